@@ -1,0 +1,61 @@
+# The verbs of the project. CI (.ci/run) calls the same targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install generate codegen check-generated codegen-check docs lint format typecheck \
+        test test-fast record demo bench server check clean
+
+install: $(STAMP)
+
+# The environment is rebuilt when the project or its pins change.
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[server,pandas,polars,dev]'
+	touch $(STAMP)
+
+generate: install  ## regenerate src/wandb_typed/_generated and docs/ from schema/ + queries/
+	$(BIN)/python codegen/generate.py
+
+codegen: generate
+
+check-generated: install  ## fail if the committed generated code or docs differ from a fresh run
+	$(BIN)/python codegen/generate.py --check
+
+codegen-check: check-generated
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: install
+	$(BIN)/mypy
+
+test: install  ## install everything and run the whole test suite
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not official"
+
+record: install  ## re-record the HTTP cassettes against a fresh local server
+	$(BIN)/python -m pytest tests/recorded --record-mode=rewrite
+
+demo: install  ## the main job: local server, seeded through the wire, read back with wandb_typed
+	$(BIN)/python examples/demo.py
+
+bench: install
+	$(BIN)/python bench/run.py
+
+server: install
+	$(BIN)/wandb-typed server --data-dir .wandb-typed-data
+
+check: check-generated lint typecheck test
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
