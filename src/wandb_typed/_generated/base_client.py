@@ -3,13 +3,28 @@
 """The base class of the generated client (copied into ``_generated/`` by ariadne-codegen).
 
 It owns nothing but the hand-off: every generated method calls ``execute`` and then
-``get_data``; both go to :class:`wandb_typed._transport.GraphQLTransport`, which owns auth,
-retries, timeouts and the mapping of HTTP and GraphQL failures onto our error hierarchy.
+``get_data``. ``execute`` turns the generated arguments into JSON-ready variables (dropping
+``UNSET``, dumping input models by alias without ``None``s) and passes them to
+:class:`wandb_typed._transport.GraphQLTransport`, which owns auth, retries, timeouts and the
+mapping of HTTP and GraphQL failures onto wandb_typed's error hierarchy; it returns the
+response's ``data``.
 """
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from wandb_typed._transport import GraphQLTransport
+
+from .base_model import UNSET
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    return value
 
 
 class GeneratedClientBase:
@@ -23,7 +38,8 @@ class GeneratedClientBase:
         variables: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        return self.transport.execute(query, operation_name=operation_name, variables=variables)
+        ready = {k: _jsonable(v) for k, v in (variables or {}).items() if v is not UNSET}
+        return self.transport.execute(query, operation_name=operation_name, variables=ready)
 
     def get_data(self, response: dict[str, Any]) -> dict[str, Any]:
         return response

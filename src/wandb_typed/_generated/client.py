@@ -8,10 +8,37 @@ from .base_model import UNSET
 
 if TYPE_CHECKING:
     from .base_model import UnsetType
+    from .create_invite import CreateInvite
+    from .create_run import CreateRun
+    from .create_run_files import CreateRunFiles
+    from .create_service_account import CreateServiceAccount
+    from .create_team import CreateTeam
+    from .create_user import CreateUser
+    from .delete_api_key import DeleteApiKey
+    from .delete_files import DeleteFiles
+    from .delete_invite import DeleteInvite
+    from .delete_run import DeleteRun
+    from .generate_api_key import GenerateApiKey
+    from .get_project import GetProject
+    from .get_project_sweeps import GetProjectSweeps
+    from .get_projects import GetProjects
     from .get_run import GetRun
+    from .get_run_events import GetRunEvents
+    from .get_run_files import GetRunFiles
+    from .get_run_history import GetRunHistory
+    from .get_run_history_keys import GetRunHistoryKeys
+    from .get_run_history_page import GetRunHistoryPage
+    from .get_run_sampled_history import GetRunSampledHistory
+    from .get_run_state import GetRunState
     from .get_runs import GetRuns
+    from .get_runs_light import GetRunsLight
     from .get_server_features import GetServerFeatures
+    from .get_team import GetTeam
     from .get_viewer import GetViewer
+    from .search_users import SearchUsers
+    from .update_run import UpdateRun
+    from .update_run_summary import UpdateRunSummary
+    from .upsert_project import UpsertProject
 
 
 def gql(q: str) -> str:
@@ -19,6 +46,457 @@ def gql(q: str) -> str:
 
 
 class Client(GeneratedClientBase):
+    def get_run_files(
+        self,
+        entity: str,
+        project: str,
+        name: str,
+        names: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        pattern: Union[Optional[str], "UnsetType"] = UNSET,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRunFiles":
+        from .get_run_files import GetRunFiles
+
+        query = gql("""
+            query GetRunFiles($entity: String!, $project: String!, $name: String!, $names: [String], $pattern: String, $cursor: String, $perPage: Int = 50) {
+              project(name: $project, entityName: $entity) {
+                run(name: $name) {
+                  fileCount
+                  files(names: $names, pattern: $pattern, after: $cursor, first: $perPage) {
+                    edges {
+                      cursor
+                      node {
+                        ...FileFragment
+                      }
+                    }
+                    pageInfo {
+                      ...PageInfoFragment
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment FileFragment on File {
+              id
+              name
+              url
+              directUrl
+              sizeBytes
+              mimetype
+              updatedAt
+              md5
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+            "names": names,
+            "pattern": pattern,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query, operation_name="GetRunFiles", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetRunFiles.model_validate(data)
+
+    def create_run_files(
+        self, entity: str, project: str, run: str, files: list[str], **kwargs: Any
+    ) -> "CreateRunFiles":
+        from .create_run_files import CreateRunFiles
+
+        query = gql("""
+            mutation CreateRunFiles($entity: String!, $project: String!, $run: String!, $files: [String!]!) {
+              createRunFiles(
+                input: {entityName: $entity, projectName: $project, runName: $run, files: $files}
+              ) {
+                runID
+                uploadHeaders
+                files {
+                  name
+                  uploadUrl
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "run": run,
+            "files": files,
+        }
+        response = self.execute(
+            query=query, operation_name="CreateRunFiles", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateRunFiles.model_validate(data)
+
+    def delete_files(self, files: list[str], **kwargs: Any) -> "DeleteFiles":
+        from .delete_files import DeleteFiles
+
+        query = gql("""
+            mutation DeleteFiles($files: [ID!]!) {
+              deleteFiles(input: {files: $files}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"files": files}
+        response = self.execute(
+            query=query, operation_name="DeleteFiles", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteFiles.model_validate(data)
+
+    def get_run_history(
+        self,
+        entity: str,
+        project: str,
+        name: str,
+        samples: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRunHistory":
+        from .get_run_history import GetRunHistory
+
+        query = gql("""
+            query GetRunHistory($entity: String!, $project: String!, $name: String!, $samples: Int) {
+              project(name: $project, entityName: $entity) {
+                run(name: $name) {
+                  history(samples: $samples)
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+            "samples": samples,
+        }
+        response = self.execute(
+            query=query, operation_name="GetRunHistory", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetRunHistory.model_validate(data)
+
+    def get_run_events(
+        self,
+        entity: str,
+        project: str,
+        name: str,
+        samples: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRunEvents":
+        from .get_run_events import GetRunEvents
+
+        query = gql("""
+            query GetRunEvents($entity: String!, $project: String!, $name: String!, $samples: Int) {
+              project(name: $project, entityName: $entity) {
+                run(name: $name) {
+                  events(samples: $samples)
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+            "samples": samples,
+        }
+        response = self.execute(
+            query=query, operation_name="GetRunEvents", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetRunEvents.model_validate(data)
+
+    def get_run_history_page(
+        self,
+        entity: str,
+        project: str,
+        name: str,
+        min_step: int,
+        max_step: int,
+        page_size: int,
+        **kwargs: Any,
+    ) -> "GetRunHistoryPage":
+        from .get_run_history_page import GetRunHistoryPage
+
+        query = gql("""
+            query GetRunHistoryPage($entity: String!, $project: String!, $name: String!, $minStep: Int64!, $maxStep: Int64!, $pageSize: Int!) {
+              project(name: $project, entityName: $entity) {
+                run(name: $name) {
+                  history(minStep: $minStep, maxStep: $maxStep, samples: $pageSize)
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+            "minStep": min_step,
+            "maxStep": max_step,
+            "pageSize": page_size,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRunHistoryPage",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunHistoryPage.model_validate(data)
+
+    def get_run_sampled_history(
+        self, entity: str, project: str, name: str, specs: list[str], **kwargs: Any
+    ) -> "GetRunSampledHistory":
+        from .get_run_sampled_history import GetRunSampledHistory
+
+        query = gql("""
+            query GetRunSampledHistory($entity: String!, $project: String!, $name: String!, $specs: [JSONString!]!) {
+              project(name: $project, entityName: $entity) {
+                run(name: $name) {
+                  sampledHistory(specs: $specs)
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+            "specs": specs,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRunSampledHistory",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunSampledHistory.model_validate(data)
+
+    def get_run_history_keys(
+        self, entity: str, project: str, name: str, **kwargs: Any
+    ) -> "GetRunHistoryKeys":
+        from .get_run_history_keys import GetRunHistoryKeys
+
+        query = gql("""
+            query GetRunHistoryKeys($entity: String!, $project: String!, $name: String!) {
+              project(name: $project, entityName: $entity) {
+                run(name: $name) {
+                  historyKeys
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRunHistoryKeys",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunHistoryKeys.model_validate(data)
+
+    def get_project(self, entity: str, project: str, **kwargs: Any) -> "GetProject":
+        from .get_project import GetProject
+
+        query = gql("""
+            query GetProject($entity: String!, $project: String!) {
+              project(name: $project, entityName: $entity) {
+                ...ProjectFragment
+              }
+            }
+
+            fragment ProjectFragment on Project {
+              id
+              name
+              entityName
+              description
+              createdAt
+              isBenchmark
+              readOnly
+            }
+            """)
+        variables: dict[str, object] = {"entity": entity, "project": project}
+        response = self.execute(
+            query=query, operation_name="GetProject", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetProject.model_validate(data)
+
+    def get_projects(
+        self,
+        entity: Union[Optional[str], "UnsetType"] = UNSET,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetProjects":
+        from .get_projects import GetProjects
+
+        query = gql("""
+            query GetProjects($entity: String, $cursor: String, $perPage: Int = 50) {
+              models(entityName: $entity, after: $cursor, first: $perPage) {
+                edges {
+                  cursor
+                  node {
+                    ...ProjectFragment
+                  }
+                }
+                pageInfo {
+                  ...PageInfoFragment
+                }
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+
+            fragment ProjectFragment on Project {
+              id
+              name
+              entityName
+              description
+              createdAt
+              isBenchmark
+              readOnly
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query, operation_name="GetProjects", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetProjects.model_validate(data)
+
+    def upsert_project(
+        self,
+        name: str,
+        entity: Union[Optional[str], "UnsetType"] = UNSET,
+        description: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "UpsertProject":
+        from .upsert_project import UpsertProject
+
+        query = gql("""
+            mutation UpsertProject($entity: String, $name: String!, $description: String) {
+              upsertModel(
+                input: {entityName: $entity, name: $name, description: $description}
+              ) {
+                inserted
+                project {
+                  ...ProjectFragment
+                }
+              }
+            }
+
+            fragment ProjectFragment on Project {
+              id
+              name
+              entityName
+              description
+              createdAt
+              isBenchmark
+              readOnly
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "name": name,
+            "description": description,
+        }
+        response = self.execute(
+            query=query, operation_name="UpsertProject", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return UpsertProject.model_validate(data)
+
+    def get_project_sweeps(
+        self,
+        entity: str,
+        project: str,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetProjectSweeps":
+        from .get_project_sweeps import GetProjectSweeps
+
+        query = gql("""
+            query GetProjectSweeps($entity: String!, $project: String!, $cursor: String, $perPage: Int = 50) {
+              project(name: $project, entityName: $entity) {
+                totalSweeps
+                sweeps(after: $cursor, first: $perPage) {
+                  edges {
+                    cursor
+                    node {
+                      ...SweepFragment
+                    }
+                  }
+                  pageInfo {
+                    ...PageInfoFragment
+                  }
+                }
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+
+            fragment SweepFragment on Sweep {
+              id
+              name
+              displayName
+              method
+              state
+              description
+              bestLoss
+              config
+              createdAt
+              updatedAt
+              runCount
+              runCountExpected
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetProjectSweeps",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetProjectSweeps.model_validate(data)
+
     def get_run(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetRun":
         from .get_run import GetRun
 
@@ -67,11 +545,33 @@ class Client(GeneratedClientBase):
             "project": project,
             "name": name,
         }
-        response = self.execute(
-            query=query, operation_name="GetRun", variables=variables, **kwargs
-        )
+        response = self.execute(query=query, operation_name="GetRun", variables=variables, **kwargs)
         data = self.get_data(response)
         return GetRun.model_validate(data)
+
+    def get_run_state(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetRunState":
+        from .get_run_state import GetRunState
+
+        query = gql("""
+            query GetRunState($entity: String!, $project: String!, $name: String!) {
+              project(name: $project, entityName: $entity) {
+                run(name: $name) {
+                  id
+                  state
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+        }
+        response = self.execute(
+            query=query, operation_name="GetRunState", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetRunState.model_validate(data)
 
     def get_runs(
         self,
@@ -152,6 +652,580 @@ class Client(GeneratedClientBase):
         )
         data = self.get_data(response)
         return GetRuns.model_validate(data)
+
+    def get_runs_light(
+        self,
+        entity: str,
+        project: str,
+        filters: Union[Optional[str], "UnsetType"] = UNSET,
+        order: Union[Optional[str], "UnsetType"] = UNSET,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRunsLight":
+        from .get_runs_light import GetRunsLight
+
+        query = gql("""
+            query GetRunsLight($entity: String!, $project: String!, $filters: JSONString, $order: String, $cursor: String, $perPage: Int = 50) {
+              project(name: $project, entityName: $entity) {
+                runCount(filters: $filters)
+                runs(filters: $filters, order: $order, after: $cursor, first: $perPage) {
+                  edges {
+                    cursor
+                    node {
+                      ...LightRunFragment
+                    }
+                  }
+                  pageInfo {
+                    ...PageInfoFragment
+                  }
+                }
+              }
+            }
+
+            fragment LightRunFragment on Run {
+              id
+              projectId
+              name
+              displayName
+              tags
+              sweepName
+              state
+              group
+              jobType
+              commit
+              readOnly
+              createdAt
+              heartbeatAt
+              description
+              notes
+              historyLineCount
+              user {
+                name
+                username
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "filters": filters,
+            "order": order,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query, operation_name="GetRunsLight", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetRunsLight.model_validate(data)
+
+    def create_run(
+        self,
+        name: str,
+        entity: Union[Optional[str], "UnsetType"] = UNSET,
+        project: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "CreateRun":
+        from .create_run import CreateRun
+
+        query = gql("""
+            mutation CreateRun($entity: String, $project: String, $name: String!) {
+              upsertBucket(
+                input: {entityName: $entity, modelName: $project, name: $name, state: "running"}
+              ) {
+                inserted
+                bucket {
+                  ...RunFragment
+                  project {
+                    name
+                    entityName
+                  }
+                }
+              }
+            }
+
+            fragment LightRunFragment on Run {
+              id
+              projectId
+              name
+              displayName
+              tags
+              sweepName
+              state
+              group
+              jobType
+              commit
+              readOnly
+              createdAt
+              heartbeatAt
+              description
+              notes
+              historyLineCount
+              user {
+                name
+                username
+              }
+            }
+
+            fragment RunFragment on Run {
+              ...LightRunFragment
+              config
+              summaryMetrics
+              systemMetrics
+              historyKeys
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+        }
+        response = self.execute(
+            query=query, operation_name="CreateRun", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateRun.model_validate(data)
+
+    def update_run(
+        self,
+        id: str,
+        description: Union[Optional[str], "UnsetType"] = UNSET,
+        display_name: Union[Optional[str], "UnsetType"] = UNSET,
+        notes: Union[Optional[str], "UnsetType"] = UNSET,
+        tags: Union[Optional[list[Optional[str]]], "UnsetType"] = UNSET,
+        config: Union[Optional[str], "UnsetType"] = UNSET,
+        group_name: Union[Optional[str], "UnsetType"] = UNSET,
+        job_type: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "UpdateRun":
+        from .update_run import UpdateRun
+
+        query = gql("""
+            mutation UpdateRun($id: String!, $description: String, $displayName: String, $notes: String, $tags: [String], $config: JSONString, $groupName: String, $jobType: String) {
+              upsertBucket(
+                input: {id: $id, description: $description, displayName: $displayName, notes: $notes, tags: $tags, config: $config, groupName: $groupName, jobType: $jobType}
+              ) {
+                bucket {
+                  ...RunFragment
+                }
+              }
+            }
+
+            fragment LightRunFragment on Run {
+              id
+              projectId
+              name
+              displayName
+              tags
+              sweepName
+              state
+              group
+              jobType
+              commit
+              readOnly
+              createdAt
+              heartbeatAt
+              description
+              notes
+              historyLineCount
+              user {
+                name
+                username
+              }
+            }
+
+            fragment RunFragment on Run {
+              ...LightRunFragment
+              config
+              summaryMetrics
+              systemMetrics
+              historyKeys
+            }
+            """)
+        variables: dict[str, object] = {
+            "id": id,
+            "description": description,
+            "displayName": display_name,
+            "notes": notes,
+            "tags": tags,
+            "config": config,
+            "groupName": group_name,
+            "jobType": job_type,
+        }
+        response = self.execute(
+            query=query, operation_name="UpdateRun", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return UpdateRun.model_validate(data)
+
+    def update_run_summary(
+        self, id: str, summary_metrics: str, **kwargs: Any
+    ) -> "UpdateRunSummary":
+        from .update_run_summary import UpdateRunSummary
+
+        query = gql("""
+            mutation UpdateRunSummary($id: String!, $summaryMetrics: JSONString!) {
+              upsertBucket(input: {id: $id, summaryMetrics: $summaryMetrics}) {
+                bucket {
+                  id
+                  summaryMetrics
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "summaryMetrics": summary_metrics}
+        response = self.execute(
+            query=query,
+            operation_name="UpdateRunSummary",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateRunSummary.model_validate(data)
+
+    def delete_run(
+        self,
+        id: str,
+        delete_artifacts: Union[Optional[bool], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "DeleteRun":
+        from .delete_run import DeleteRun
+
+        query = gql("""
+            mutation DeleteRun($id: ID!, $deleteArtifacts: Boolean) {
+              deleteRun(input: {id: $id, deleteArtifacts: $deleteArtifacts}) {
+                clientMutationId
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "deleteArtifacts": delete_artifacts}
+        response = self.execute(
+            query=query, operation_name="DeleteRun", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteRun.model_validate(data)
+
+    def get_team(self, name: str, **kwargs: Any) -> "GetTeam":
+        from .get_team import GetTeam
+
+        query = gql("""
+            query GetTeam($name: String!) {
+              entity(name: $name) {
+                ...TeamFragment
+              }
+            }
+
+            fragment TeamFragment on Entity {
+              id
+              name
+              available
+              photoUrl
+              readOnly
+              isTeam
+              privateOnly
+              members {
+                id
+                admin
+                pending
+                email
+                username
+                name
+                photoUrl
+                accountType
+              }
+            }
+            """)
+        variables: dict[str, object] = {"name": name}
+        response = self.execute(
+            query=query, operation_name="GetTeam", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GetTeam.model_validate(data)
+
+    def create_team(
+        self,
+        team_name: str,
+        team_admin_user_name: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "CreateTeam":
+        from .create_team import CreateTeam
+
+        query = gql("""
+            mutation CreateTeam($teamName: String!, $teamAdminUserName: String) {
+              createTeam(input: {teamName: $teamName, teamAdminUserName: $teamAdminUserName}) {
+                entity {
+                  ...TeamFragment
+                }
+              }
+            }
+
+            fragment TeamFragment on Entity {
+              id
+              name
+              available
+              photoUrl
+              readOnly
+              isTeam
+              privateOnly
+              members {
+                id
+                admin
+                pending
+                email
+                username
+                name
+                photoUrl
+                accountType
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "teamName": team_name,
+            "teamAdminUserName": team_admin_user_name,
+        }
+        response = self.execute(
+            query=query, operation_name="CreateTeam", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateTeam.model_validate(data)
+
+    def create_invite(
+        self,
+        entity_name: str,
+        email: Union[Optional[str], "UnsetType"] = UNSET,
+        username: Union[Optional[str], "UnsetType"] = UNSET,
+        admin: Union[Optional[bool], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "CreateInvite":
+        from .create_invite import CreateInvite
+
+        query = gql("""
+            mutation CreateInvite($entityName: String!, $email: String, $username: String, $admin: Boolean) {
+              createInvite(
+                input: {entityName: $entityName, email: $email, username: $username, admin: $admin}
+              ) {
+                success
+                invite {
+                  id
+                  name
+                  email
+                  createdAt
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entityName": entity_name,
+            "email": email,
+            "username": username,
+            "admin": admin,
+        }
+        response = self.execute(
+            query=query, operation_name="CreateInvite", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateInvite.model_validate(data)
+
+    def delete_invite(
+        self,
+        id: Union[Optional[str], "UnsetType"] = UNSET,
+        entity_name: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "DeleteInvite":
+        from .delete_invite import DeleteInvite
+
+        query = gql("""
+            mutation DeleteInvite($id: String, $entityName: String) {
+              deleteInvite(input: {id: $id, entityName: $entityName}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "entityName": entity_name}
+        response = self.execute(
+            query=query, operation_name="DeleteInvite", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteInvite.model_validate(data)
+
+    def create_service_account(
+        self, entity_name: str, description: str, **kwargs: Any
+    ) -> "CreateServiceAccount":
+        from .create_service_account import CreateServiceAccount
+
+        query = gql("""
+            mutation CreateServiceAccount($entityName: String!, $description: String!) {
+              createServiceAccount(
+                input: {entityName: $entityName, description: $description}
+              ) {
+                user {
+                  id
+                  name
+                  username
+                  apiKey
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entityName": entity_name,
+            "description": description,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="CreateServiceAccount",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateServiceAccount.model_validate(data)
+
+    def search_users(
+        self, query: Union[Optional[str], "UnsetType"] = UNSET, **kwargs: Any
+    ) -> "SearchUsers":
+        from .search_users import SearchUsers
+
+        _query = gql("""
+            query SearchUsers($query: String) {
+              users(query: $query) {
+                edges {
+                  node {
+                    ...UserFragment
+                  }
+                }
+              }
+            }
+
+            fragment UserFragment on User {
+              id
+              name
+              username
+              email
+              admin
+              entity
+              flags
+              deletedAt
+              apiKeys {
+                edges {
+                  node {
+                    id
+                    name
+                    description
+                  }
+                }
+              }
+              teams {
+                edges {
+                  node {
+                    name
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"query": query}
+        response = self.execute(
+            query=_query, operation_name="SearchUsers", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return SearchUsers.model_validate(data)
+
+    def create_user(
+        self,
+        email: str,
+        admin: Union[Optional[bool], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "CreateUser":
+        from .create_user import CreateUser
+
+        query = gql("""
+            mutation CreateUser($email: String!, $admin: Boolean) {
+              createUser(input: {email: $email, admin: $admin}) {
+                user {
+                  ...UserFragment
+                }
+              }
+            }
+
+            fragment UserFragment on User {
+              id
+              name
+              username
+              email
+              admin
+              entity
+              flags
+              deletedAt
+              apiKeys {
+                edges {
+                  node {
+                    id
+                    name
+                    description
+                  }
+                }
+              }
+              teams {
+                edges {
+                  node {
+                    name
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"email": email, "admin": admin}
+        response = self.execute(
+            query=query, operation_name="CreateUser", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return CreateUser.model_validate(data)
+
+    def generate_api_key(
+        self, description: Union[Optional[str], "UnsetType"] = UNSET, **kwargs: Any
+    ) -> "GenerateApiKey":
+        from .generate_api_key import GenerateApiKey
+
+        query = gql("""
+            mutation GenerateApiKey($description: String) {
+              generateApiKey(input: {description: $description}) {
+                apiKey {
+                  id
+                  name
+                  description
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"description": description}
+        response = self.execute(
+            query=query, operation_name="GenerateApiKey", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return GenerateApiKey.model_validate(data)
+
+    def delete_api_key(self, id: str, **kwargs: Any) -> "DeleteApiKey":
+        from .delete_api_key import DeleteApiKey
+
+        query = gql("""
+            mutation DeleteApiKey($id: String!) {
+              deleteApiKey(input: {id: $id}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query, operation_name="DeleteApiKey", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DeleteApiKey.model_validate(data)
 
     def get_viewer(self, **kwargs: Any) -> "GetViewer":
         from .get_viewer import GetViewer

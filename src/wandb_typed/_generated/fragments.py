@@ -67,6 +67,43 @@ class RunFragment(LightRunFragment):
     history_keys: Optional[Any] = Field(alias="historyKeys")
 
 
+class SweepFragment(BaseModel):
+    id: str
+    name: str
+    display_name: Optional[str] = Field(alias="displayName")
+    method: str
+    state: str
+    description: Optional[str]
+    best_loss: Optional[float] = Field(alias="bestLoss")
+    config: str
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: Optional[datetime] = Field(alias="updatedAt")
+    run_count: int = Field(alias="runCount")
+    run_count_expected: Optional[int] = Field(alias="runCountExpected")
+
+
+class TeamFragment(BaseModel):
+    id: str
+    name: str
+    available: Optional[bool]
+    photo_url: Optional[str] = Field(alias="photoUrl")
+    read_only: Optional[bool] = Field(alias="readOnly")
+    is_team: bool = Field(alias="isTeam")
+    private_only: bool = Field(alias="privateOnly")
+    members: list["TeamFragmentMembers"]
+
+
+class TeamFragmentMembers(BaseModel):
+    id: Optional[str]
+    admin: Optional[bool]
+    pending: Optional[bool]
+    email: Optional[str]
+    username: Optional[str]
+    name: str
+    photo_url: Optional[str] = Field(alias="photoUrl")
+    account_type: Optional[str] = Field(alias="accountType")
+
+
 class UserFragment(BaseModel):
     id: str
     name: str

@@ -1,0 +1,1 @@
+"""Code generation for wandb-typed: settings, plugins and the driver (`make generate`)."""
