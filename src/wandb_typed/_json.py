@@ -1,0 +1,86 @@
+"""JSON values as W&B sends them, and decoding of its JSON-in-a-string fields.
+
+W&B carries config, summary, system metrics and history rows as ``JSONString`` scalars: JSON
+documents inside a GraphQL string. They may contain ``NaN``/``Infinity`` tokens (Python's
+``json`` reads them) and, in old runs, raw control characters (read with ``strict=False``).
+
+Example:
+    >>> decode_object('{"loss": NaN, "lr": {"value": 0.1}}', what="summary")["lr"]
+    {'value': 0.1}
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TypeAlias
+
+from .errors import InvalidResponseError
+
+JSONScalar: TypeAlias = "None | bool | int | float | str"
+JSONValue: TypeAlias = "JSONScalar | list[JSONValue] | dict[str, JSONValue]"
+JSONObject: TypeAlias = "dict[str, JSONValue]"
+
+__all__ = [
+    "JSONObject",
+    "JSONScalar",
+    "JSONValue",
+    "decode",
+    "decode_object",
+    "unwrap_config",
+    "wrap_config",
+]
+
+# Keys of a W&B config that belong to the SDK, not to the user (kept apart as "raw config").
+SDK_CONFIG_KEYS = frozenset({"_wandb", "wandb_version"})
+
+
+def decode(text: str, *, what: str) -> JSONValue:
+    """Decode one JSON document from a W&B ``JSONString``; ``what`` names it in errors."""
+    try:
+        value: JSONValue = json.loads(text)
+    except json.JSONDecodeError:
+        try:
+            value = json.loads(text, strict=False)
+        except json.JSONDecodeError as exc:
+            raise InvalidResponseError(f"the server sent {what} that is not JSON: {exc}") from exc
+    return value
+
+
+def decode_object(text: str | None, *, what: str) -> JSONObject:
+    """Decode a JSON object; ``None`` and ``""`` (W&B's "nothing yet") read as ``{}``."""
+    if not text:
+        return {}
+    value = decode(text, what=what)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidResponseError(
+            f"the server sent {what} as JSON {type(value).__name__}, expected an object"
+        )
+    return value
+
+
+def unwrap_config(stored: Mapping[str, JSONValue]) -> tuple[JSONObject, JSONObject]:
+    """Split W&B's stored config ``{"k": {"value": v, "desc": ...}}`` into (config, raw).
+
+    ``config`` maps each user key to its value; ``raw`` keeps the SDK's own keys
+    (``_wandb``, ``wandb_version``) in their stored form.
+    """
+    config: JSONObject = {}
+    raw: JSONObject = {}
+    for key, item in stored.items():
+        if key in SDK_CONFIG_KEYS:
+            raw[key] = item
+        elif isinstance(item, dict) and "value" in item:
+            config[key] = item["value"]
+        else:
+            config[key] = item
+    return config, raw
+
+
+def wrap_config(config: Mapping[str, JSONValue], raw: Mapping[str, JSONValue]) -> JSONObject:
+    """The inverse of :func:`unwrap_config`: the shape W&B stores and ``upsertBucket`` takes."""
+    stored: JSONObject = {key: {"value": value, "desc": None} for key, value in config.items()}
+    stored.update(raw)
+    return stored
