@@ -1,0 +1,45 @@
+"""Defaults of the client, in one place. Every one can be overridden per ``Api``."""
+
+from __future__ import annotations
+
+DEFAULT_BASE_URL = "https://api.wandb.ai"
+"""W&B's cloud. ``overrides={"base_url": ...}``, ``WANDB_BASE_URL`` or settings change it."""
+
+GRAPHQL_PATH = "/graphql"
+"""Where GraphQL documents are POSTed, relative to the base URL."""
+
+DEFAULT_TIMEOUT = 19.0
+"""Seconds per HTTP request (connect, read, write, pool); the official client uses 19 s."""
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+"""Seconds to establish a connection: fail fast on an unreachable host."""
+
+DEFAULT_MAX_RETRIES = 2
+"""Retries after the first attempt, for connection errors, 408, 429 and 5xx."""
+
+INITIAL_RETRY_DELAY = 0.5
+"""Seconds: the backoff cap of the first retry; it doubles per retry (full jitter below it)."""
+
+MAX_RETRY_DELAY = 8.0
+"""Seconds: the backoff cap never grows past this."""
+
+DEFAULT_RETRY_BUDGET = 30.0
+"""Seconds: no retry starts once this much time has passed since the first attempt."""
+
+MAX_RETRY_AFTER = 60.0
+"""Seconds: a server's ``Retry-After``/``RateLimit-Reset`` is honoured up to this value."""
+
+RETRYABLE_STATUS_CODES = frozenset({408, 429})
+"""Statuses worth retrying besides every 5xx: request timeout and rate limited."""
+
+DEFAULT_PER_PAGE = 50
+"""Items per page for paginated queries."""
+
+MAX_PER_PAGE = 1000
+"""The largest page size accepted (W&B rejects larger pages)."""
+
+DOWNLOAD_CHUNK_SIZE = 1 << 20
+"""Bytes per chunk when streaming a download."""
+
+IDEMPOTENT_MUTATIONS = frozenset[str]()
+"""Operation names of mutations safe to send twice; callers extend this per transport."""

@@ -1,0 +1,288 @@
+"""When to retry and how long to wait: pure functions, no I/O, no clock of their own.
+
+The transport asks :meth:`RetryPolicy.next_delay` after each failed attempt; it answers with a
+delay in seconds or ``None`` (give up). Delays use exponential backoff with full jitter
+(``uniform(0, min(max_delay, initial_delay * 2**n))``) unless the server said how long to wait
+(``Retry-After`` or ``RateLimit-Reset``). A server wait longer than ``max_retry_after``, or
+any wait that would end past the total time budget, means giving up rather than waiting.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+
+from wandb_typed._constants import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_RETRY_BUDGET,
+    IDEMPOTENT_MUTATIONS,
+    INITIAL_RETRY_DELAY,
+    MAX_RETRY_AFTER,
+    MAX_RETRY_DELAY,
+    RETRYABLE_STATUS_CODES,
+)
+from wandb_typed.errors import InvalidArgumentError
+
+__all__ = [
+    "RetryPolicy",
+    "is_retryable_status",
+    "operation_kind",
+    "rate_limit_pause",
+    "server_wait_hint",
+]
+
+_EPOCH_THRESHOLD = 10**9
+"""A ``RateLimit-Reset`` above this is an epoch timestamp, not a number of seconds."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How many times and for how long a request may be retried.
+
+    Example:
+        >>> policy = RetryPolicy(max_retries=3)
+        >>> policy.next_delay(retries_done=0, elapsed=0.0, server_hint=None, jitter=1.0)
+        0.5
+        >>> policy.next_delay(retries_done=3, elapsed=0.0, server_hint=None, jitter=1.0) is None
+        True
+    """
+
+    max_retries: int = DEFAULT_MAX_RETRIES
+    """Retries after the first attempt; 0 disables retrying."""
+    initial_delay: float = INITIAL_RETRY_DELAY
+    max_delay: float = MAX_RETRY_DELAY
+    budget: float = DEFAULT_RETRY_BUDGET
+    """Seconds since the first attempt after which no retry starts."""
+    max_retry_after: float = MAX_RETRY_AFTER
+    """The longest server-requested wait honoured; a longer one means giving up."""
+    idempotent_mutations: frozenset[str] = field(default=IDEMPOTENT_MUTATIONS)
+    """Names of mutations that may be sent twice safely, hence retried."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int):
+            raise InvalidArgumentError(
+                f"max_retries must be an int >= 0, got {self.max_retries!r}."
+            )
+        if self.max_retries < 0:
+            raise InvalidArgumentError(f"max_retries must be >= 0, got {self.max_retries}.")
+        for name in ("initial_delay", "max_delay", "budget", "max_retry_after"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+                raise InvalidArgumentError(
+                    f"{name} must be a finite number of seconds >= 0, got {value!r}."
+                )
+
+    def backoff(self, retry_index: int, jitter: float) -> float:
+        """The wait before retry number ``retry_index`` (0-based); ``jitter`` is in [0, 1]."""
+        cap = min(self.max_delay, self.initial_delay * (2.0 ** min(retry_index, 62)))
+        return cap * min(max(jitter, 0.0), 1.0)
+
+    def next_delay(
+        self, *, retries_done: int, elapsed: float, server_hint: float | None, jitter: float
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or ``None`` to give up.
+
+        Args:
+            retries_done: Retries already made (0 after the first attempt failed).
+            elapsed: Seconds since the first attempt started.
+            server_hint: Seconds the server asked to wait, if it did.
+            jitter: A random number in [0, 1] (injected so tests are deterministic).
+        """
+        if retries_done >= self.max_retries:
+            return None
+        if server_hint is not None:
+            if server_hint > self.max_retry_after:
+                return None
+            delay = max(server_hint, 0.0)
+        else:
+            delay = self.backoff(retries_done, jitter)
+        if elapsed + delay > self.budget:
+            return None
+        return delay
+
+    def allows_operation(self, kind: str, operation_name: str | None) -> bool:
+        """Whether a GraphQL operation may be retried after it possibly reached the server."""
+        if kind != "mutation":
+            return True
+        return operation_name is not None and operation_name in self.idempotent_mutations
+
+
+def is_retryable_status(status_code: int) -> bool:
+    """408, 429 and every 5xx are worth retrying.
+
+    Example:
+        >>> [is_retryable_status(s) for s in (200, 400, 408, 429, 503)]
+        [False, False, True, True, True]
+    """
+    return status_code in RETRYABLE_STATUS_CODES or 500 <= status_code <= 599
+
+
+def server_wait_hint(headers: Mapping[str, str], *, now: float) -> float | None:
+    """Seconds the server asked us to wait, from ``Retry-After`` or ``RateLimit-Reset``.
+
+    ``Retry-After`` may be a number of seconds or an HTTP date (``now`` is the wall-clock
+    epoch time it is compared with). ``RateLimit-Reset`` counts when present on a failed
+    reply. Header names are case-insensitive when ``headers`` is an ``httpx.Headers``.
+
+    Example:
+        >>> server_wait_hint({"retry-after": "3"}, now=0.0)
+        3.0
+    """
+    retry_after = _header(headers, "retry-after")
+    if retry_after is not None:
+        seconds = _parse_seconds_or_date(retry_after, now=now)
+        if seconds is not None:
+            return seconds
+    return _rate_limit_reset(headers, now=now)
+
+
+def rate_limit_pause(headers: Mapping[str, str], *, now: float) -> float | None:
+    """Seconds to hold off the next request because a successful reply used up the quota.
+
+    Only when ``RateLimit-Remaining`` is ``0`` and ``RateLimit-Reset`` says for how long.
+
+    Example:
+        >>> rate_limit_pause({"ratelimit-remaining": "0", "ratelimit-reset": "2"}, now=0.0)
+        2.0
+        >>> rate_limit_pause({"ratelimit-remaining": "5", "ratelimit-reset": "2"}, now=0.0)
+    """
+    remaining = _header(headers, "ratelimit-remaining")
+    if remaining is None:
+        return None
+    try:
+        if float(remaining.strip()) > 0:
+            return None
+    except ValueError:
+        return None
+    return _rate_limit_reset(headers, now=now)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    if value is None:
+        for key, candidate in headers.items():
+            if key.lower() == name:
+                return candidate
+    return value
+
+
+def _rate_limit_reset(headers: Mapping[str, str], *, now: float) -> float | None:
+    raw = _header(headers, "ratelimit-reset")
+    if raw is None:
+        return None
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    if value > _EPOCH_THRESHOLD:
+        value -= now
+    return max(value, 0.0)
+
+
+def _parse_seconds_or_date(raw: str, *, now: float) -> float | None:
+    text = raw.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        pass
+    else:
+        return max(seconds, 0.0) if math.isfinite(seconds) else None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(when.timestamp() - now, 0.0)
+
+
+def operation_kind(document: str, operation_name: str | None = None) -> str:
+    """``"query"``, ``"mutation"`` or ``"subscription"``: the kind of operation to be run.
+
+    Reads the top-level definitions (skipping comments, strings and selection sets) and picks
+    the operation named ``operation_name``, or the first operation when no name is given.
+    A document that cannot be read is treated as a mutation: the safe side for retries.
+
+    Example:
+        >>> operation_kind("# a comment\\nmutation UpsertBucket { upsertBucket { id } }")
+        'mutation'
+        >>> operation_kind("{ viewer { id } }")
+        'query'
+    """
+    operations = _top_level_operations(document)
+    for kind, name in operations:
+        if operation_name is None or name == operation_name:
+            return kind
+    return "mutation"
+
+
+def _top_level_operations(document: str) -> list[tuple[str, str | None]]:
+    """(kind, name) of each operation definition at brace depth 0."""
+    operations: list[tuple[str, str | None]] = []
+    tokens = _depth_zero_tokens(document)
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token == "{":
+            operations.append(("query", None))
+        elif token in ("query", "mutation", "subscription"):
+            following = tokens[i + 1] if i + 1 < len(tokens) else "{"
+            name = following if following not in ("{", "(") and following[0] != "@" else None
+            operations.append((token, name))
+            if name is not None:
+                i += 1
+        elif token == "fragment":
+            i += 1  # skip the fragment's name so a fragment named "query" is not misread
+        i += 1
+    return operations
+
+
+def _depth_zero_tokens(document: str) -> list[str]:
+    """Names and ``{``/``(`` at the top level; everything inside braces is skipped."""
+    tokens: list[str] = []
+    depth = 0
+    i, n = 0, len(document)
+    while i < n:
+        ch = document[i]
+        if ch == "#":
+            end = document.find("\n", i)
+            i = n if end == -1 else end + 1
+            continue
+        if ch == '"':
+            i = _skip_string(document, i)
+            continue
+        if ch in "{(":
+            if depth == 0:
+                tokens.append(ch)
+            depth += 1
+        elif ch in "})":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and (ch.isalpha() or ch in "_@"):
+            start = i
+            i += 1
+            while i < n and (document[i].isalnum() or document[i] == "_"):
+                i += 1
+            tokens.append(document[start:i])
+            continue
+        i += 1
+    return tokens
+
+
+def _skip_string(document: str, start: int) -> int:
+    """The index just past the string literal (block or plain) starting at ``start``."""
+    if document.startswith('"""', start):
+        end = document.find('"""', start + 3)
+        while end != -1 and document[end - 1] == "\\":
+            end = document.find('"""', end + 3)
+        return len(document) if end == -1 else end + 3
+    i = start + 1
+    while i < len(document):
+        if document[i] == "\\":
+            i += 2
+            continue
+        if document[i] in '"\n':
+            return i + 1
+        i += 1
+    return i
