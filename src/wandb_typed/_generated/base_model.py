@@ -15,7 +15,7 @@ UNSET = UnsetType()
 class BaseModel(PydanticBaseModel):
     model_config = ConfigDict(
         populate_by_name=True,
-        validate_assignment=True,
+        frozen=True,
         arbitrary_types_allowed=True,
         protected_namespaces=(),
         defer_build=True,

@@ -17,7 +17,7 @@ class FileFragment(BaseModel):
     size_bytes: int = Field(alias="sizeBytes")
     mimetype: Optional[str]
     updated_at: Optional[datetime] = Field(alias="updatedAt")
-    md_5: Optional[str] = Field(alias="md5")
+    md5: Optional[str]
 
 
 class LightRunFragment(BaseModel):
