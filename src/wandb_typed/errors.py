@@ -15,6 +15,7 @@ WandbTypedError
 │   └── GraphQLValidationError      the document was rejected before execution (never retried)
 ├── NotFoundError                   a run/project/artifact/user/... does not exist
 ├── ConfigError                     no API key, unreadable netrc or settings file, ...
+├── ChecksumMismatchError           downloaded bytes do not match the server's md5
 ├── InvalidPathError (ValueError)   a malformed W&B path
 └── InvalidArgumentError (ValueError)  an argument out of range or of the wrong kind
 ```
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AuthenticationError",
+    "ChecksumMismatchError",
     "ConfigError",
     "GraphQLError",
     "GraphQLErrorDetail",
@@ -219,6 +221,10 @@ class NotFoundError(WandbTypedError):
 
 class ConfigError(WandbTypedError):
     """The client cannot be configured: no API key, an unreadable netrc or settings file."""
+
+
+class ChecksumMismatchError(WandbTypedError):
+    """Downloaded bytes do not match the checksum the server gave; nothing was written."""
 
 
 class InvalidPathError(WandbTypedError, ValueError):
