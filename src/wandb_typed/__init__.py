@@ -1,1 +1,131 @@
-"""wandb-typed."""
+"""wandb-typed: a typed client for the Weights & Biases public API.
+
+Example:
+    >>> import wandb_typed
+    >>> api = wandb_typed.Api(overrides={"base_url": "http://localhost:8080"})  # doctest: +SKIP
+    >>> run = api.from_path("team/vision/runs/abc123")  # doctest: +SKIP
+
+Importing the package is cheap: every public name is imported on first use (PEP 562), so
+``httpx``, ``pydantic`` and the generated client load only when an ``Api`` is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from wandb_typed._version import __version__
+
+if TYPE_CHECKING:
+    from wandb_typed.api import Api
+    from wandb_typed.config import ApiKey, ClientConfig
+    from wandb_typed.errors import (
+        AuthenticationError,
+        ChecksumMismatchError,
+        ConfigError,
+        GraphQLError,
+        GraphQLErrorDetail,
+        GraphQLValidationError,
+        HTTPNotFoundError,
+        HTTPStatusError,
+        InvalidArgumentError,
+        InvalidPathError,
+        InvalidResponseError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        ServerError,
+        TimeoutError,
+        TransportError,
+        WandbTypedError,
+    )
+    from wandb_typed.pagination import Page, Paginator
+    from wandb_typed.paths import (
+        ArtifactPath,
+        ProjectPath,
+        ReportPath,
+        RunPath,
+        SweepPath,
+    )
+    from wandb_typed.users import User, UserApiKey
+
+_EXPORTS: dict[str, str] = {
+    "Api": "wandb_typed.api",
+    "ApiKey": "wandb_typed.config",
+    "ArtifactPath": "wandb_typed.paths",
+    "AuthenticationError": "wandb_typed.errors",
+    "ChecksumMismatchError": "wandb_typed.errors",
+    "ClientConfig": "wandb_typed.config",
+    "ConfigError": "wandb_typed.errors",
+    "GraphQLError": "wandb_typed.errors",
+    "GraphQLErrorDetail": "wandb_typed.errors",
+    "GraphQLValidationError": "wandb_typed.errors",
+    "HTTPNotFoundError": "wandb_typed.errors",
+    "HTTPStatusError": "wandb_typed.errors",
+    "InvalidArgumentError": "wandb_typed.errors",
+    "InvalidPathError": "wandb_typed.errors",
+    "InvalidResponseError": "wandb_typed.errors",
+    "NotFoundError": "wandb_typed.errors",
+    "Page": "wandb_typed.pagination",
+    "Paginator": "wandb_typed.pagination",
+    "PermissionDeniedError": "wandb_typed.errors",
+    "ProjectPath": "wandb_typed.paths",
+    "RateLimitError": "wandb_typed.errors",
+    "ReportPath": "wandb_typed.paths",
+    "RunPath": "wandb_typed.paths",
+    "ServerError": "wandb_typed.errors",
+    "SweepPath": "wandb_typed.paths",
+    "TimeoutError": "wandb_typed.errors",
+    "TransportError": "wandb_typed.errors",
+    "User": "wandb_typed.users",
+    "UserApiKey": "wandb_typed.users",
+    "WandbTypedError": "wandb_typed.errors",
+}
+
+__all__ = [
+    "Api",
+    "ApiKey",
+    "ArtifactPath",
+    "AuthenticationError",
+    "ChecksumMismatchError",
+    "ClientConfig",
+    "ConfigError",
+    "GraphQLError",
+    "GraphQLErrorDetail",
+    "GraphQLValidationError",
+    "HTTPNotFoundError",
+    "HTTPStatusError",
+    "InvalidArgumentError",
+    "InvalidPathError",
+    "InvalidResponseError",
+    "NotFoundError",
+    "Page",
+    "Paginator",
+    "PermissionDeniedError",
+    "ProjectPath",
+    "RateLimitError",
+    "ReportPath",
+    "RunPath",
+    "ServerError",
+    "SweepPath",
+    "TimeoutError",
+    "TransportError",
+    "User",
+    "UserApiKey",
+    "WandbTypedError",
+    "__version__",
+]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module the first time the name is used."""
+    module_name = _EXPORTS.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'wandb_typed' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,280 @@
+"""``Api``: the entry point, shaped like ``wandb.Api``.
+
+The object lookups (``project``, ``run``, ``sweep``, ``report``, ...) are added by their own
+modules' authors; this module holds construction, configuration, the viewer, caches and
+``from_path``.
+
+Example:
+    >>> from wandb_typed import Api
+    >>> api = Api(overrides={"base_url": "http://localhost:8080"})  # doctest: +SKIP
+    >>> api.viewer.username  # doctest: +SKIP
+    'alice'
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Protocol, cast
+
+from wandb_typed._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
+from wandb_typed._retry import RetryPolicy
+from wandb_typed._sentinels import NOT_GIVEN, NotGiven
+from wandb_typed._transport import GraphQLTransport
+from wandb_typed.config import ClientConfig, resolve_config
+from wandb_typed.errors import NotFoundError
+from wandb_typed.paths import (
+    ProjectPath,
+    ReportPath,
+    RunPath,
+    SweepPath,
+    parse_any_path,
+)
+from wandb_typed.users import User
+
+if TYPE_CHECKING:
+    import httpx
+
+    from wandb_typed._generated import Client
+
+__all__ = ["Api"]
+
+
+class _PathLookups(Protocol):
+    """The lookups ``from_path`` dispatches to; each is defined on ``Api`` by its module."""
+
+    def project(self, name: str, entity: str | None = None) -> object: ...
+
+    def run(self, path: str = "") -> object: ...
+
+    def sweep(self, path: str = "") -> object: ...
+
+    def report(self, path: str) -> object: ...
+
+
+class Api:
+    """Query a W&B server (W&B cloud, W&B Server, or the local wandb-typed server).
+
+    Nothing is sent until a value is needed: constructing an ``Api`` only resolves the
+    configuration (arguments > ``WANDB_*`` environment > ``~/.netrc`` > settings file).
+
+    Args:
+        overrides: ``base_url``, ``entity`` and/or ``project`` defaults.
+        timeout: Seconds per HTTP request (default 19).
+        api_key: The API key; by default from ``WANDB_API_KEY`` or ``~/.netrc``.
+        max_retries: Retries for connection errors, 408, 429 and 5xx (default 2).
+        transport: An ``httpx`` transport to send through (tests, proxies, ASGI apps).
+
+    Raises:
+        ConfigError: No API key was found (the message says where it looked).
+
+    Example:
+        >>> api = Api(api_key="0" * 40, overrides={"base_url": "http://localhost:8080"})
+        >>> api
+        Api(base_url='http://localhost:8080', entity=None)
+    """
+
+    def __init__(
+        self,
+        overrides: dict[str, str] | None = None,
+        timeout: float | None = None,
+        api_key: str | None = None,
+        *,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        config = resolve_config(api_key, overrides)
+        self._setup(
+            config,
+            GraphQLTransport(
+                config.base_url,
+                config.api_key,
+                api_key_source=config.api_key_source,
+                timeout=DEFAULT_TIMEOUT if timeout is None else timeout,
+                retry_policy=RetryPolicy(max_retries=max_retries),
+                transport=transport,
+            ),
+        )
+
+    def _setup(self, config: ClientConfig, transport: GraphQLTransport) -> None:
+        self._config = config
+        self._transport = transport
+        self._client: Client | None = None
+        self._lock = threading.RLock()
+        self._viewer: User | None = None
+        self._default_entity: str | None = None
+        self._default_entity_known = False
+        self._caches: dict[str, dict[object, object]] = {}
+
+    # -- configuration -------------------------------------------------------------------
+
+    @property
+    def config(self) -> ClientConfig:
+        """The resolved configuration (base URL, key source, default entity/project)."""
+        return self._config
+
+    @property
+    def settings(self) -> dict[str, str | None]:
+        """``base_url``, ``entity`` and ``project`` as configured (as ``wandb.Api`` has it)."""
+        return {
+            "base_url": self._config.base_url,
+            "entity": self._config.entity,
+            "project": self._config.project,
+        }
+
+    @property
+    def client(self) -> Client:
+        """The generated, typed GraphQL client this ``Api`` sends through."""
+        with self._lock:
+            if self._client is None:
+                from wandb_typed._generated import Client
+
+                self._client = Client(self._transport)
+            return self._client
+
+    @property
+    def transport(self) -> GraphQLTransport:
+        """The transport (for downloads and signed uploads: ``get``, ``stream``, ``put``)."""
+        return self._transport
+
+    @property
+    def user_agent(self) -> str:
+        """The ``User-Agent`` header sent with every request, e.g. ``wandb-typed/0.1.0``."""
+        return self._transport.user_agent
+
+    @property
+    def timeout(self) -> float:
+        """Seconds per HTTP request."""
+        return self._transport.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """Retries after a first failed attempt."""
+        return self._transport.retry_policy.max_retries
+
+    def with_options(
+        self,
+        *,
+        timeout: float | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> Api:
+        """A copy with another timeout and/or retry count, sharing the connection pool.
+
+        Example:
+            >>> api = Api(api_key="0" * 40)
+            >>> api.with_options(timeout=120, max_retries=5).timeout
+            120.0
+        """
+        copy = Api.__new__(Api)
+        copy._setup(
+            self._config,
+            self._transport.with_options(timeout=timeout, max_retries=max_retries),
+        )
+        with self._lock:
+            copy._viewer = self._viewer
+            copy._default_entity = self._default_entity
+            copy._default_entity_known = self._default_entity_known
+        return copy
+
+    # -- the viewer ----------------------------------------------------------------------
+
+    @property
+    def viewer(self) -> User:
+        """The user the API key belongs to (fetched once, then cached until :meth:`flush`).
+
+        Raises:
+            NotFoundError: The server knows no user for this key.
+        """
+        with self._lock:
+            if self._viewer is None:
+                fragment = self.client.get_viewer().viewer
+                if fragment is None:
+                    raise NotFoundError(
+                        f"The server at {self._config.base_url} returned no viewer for the API "
+                        f"key from the {self._config.api_key_source}; is it a user's key?",
+                        kind="user",
+                        path="viewer",
+                    )
+                self._viewer = User._from_fragment(fragment, client=self.client)
+                self._default_entity = self._viewer.entity
+                self._default_entity_known = True
+            return self._viewer
+
+    @property
+    def default_entity(self) -> str | None:
+        """The viewer's default entity (one request the first time, then cached)."""
+        with self._lock:
+            if not self._default_entity_known:
+                fragment = self.client.get_viewer().viewer
+                self._default_entity = fragment.entity if fragment is not None else None
+                self._default_entity_known = True
+            return self._default_entity
+
+    def _entity_default(self) -> str | None:
+        """The entity for a path that has none: ``overrides``/env/settings, else the viewer's."""
+        return self._config.entity or self.default_entity
+
+    # -- caches ---------------------------------------------------------------------------
+
+    def _cache(self, name: str) -> dict[object, object]:
+        """A named cache that :meth:`flush` empties (e.g. ``self._cache("runs")``)."""
+        with self._lock:
+            return self._caches.setdefault(name, {})
+
+    def flush(self) -> None:
+        """Forget every cached value (viewer, default entity, looked-up objects).
+
+        Example:
+            >>> api = Api(api_key="0" * 40)
+            >>> api.flush()
+        """
+        with self._lock:
+            self._viewer = None
+            self._default_entity = None
+            self._default_entity_known = False
+            for cache in self._caches.values():
+                cache.clear()
+
+    # -- paths ----------------------------------------------------------------------------
+
+    def from_path(self, path: str) -> object:
+        """Return the project, run, sweep or report a path (or app URL) names.
+
+        ``project`` and ``entity/project`` give a project; ``entity/project/run_id`` and
+        ``entity/project/runs/run_id`` a run; ``.../sweeps/id`` a sweep;
+        ``.../reports/Title--ID`` a report.
+
+        Raises:
+            InvalidPathError: The path has none of these shapes, or a part is empty.
+
+        Example:
+            >>> run = api.from_path("team/vision/runs/abc123")  # doctest: +SKIP
+        """
+        parsed = parse_any_path(path, default_entity=self._entity_default)
+        lookups = cast(_PathLookups, self)
+        if isinstance(parsed, ProjectPath):
+            return lookups.project(parsed.project, parsed.entity)
+        if isinstance(parsed, RunPath):
+            return lookups.run(str(parsed))
+        if isinstance(parsed, SweepPath):
+            return lookups.sweep(str(parsed))
+        if isinstance(parsed, ReportPath):
+            return lookups.report(str(parsed))
+        raise AssertionError(f"unhandled path kind {type(parsed).__name__}")
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection pool (copies from :meth:`with_options` share it)."""
+        self._transport.close()
+
+    def __enter__(self) -> Api:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        entity = self._config.entity or (
+            self._default_entity if self._default_entity_known else None
+        )
+        return f"Api(base_url={self._config.base_url!r}, entity={entity!r})"
