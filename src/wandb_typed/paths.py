@@ -237,7 +237,7 @@ def parse_artifact_path(
     if not text:
         raise _invalid(path, "artifact", "missing artifact name")
     collection, sep, version = text.partition(":")
-    parts = [p.strip() for p in collection.strip("/").split("/")]
+    parts = [p.strip() for p in collection.split("/")]
     if len(parts) > 3:
         raise _invalid(
             path,
@@ -361,8 +361,7 @@ def _split(path: str, kind: str) -> tuple[list[str], bool]:
     text = path.strip()
     is_url = text.startswith(("http://", "https://"))
     if is_url:
-        text = unquote(urlsplit(text).path)
-    text = text.strip("/ ")
+        text = unquote(urlsplit(text).path).strip("/ ")
     if not text:
         raise _invalid(path, kind, "the path is empty")
     return [part.strip() for part in text.split("/")], is_url
