@@ -227,14 +227,14 @@ def _top_level_operations(document: str) -> list[tuple[str, str | None]]:
         token = tokens[i]
         if token == "{":
             operations.append(("query", None))
-        elif token in ("query", "mutation", "subscription"):
+        elif token in ("query", "mutation", "subscription", "fragment"):
             following = tokens[i + 1] if i + 1 < len(tokens) else "{"
             name = following if following not in ("{", "(") and following[0] != "@" else None
-            operations.append((token, name))
-            if name is not None:
+            if token != "fragment":
+                operations.append((token, name))
+            # The definition's own selection set is its first "{": skip up to and past it.
+            while i < len(tokens) and tokens[i] != "{":
                 i += 1
-        elif token == "fragment":
-            i += 1  # skip the fragment's name so a fragment named "query" is not misread
         i += 1
     return operations
 
