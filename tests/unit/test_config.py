@@ -164,7 +164,8 @@ def test_unparsable_netrc_names_the_file_not_its_content(tmp_path: Path) -> None
         resolve_config(environ={}, home=tmp_path)
     assert str(netrc) in str(info.value)
     assert KEY_NETRC not in str(info.value)
-    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert info.value.__cause__ is None
+    assert info.value.__suppress_context__
 
 
 def test_unparsable_settings_file(tmp_path: Path) -> None:

@@ -86,7 +86,9 @@ def test_body_leaves_out_empty_parts_and_keeps_unicode_and_nan() -> None:
 def test_parse_json_accepts_nan_infinity_and_control_characters() -> None:
     value = parse_json(b'{"a": NaN, "b": -Infinity, "c": "tab\there"}')
     assert isinstance(value, dict)
-    assert math.isnan(value["a"]) and value["b"] == -math.inf and value["c"] == "tab\there"
+    assert math.isnan(value["a"])
+    assert value["b"] == -math.inf
+    assert value["c"] == "tab\there"
 
 
 def test_data_is_returned_on_success() -> None:
@@ -166,7 +168,8 @@ def test_status_errors(status: int, cls: type[HTTPStatusError], words: str) -> N
     assert "POST http://srv:8080/graphql (operation GetViewer)" in str(error)
     assert words in str(error)
     assert "the server's words" in str(error)
-    assert error.response is not None and error.response.status_code == status
+    assert error.response is not None
+    assert error.response.status_code == status
 
 
 def test_status_error_quotes_a_graphql_message_or_text() -> None:
@@ -206,12 +209,14 @@ def test_errors_keep_only_the_redacted_request() -> None:
     with pytest.raises(AuthenticationError) as info:
         interpret(reply(401, {"error": "nope"}))
     error = info.value
-    assert error.request is not None and error.response is not None
+    assert error.request is not None
+    assert error.response is not None
     assert error.request.headers["authorization"] == "[redacted]"
     assert error.response.request.headers["authorization"] == "[redacted]"
     header = basic_auth_header(KEY)
     for text in (str(error), repr(error), repr(error.args), str(error.request.headers.raw)):
-        assert KEY not in text and header not in text
+        assert KEY not in text
+        assert header not in text
 
 
 def test_same_origin() -> None:
