@@ -1,0 +1,478 @@
+"""Run history and events storage, served the way W&B encodes it.
+
+The file_stream handler hands over ``wandb-history.jsonl`` and ``wandb-events.jsonl`` lines
+with the client's ``offset``; each line is stored verbatim (so ``NaN``/``Infinity`` tokens
+survive) under ``(run, stream, line number)`` with its step (``_step``, else the line
+number) and the id of its key set. Reads never scan a whole run to answer a page:
+
+- ``history(samples=N)``: at most N rows spread evenly over the run in step order, first
+  and last included;
+- ``history(minStep, maxStep, samples)``: the step window ``[minStep, maxStep)`` in step
+  order (this is how ``scan_history`` pages), O(page) through the step index;
+- ``sampledHistory(spec)``: rows holding all the spec's keys, projected to those keys;
+- ``historyKeys``: ``{"lastStep": N, "keys": {k: {"typeCounts": [...]}}}``, kept up to date
+  by :func:`append_rows` in a per-run key table.
+
+>>> import sqlite3
+>>> conn = sqlite3.connect(":memory:")
+>>> for ddl in HISTORY_DDL:
+...     _ = conn.execute(ddl)
+>>> append_rows(conn, 1, "history", 0, ['{"_step": 0, "loss": 0.5}', '{"_step": 1, "loss": NaN}'])
+2
+>>> history_page(conn, 1, samples=500, min_step=None, max_step=None)
+['{"_step": 0, "loss": 0.5}', '{"_step": 1, "loss": NaN}']
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "HISTORY_DDL",
+    "Stream",
+    "append_rows",
+    "delete_run_rows",
+    "history_keys",
+    "history_page",
+    "line_count",
+    "sampled_history",
+    "tail",
+]
+
+Stream = Literal["history", "events"]
+_STREAMS = ("history", "events")
+
+HISTORY_DDL: list[str] = [
+    # One row per received line; body is the line text exactly as the client sent it.
+    """CREATE TABLE IF NOT EXISTS history_lines (
+        run_pk INTEGER NOT NULL,
+        stream TEXT NOT NULL,
+        line_no INTEGER NOT NULL,
+        step INTEGER NOT NULL,
+        keyset_pk INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (run_pk, stream, line_no)
+    ) WITHOUT ROWID""",
+    # Step-ordered pages, windows, counts and key-set filtering without touching bodies.
+    "CREATE INDEX IF NOT EXISTS history_lines_by_step"
+    " ON history_lines (run_pk, stream, step, line_no, keyset_pk)",
+    # The distinct sets of keys a run's rows have (usually a handful per run).
+    """CREATE TABLE IF NOT EXISTS history_keysets (
+        pk INTEGER PRIMARY KEY,
+        run_pk INTEGER NOT NULL,
+        keys TEXT NOT NULL,
+        UNIQUE (run_pk, keys)
+    )""",
+    # historyKeys, maintained incrementally: how many history rows hold each key per type.
+    """CREATE TABLE IF NOT EXISTS history_key_types (
+        run_pk INTEGER NOT NULL,
+        key TEXT NOT NULL,
+        type TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (run_pk, key, type)
+    ) WITHOUT ROWID""",
+]
+
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class _Line:
+    line_no: int
+    step: int
+    keys: tuple[str, ...]
+    body: str
+    row: dict[str, object]
+
+
+def _check_stream(stream: str) -> None:
+    if stream not in _STREAMS:
+        raise ValueError(f"unknown history stream {stream!r}; expected 'history' or 'events'")
+
+
+def _parse_line(stream: str, line_no: int, line: str) -> _Line:
+    body = line.strip()
+    try:
+        row = json.loads(body)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{stream} line {line_no} is not JSON ({error}): {body[:80]!r}") from None
+    if not isinstance(row, dict):
+        raise ValueError(f"{stream} line {line_no} is not a JSON object: {body[:80]!r}")
+    return _Line(line_no, _step_of(row, line_no), tuple(sorted(row)), body, row)
+
+
+def _step_of(row: Mapping[str, object], line_no: int) -> int:
+    step = row.get("_step")
+    if isinstance(step, bool) or not isinstance(step, (int, float)):
+        return line_no
+    if isinstance(step, float) and not step.is_integer():
+        return line_no
+    whole = int(step)
+    return whole if _INT64_MIN <= whole <= _INT64_MAX else line_no
+
+
+def _type_name(value: object) -> str:
+    """W&B's name for a history value's type in ``historyKeys.typeCounts``."""
+    if value is None:
+        return "nil"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        media_type = value.get("_type")
+        return media_type if isinstance(media_type, str) else "map"
+    return "list"
+
+
+def _count_types(counts: Counter[tuple[str, str]], row: Mapping[str, object], sign: int) -> None:
+    for key, value in row.items():
+        counts[key, _type_name(value)] += sign
+
+
+@contextmanager
+def _savepoint(conn: sqlite3.Connection, name: str) -> Iterator[None]:
+    """All or nothing; joins the caller's transaction, or commits if there was none."""
+    conn.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        conn.execute(f"ROLLBACK TO {name}")
+        conn.execute(f"RELEASE {name}")
+        raise
+    conn.execute(f"RELEASE {name}")
+
+
+def append_rows(
+    conn: sqlite3.Connection, run_pk: int, stream: Stream, offset: int, lines: Sequence[str]
+) -> int:
+    """Store file_stream lines of ``stream`` at line numbers ``offset, offset + 1, ...``.
+
+    Re-sent lines overwrite the same line numbers, so a retried request never duplicates
+    rows; lines after the re-sent range are kept.
+
+    Args:
+        run_pk: the run's primary key.
+        stream: ``"history"`` (``wandb-history.jsonl``) or ``"events"`` (``wandb-events.jsonl``).
+        offset: how many lines the client says it had already sent.
+        lines: one JSON object per line.
+    Returns:
+        The stream's line count afterwards.
+    Raises:
+        ValueError: a line that is not a JSON object (named by its line number), a bad
+            stream or a negative offset; nothing is stored then.
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> for ddl in HISTORY_DDL:
+    ...     _ = conn.execute(ddl)
+    >>> append_rows(conn, 1, "history", 0, ['{"_step": 0, "loss": 1.0}'])
+    1
+    >>> append_rows(conn, 1, "history", 0, ['{"_step": 0, "loss": 1.0}', '{"_step": 1}'])
+    2
+    """
+    _check_stream(stream)
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValueError(f"{stream} offset must be a non-negative integer, got {offset!r}")
+    parsed = [_parse_line(stream, offset + i, line) for i, line in enumerate(lines)]
+    if not parsed:
+        return line_count(conn, run_pk, stream)
+    with _savepoint(conn, "history_append"):
+        existing = {
+            int(row[0]): str(row[1])
+            for row in conn.execute(
+                "SELECT line_no, body FROM history_lines"
+                " WHERE run_pk = ? AND stream = ? AND line_no BETWEEN ? AND ?",
+                (run_pk, stream, offset, offset + len(parsed) - 1),
+            )
+        }
+        changed = [line for line in parsed if existing.get(line.line_no) != line.body]
+        keyset_pks = _keyset_pks(conn, run_pk, {line.keys for line in changed})
+        conn.executemany(
+            "INSERT OR REPLACE INTO history_lines"
+            " (run_pk, stream, line_no, step, keyset_pk, body) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (run_pk, stream, line.line_no, line.step, keyset_pks[line.keys], line.body)
+                for line in changed
+            ],
+        )
+        if stream == "history":
+            delta: Counter[tuple[str, str]] = Counter()
+            for line in changed:
+                _count_types(delta, line.row, +1)
+                if line.line_no in existing:
+                    _count_types(delta, json.loads(existing[line.line_no]), -1)
+            _apply_key_counts(conn, run_pk, delta)
+    return line_count(conn, run_pk, stream)
+
+
+def _keyset_pks(
+    conn: sqlite3.Connection, run_pk: int, keysets: set[tuple[str, ...]]
+) -> dict[tuple[str, ...], int]:
+    found: dict[tuple[str, ...], int] = {}
+    for keys in keysets:
+        text = json.dumps(list(keys), separators=(",", ":"))
+        row = conn.execute(
+            "SELECT pk FROM history_keysets WHERE run_pk = ? AND keys = ?", (run_pk, text)
+        ).fetchone()
+        if row is None:
+            cursor = conn.execute(
+                "INSERT INTO history_keysets (run_pk, keys) VALUES (?, ?)", (run_pk, text)
+            )
+            assert cursor.lastrowid is not None
+            found[keys] = cursor.lastrowid
+        else:
+            found[keys] = int(row[0])
+    return found
+
+
+def _apply_key_counts(
+    conn: sqlite3.Connection, run_pk: int, delta: Counter[tuple[str, str]]
+) -> None:
+    changes = [(run_pk, key, kind, count) for (key, kind), count in delta.items() if count]
+    conn.executemany(
+        "INSERT INTO history_key_types (run_pk, key, type, count) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (run_pk, key, type) DO UPDATE SET count = count + excluded.count",
+        changes,
+    )
+    if any(count < 0 for *_, count in changes):
+        conn.execute("DELETE FROM history_key_types WHERE run_pk = ? AND count <= 0", (run_pk,))
+
+
+def line_count(conn: sqlite3.Connection, run_pk: int, stream: Stream) -> int:
+    """How many lines of ``stream`` the run has (the next offset a client should send).
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> for ddl in HISTORY_DDL:
+    ...     _ = conn.execute(ddl)
+    >>> line_count(conn, 1, "events")
+    0
+    """
+    _check_stream(stream)
+    row = conn.execute(
+        "SELECT MAX(line_no) FROM history_lines WHERE run_pk = ? AND stream = ?",
+        (run_pk, stream),
+    ).fetchone()
+    return 0 if row[0] is None else int(row[0]) + 1
+
+
+def tail(conn: sqlite3.Connection, run_pk: int, stream: Stream, n: int) -> list[str]:
+    """The last ``n`` lines of ``stream`` in line order (``historyTail``/``eventsTail``).
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> for ddl in HISTORY_DDL:
+    ...     _ = conn.execute(ddl)
+    >>> append_rows(conn, 1, "events", 0, ['{"cpu": 1}', '{"cpu": 2}', '{"cpu": 3}'])
+    3
+    >>> tail(conn, 1, "events", 2)
+    ['{"cpu": 2}', '{"cpu": 3}']
+    """
+    _check_stream(stream)
+    if n <= 0:
+        return []
+    rows = conn.execute(
+        "SELECT body FROM history_lines WHERE run_pk = ? AND stream = ?"
+        " ORDER BY line_no DESC LIMIT ?",
+        (run_pk, stream, n),
+    ).fetchall()
+    return [str(row[0]) for row in reversed(rows)]
+
+
+def delete_run_rows(conn: sqlite3.Connection, run_pk: int) -> None:
+    """Forget everything stored for a run's history and events."""
+    for table in ("history_lines", "history_keysets", "history_key_types"):
+        conn.execute(f"DELETE FROM {table} WHERE run_pk = ?", (run_pk,))
+
+
+def history_keys(conn: sqlite3.Connection, run_pk: int) -> dict[str, object]:
+    """W&B's ``historyKeys``: the last step and, per key, how many rows hold each type.
+
+    ``lastStep`` is -1 for a run without history, so ``scan_history`` reads nothing.
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> for ddl in HISTORY_DDL:
+    ...     _ = conn.execute(ddl)
+    >>> _ = append_rows(conn, 1, "history", 0, ['{"_step": 3, "acc": "n/a"}'])
+    >>> history_keys(conn, 1)["lastStep"]
+    3
+    """
+    row = conn.execute(
+        "SELECT MAX(step) FROM history_lines WHERE run_pk = ? AND stream = 'history'", (run_pk,)
+    ).fetchone()
+    keys: dict[str, dict[str, list[dict[str, object]]]] = {}
+    for key, kind, count in conn.execute(
+        "SELECT key, type, count FROM history_key_types WHERE run_pk = ? ORDER BY key, type",
+        (run_pk,),
+    ):
+        keys.setdefault(str(key), {"typeCounts": []})["typeCounts"].append(
+            {"type": str(kind), "count": int(count)}
+        )
+    return {"lastStep": -1 if row[0] is None else int(row[0]), "keys": keys}
+
+
+def history_page(
+    conn: sqlite3.Connection,
+    run_pk: int,
+    *,
+    samples: int | None,
+    min_step: int | None,
+    max_step: int | None,
+    stream: Stream = "history",
+) -> list[str]:
+    """History (or events) rows as the stored JSON strings, in step order.
+
+    Args:
+        samples: at most this many rows, spread evenly with the first and last included;
+            None for every row.
+        min_step: only rows with ``step >= min_step``.
+        max_step: only rows with ``step < max_step``.
+    Raises:
+        ValueError: a negative ``samples``.
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> for ddl in HISTORY_DDL:
+    ...     _ = conn.execute(ddl)
+    >>> _ = append_rows(conn, 1, "history", 0, [f'{{"_step": {i}}}' for i in range(10)])
+    >>> history_page(conn, 1, samples=3, min_step=None, max_step=None)
+    ['{"_step": 0}', '{"_step": 5}', '{"_step": 9}']
+    >>> history_page(conn, 1, samples=1000, min_step=8, max_step=1008)
+    ['{"_step": 8}', '{"_step": 9}']
+    """
+    _check_stream(stream)
+    return _select_sampled(conn, _Window(run_pk, stream, min_step, max_step, None), samples)
+
+
+def sampled_history(
+    conn: sqlite3.Connection, run_pk: int, spec: Mapping[str, object]
+) -> list[dict[str, object]]:
+    """W&B's ``sampledHistory`` for one spec: rows holding every key, projected to the keys.
+
+    Args:
+        spec: ``{"keys": [...], "samples": N, "minStep"?: int, "maxStep"?: int}``; rows are
+            sampled like :func:`history_page` among the rows that hold all the keys.
+    Raises:
+        ValueError: a spec field of the wrong kind, named.
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> for ddl in HISTORY_DDL:
+    ...     _ = conn.execute(ddl)
+    >>> _ = append_rows(conn, 1, "history", 0, ['{"_step": 0, "a": 1}', '{"_step": 1, "b": 2}'])
+    >>> sampled_history(conn, 1, {"keys": ["_step", "b"], "samples": 10})
+    [{'_step': 1, 'b': 2}]
+    """
+    keys = _spec_keys(spec.get("keys"))
+    samples = _spec_int(spec, "samples")
+    if samples is not None and samples < 0:
+        raise ValueError(f"sampledHistory spec 'samples' must not be negative, got {samples}")
+    wanted = set(keys)
+    keyset_pks = [
+        int(pk)
+        for pk, text in conn.execute(
+            "SELECT pk, keys FROM history_keysets WHERE run_pk = ?", (run_pk,)
+        )
+        if wanted.issubset(json.loads(text))
+    ]
+    if not keyset_pks:
+        return []
+    window = _Window(
+        run_pk, "history", _spec_int(spec, "minStep"), _spec_int(spec, "maxStep"), keyset_pks
+    )
+    rows = (json.loads(body) for body in _select_sampled(conn, window, samples))
+    return [{key: row[key] for key in keys} for row in rows]
+
+
+def _spec_keys(value: object) -> list[str]:
+    if not isinstance(value, list) or not value or not all(isinstance(k, str) for k in value):
+        raise ValueError(
+            f"sampledHistory spec 'keys' must be a non-empty list of strings, got {value!r}"
+        )
+    return list(dict.fromkeys(value))
+
+
+def _spec_int(spec: Mapping[str, object], name: str) -> int | None:
+    value = spec.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"sampledHistory spec {name!r} must be an integer, got {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------- sampling
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Which rows a read covers: a run's stream, a step window, optionally some key sets."""
+
+    run_pk: int
+    stream: str
+    min_step: int | None
+    max_step: int | None
+    keyset_pks: list[int] | None
+
+    def where(self) -> tuple[str, tuple[object, ...]]:
+        sql = "run_pk = ? AND stream = ?"
+        params: list[object] = [self.run_pk, self.stream]
+        if self.min_step is not None:
+            sql += " AND step >= ?"
+            params.append(self.min_step)
+        if self.max_step is not None:
+            sql += " AND step < ?"
+            params.append(self.max_step)
+        if self.keyset_pks is not None:
+            sql += " AND keyset_pk IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(self.keyset_pks))
+        return sql, tuple(params)
+
+
+def _even_ranks(total: int, samples: int) -> list[int]:
+    """``samples`` distinct ranks in ``range(total)``, evenly spread, first and last included.
+
+    >>> _even_ranks(10, 3)
+    [0, 5, 9]
+    """
+    if samples >= total:
+        return list(range(total))
+    if samples == 1:
+        return [0]
+    span, gaps = total - 1, samples - 1
+    return [(2 * i * span + gaps) // (2 * gaps) for i in range(samples)]
+
+
+def _select_sampled(conn: sqlite3.Connection, window: _Window, samples: int | None) -> list[str]:
+    if samples is not None and samples < 0:
+        raise ValueError(f"samples must not be negative, got {samples}")
+    if samples == 0:
+        return []
+    where, params = window.where()
+    ordered = f"SELECT body FROM history_lines WHERE {where} ORDER BY step, line_no"
+    if samples is None:
+        return [str(row[0]) for row in conn.execute(ordered, params)]
+    # A page that fits costs O(page): the step index hands rows over in order.
+    first = conn.execute(f"{ordered} LIMIT ?", (*params, samples + 1)).fetchall()
+    if len(first) <= samples:
+        return [str(row[0]) for row in first]
+    # Too many rows: count and rank them on the index alone, then read the chosen bodies.
+    total = int(
+        conn.execute(f"SELECT COUNT(*) FROM history_lines WHERE {where}", params).fetchone()[0]
+    )
+    ranks = json.dumps(_even_ranks(total, samples))
+    rows = conn.execute(
+        "SELECT h.body FROM ("
+        f" SELECT line_no, ROW_NUMBER() OVER (ORDER BY step, line_no) - 1 AS rank"
+        f" FROM history_lines WHERE {where}"
+        ") AS s JOIN history_lines AS h"
+        " ON h.run_pk = ? AND h.stream = ? AND h.line_no = s.line_no"
+        " WHERE s.rank IN (SELECT value FROM json_each(?)) ORDER BY s.rank",
+        (*params, window.run_pk, window.stream, ranks),
+    )
+    return [str(row[0]) for row in rows]
