@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from collections.abc import Iterator, Mapping
 
@@ -153,8 +154,8 @@ def conn() -> Iterator[sqlite3.Connection]:
         duration=1.0,
         tags=[],
         config={},
-        # Python's json writes NaN tokens, which SQLite 3.40 cannot parse: reads as no keys.
-        summary='{"loss": NaN, "acc": 0.1}',
+        # Python's json writes NaN/Infinity tokens, which SQLite 3.40's JSON cannot parse.
+        summary='{"loss": NaN, "acc": 0.1, "best": Infinity}',
     )
     insert_run(
         connection,
@@ -258,9 +259,13 @@ JSON_CASES: list[tuple[dict[str, object], set[str]]] = [
     ({"summary_metrics.loss": {"$lt": 0.3}}, {"b"}),
     ({"summary_metrics.loss": {"$gte": 0.2}}, {"a", "b"}),
     ({"summary_metrics.loss": "high"}, {"d"}),
-    ({"summary_metrics.loss": {"$exists": True}}, {"a", "b", "d"}),
-    ({"summary_metrics.acc": None}, {"c", "d"}),
-    ({"summary_metrics.acc": {"$ne": None}}, {"a", "b"}),
+    ({"summary_metrics.loss": {"$exists": True}}, ALL),
+    ({"summary_metrics.loss": None}, {"c"}),  # NaN reads as null
+    ({"summary_metrics.acc": {"$lt": 0.5}}, {"c"}),
+    ({"summary_metrics.best": {"$gt": 1e308}}, {"c"}),
+    ({"summary_metrics.best": {"$lt": 0}}, set()),
+    ({"summary_metrics.acc": None}, {"d"}),
+    ({"summary_metrics.acc": {"$ne": None}}, {"a", "b", "c"}),
     ({"summary_metrics.none": {"$exists": True}}, {"a"}),
     ({"summary_metrics.nested.x": 1}, {"a"}),
     ({"summary_metrics.nested.x": {"$in": [2, "1"]}}, {"b", "d"}),
@@ -405,6 +410,16 @@ def test_hostile_key_is_still_matched_literally() -> None:
     assert matching(conn, {'summary_metrics.a"]")': {"$exists": True}}) == set()
 
 
+def test_documents_sqlite_cannot_parse_do_not_break_queries() -> None:
+    conn = new_connection()
+    insert_run(conn, name="a", summary="not json", config='{"lr": {"value": NaN}}')
+    insert_run(conn, name="b", summary={"loss": 1}, config=wandb_config(lr=0.1))
+    assert matching(conn, {"summary_metrics.loss": {"$exists": False}}) == {"a"}
+    assert matching(conn, {"config.lr": None}) == {"a"}
+    assert matching(conn, {"config.lr": {"$exists": True}}) == {"a", "b"}
+    assert ordered_names(conn, "-summary_metrics.loss") == ["b", "a"]
+
+
 def test_regexp_function_searches_unanchored(conn: sqlite3.Connection) -> None:
     assert conn.execute("SELECT 'eager-fox-1' REGEXP 'fox'").fetchone()[0] == 1
     assert conn.execute("SELECT 'eager-fox-1' REGEXP '^fox'").fetchone()[0] == 0
@@ -481,7 +496,9 @@ def test_order_sorts_rows(conn: sqlite3.Connection, order: str, expected: list[s
 # --------------------------------------------------------------------------- cursors
 
 
-@pytest.mark.parametrize("value", [None, 0, -3, 2**62, 0.1, 1e300, "", "naïve ✓", "a'b\"c"])
+@pytest.mark.parametrize(
+    "value", [None, 0, -3, 2**62, 0.1, 1e300, math.inf, -math.inf, "", "naïve ✓", "a'b\"c"]
+)
 def test_cursor_round_trips(value: object) -> None:
     order = compile_order("-summary_metrics.loss")
     cursor = encode_cursor(order, value, 42)
@@ -546,6 +563,8 @@ SORT_VALUES = st.one_of(
     st.none(),
     st.integers(min_value=-3, max_value=3),
     st.sampled_from([0.5, -1.25, 2.0, 1e300]),
+    # Written as NaN/Infinity tokens: read through the sqlite_json fallback.
+    st.sampled_from([math.inf, -math.inf, math.nan]),
     st.sampled_from(["", "a", "b", "B", "a b"]),
     st.booleans(),
 )

@@ -14,8 +14,11 @@ and rows inserted between pages are neither skipped nor repeated.
 ... )
 
 JSON columns (``config``, ``summary``) are read with SQLite's JSON functions. SQLite
-3.40 rejects the ``NaN``/``Infinity`` tokens Python's ``json`` writes; a document that is
-not valid JSON to SQLite reads as having no keys instead of failing the whole query.
+3.40 rejects the ``NaN``/``Infinity`` tokens Python's ``json`` writes (and W&B summaries
+often hold a NaN loss), so a document SQLite cannot parse is re-encoded on the fly by the
+``sqlite_json`` SQL function: ``NaN`` reads as null, ``Infinity`` as an infinite number,
+and text that is no JSON at all as a document without keys. Valid documents never reach
+Python.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import json
 import math
 import re
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -98,6 +101,7 @@ def register_sql_functions(conn: sqlite3.Connection) -> None:
     1
     """
     conn.create_function("regexp", 2, _regexp, deterministic=True)
+    conn.create_function("sqlite_json", 1, _sqlite_json, deterministic=True)
 
 
 def _regexp(pattern: object, value: object) -> bool:
@@ -111,6 +115,42 @@ def _regexp(pattern: object, value: object) -> bool:
 @lru_cache(maxsize=256)
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
+
+
+@lru_cache(maxsize=64)
+def _sqlite_json(text: object) -> str | None:
+    """JSON text SQLite accepts for a document Python's ``json`` reads (NaN, Infinity), or None.
+
+    >>> _sqlite_json('{"loss": NaN, "best": -Infinity, "n": [1.5, "NaN"]}')
+    '{"loss":null,"best":-1e999,"n":[1.5,"NaN"]}'
+    """
+    if not isinstance(text, str):
+        return None
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    return "".join(_sqlite_json_tokens(document))
+
+
+def _sqlite_json_tokens(value: object) -> Iterator[str]:
+    if isinstance(value, float) and not math.isfinite(value):
+        yield "null" if math.isnan(value) else ("1e999" if value > 0 else "-1e999")
+    elif isinstance(value, dict):
+        yield "{"
+        for index, (key, item) in enumerate(value.items()):
+            yield ("," if index else "") + json.dumps(key) + ":"
+            yield from _sqlite_json_tokens(item)
+        yield "}"
+    elif isinstance(value, list):
+        yield "["
+        for index, item in enumerate(value):
+            if index:
+                yield ","
+            yield from _sqlite_json_tokens(item)
+        yield "]"
+    else:
+        yield json.dumps(value)
 
 
 # --------------------------------------------------------------------------- fields
@@ -180,7 +220,7 @@ def _json_ref(column: str, parts: Sequence[str], field: str) -> _JsonRef:
             raise FilterError(f"empty key in field {field!r}")
         if "\x00" in part:
             raise FilterError(f"NUL character in field {field!r}")
-    root = f"(CASE WHEN json_valid({column}) THEN {column} END)"
+    root = f"(CASE WHEN json_valid({column}) THEN {column} ELSE sqlite_json({column}) END)"
     current: _JsonRef | None = None  # the value reached so far; None = the whole document
     pending: list[str] = []  # plain keys not yet applied
     for part in parts:
