@@ -382,9 +382,9 @@ class GraphQLTransport:
 
     def _resolve(self, url: str) -> httpx.URL:
         target = httpx.URL(url)
-        if target.is_relative_url:
+        if not target.scheme:
             target = self._base.join(url if url.startswith("/") else f"/{url}")
-        if target.scheme not in ("http", "https"):
+        if target.scheme not in ("http", "https") or not target.host:
             raise InvalidArgumentError(f"Cannot download or upload {url!r}: not an http(s) URL.")
         return target
 
