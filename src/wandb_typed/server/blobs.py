@@ -1,0 +1,104 @@
+"""Run files on disk under ``<data-dir>/files/<entity>/<project>/<run>/<name>``.
+
+Names are checked so that nothing escapes its run's folder, and writes go to a temporary
+file that is fsynced and then renamed, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+
+class UnsafeFileNameError(ValueError):
+    """A file, run, project or entity name that could escape its folder."""
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    """What was written: size and W&B's md5 (base64 of the binary digest)."""
+
+    size_bytes: int
+    md5_b64: str
+
+
+def check_segment(kind: str, value: str) -> str:
+    """A single path segment (entity, project or run name), refused if it is not plain.
+
+    >>> check_segment("run", "abc123")
+    'abc123'
+    """
+    if not value or value in {".", ".."} or "/" in value or "\\" in value or "\x00" in value:
+        raise UnsafeFileNameError(f"unsafe {kind} name {value!r}")
+    return value
+
+
+def check_file_name(name: str) -> PurePosixPath:
+    """A run-relative file name, refused if absolute, with ``..``, backslashes or NUL.
+
+    >>> check_file_name("media/images/a.png").parts
+    ('media', 'images', 'a.png')
+    """
+    if not name or "\\" in name or "\x00" in name or name.startswith("/"):
+        raise UnsafeFileNameError(f"unsafe file name {name!r}")
+    path = PurePosixPath(name)
+    if any(part in {"", ".", ".."} for part in name.split("/")) or path.is_absolute():
+        raise UnsafeFileNameError(f"unsafe file name {name!r}")
+    return path
+
+
+def md5_base64(data: bytes) -> str:
+    """W&B's md5 form: base64 of the 16-byte digest.
+
+    >>> md5_base64(b"")
+    '1B2M2Y8AsgTpgAmY7PhCfg=='
+    """
+    return base64.b64encode(hashlib.md5(data).digest()).decode("ascii")
+
+
+class BlobStore:
+    """The files directory of one data dir."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def path_for(self, entity: str, project: str, run: str, name: str) -> Path:
+        """Where a run file lives; raises UnsafeFileNameError for any escaping name."""
+        folder = self.run_folder(entity, project, run)
+        return folder.joinpath(*check_file_name(name).parts)
+
+    def run_folder(self, entity: str, project: str, run: str) -> Path:
+        """The folder holding a run's files."""
+        return self.root.joinpath(
+            check_segment("entity", entity),
+            check_segment("project", project),
+            check_segment("run", run),
+        )
+
+    def write_atomic(self, target: Path, chunks: Iterable[bytes]) -> StoredBlob:
+        """Write ``chunks`` to ``target`` via a temporary file, fsync and rename."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.md5()
+        size = 0
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp_name, target)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        return StoredBlob(
+            size_bytes=size, md5_b64=base64.b64encode(digest.digest()).decode("ascii")
+        )

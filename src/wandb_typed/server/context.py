@@ -1,0 +1,48 @@
+"""What every request handler and resolver can reach."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from graphql import GraphQLResolveInfo
+
+from wandb_typed.server.auth import Principal
+from wandb_typed.server.blobs import BlobStore
+from wandb_typed.server.db import Database
+from wandb_typed.server.signing import UrlSigner
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """Long-lived parts of one server: database, files, URL signer."""
+
+    data_dir: Path
+    db: Database
+    blobs: BlobStore
+    signer: UrlSigner
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """One authenticated request: the GraphQL ``context_value``."""
+
+    state: ServerState
+    principal: Principal
+    base_url: str  # as the client addressed us, no trailing slash
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's database connection."""
+        return self.state.db.connection()
+
+    def signed_url(self, method: str, path: str) -> str:
+        """An absolute, signed, expiring URL for ``path`` (which starts with ``/``)."""
+        return f"{self.base_url}{path}?{self.state.signer.sign(method, path)}"
+
+
+def request_context(info: GraphQLResolveInfo) -> RequestContext:
+    """The request context of a resolver call."""
+    return cast(RequestContext, info.context)

@@ -1,0 +1,202 @@
+"""REST beside GraphQL, as W&B has it: file_stream, authenticated downloads, signed storage.
+
+- ``POST /graphql``                                         (Basic auth)
+- ``POST /files/{entity}/{project}/{run}/file_stream``      (Basic auth)
+- ``GET  /files/{entity}/{project}/{run}/{name}``           (Basic auth) = File.url
+- ``GET|PUT /storage/{entity}/{project}/{run}/{name}``      (signed, expiring URL; no auth)
+  = File.directUrl and the upload URLs of createRunFiles
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from wandb_typed.server.auth import Principal, authenticate
+from wandb_typed.server.blobs import UnsafeFileNameError, check_segment
+from wandb_typed.server.context import RequestContext, ServerState
+from wandb_typed.server.entities import AccessDeniedError, readable_entity, writable_entity
+from wandb_typed.server.file_stream import (
+    FileStreamError,
+    apply_file_stream,
+    parse_file_stream_body,
+)
+from wandb_typed.server.graphql_endpoint import GraphQLExecutor
+from wandb_typed.server.run_files import record_file
+from wandb_typed.server.runs import find_run_by_path
+
+UNAUTHORIZED = Response(
+    "unauthorized: missing or unknown API key\n",
+    status_code=401,
+    media_type="text/plain",
+    headers={"WWW-Authenticate": 'Basic realm="wandb-typed"'},
+)
+
+
+def _text(status: int, message: str) -> Response:
+    return Response(message + "\n", status_code=status, media_type="text/plain")
+
+
+def _json(status: int, body: dict[str, object]) -> Response:
+    encoded = json.dumps(body, separators=(",", ":"), allow_nan=True)
+    return Response(encoded, status_code=status, media_type="application/json")
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _principal(state: ServerState, request: Request) -> Principal | None:
+    return authenticate(state.db.connection(), request.headers.get("authorization"))
+
+
+def _run_path(request: Request) -> tuple[str, str, str]:
+    params = request.path_params
+    return (
+        check_segment("entity", params["entity"]),
+        check_segment("project", params["project"]),
+        check_segment("run", params["run"]),
+    )
+
+
+class Handlers:
+    """Request handlers bound to one server's state."""
+
+    def __init__(self, state: ServerState, executor: GraphQLExecutor) -> None:
+        self.state = state
+        self.executor = executor
+
+    def routes(self) -> list[Route]:
+        """Starlette routes for these handlers."""
+        return [
+            Route("/graphql", self.graphql, methods=["POST"]),
+            Route(
+                "/files/{entity}/{project}/{run}/file_stream", self.file_stream, methods=["POST"]
+            ),
+            Route("/files/{entity}/{project}/{run}/{name:path}", self.download, methods=["GET"]),
+            Route(
+                "/storage/{entity}/{project}/{run}/{name:path}", self.storage_get, methods=["GET"]
+            ),
+            Route(
+                "/storage/{entity}/{project}/{run}/{name:path}", self.storage_put, methods=["PUT"]
+            ),
+        ]
+
+    async def graphql(self, request: Request) -> Response:
+        """Execute a GraphQL request for an authenticated caller."""
+        raw = await request.body()
+        base_url = _base_url(request)
+
+        def work() -> Response:
+            principal = _principal(self.state, request)
+            if principal is None:
+                return UNAUTHORIZED
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return _json(400, {"errors": [{"message": "request body is not JSON"}]})
+            ctx = RequestContext(state=self.state, principal=principal, base_url=base_url)
+            result = self.executor.run(ctx, body)
+            return _json(result.status, result.body)
+
+        return await run_in_threadpool(work)
+
+    async def file_stream(self, request: Request) -> Response:
+        """Apply one file_stream POST to a run (history, events, summary, console, end)."""
+        raw = await request.body()
+
+        def work() -> Response:
+            principal = _principal(self.state, request)
+            if principal is None:
+                return UNAUTHORIZED
+            try:
+                entity, project, run = _run_path(request)
+                stream_request = parse_file_stream_body(json.loads(raw) if raw else {})
+            except (ValueError, FileStreamError) as exc:
+                return _text(400, f"bad file_stream request: {exc}")
+            try:
+                with self.state.db.transaction() as conn:
+                    writable_entity(conn, principal, entity)
+                    row = find_run_by_path(conn, entity, project, run)
+                    if row is None:
+                        return _text(404, f"run {entity}/{project}/{run} not found")
+                    apply_file_stream(conn, int(row["pk"]), row["state"], stream_request)
+            except AccessDeniedError as exc:
+                return _text(403, str(exc))
+            except ValueError as exc:
+                return _text(400, f"bad file_stream request: {exc}")
+            return _json(200, {})
+
+        return await run_in_threadpool(work)
+
+    async def download(self, request: Request) -> Response:
+        """``File.url``: a run file for a caller with a valid API key."""
+
+        def locate() -> Response | Path:
+            principal = _principal(self.state, request)
+            if principal is None:
+                return UNAUTHORIZED
+            try:
+                entity, project, run = _run_path(request)
+                conn = self.state.db.connection()
+                if readable_entity(conn, principal, entity) is None:
+                    return _text(404, "file not found")
+                return self.state.blobs.path_for(entity, project, run, request.path_params["name"])
+            except UnsafeFileNameError as exc:
+                return _text(400, str(exc))
+
+        located = await run_in_threadpool(locate)
+        return located if isinstance(located, Response) else _file_response(located)
+
+    def _signature_ok(self, request: Request, method: str) -> bool:
+        query = request.query_params
+        return self.state.signer.verify(
+            method, request.url.path, query.get("expires", ""), query.get("signature", "")
+        )
+
+    async def storage_get(self, request: Request) -> Response:
+        """``File.directUrl``: a run file behind a signed, expiring URL."""
+        if not self._signature_ok(request, "GET"):
+            return _text(403, "invalid or expired signature")
+        try:
+            entity, project, run = _run_path(request)
+            path = self.state.blobs.path_for(entity, project, run, request.path_params["name"])
+        except UnsafeFileNameError as exc:
+            return _text(400, str(exc))
+        return _file_response(path)
+
+    async def storage_put(self, request: Request) -> Response:
+        """Upload URL from createRunFiles: store the body atomically and record the file."""
+        if not self._signature_ok(request, "PUT"):
+            return _text(403, "invalid or expired signature")
+        try:
+            entity, project, run = _run_path(request)
+            name = request.path_params["name"]
+            target = self.state.blobs.path_for(entity, project, run, name)
+        except UnsafeFileNameError as exc:
+            return _text(400, str(exc))
+        data = await request.body()
+
+        def store() -> Response:
+            conn: sqlite3.Connection
+            with self.state.db.transaction() as conn:
+                row = find_run_by_path(conn, entity, project, run)
+                if row is None:
+                    return _text(404, f"run {entity}/{project}/{run} not found")
+                blob = self.state.blobs.write_atomic(target, [data])
+                record_file(conn, int(row["pk"]), name, blob)
+            return Response(status_code=200)
+
+        return await run_in_threadpool(store)
+
+
+def _file_response(path: Path) -> Response:
+    if not path.is_file():
+        return _text(404, "file not found")
+    return FileResponse(path)

@@ -1,0 +1,27 @@
+"""GraphQL resolvers, one module per concept; :data:`BINDABLES` wires them to the schema."""
+
+from __future__ import annotations
+
+from ariadne import SchemaBindable
+
+from wandb_typed.server.resolvers import (
+    files,
+    mutations,
+    projects,
+    run_history,
+    runs,
+    scalars,
+    server_info,
+    viewer,
+)
+
+BINDABLES: list[SchemaBindable] = [
+    *scalars.BINDABLES,
+    *viewer.BINDABLES,
+    *projects.BINDABLES,
+    *runs.BINDABLES,
+    *run_history.BINDABLES,
+    *files.BINDABLES,
+    *mutations.BINDABLES,
+    *server_info.BINDABLES,
+]

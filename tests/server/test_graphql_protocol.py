@@ -1,0 +1,85 @@
+"""GraphQL transport details the official client relies on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+
+GraphQL = Callable[..., dict[str, Any]]
+
+
+def test_document_without_operation_name_runs_its_single_operation(http: httpx.Client) -> None:
+    response = http.post(
+        "/graphql", json={"query": "#graphql\nquery Anything { viewer { username } }"}
+    )
+    assert response.json() == {"data": {"viewer": {"username": "admin"}}}
+
+
+def test_operation_name_picks_one_of_several(http: httpx.Client) -> None:
+    query = "query A { viewer { username } } query B { serverInfo { features { name } } }"
+    response = http.post("/graphql", json={"query": query, "operationName": "B"})
+    assert response.json() == {"data": {"serverInfo": {"features": []}}}
+
+
+def test_unknown_operation_name_is_a_client_error(http: httpx.Client) -> None:
+    response = http.post(
+        "/graphql", json={"query": "query A { viewer { id } }", "operationName": "Z"}
+    )
+    assert response.status_code == 400
+    assert "'Z'" in response.json()["errors"][0]["message"]
+
+
+def test_fragments_on_interfaces_aliases_include_and_defaults(
+    gql: GraphQL, upsert: Callable[..., dict[str, Any]], project_name: str
+) -> None:
+    upsert(name="r1", entityName="admin", modelName=project_name, tags=["t"])
+    query = """
+    query Q($project: String!, $withTags: Boolean = true, $first: Int = 1) {
+      project(name: $project, entityName: "admin") {
+        first: runs(first: $first) { edges { node { ...NodeId ...RunBits } } }
+        again: runs(first: $first) { edges { node { name } } }
+      }
+    }
+    fragment NodeId on Node { id }
+    fragment RunBits on Run { runName: name tags @include(if: $withTags) }
+    """
+    data = gql(query, project=project_name)
+    node = data["project"]["first"]["edges"][0]["node"]
+    assert node["runName"] == "r1"
+    assert node["tags"] == ["t"]
+    assert node["id"]
+    assert data["project"]["again"]["edges"][0]["node"] == {"name": "r1"}
+    without = gql(query, project=project_name, withTags=False)
+    assert "tags" not in without["project"]["first"]["edges"][0]["node"]
+
+
+def test_introspection_is_answered_from_the_schema(gql: GraphQL) -> None:
+    data = gql('{ __type(name: "Run") { name fields { name } } __schema { queryType { name } } }')
+    names = {field["name"] for field in data["__type"]["fields"]}
+    assert {"history", "sampledHistory", "historyKeys", "summaryMetrics", "config"} <= names
+    assert data["__schema"]["queryType"]["name"] == "Query"
+
+
+def test_syntax_error_is_a_400_with_a_message(http: httpx.Client) -> None:
+    response = http.post("/graphql", json={"query": "{ viewer { "})
+    assert response.status_code == 400
+    assert "Syntax Error" in response.json()["errors"][0]["message"]
+
+
+def test_unknown_field_fails_validation(http: httpx.Client) -> None:
+    response = http.post("/graphql", json={"query": "{ viewer { noSuchField } }"})
+    assert response.status_code == 400
+    assert "noSuchField" in response.json()["errors"][0]["message"]
+
+
+def test_body_must_be_json_with_a_query(http: httpx.Client) -> None:
+    assert http.post("/graphql", content=b"not json").status_code == 400
+    response = http.post("/graphql", json={"variables": {}})
+    assert response.status_code == 400
+    assert "query" in response.json()["errors"][0]["message"]
+
+
+def test_server_info_features_start_empty(gql: GraphQL) -> None:
+    assert gql("{ serverInfo { features { name isEnabled } } }") == {"serverInfo": {"features": []}}
