@@ -1,0 +1,209 @@
+"""``Api`` against the real local server: viewer, default entity, caches, options, errors."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from wandb_typed import Api, User
+from wandb_typed.errors import (
+    AuthenticationError,
+    ConfigError,
+    GraphQLValidationError,
+    InvalidPathError,
+    TransportError,
+)
+from wandb_typed.server import RunningServer
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No WANDB_* variables, netrc or settings file of the machine running the tests."""
+    for name in ("WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_ENTITY", "WANDB_PROJECT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    monkeypatch.setenv("WANDB_CONFIG_DIR", str(tmp_path / "no-config"))
+
+
+@pytest.fixture
+def api(local_server: RunningServer) -> Api:
+    return Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+
+
+def test_viewer_is_the_key_owner(api: Api) -> None:
+    viewer = api.viewer
+    assert isinstance(viewer, User)
+    assert viewer.username == "admin"
+    assert viewer.entity == "admin"
+    assert viewer.admin is True
+    assert viewer is api.viewer, "the viewer is cached"
+
+
+def test_default_entity_comes_from_the_viewer(api: Api) -> None:
+    assert api.default_entity == "admin"
+
+
+def test_flush_forgets_the_cached_viewer(api: Api) -> None:
+    first = api.viewer
+    api.flush()
+    second = api.viewer
+    assert second == first
+    assert second is not first
+
+
+def test_flush_empties_named_caches(api: Api) -> None:
+    runs = api._cache("runs")
+    runs["e/p/abc"] = object()
+    api.flush()
+    assert runs == {}
+
+
+def test_client_is_the_generated_client_on_our_transport(api: Api) -> None:
+    result = api.client.get_server_features()
+    assert result.server_info is not None
+    assert api.client is api.client
+
+
+def test_user_agent(api: Api) -> None:
+    assert api.user_agent.startswith("wandb-typed/")
+
+
+def test_repr_shows_base_url_and_entity_never_the_key(
+    api: Api, local_server: RunningServer
+) -> None:
+    assert repr(api) == f"Api(base_url={local_server.base_url!r}, entity=None)"
+    _ = api.default_entity
+    assert repr(api) == f"Api(base_url={local_server.base_url!r}, entity='admin')"
+    assert local_server.api_key not in repr(api)
+
+
+def test_entity_override_wins_in_repr(local_server: RunningServer) -> None:
+    api = Api({"base_url": local_server.base_url, "entity": "team-x"}, api_key=local_server.api_key)
+    assert repr(api) == f"Api(base_url={local_server.base_url!r}, entity='team-x')"
+    assert api.settings == {"base_url": local_server.base_url, "entity": "team-x", "project": None}
+
+
+def test_with_options_returns_a_configured_copy(api: Api) -> None:
+    viewer = api.viewer
+    patient = api.with_options(timeout=60, max_retries=4)
+    assert (patient.timeout, patient.max_retries) == (60.0, 4)
+    assert (api.timeout, api.max_retries) == (19.0, 2)
+    assert patient.viewer == viewer
+    assert patient.client.get_viewer().viewer is not None
+
+
+def test_wrong_key_is_an_authentication_error(local_server: RunningServer) -> None:
+    api = Api(api_key="not-a-real-key-" + "0" * 25, overrides={"base_url": local_server.base_url})
+    with pytest.raises(AuthenticationError, match="HTTP 401"):
+        _ = api.viewer
+
+
+def test_unknown_field_is_a_validation_error_from_the_real_server(api: Api) -> None:
+    with pytest.raises(GraphQLValidationError, match="nope"):
+        api.transport.execute("query Broken { viewer { nope } }", operation_name="Broken")
+
+
+def test_unreachable_server_is_a_transport_error() -> None:
+    api = Api(api_key="k" * 40, overrides={"base_url": "http://127.0.0.1:9"}, max_retries=0)
+    with pytest.raises(TransportError, match=re.escape("POST http://127.0.0.1:9/graphql failed")):
+        _ = api.viewer
+
+
+def test_missing_key_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="No W&B API key found"):
+        Api(overrides={"base_url": "http://127.0.0.1:9"})
+
+
+def test_user_transport_is_used(local_server: RunningServer) -> None:
+    seen: list[str] = []
+    forward = httpx.HTTPTransport()
+
+    class Spy(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            seen.append(request.url.path)
+            return forward.handle_request(request)
+
+    api = Api(
+        api_key=local_server.api_key,
+        overrides={"base_url": local_server.base_url},
+        transport=Spy(),
+    )
+    assert api.viewer.username == "admin"
+    assert seen == ["/graphql"]
+
+
+# -- from_path dispatch -------------------------------------------------------------------
+
+
+class RecordingApi(Api):
+    """Api with the lookups from_path dispatches to, recording their arguments."""
+
+    calls: list[tuple[str, tuple[str | None, ...]]]
+
+    def _record(self, kind: str, *args: str | None) -> str:
+        self.calls = getattr(self, "calls", [])
+        self.calls.append((kind, args))
+        return kind
+
+    def project(self, name: str, entity: str | None = None) -> str:
+        return self._record("project", name, entity)
+
+    def run(self, path: str = "") -> str:
+        return self._record("run", path)
+
+    def sweep(self, path: str = "") -> str:
+        return self._record("sweep", path)
+
+    def report(self, path: str) -> str:
+        return self._record("report", path)
+
+
+@pytest.mark.parametrize(
+    ("path", "call"),
+    [
+        ("vision", ("project", ("vision", "admin"))),
+        ("team/vision", ("project", ("vision", "team"))),
+        ("team/vision/abc", ("run", ("team/vision/runs/abc",))),
+        ("team/vision/runs/abc", ("run", ("team/vision/runs/abc",))),
+        ("team/vision/sweeps/sw1", ("sweep", ("team/vision/sweeps/sw1",))),
+        ("team/vision/reports/Loss--ID1", ("report", ("team/vision/reports/Loss--ID1",))),
+        ("https://wandb.ai/team/vision/runs/abc?nw=1", ("run", ("team/vision/runs/abc",))),
+    ],
+)
+def test_from_path_dispatches(
+    local_server: RunningServer, path: str, call: tuple[str, tuple[str, ...]]
+) -> None:
+    api = RecordingApi(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+    assert api.from_path(path) == call[0]
+    assert api.calls == [call]
+
+
+def test_from_path_does_not_ask_for_the_default_entity_when_the_path_has_one(
+    local_server: RunningServer,
+) -> None:
+    spy: list[str] = []
+    forward = httpx.HTTPTransport()
+
+    class Spy(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            spy.append(request.url.path)
+            return forward.handle_request(request)
+
+    api = RecordingApi(
+        api_key=local_server.api_key,
+        overrides={"base_url": local_server.base_url},
+        transport=Spy(),
+    )
+    api.from_path("team/vision/runs/abc")
+    assert spy == []
+    api.from_path("vision")
+    assert spy == ["/graphql"]
+
+
+def test_from_path_rejects_malformed_paths(local_server: RunningServer) -> None:
+    api = RecordingApi(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+    with pytest.raises(InvalidPathError, match="Invalid W&B path 'a/b/c/d/e'"):
+        api.from_path("a/b/c/d/e")
