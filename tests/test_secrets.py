@@ -1,0 +1,133 @@
+"""The four failures a user meets first each name their problem and never show the API key.
+
+A malformed path, a missing API key, an HTTP 401 and a GraphQL error: for each, the message
+says what is wrong, and the key (nor its Basic-auth token) appears in ``str``, ``repr``,
+``args``, the formatted traceback, or the request/response headers kept on the exception.
+Log records written meanwhile are checked too.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import traceback
+from pathlib import Path
+
+import httpx
+import pytest
+
+from wandb_typed import Api, ApiKey
+from wandb_typed._transport import GraphQLTransport
+from wandb_typed.errors import (
+    AuthenticationError,
+    ConfigError,
+    GraphQLError,
+    InvalidPathError,
+    ServerError,
+    WandbTypedError,
+)
+from wandb_typed.server import RunningServer
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_ENTITY", "WANDB_PROJECT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
+    monkeypatch.setenv("WANDB_CONFIG_DIR", str(tmp_path / "no-config"))
+
+
+def forms_of(key: str) -> list[str]:
+    """The key as it could leak: itself and inside the Basic-auth token."""
+    return [key, base64.b64encode(f"api:{key}".encode()).decode()]
+
+
+def assert_key_absent(error: WandbTypedError, key: str) -> None:
+    texts = [
+        str(error),
+        repr(error),
+        repr(error.args),
+        "".join(traceback.format_exception(error)),
+    ]
+    request = getattr(error, "request", None)
+    response = getattr(error, "response", None)
+    if request is not None:
+        texts.append(repr(request.headers.raw))
+        texts.append(str(request.url))
+    if response is not None:
+        texts.append(repr(response.request.headers.raw))
+        texts.append(repr(response.headers.raw))
+    for text in texts:
+        for form in forms_of(key):
+            assert form not in text
+
+
+def test_malformed_path(local_server: RunningServer) -> None:
+    api = Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+    with pytest.raises(InvalidPathError) as info:
+        api.from_path("team//runs/abc")
+    assert str(info.value) == "Invalid run path 'team//runs/abc': missing project."
+    assert_key_absent(info.value, local_server.api_key)
+
+
+def test_missing_api_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A netrc holding another host's key: it must not be used, nor shown.
+    other_key = "other-host-key-0123456789abcdef012345678"
+    netrc = tmp_path / "netrc"
+    netrc.write_text(f"machine api.wandb.ai login user password {other_key}\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    with pytest.raises(ConfigError) as info:
+        Api(overrides={"base_url": "http://127.0.0.1:8080"})
+    message = str(info.value)
+    assert message.startswith("No W&B API key found.")
+    assert "WANDB_API_KEY" in message
+    assert "machine '127.0.0.1:8080'" in message
+    assert_key_absent(info.value, other_key)
+
+
+def test_http_401(local_server: RunningServer) -> None:
+    wrong_key = "wrong-key-0123456789abcdef0123456789abcd"
+    api = Api(api_key=wrong_key, overrides={"base_url": local_server.base_url})
+    with pytest.raises(AuthenticationError) as info:
+        _ = api.viewer
+    error = info.value
+    assert str(error).startswith(
+        f"HTTP 401 Unauthorized from POST {local_server.base_url}/graphql (operation GetViewer)"
+    )
+    assert "the server rejected the API key" in str(error)
+    assert "argument api_key=" in str(error)
+    assert error.request is not None
+    assert error.request.headers["authorization"] == "[redacted]"
+    assert_key_absent(error, wrong_key)
+
+
+def test_graphql_error(local_server: RunningServer) -> None:
+    api = Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+    with pytest.raises(GraphQLError) as info:
+        api.transport.execute("query Broken { viewer { noSuchField } }", operation_name="Broken")
+    error = info.value
+    assert str(error).startswith("GraphQL operation Broken rejected:")
+    assert "noSuchField" in str(error)
+    assert error.errors
+    assert_key_absent(error, local_server.api_key)
+
+
+def test_retries_log_without_the_key(caplog: pytest.LogCaptureFixture) -> None:
+    key = "logged-key-0123456789abcdef0123456789abc"
+    transport = GraphQLTransport(
+        "http://srv",
+        ApiKey(key),
+        transport=httpx.MockTransport(lambda request: httpx.Response(503)),
+        sleep=lambda seconds: None,
+    )
+    with caplog.at_level(logging.DEBUG), pytest.raises(ServerError) as info:
+        transport.execute("query GetViewer { viewer { id } }", operation_name="GetViewer")
+    retry_lines = [r.getMessage() for r in caplog.records if r.name == "wandb_typed"]
+    assert len(retry_lines) == 2
+    for line in retry_lines:
+        assert line.startswith("retrying POST http://srv/graphql after HTTP 503")
+    for record in caplog.records:
+        for form in forms_of(key):
+            assert form not in record.getMessage()
+    assert_key_absent(info.value, key)
