@@ -25,7 +25,7 @@ redacted; no message, ``repr`` or ``args`` ever carries the API key.
 
 Example:
     >>> try:
-    ...     raise AuthenticationError("HTTP 401 from http://localhost/graphql: bad key")
+    ...     raise AuthenticationError("HTTP 401 from POST /graphql", status_code=401)
     ... except HTTPStatusError as exc:
     ...     print(type(exc).__name__)
     AuthenticationError
