@@ -29,11 +29,11 @@ RUNS_DDL = """CREATE TABLE runs (
     project_pk INTEGER NOT NULL,
     name TEXT NOT NULL,
     display_name TEXT,
-    state TEXT,
+    state TEXT NOT NULL,
     group_name TEXT,
     job_type TEXT,
-    created_at TEXT,
-    heartbeat_at TEXT,
+    created_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL,
     host TEXT,
     username TEXT,
     sweep_name TEXT,
@@ -41,7 +41,7 @@ RUNS_DDL = """CREATE TABLE runs (
     tags TEXT,
     config TEXT,
     summary TEXT,
-    duration REAL
+    duration REAL NOT NULL DEFAULT 0
 )"""
 
 _COLUMNS = (
@@ -75,7 +75,16 @@ def new_connection() -> sqlite3.Connection:
 
 
 def insert_run(conn: sqlite3.Connection, **fields: object) -> int:
-    values = {"project_pk": 1, "tags": "[]", "config": "{}", "summary": "{}", **fields}
+    values = {
+        "project_pk": 1,
+        "state": "running",
+        "created_at": "2026-01-01T00:00:00.000000",
+        "heartbeat_at": "2026-01-01T00:00:00.000000",
+        "tags": "[]",
+        "config": "{}",
+        "summary": "{}",
+        **fields,
+    }
     for column in ("tags", "config", "summary"):
         if not isinstance(values[column], str):
             values[column] = json.dumps(values[column])
@@ -527,6 +536,31 @@ def test_cursor_of_another_order_is_refused(other: str) -> None:
     cursor = encode_cursor(compile_order("+name"), "x", 1)
     with pytest.raises(FilterError, match=r"belongs to order \+name"):
         decode_cursor(compile_order(other), cursor)
+
+
+@pytest.mark.parametrize(
+    ("order_text", "seek"),
+    [
+        ("+created_at", "created_at>?"),
+        ("-created_at", "created_at<?"),
+        ("-heartbeat_at", "heartbeat_at<?"),
+        ("+heartbeat_at", "heartbeat_at>?"),
+    ],
+)
+def test_late_pages_seek_in_the_index(order_text: str, seek: str) -> None:
+    conn = new_connection()
+    order = compile_order(order_text)
+    after = keyset_after(order, encode_cursor(order, "2026-01-01T00:00:00.000000", 5))
+    plan = " | ".join(
+        row[3]
+        for row in conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT r.pk FROM runs r WHERE r.project_pk = ? AND"
+            f" {after.sql} AND r.state = ? ORDER BY {order.order_by} LIMIT 50",
+            (1, *after.params, "finished"),
+        )
+    )
+    assert seek in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
 
 
 def page_through(
