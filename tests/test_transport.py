@@ -158,7 +158,7 @@ def test_retryable_statuses_are_retried(time: FakeTime, status: int) -> None:
 
 def test_retries_run_out_into_a_server_error(time: FakeTime) -> None:
     script = Script(httpx.Response(503, json={"error": "overloaded"}))
-    with pytest.raises(ServerError, match=r"HTTP 503.*overloaded") as info:
+    with pytest.raises(ServerError, match=r"HTTP 503.* after 4 attempts: .*overloaded") as info:
         make_transport(script, time, max_retries=3).execute(QUERY, operation_name="GetViewer")
     assert len(script.requests) == 4
     assert time.sleeps == [0.5, 1.0, 2.0]
@@ -384,6 +384,14 @@ def test_with_options_shares_the_pool_but_not_the_settings(time: FakeTime) -> No
     patient.close()  # a copy does not close the shared pool
     transport.execute(QUERY)
     assert len(script.requests) == 2
+
+
+def test_a_closed_transport_says_so(time: FakeTime) -> None:
+    transport = make_transport(Script(httpx.Response(200, json=OK)), time)
+    with transport:
+        transport.execute(QUERY)
+    with pytest.raises(TransportError, match="is closed; create a new Api"):
+        transport.execute(QUERY)
 
 
 @pytest.mark.parametrize("timeout", [0, -1, float("nan"), True])

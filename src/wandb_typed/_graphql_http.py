@@ -139,10 +139,12 @@ def error_for_status(
     *,
     operation_name: str | None = None,
     hint: str = "",
+    attempts: int = 1,
 ) -> HTTPStatusError:
     """The :class:`HTTPStatusError` subclass for a failing reply, with a message naming it.
 
-    ``request`` must already be redacted; ``hint`` is appended (e.g. where the key came from).
+    ``request`` must already be redacted; ``hint`` is appended (e.g. where the key came from);
+    ``attempts`` above 1 is mentioned (the retries that were made before giving up).
     """
     status = response.status_code
     cls: type[HTTPStatusError]
@@ -160,9 +162,10 @@ def error_for_status(
         cls, what = HTTPStatusError, "request failed"
     reason = f" {response.reason_phrase}" if response.reason_phrase else ""
     operation = f" (operation {operation_name})" if operation_name else ""
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
     detail = _server_message(response)
     message = (
-        f"HTTP {status}{reason} from {request.method} {request.url}{operation}: {what}"
+        f"HTTP {status}{reason} from {request.method} {request.url}{operation}{tries}: {what}"
         f"{': ' + detail if detail else ''}{'. ' + hint if hint else ''}"
     )
     return cls(
@@ -179,6 +182,7 @@ def interpret_graphql_response(
     *,
     operation_name: str | None,
     auth_hint: str = "",
+    attempts: int = 1,
 ) -> dict[str, Any]:
     """The ``data`` of a read GraphQL reply, or the error the reply stands for.
 
@@ -187,6 +191,7 @@ def interpret_graphql_response(
         request: The request, already redacted (errors keep it).
         operation_name: Named in error messages.
         auth_hint: Appended to a 401 message, e.g. "the key came from WANDB_API_KEY".
+        attempts: How many times the request was sent (named in status errors).
 
     Raises:
         HTTPStatusError: A failing status (subclass per status), unless a 400 carries
@@ -197,7 +202,9 @@ def interpret_graphql_response(
     status = response.status_code
     if status != 400 and not 200 <= status <= 299:
         hint = auth_hint if status == 401 else ""
-        raise error_for_status(response, request, operation_name=operation_name, hint=hint)
+        raise error_for_status(
+            response, request, operation_name=operation_name, hint=hint, attempts=attempts
+        )
     try:
         body = parse_json(response.content)
     except (ValueError, UnicodeDecodeError):

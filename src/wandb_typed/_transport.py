@@ -155,11 +155,15 @@ class GraphQLTransport:
                 url, query, operation_name=operation_name, variables=variables, headers=headers
             )
 
-        response = self._send(build, retry_allowed=retry_allowed, operation_name=operation_name)
+        response, attempts = self._send(build, retry_allowed=retry_allowed)
         redacted = redact_request(response.request)
         try:
             return interpret_graphql_response(
-                response, redacted, operation_name=operation_name, auth_hint=self._auth_hint()
+                response,
+                redacted,
+                operation_name=operation_name,
+                auth_hint=self._auth_hint(),
+                attempts=attempts,
             )
         except WandbTypedError as exc:
             raise self._scrubbed(exc) from None
@@ -195,11 +199,15 @@ class GraphQLTransport:
         def build() -> httpx.Request:
             return self._client.build_request("GET", target, params=params, headers=headers)
 
-        response = self._send(build, retry_allowed=True, stream=True, follow_redirects=True)
+        response, attempts = self._send(
+            build, retry_allowed=True, stream=True, follow_redirects=True
+        )
         try:
             if response.status_code >= 400:
                 response.read()
-                raise self._scrubbed(error_for_status(response, redact_request(response.request)))
+                raise self._scrubbed(
+                    error_for_status(response, redact_request(response.request), attempts=attempts)
+                )
             yield self._iter_body(response, chunk_size)
         finally:
             response.close()
@@ -217,9 +225,11 @@ class GraphQLTransport:
         def build() -> httpx.Request:
             return self._client.build_request("PUT", target, content=content, headers=extra)
 
-        response = self._send(build, retry_allowed=True)
+        response, attempts = self._send(build, retry_allowed=True)
         if response.status_code >= 400:
-            raise self._scrubbed(error_for_status(response, redact_request(response.request)))
+            raise self._scrubbed(
+                error_for_status(response, redact_request(response.request), attempts=attempts)
+            )
 
     def with_options(
         self,
@@ -282,15 +292,19 @@ class GraphQLTransport:
         build: Callable[[], httpx.Request],
         *,
         retry_allowed: bool,
-        operation_name: str | None = None,
         stream: bool = False,
         follow_redirects: bool = False,
-    ) -> httpx.Response:
-        """Send until a non-retryable reply, or raise once the retry policy gives up.
+    ) -> tuple[httpx.Response, int]:
+        """Send until a reply that is not retried; return it with the number of attempts.
 
         A retryable-status reply that is given up on is returned as it is (read), so the
-        caller maps it with the same code as any other failing reply.
+        caller maps it with the same code as any other failing reply. A network failure that
+        is given up on is raised as :class:`TransportError` (``TimeoutError`` for timeouts).
         """
+        if self._client.is_closed:
+            raise TransportError(
+                f"This transport to {self.base_url} is closed; create a new Api to send more."
+            )
         started = self._clock()
         retries = 0
         timeout = _httpx_timeout(self.timeout).as_dict()
@@ -298,36 +312,31 @@ class GraphQLTransport:
             self._wait_for_quota()
             request = build()
             request.extensions = {**request.extensions, "timeout": timeout}
-            failure: WandbTypedError
             try:
                 response = self._client.send(
                     request, stream=stream, follow_redirects=follow_redirects
                 )
             except httpx.HTTPError as exc:
-                if not isinstance(exc, _RETRYABLE_EXCEPTIONS):
-                    raise self._transport_error(exc, request, retries) from None
                 failure = self._transport_error(exc, request, retries)
-                hint = None
+                if not isinstance(exc, _RETRYABLE_EXCEPTIONS):
+                    raise failure from None
                 may_retry = retry_allowed or isinstance(exc, _NEVER_SENT)
+                delay = self._next_delay(may_retry, retries, started, None)
+                if delay is None:
+                    raise failure from None
+                why = type(exc).__name__
             else:
                 self._note_quota(response)
                 if not is_retryable_status(response.status_code):
-                    return response
+                    return response, retries + 1
                 response.read()
                 hint = server_wait_hint(response.headers, now=self._wall_clock())
-                may_retry = retry_allowed
-                delay = self._next_delay(may_retry, retries, started, hint)
+                delay = self._next_delay(retry_allowed, retries, started, hint)
                 if delay is None:
-                    return response
+                    return response, retries + 1
                 response.close()
-                self._log_retry(request, f"HTTP {response.status_code}", delay, retries)
-                self._sleep(delay)
-                retries += 1
-                continue
-            delay = self._next_delay(may_retry, retries, started, hint)
-            if delay is None:
-                raise failure
-            self._log_retry(request, type(failure).__name__, delay, retries)
+                why = f"HTTP {response.status_code}"
+            self._log_retry(request, why, delay, retries)
             self._sleep(delay)
             retries += 1
 
