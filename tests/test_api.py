@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from machine_isolation import isolate_from_machine_config
 from wandb_typed import Api, User
 from wandb_typed.errors import (
     AuthenticationError,
@@ -21,11 +22,7 @@ from wandb_typed.server import RunningServer
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No WANDB_* variables, netrc or settings file of the machine running the tests."""
-    for name in ("WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_ENTITY", "WANDB_PROJECT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
-    monkeypatch.setenv("WANDB_CONFIG_DIR", str(tmp_path / "no-config"))
+    isolate_from_machine_config(monkeypatch, tmp_path)
 
 
 @pytest.fixture
@@ -117,22 +114,27 @@ def test_missing_key_is_a_config_error() -> None:
         Api(overrides={"base_url": "http://127.0.0.1:9"})
 
 
+class PathSpy(httpx.BaseTransport):
+    """A real HTTP transport that records the path of every request it forwards."""
+
+    def __init__(self) -> None:
+        self.paths: list[str] = []
+        self._forward = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return self._forward.handle_request(request)
+
+
 def test_user_transport_is_used(local_server: RunningServer) -> None:
-    seen: list[str] = []
-    forward = httpx.HTTPTransport()
-
-    class Spy(httpx.BaseTransport):
-        def handle_request(self, request: httpx.Request) -> httpx.Response:
-            seen.append(request.url.path)
-            return forward.handle_request(request)
-
+    spy = PathSpy()
     api = Api(
         api_key=local_server.api_key,
         overrides={"base_url": local_server.base_url},
-        transport=Spy(),
+        transport=spy,
     )
     assert api.viewer.username == "admin"
-    assert seen == ["/graphql"]
+    assert spy.paths == ["/graphql"]
 
 
 # -- from_path dispatch -------------------------------------------------------------------
@@ -184,23 +186,16 @@ def test_from_path_dispatches(
 def test_from_path_does_not_ask_for_the_default_entity_when_the_path_has_one(
     local_server: RunningServer,
 ) -> None:
-    spy: list[str] = []
-    forward = httpx.HTTPTransport()
-
-    class Spy(httpx.BaseTransport):
-        def handle_request(self, request: httpx.Request) -> httpx.Response:
-            spy.append(request.url.path)
-            return forward.handle_request(request)
-
+    spy = PathSpy()
     api = RecordingApi(
         api_key=local_server.api_key,
         overrides={"base_url": local_server.base_url},
-        transport=Spy(),
+        transport=spy,
     )
     api.from_path("team/vision/runs/abc")
-    assert spy == []
+    assert spy.paths == []
     api.from_path("vision")
-    assert spy == ["/graphql"]
+    assert spy.paths == ["/graphql"]
 
 
 def test_from_path_rejects_malformed_paths(local_server: RunningServer) -> None:

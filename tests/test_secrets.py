@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from machine_isolation import isolate_from_machine_config
 from wandb_typed import Api, ApiKey
 from wandb_typed._transport import GraphQLTransport
 from wandb_typed.errors import (
@@ -31,10 +32,7 @@ from wandb_typed.server import RunningServer
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("WANDB_API_KEY", "WANDB_BASE_URL", "WANDB_ENTITY", "WANDB_PROJECT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))
-    monkeypatch.setenv("WANDB_CONFIG_DIR", str(tmp_path / "no-config"))
+    isolate_from_machine_config(monkeypatch, tmp_path)
 
 
 def forms_of(key: str) -> list[str]:
