@@ -301,6 +301,10 @@ TAG_CASES: list[tuple[dict[str, object], set[str]]] = [
     ({"tags": {"$regex": "^c"}}, {"d"}),
     ({"tags": {"$exists": True}}, {"a", "b", "d"}),
     ({"tags": {"$exists": False}}, {"c"}),
+    ({"tags": None}, {"c"}),
+    ({"tags": {"$ne": None}}, {"a", "b", "d"}),
+    # What wandb's QueryGenerator sends for "does not have tag gpu".
+    ({"$or": [{"tags": None}, {"tags": {"$ne": "gpu"}}]}, {"c", "d"}),
 ]
 
 LOGICAL_CASES: list[tuple[dict[str, object], set[str]]] = [
@@ -450,6 +454,10 @@ def test_regexp_function_searches_unanchored(conn: sqlite3.Connection) -> None:
         ("+name", "name", False),
         ("display_name", "display_name", False),
         ("-state", "state", True),
+        ("+sweep", "sweep_name", False),
+        ("-group", "group_name", True),
+        ("jobType", "job_type", False),
+        ("+duration", "duration", False),
         ("+config.lr", "config.lr.value", False),
         ("-config.lr.value", "config.lr.value", True),
         ("config.opt.name", "config.opt.value.name", False),
@@ -490,6 +498,8 @@ def ordered_names(conn: sqlite3.Connection, order: str) -> list[str]:
         ("-created_at", ["d", "c", "b", "a"]),
         ("-heartbeat_at", ["d", "c", "b", "a"]),
         ("+display_name", ["b", "c", "a", "d"]),
+        ("+sweep", ["c", "d", "a", "b"]),
+        ("-group", ["b", "d", "a", "c"]),
         # NULLs first ascending; numbers before text as SQLite sorts them.
         ("+config.lr", ["c", "b", "a", "d"]),
         ("-config.lr.value", ["d", "a", "b", "c"]),
@@ -612,6 +622,8 @@ ORDERS = [
     "+display_name",
     "-display_name",
     "-heartbeat_at",
+    "+group",
+    "-group",
 ]
 
 
@@ -622,6 +634,7 @@ def random_run(draw: st.DrawFn) -> dict[str, object]:
         "created_at": stamp,
         "heartbeat_at": draw(st.sampled_from([stamp, "2026-03-01T00:00:00.000000"])),
         "display_name": draw(st.one_of(st.none(), st.sampled_from(["x", "y", "z"]))),
+        "group_name": draw(st.one_of(st.none(), st.sampled_from(["g1", "g2"]))),
         "summary": {},
         "config": {},
     }

@@ -538,6 +538,10 @@ def _tag_param(operator: str, value: object) -> str:
 
 
 def _tags_condition(operator: str, operand: object, options: object) -> SqlClause:
+    if operator in ("$eq", "$ne") and operand is None:
+        # {"tags": null}: the run has no tags (the official QueryGenerator sends it).
+        test = "=" if operator == "$eq" else ">"
+        return SqlClause(f"(COALESCE(json_array_length(r.tags), 0) {test} 0)", ())
     if operator in ("$eq", "$ne"):
         has = SqlClause(_TAG_EXISTS.format(test="= ?"), (_tag_param(operator, operand),))
         return has if operator == "$eq" else SqlClause(f"(NOT {has.sql})", has.params)
@@ -628,18 +632,8 @@ def _json_condition(
 
 # --------------------------------------------------------------------------- order
 
-_ORDER_COLUMNS: dict[str, tuple[str, str, bool]] = {
-    # accepted name -> (canonical key, SQL expression, nullable in the server's runs table)
-    "created_at": ("created_at", "r.created_at", False),
-    "createdAt": ("created_at", "r.created_at", False),
-    "heartbeat_at": ("heartbeat_at", "r.heartbeat_at", False),
-    "heartbeatAt": ("heartbeat_at", "r.heartbeat_at", False),
-    "name": ("name", "r.name", False),
-    "display_name": ("display_name", "r.display_name", True),
-    "displayName": ("display_name", "r.display_name", True),
-    "state": ("state", "r.state", False),
-    "duration": ("duration", "r.duration", False),
-}
+# Columns the server's runs table declares NOT NULL; every other order column may hold NULLs.
+_NOT_NULL_COLUMNS = frozenset({"r.name", "r.state", "r.created_at", "r.heartbeat_at", "r.duration"})
 
 DEFAULT_ORDER = "+created_at"
 
@@ -647,8 +641,10 @@ DEFAULT_ORDER = "+created_at"
 def compile_order(order: str | None) -> OrderSpec:
     """Compile W&B's ``order`` string (``+created_at``, ``-summary_metrics.loss``, ...).
 
-    ``+`` or no prefix sorts ascending, ``-`` descending; ``config.<k>`` may carry
-    ``.value`` or not. Ties (and NULLs, first ascending, last descending) fall back to ``r.pk``.
+    ``+`` or no prefix sorts ascending, ``-`` descending. Keys: any plain run field the
+    filters know (``created_at``/``createdAt``, ``heartbeat_at``, ``name``, ``display_name``,
+    ``state``, ``group``, ``sweep``, ``duration``, ...), ``config.<k>`` with or without
+    ``.value``, and ``summary_metrics.<k>``. Ties (and NULLs, first ascending, last descending) fall back to ``r.pk``.
 
     Raises:
         FilterError: an order key the server cannot sort by.
@@ -659,9 +655,14 @@ def compile_order(order: str | None) -> OrderSpec:
     text = (order or "").strip() or DEFAULT_ORDER
     descending = text.startswith("-")
     name = text[1:] if text[0] in "+-" else text
-    if name in _ORDER_COLUMNS:
-        key, expr, nullable = _ORDER_COLUMNS[name]
-        return OrderSpec(key=key, expr=expr, descending=descending, nullable=nullable)
+    column = _COLUMNS.get(name)
+    if column is not None:
+        return OrderSpec(
+            key=column.sql.removeprefix("r."),
+            expr=column.sql,
+            descending=descending,
+            nullable=column.sql not in _NOT_NULL_COLUMNS,
+        )
     if name.startswith(_CONFIG_PREFIX):
         parts = _config_parts(name[len(_CONFIG_PREFIX) :])
         ref = _json_ref("r.config", parts, name)
