@@ -71,7 +71,9 @@ def parse_file_stream_body(body: object) -> FileStreamRequest:
     """
     if not isinstance(body, Mapping):
         raise FileStreamError("file_stream body must be a JSON object")
-    files = body.get("files") or {}
+    files = body.get("files")
+    if files is None:
+        files = {}
     if not isinstance(files, Mapping):
         raise FileStreamError("'files' must be an object")
     exitcode = body.get("exitcode")

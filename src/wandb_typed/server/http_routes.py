@@ -157,7 +157,7 @@ class Handlers:
     def _signature_ok(self, request: Request, method: str) -> bool:
         query = request.query_params
         return self.state.signer.verify(
-            method, request.url.path, query.get("expires", ""), query.get("signature", "")
+            method, request.scope["path"], query.get("expires", ""), query.get("signature", "")
         )
 
     async def storage_get(self, request: Request) -> Response:
