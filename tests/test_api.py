@@ -125,6 +125,9 @@ class PathSpy(httpx.BaseTransport):
         self.paths.append(request.url.path)
         return self._forward.handle_request(request)
 
+    def close(self) -> None:
+        self._forward.close()
+
 
 def test_user_transport_is_used(local_server: RunningServer) -> None:
     spy = PathSpy()
