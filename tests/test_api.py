@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -20,14 +22,22 @@ from wandb_typed.errors import (
 from wandb_typed.server import RunningServer
 
 
+@pytest.fixture
+def apis() -> Iterator[ExitStack]:
+    """Closes every Api a test opens through ``apis.enter_context(Api(...))``."""
+    with ExitStack() as stack:
+        yield stack
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     isolate_from_machine_config(monkeypatch, tmp_path)
 
 
 @pytest.fixture
-def api(local_server: RunningServer) -> Api:
-    return Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+def api(local_server: RunningServer) -> Iterator[Api]:
+    with Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url}) as api:
+        yield api
 
 
 def test_viewer_is_the_key_owner(api: Api) -> None:
@@ -77,8 +87,10 @@ def test_repr_shows_base_url_and_entity_never_the_key(
     assert local_server.api_key not in repr(api)
 
 
-def test_entity_override_wins_in_repr(local_server: RunningServer) -> None:
-    api = Api({"base_url": local_server.base_url, "entity": "team-x"}, api_key=local_server.api_key)
+def test_entity_override_wins_in_repr(apis: ExitStack, local_server: RunningServer) -> None:
+    api = apis.enter_context(
+        Api({"base_url": local_server.base_url, "entity": "team-x"}, api_key=local_server.api_key)
+    )
     assert repr(api) == f"Api(base_url={local_server.base_url!r}, entity='team-x')"
     assert api.settings == {"base_url": local_server.base_url, "entity": "team-x", "project": None}
 
@@ -92,8 +104,10 @@ def test_with_options_returns_a_configured_copy(api: Api) -> None:
     assert patient.client.get_viewer().viewer is not None
 
 
-def test_wrong_key_is_an_authentication_error(local_server: RunningServer) -> None:
-    api = Api(api_key="not-a-real-key-" + "0" * 25, overrides={"base_url": local_server.base_url})
+def test_wrong_key_is_an_authentication_error(apis: ExitStack, local_server: RunningServer) -> None:
+    api = apis.enter_context(
+        Api(api_key="not-a-real-key-" + "0" * 25, overrides={"base_url": local_server.base_url})
+    )
     with pytest.raises(AuthenticationError, match="HTTP 401"):
         _ = api.viewer
 
@@ -103,8 +117,10 @@ def test_unknown_field_is_a_validation_error_from_the_real_server(api: Api) -> N
         api.transport.execute("query Broken { viewer { nope } }", operation_name="Broken")
 
 
-def test_unreachable_server_is_a_transport_error() -> None:
-    api = Api(api_key="k" * 40, overrides={"base_url": "http://127.0.0.1:9"}, max_retries=0)
+def test_unreachable_server_is_a_transport_error(apis: ExitStack) -> None:
+    api = apis.enter_context(
+        Api(api_key="k" * 40, overrides={"base_url": "http://127.0.0.1:9"}, max_retries=0)
+    )
     with pytest.raises(TransportError, match=re.escape("POST http://127.0.0.1:9/graphql failed")):
         _ = api.viewer
 
@@ -129,12 +145,14 @@ class PathSpy(httpx.BaseTransport):
         self._forward.close()
 
 
-def test_user_transport_is_used(local_server: RunningServer) -> None:
+def test_user_transport_is_used(apis: ExitStack, local_server: RunningServer) -> None:
     spy = PathSpy()
-    api = Api(
-        api_key=local_server.api_key,
-        overrides={"base_url": local_server.base_url},
-        transport=spy,
+    api = apis.enter_context(
+        Api(
+            api_key=local_server.api_key,
+            overrides={"base_url": local_server.base_url},
+            transport=spy,
+        )
     )
     assert api.viewer.username == "admin"
     assert spy.paths == ["/graphql"]
@@ -179,21 +197,26 @@ class RecordingApi(Api):
     ],
 )
 def test_from_path_dispatches(
-    local_server: RunningServer, path: str, call: tuple[str, tuple[str, ...]]
+    apis: ExitStack, local_server: RunningServer, path: str, call: tuple[str, tuple[str, ...]]
 ) -> None:
-    api = RecordingApi(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+    api = apis.enter_context(
+        RecordingApi(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+    )
     assert api.from_path(path) == call[0]
     assert api.calls == [call]
 
 
 def test_from_path_does_not_ask_for_the_default_entity_when_the_path_has_one(
+    apis: ExitStack,
     local_server: RunningServer,
 ) -> None:
     spy = PathSpy()
-    api = RecordingApi(
-        api_key=local_server.api_key,
-        overrides={"base_url": local_server.base_url},
-        transport=spy,
+    api = apis.enter_context(
+        RecordingApi(
+            api_key=local_server.api_key,
+            overrides={"base_url": local_server.base_url},
+            transport=spy,
+        )
     )
     api.from_path("team/vision/runs/abc")
     assert spy.paths == []
@@ -201,7 +224,9 @@ def test_from_path_does_not_ask_for_the_default_entity_when_the_path_has_one(
     assert spy.paths == ["/graphql"]
 
 
-def test_from_path_rejects_malformed_paths(local_server: RunningServer) -> None:
-    api = RecordingApi(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+def test_from_path_rejects_malformed_paths(apis: ExitStack, local_server: RunningServer) -> None:
+    api = apis.enter_context(
+        RecordingApi(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+    )
     with pytest.raises(InvalidPathError, match="Invalid W&B path 'a/b/c/d/e'"):
         api.from_path("a/b/c/d/e")

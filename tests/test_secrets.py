@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import logging
 import traceback
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
@@ -28,6 +30,13 @@ from wandb_typed.errors import (
     WandbTypedError,
 )
 from wandb_typed.server import RunningServer
+
+
+@pytest.fixture
+def apis() -> Iterator[ExitStack]:
+    """Closes every Api a test opens through ``apis.enter_context(Api(...))``."""
+    with ExitStack() as stack:
+        yield stack
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +69,10 @@ def assert_key_absent(error: WandbTypedError, key: str) -> None:
             assert form not in text
 
 
-def test_malformed_path(local_server: RunningServer) -> None:
-    api = Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+def test_malformed_path(apis: ExitStack, local_server: RunningServer) -> None:
+    api = apis.enter_context(
+        Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+    )
     with pytest.raises(InvalidPathError) as info:
         api.from_path("team//runs/abc")
     assert str(info.value) == "Invalid run path 'team//runs/abc': missing project."
@@ -84,9 +95,9 @@ def test_missing_api_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert_key_absent(info.value, other_key)
 
 
-def test_http_401(local_server: RunningServer) -> None:
+def test_http_401(apis: ExitStack, local_server: RunningServer) -> None:
     wrong_key = "wrong-key-0123456789abcdef0123456789abcd"
-    api = Api(api_key=wrong_key, overrides={"base_url": local_server.base_url})
+    api = apis.enter_context(Api(api_key=wrong_key, overrides={"base_url": local_server.base_url}))
     with pytest.raises(AuthenticationError) as info:
         _ = api.viewer
     error = info.value
@@ -100,8 +111,10 @@ def test_http_401(local_server: RunningServer) -> None:
     assert_key_absent(error, wrong_key)
 
 
-def test_graphql_error(local_server: RunningServer) -> None:
-    api = Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+def test_graphql_error(apis: ExitStack, local_server: RunningServer) -> None:
+    api = apis.enter_context(
+        Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+    )
     with pytest.raises(GraphQLError) as info:
         api.transport.execute("query Broken { viewer { noSuchField } }", operation_name="Broken")
     error = info.value

@@ -14,7 +14,7 @@ Example:
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from wandb_typed._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from wandb_typed._retry import RetryPolicy
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from wandb_typed._generated import Client
 
 __all__ = ["Api"]
+
+_ApiT = TypeVar("_ApiT", bound="Api")
 
 
 class _PathLookups(Protocol):
@@ -267,7 +269,7 @@ class Api:
         """Close the connection pool (copies from :meth:`with_options` share it)."""
         self._transport.close()
 
-    def __enter__(self) -> Api:
+    def __enter__(self: _ApiT) -> _ApiT:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
