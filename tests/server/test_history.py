@@ -338,7 +338,7 @@ def test_window_pages_read_only_their_rows(conn: sqlite3.Connection) -> None:
     statements: list[str] = []
     conn.set_trace_callback(statements.append)
     history_page(conn, 1, samples=1000, min_step=1000, max_step=2000)
-    sampled_history(conn, 1, {"keys": ["loss"], "samples": 1000, "minStep": 0, "maxStep": 1000})
+    sampled_history(conn, 1, {"keys": ["loss"], "samples": 1000, "minStep": 0, "maxStep": 999})
     conn.set_trace_callback(None)
     reads = [sql for sql in statements if "history_lines" in sql]
     assert reads
@@ -396,8 +396,11 @@ def test_sampled_history_samples_among_matching_rows(mixed: sqlite3.Connection) 
 
 
 def test_sampled_history_step_window(mixed: sqlite3.Connection) -> None:
+    # maxStep is inclusive here, as wandb 0.31.0's scan_history(keys=...) expects.
     spec = {"keys": ["_step", "loss"], "samples": 1000, "minStep": 5, "maxStep": 12}
-    assert [row["_step"] for row in sampled_history(mixed, 1, spec)] == [6, 8, 10]
+    assert [row["_step"] for row in sampled_history(mixed, 1, spec)] == [6, 8, 10, 12]
+    spec = {"keys": ["_step", "loss"], "samples": 1000, "minStep": 0, "maxStep": 3}
+    assert [row["_step"] for row in sampled_history(mixed, 1, spec)] == [0, 2]
 
 
 def test_sampled_history_with_duplicate_or_unknown_keys(mixed: sqlite3.Connection) -> None:
@@ -470,7 +473,7 @@ def test_hundred_thousand_rows_scan_exactly(tmp_path: Path) -> None:
     gaps = {b - a for a, b in itertools.pairwise(steps)}
     assert max(gaps) - min(gaps) <= 1
     scanned = sampled_history(
-        conn, 7, {"keys": ["_step", "loss"], "samples": 1000, "minStep": 5000, "maxStep": 6000}
+        conn, 7, {"keys": ["_step", "loss"], "samples": 1000, "minStep": 5000, "maxStep": 5999}
     )
     assert scanned == [{"_step": s, "loss": s / 2} for s in range(5000, 6000)]
     conn.close()

@@ -9,7 +9,9 @@ number) and the id of its key set. Reads never scan a whole run to answer a page
   and last included;
 - ``history(minStep, maxStep, samples)``: the step window ``[minStep, maxStep)`` in step
   order (this is how ``scan_history`` pages), O(page) through the step index;
-- ``sampledHistory(spec)``: rows holding all the spec's keys, projected to those keys;
+- ``sampledHistory(spec)``: rows holding all the spec's keys, projected to those keys,
+  within ``minStep <= step <= maxStep`` (inclusive: wandb 0.31.0's ``scan_history(keys=...)``
+  asks for the page ``[offset, offset + page_size)`` as ``maxStep = offset + page_size - 1``);
 - ``historyKeys``: ``{"lastStep": N, "keys": {k: {"typeCounts": [...]}}}``, kept up to date
   by :func:`append_rows` in a per-run key table.
 
@@ -357,7 +359,8 @@ def sampled_history(
 
     Args:
         spec: ``{"keys": [...], "samples": N, "minStep"?: int, "maxStep"?: int}``; rows are
-            sampled like :func:`history_page` among the rows that hold all the keys.
+            sampled like :func:`history_page` among the rows that hold all the keys, with
+            ``maxStep`` inclusive (unlike ``history``'s).
     Raises:
         ValueError: a spec field of the wrong kind, named.
 
@@ -382,9 +385,9 @@ def sampled_history(
     ]
     if not keyset_pks:
         return []
-    window = _Window(
-        run_pk, "history", _spec_int(spec, "minStep"), _spec_int(spec, "maxStep"), keyset_pks
-    )
+    last_step = _spec_int(spec, "maxStep")
+    end = None if last_step is None else last_step + 1
+    window = _Window(run_pk, "history", _spec_int(spec, "minStep"), end, keyset_pks)
     rows = (json.loads(body) for body in _select_sampled(conn, window, samples))
     return [{key: row[key] for key in keys} for row in rows]
 
