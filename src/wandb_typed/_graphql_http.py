@@ -21,6 +21,7 @@ from wandb_typed.errors import (
     GraphQLValidationError,
     HTTPNotFoundError,
     HTTPStatusError,
+    InvalidArgumentError,
     InvalidResponseError,
     PermissionDeniedError,
     RateLimitError,
@@ -71,7 +72,14 @@ def encode_graphql_body(
         body["operationName"] = operation_name
     if variables:
         body["variables"] = dict(variables)
-    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    try:
+        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(
+            f"The variables of operation {operation_name or '(anonymous)'} cannot be sent as "
+            f"JSON: {exc}"
+        ) from None
+    return text.encode("utf-8")
 
 
 def build_graphql_request(

@@ -7,6 +7,7 @@ sleeps and loops, so an async twin can be derived from it line by line.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import random
 import threading
@@ -114,6 +115,7 @@ class GraphQLTransport:
             transport=transport,
             headers={"User-Agent": USER_AGENT, **self._extra_headers},
             timeout=_httpx_timeout(self.timeout),
+            http2=_http2_available(),
         )
         self._pause_lock = threading.Lock()
         self._paused_until = 0.0
@@ -429,6 +431,11 @@ def _check_timeout(timeout: float) -> float:
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
         raise InvalidArgumentError(f"timeout must be a number of seconds > 0, got {timeout!r}.")
     return float(timeout)
+
+
+def _http2_available() -> bool:
+    """HTTP/2 when the optional ``h2`` package is installed (``pip install httpx[http2]``)."""
+    return importlib.util.find_spec("h2") is not None
 
 
 def _httpx_timeout(seconds: float) -> httpx.Timeout:

@@ -116,6 +116,12 @@ class Paginator(ABC, Generic[T]):
             yield page
             index += 1
 
+    def __bool__(self) -> bool:
+        """Whether there is at least one item (fetches the first page if needed)."""
+        with self._lock:
+            self._load_until(1)
+            return bool(self._items)
+
     def __len__(self) -> int:
         with self._lock:
             if not self._pages:

@@ -25,6 +25,7 @@ from wandb_typed.errors import (
     GraphQLValidationError,
     HTTPNotFoundError,
     HTTPStatusError,
+    InvalidArgumentError,
     InvalidResponseError,
     PermissionDeniedError,
     RateLimitError,
@@ -236,3 +237,8 @@ def test_error_detail_tolerates_odd_shapes() -> None:
     assert GraphQLErrorDetail.from_json("plain string").message == "plain string"
     odd = GraphQLErrorDetail.from_json({"path": "not-a-list", "locations": [{"line": "x"}]})
     assert odd == GraphQLErrorDetail("<no message>", None, (), {})
+
+
+def test_variables_that_are_not_json_name_the_operation() -> None:
+    with pytest.raises(InvalidArgumentError, match="variables of operation GetRun cannot be sent"):
+        encode_graphql_body("query GetRun { a }", "GetRun", {"when": object()})

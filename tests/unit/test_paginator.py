@@ -75,6 +75,13 @@ def test_empty_connection() -> None:
         numbers[0]
 
 
+def test_truthiness_fetches_one_page_and_needs_no_total() -> None:
+    assert not Numbers(0, with_total=False)
+    numbers = Numbers(10, with_total=False)
+    assert numbers
+    assert numbers.fetched == [None]
+
+
 def test_len_comes_from_the_total_after_one_page() -> None:
     numbers = Numbers(10)
     assert len(numbers) == 10
