@@ -1,0 +1,102 @@
+"""``wandb-typed server``: prints the URL and, on first start only, the admin key."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from wandb_typed.cli import main
+
+WANDB_TYPED = Path(sys.executable).with_name("wandb-typed")
+VIEWER = {"query": "{ viewer { username } }"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+class CliServer:
+    """A ``wandb-typed server`` process."""
+
+    def __init__(self, data_dir: Path, *extra: str) -> None:
+        self.port = _free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [
+                str(WANDB_TYPED),
+                "server",
+                "--data-dir",
+                str(data_dir),
+                "--port",
+                str(self.port),
+                *extra,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert self.proc.stdout is not None
+        self.banner = self.proc.stdout.readline()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.post(f"{self.base_url}/graphql", json=VIEWER)
+                return
+            except httpx.TransportError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise
+                time.sleep(0.1)
+
+    def stop(self) -> str:
+        """Stop with Ctrl-C; returns the rest of the output."""
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=30)
+        assert self.proc.stdout is not None
+        rest = self.proc.stdout.read()  # includes what readline() already buffered
+        self.proc.stdout.close()
+        return rest
+
+
+def test_first_start_prints_url_and_key_once(tmp_path: Path) -> None:
+    first = CliServer(tmp_path)
+    rest = first.stop()
+    assert first.banner.startswith(f"wandb-typed server on {first.base_url}")
+    match = re.search(r"admin API key \(shown only this once\): ([0-9a-f]{40})", rest)
+    assert match, rest
+    key = match.group(1)
+    second = CliServer(tmp_path)
+    try:
+        response = httpx.post(f"{second.base_url}/graphql", json=VIEWER, auth=("api", key))
+        assert response.json() == {"data": {"viewer": {"username": "admin"}}}
+        assert httpx.post(f"{second.base_url}/graphql", json=VIEWER).status_code == 401
+    finally:
+        rest = second.stop()
+    assert "API key" not in rest
+
+
+def test_given_key_is_used_and_not_printed(tmp_path: Path) -> None:
+    key = "c" * 40
+    server = CliServer(tmp_path, "--api-key", key)
+    try:
+        response = httpx.post(f"{server.base_url}/graphql", json=VIEWER, auth=("api", key))
+        assert response.status_code == 200
+    finally:
+        rest = server.stop()
+    assert key not in server.banner + rest
+
+
+def test_usage_errors_name_the_problem(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["server"])
+    assert "--data-dir" in capsys.readouterr().err
