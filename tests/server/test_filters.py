@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import operator
+import re
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -686,3 +689,248 @@ def test_keyset_paging_sees_every_row_once_despite_inserts(
     # Whatever was seen, inserted rows included, is in the order's sequence.
     final = [row[0] for row in conn.execute(f"SELECT r.pk FROM runs r ORDER BY {order.order_by}")]
     assert seen == [pk for pk in final if pk in set(seen)]
+
+
+# --------------------------------------------------------------------------- reference model
+# A second, independent reading of the filter semantics, in plain Python, to check the SQL
+# against on random runs and random filters.
+
+MISSING = object()
+JSON_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-2, 2),
+    st.sampled_from([0.5, 2.0, -1.5, math.inf, math.nan]),
+    st.sampled_from(["", "a", "b", "ab", "B", "é"]),
+)
+MAYBE = st.one_of(st.just(MISSING), JSON_SCALARS)
+OPERAND = st.one_of(
+    st.none(), st.booleans(), st.integers(-2, 2), st.sampled_from([0.5, "a", "b", "é"])
+)
+PATTERNS = st.sampled_from(["a", "^a", "b$", "A", ".", "é"])
+STATES = ["running", "finished", "crashed"]
+TAGS = ["t1", "t2", "t3"]
+
+
+@st.composite
+def model_runs(draw: st.DrawFn) -> list[dict[str, object]]:
+    runs = []
+    for _ in range(draw(st.integers(1, 6))):
+        runs.append(
+            {
+                "state": draw(st.sampled_from(STATES)),
+                "group": draw(st.one_of(st.none(), st.sampled_from(["g1", "g2"]))),
+                "duration": draw(st.sampled_from([0.0, 1.5, 10.0])),
+                "tags": draw(st.lists(st.sampled_from(TAGS), unique=True, max_size=3)),
+                "config.a": draw(MAYBE),
+                "config.n.x": draw(MAYBE),
+                "summary_metrics.s": draw(MAYBE),
+            }
+        )
+    return runs
+
+
+def stored_fields(run: Mapping[str, object]) -> dict[str, object]:
+    config: dict[str, object] = {}
+    if run["config.a"] is not MISSING:
+        config["a"] = {"value": run["config.a"], "desc": None}
+    if run["config.n.x"] is not MISSING:
+        config["n"] = {"value": {"x": run["config.n.x"]}, "desc": None}
+    summary = {} if run["summary_metrics.s"] is MISSING else {"s": run["summary_metrics.s"]}
+    return {
+        "state": run["state"],
+        "group_name": run["group"],
+        "duration": run["duration"],
+        "tags": run["tags"],
+        "config": json.dumps(config),  # NaN/Infinity tokens included, as Python writes them
+        "summary": json.dumps(summary),
+    }
+
+
+JSON_FIELDS = ["config.a", "config.a.value", "config.n.x", "config.n.value.x", "summary_metrics.s"]
+
+
+@st.composite
+def leaf_filters(draw: st.DrawFn) -> dict[str, object]:
+    kind = draw(st.sampled_from(["json", "state", "group", "duration", "tags"]))
+    if kind == "tags":
+        op = draw(st.sampled_from(["plain", "$eq", "$ne", "$in", "$nin", "$all", "$exists"]))
+        tag_list = st.lists(st.sampled_from(TAGS), max_size=2)
+        operand: object = {
+            "plain": st.one_of(st.none(), st.sampled_from(TAGS)),
+            "$eq": st.one_of(st.none(), st.sampled_from(TAGS)),
+            "$ne": st.one_of(st.none(), st.sampled_from(TAGS)),
+            "$in": tag_list,
+            "$nin": tag_list,
+            "$all": tag_list,
+            "$exists": st.booleans(),
+        }[op]
+        value = draw(operand)  # type: ignore[arg-type]
+        return {"tags": value if op == "plain" else {op: value}}
+    if kind == "json":
+        field = draw(st.sampled_from(JSON_FIELDS))
+        values = OPERAND
+    elif kind == "duration":
+        field, values = "duration", st.sampled_from([0, 1.5, 5])
+    else:
+        field = kind
+        values = st.one_of(st.none(), st.sampled_from(STATES if kind == "state" else ["g1", "g2"]))
+    op = draw(
+        st.sampled_from(
+            [
+                "plain",
+                "$eq",
+                "$ne",
+                "$gt",
+                "$gte",
+                "$lt",
+                "$lte",
+                "$in",
+                "$nin",
+                "$exists",
+                "$regex",
+            ]
+        )
+    )
+    if op == "plain":
+        return {field: draw(values)}
+    if op in ("$in", "$nin"):
+        return {field: {op: draw(st.lists(values, max_size=3))}}
+    if op == "$exists":
+        return {field: {op: draw(st.booleans())}}
+    if op == "$regex":
+        return {field: {op: draw(PATTERNS)}}
+    value = draw(values)
+    if op in ("$gt", "$gte", "$lt", "$lte") and value is None:
+        value = draw(st.sampled_from([0, "a"])) if kind == "json" else draw(values.filter(bool))
+    return {field: {op: value}}
+
+
+FILTERS = st.recursive(
+    leaf_filters(),
+    lambda inner: st.one_of(
+        st.dictionaries(
+            st.sampled_from(["$and", "$or", "$nor"]), st.lists(inner, max_size=3), min_size=1
+        ),
+        st.tuples(inner, inner).map(lambda pair: {**pair[0], **pair[1]}),
+    ),
+    max_leaves=5,
+)
+
+
+def field_value(run: Mapping[str, object], field: str) -> object:
+    if field.startswith("config."):
+        field = field.replace(".value", "", 1)
+    value = run[field]
+    if isinstance(value, float) and math.isnan(value):
+        return None  # NaN reads as null
+    return value
+
+
+def is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def same(value: object, target: object) -> bool:
+    if target is None:
+        return value is None or value is MISSING
+    if isinstance(target, bool):
+        return isinstance(value, bool) and value == target
+    if is_number(target):
+        return is_number(value) and value == target
+    return isinstance(value, str) and value == target
+
+
+COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "$gt": operator.gt,
+    "$gte": operator.ge,
+    "$lt": operator.lt,
+    "$lte": operator.le,
+}
+
+
+def ordered(value: object, target: object, op: str) -> bool:
+    if isinstance(target, bool):
+        comparable = isinstance(value, bool)
+    elif is_number(target):
+        comparable = is_number(value)
+    else:
+        comparable = isinstance(value, str) and isinstance(target, str)
+    return comparable and bool(COMPARE[op](value, target))
+
+
+def tag_matches(tags: list[str], op: str, operand: object) -> bool:
+    if op in ("$eq", "$ne"):
+        has = not tags if operand is None else operand in tags
+        return has if op == "$eq" else not has
+    if op == "$exists":
+        return bool(tags) == operand
+    assert isinstance(operand, list)
+    if op == "$in":
+        return any(tag in tags for tag in operand)
+    if op == "$nin":
+        return not any(tag in tags for tag in operand)
+    assert op == "$all"
+    return all(tag in tags for tag in operand)
+
+
+def field_matches(run: Mapping[str, object], field: str, condition: object) -> bool:
+    pairs = (
+        list(condition.items())
+        if isinstance(condition, dict) and any(str(k).startswith("$") for k in condition)
+        else [("$eq", condition)]
+    )
+    for op, operand in pairs:
+        if field == "tags":
+            tags = run["tags"]
+            assert isinstance(tags, list)
+            if not tag_matches(tags, op, operand):
+                return False
+            continue
+        value = field_value(run, field)
+        if op == "$eq":
+            ok = same(value, operand)
+        elif op == "$ne":
+            ok = not same(value, operand)
+        elif op == "$in":
+            ok = any(same(value, item) for item in operand)  # type: ignore[union-attr]
+        elif op == "$nin":
+            ok = not any(same(value, item) for item in operand)  # type: ignore[union-attr]
+        elif op == "$exists":
+            present = value is not MISSING and (
+                value is not None or field.startswith(("config", "summary"))
+            )
+            ok = present == operand
+        elif op == "$regex":
+            ok = isinstance(value, str) and re.search(str(operand), value) is not None
+        else:
+            ok = ordered(value, operand, op)
+        if not ok:
+            return False
+    return True
+
+
+def reference_matches(run: Mapping[str, object], document: Mapping[str, object]) -> bool:
+    for key, value in document.items():
+        if key == "$and":
+            ok = all(reference_matches(run, item) for item in value)  # type: ignore[attr-defined]
+        elif key == "$or":
+            ok = any(reference_matches(run, item) for item in value)  # type: ignore[attr-defined]
+        elif key == "$nor":
+            ok = not any(reference_matches(run, item) for item in value)  # type: ignore[attr-defined]
+        else:
+            ok = field_matches(run, key, value)
+        if not ok:
+            return False
+    return True
+
+
+@settings(max_examples=300, deadline=None)
+@given(model_runs(), FILTERS)
+def test_sql_agrees_with_the_reference_model(
+    runs: list[dict[str, object]], filters: dict[str, object]
+) -> None:
+    conn = new_connection()
+    pks = [insert_run(conn, name=str(i), **stored_fields(run)) for i, run in enumerate(runs)]
+    expected = {str(i) for i, run in enumerate(runs) if reference_matches(run, filters)}
+    assert matching(conn, filters) == expected, (filters, pks)

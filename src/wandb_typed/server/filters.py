@@ -109,11 +109,11 @@ def register_sql_functions(conn: sqlite3.Connection) -> None:
 
 
 def _regexp(pattern: object, value: object) -> bool:
-    # SQLite calls regexp(pattern, value) for ``value REGEXP pattern``.
-    if not isinstance(pattern, str) or value is None:
+    # SQLite calls regexp(pattern, value) for ``value REGEXP pattern``. As in MongoDB, only
+    # strings can match: a number never matches a pattern.
+    if not isinstance(pattern, str) or not isinstance(value, str):
         return False
-    text = value if isinstance(value, str) else str(value)
-    return _compiled(pattern).search(text) is not None
+    return _compiled(pattern).search(value) is not None
 
 
 @lru_cache(maxsize=256)
