@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import json
 import math
 import operator
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from wandb_typed.server import filters as filters_module
 from wandb_typed.server.filters import (
     RUN_INDEX_DDL,
     FilterError,
@@ -934,3 +936,9 @@ def test_sql_agrees_with_the_reference_model(
     pks = [insert_run(conn, name=str(i), **stored_fields(run)) for i, run in enumerate(runs)]
     expected = {str(i) for i, run in enumerate(runs) if reference_matches(run, filters)}
     assert matching(conn, filters) == expected, (filters, pks)
+
+
+def test_docstring_examples_run() -> None:
+    result = doctest.testmod(filters_module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
+    assert result.attempted > 0

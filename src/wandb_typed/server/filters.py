@@ -722,6 +722,13 @@ def decode_cursor(order: OrderSpec, cursor: str) -> tuple[object, int]:
 
     Raises:
         FilterError: the cursor is malformed or was made for another order.
+
+    >>> cursor = encode_cursor(compile_order("+name"), "b", 7)
+    >>> decode_cursor(compile_order("+name"), cursor)
+    ('b', 7)
+    >>> decode_cursor(compile_order("-name"), cursor)  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    FilterError: cursor '...' belongs to order +name, not to the requested order
     """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)

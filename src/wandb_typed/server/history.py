@@ -289,7 +289,16 @@ def tail(conn: sqlite3.Connection, run_pk: int, stream: Stream, n: int) -> list[
 
 
 def delete_run_rows(conn: sqlite3.Connection, run_pk: int) -> None:
-    """Forget everything stored for a run's history and events."""
+    """Forget everything stored for a run's history and events.
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> for ddl in HISTORY_DDL:
+    ...     _ = conn.execute(ddl)
+    >>> _ = append_rows(conn, 1, "history", 0, ['{"_step": 0}'])
+    >>> delete_run_rows(conn, 1)
+    >>> line_count(conn, 1, "history")
+    0
+    """
     for table in ("history_lines", "history_keysets", "history_key_types"):
         conn.execute(f"DELETE FROM {table} WHERE run_pk = ?", (run_pk,))
 
