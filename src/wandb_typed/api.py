@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from wandb_typed._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
@@ -21,14 +22,17 @@ from wandb_typed._retry import RetryPolicy
 from wandb_typed._sentinels import NOT_GIVEN, NotGiven
 from wandb_typed._transport import GraphQLTransport
 from wandb_typed.config import ClientConfig, resolve_config
-from wandb_typed.errors import NotFoundError
+from wandb_typed.errors import InvalidPathError, NotFoundError
 from wandb_typed.paths import (
     ProjectPath,
     ReportPath,
     RunPath,
     SweepPath,
     parse_any_path,
+    parse_project_path,
+    parse_run_path,
 )
+from wandb_typed.runs import DEFAULT_RUN_PROJECT, Run, Runs, create_run, fetch_run
 from wandb_typed.users import User
 
 if TYPE_CHECKING:
@@ -262,6 +266,112 @@ class Api:
         if isinstance(parsed, ReportPath):
             return lookups.report(str(parsed))
         raise AssertionError(f"unhandled path kind {type(parsed).__name__}")
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def runs(
+        self,
+        path: str | None = None,
+        filters: Mapping[str, object] | None = None,
+        order: str = "+created_at",
+        per_page: int = 50,
+        include_sweeps: bool = True,
+        lazy: bool = True,
+    ) -> Runs:
+        """The runs of a project, lazily paginated, filtered Mongo-style and ordered.
+
+        Filters apply to ``config.<k>``, ``summary_metrics.<k>`` and run fields
+        (``state``, ``tags``, ``displayName``, ``createdAt``, ``group``, ``jobType``, ...)
+        with ``$and $or $nor $eq $ne $gt $gte $lt $lte $in $nin $exists $regex``.
+
+        Args:
+            path: ``entity/project`` or ``project`` (default: the configured project).
+            filters: A MongoDB-style query document.
+            order: ``+``/``-`` then ``created_at``, ``heartbeat_at``, ``config.<k>`` or
+                ``summary_metrics.<k>`` (``+`` ascending).
+            per_page: Runs per request (1 to 1000).
+            include_sweeps: Accepted for ``wandb`` compatibility (``sweep_name`` is always set).
+            lazy: Fetch config/summary only when first touched (per page, one request).
+
+        Raises:
+            InvalidPathError: ``path`` is malformed, or missing with no default project.
+            InvalidArgumentError: ``filters`` is not JSON, or ``per_page`` is out of range.
+
+        Example:
+            >>> runs = api.runs("team/vision", filters={"config.lr": {"$gte": 0.01}})  # doctest: +SKIP
+            >>> len(runs), runs[0].summary["loss"]  # doctest: +SKIP
+            (12, 0.25)
+        """
+        project_path = self._project_path(path, what="runs")
+        return Runs(
+            self.client,
+            project_path.entity,
+            project_path.project,
+            base_url=self._config.base_url,
+            filters=filters,
+            order=order,
+            per_page=per_page,
+            include_sweeps=include_sweeps,
+            lazy=lazy,
+        )
+
+    def run(self, path: str = "") -> Run:
+        """One run by path: ``entity/project/run_id`` (or ``.../runs/run_id``, or an app URL).
+
+        ``project/run_id`` and ``run_id`` use the default entity and project.
+
+        Raises:
+            InvalidPathError: The path is malformed or lacks a part with no default.
+            NotFoundError: No such run (the error names the path).
+
+        Example:
+            >>> run = api.run("team/vision/abc123")  # doctest: +SKIP
+            >>> run.state, run.config["lr"]  # doctest: +SKIP
+            ('finished', 0.1)
+        """
+        run_path = parse_run_path(
+            path, default_entity=self._entity_default, default_project=self._config.project
+        )
+        return fetch_run(self.client, run_path, base_url=self._config.base_url)
+
+    def create_run(
+        self,
+        *,
+        run_id: str | None = None,
+        project: str | None = None,
+        entity: str | None = None,
+    ) -> Run:
+        """Create a run (state ``running``) and return it.
+
+        Args:
+            run_id: The id to give it; a random 8-character id by default.
+            project: Its project (default: the configured project, else ``uncategorized``).
+            entity: Its entity (default: the configured or the viewer's default entity).
+
+        Example:
+            >>> run = api.create_run(run_id="baseline", project="vision")  # doctest: +SKIP
+            >>> run.state  # doctest: +SKIP
+            'running'
+        """
+        return create_run(
+            self.client,
+            run_id=run_id,
+            project=project or self._config.project or DEFAULT_RUN_PROJECT,
+            entity=entity or self._entity_default(),
+            base_url=self._config.base_url,
+        )
+
+    def _project_path(self, path: str | None, *, what: str) -> ProjectPath:
+        """``entity/project`` from ``path`` (or the configured project when it is None)."""
+        if path is None:
+            if not self._config.project:
+                raise InvalidPathError(
+                    f"{what}() needs a project path like 'entity/project' (no default project "
+                    "is configured: set WANDB_PROJECT or overrides={'project': ...})",
+                    path="",
+                )
+            path = self._config.project
+        return parse_project_path(path, default_entity=self._entity_default)
 
     # -- lifecycle ------------------------------------------------------------------------
 

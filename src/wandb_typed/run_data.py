@@ -1,0 +1,134 @@
+"""A run's ``config`` and ``summary`` as typed mappings.
+
+:class:`RunConfig` holds the user's config values (W&B stores each as ``{"value": v,
+"desc": ...}``; the SDK's own ``_wandb`` entry is kept apart in :attr:`RunConfig.raw`).
+Changes are local until ``run.update()`` sends them.
+
+:class:`RunSummary` holds the latest value of each metric. ``summary.update({...})`` and
+``summary.save()`` write the whole summary back to the server at once, as W&B does.
+
+Example:
+    >>> config = RunConfig.from_stored({"lr": {"value": 0.1, "desc": None}, "_wandb": {}})
+    >>> dict(config), config.raw
+    ({'lr': 0.1}, {'_wandb': {}})
+    >>> saved = []
+    >>> summary = RunSummary({"loss": 0.5}, save=saved.append)
+    >>> summary.update({"best": 0.4})
+    >>> saved
+    [{'loss': 0.5, 'best': 0.4}]
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+
+from wandb_typed._json import JSONObject, JSONValue, unwrap_config, wrap_config
+
+__all__ = ["RunConfig", "RunSummary", "encode_json_document"]
+
+
+def encode_json_document(document: Mapping[str, JSONValue]) -> str:
+    """A JSON object as W&B's ``JSONString`` carries it (``NaN``/``Infinity`` allowed)."""
+    return json.dumps(dict(document), separators=(",", ":"), allow_nan=True)
+
+
+class RunConfig(MutableMapping[str, JSONValue]):
+    """A run's config: user keys to plain values (``run.config["lr"]``).
+
+    Edits stay local until ``run.update()``; :meth:`to_stored` gives W&B's stored shape.
+    """
+
+    def __init__(
+        self,
+        values: Mapping[str, JSONValue] | None = None,
+        raw: Mapping[str, JSONValue] | None = None,
+    ) -> None:
+        self._values: JSONObject = dict(values or {})
+        self.raw: JSONObject = dict(raw or {})
+        """The SDK's own entries (``_wandb``, ``wandb_version``) in their stored form."""
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, JSONValue]) -> RunConfig:
+        """Unwrap W&B's ``{"k": {"value": v, "desc": ...}}`` document."""
+        values, raw = unwrap_config(stored)
+        return cls(values, raw)
+
+    def to_stored(self) -> JSONObject:
+        """The document ``upsertBucket(config: ...)`` takes, ``raw`` entries included."""
+        return wrap_config(self._values, self.raw)
+
+    def __getitem__(self, key: str) -> JSONValue:
+        return self._values[key]
+
+    def __setitem__(self, key: str, value: JSONValue) -> None:
+        self._values[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"RunConfig({self._values!r})"
+
+
+class RunSummary(MutableMapping[str, JSONValue]):
+    """A run's summary metrics: the last logged value of each key (``run.summary["loss"]``).
+
+    ``summary["k"] = v`` changes the local copy; :meth:`save` writes it; :meth:`update`
+    changes several keys and writes at once (W&B replaces the whole summary document).
+    """
+
+    def __init__(
+        self,
+        values: Mapping[str, JSONValue] | None = None,
+        *,
+        save: Callable[[JSONObject], None] | None = None,
+    ) -> None:
+        self._values: JSONObject = dict(values or {})
+        self._save = save
+
+    def __getitem__(self, key: str) -> JSONValue:
+        return self._values[key]
+
+    def __setitem__(self, key: str, value: JSONValue) -> None:
+        self._values[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def update(  # type: ignore[override]  # one mapping (or keywords), then a write
+        self, values: Mapping[str, JSONValue] | None = None, /, **more: JSONValue
+    ) -> None:
+        """Set the given keys and write the whole summary to the server.
+
+        Example:
+            >>> run.summary.update({"best_loss": 0.12})  # doctest: +SKIP
+        """
+        self._values.update(values or {})
+        self._values.update(more)
+        self.save()
+
+    def save(self) -> None:
+        """Write the summary as it is now (one ``upsertBucket`` request).
+
+        Raises:
+            RuntimeError: The summary belongs to no run (built by hand).
+        """
+        if self._save is None:
+            raise RuntimeError("this summary is not attached to a run, so it cannot be saved")
+        self._save(dict(self._values))
+
+    def __repr__(self) -> str:
+        return f"RunSummary({self._values!r})"
