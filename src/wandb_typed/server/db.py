@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from wandb_typed.server.account_tables import ACCOUNT_DDL
 from wandb_typed.server.filters import RUN_INDEX_DDL, register_sql_functions
 from wandb_typed.server.history import HISTORY_DDL
 
@@ -112,7 +113,7 @@ class Database:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         with self.transaction() as conn:
-            for ddl in [*_CORE_DDL, *RUN_INDEX_DDL, *HISTORY_DDL]:
+            for ddl in [*_CORE_DDL, *ACCOUNT_DDL, *RUN_INDEX_DDL, *HISTORY_DDL]:
                 conn.execute(ddl)
 
     def connection(self) -> sqlite3.Connection:

@@ -7,11 +7,14 @@ from ariadne import SchemaBindable
 from wandb_typed.server.resolvers import (
     files,
     mutations,
+    project_writes,
     projects,
     run_history,
     runs,
     scalars,
     server_info,
+    teams,
+    users,
     viewer,
 )
 
@@ -24,4 +27,7 @@ BINDABLES: list[SchemaBindable] = [
     *files.BINDABLES,
     *mutations.BINDABLES,
     *server_info.BINDABLES,
+    *users.BINDABLES,
+    *teams.BINDABLES,
+    *project_writes.BINDABLES,
 ]

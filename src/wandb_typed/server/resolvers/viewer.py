@@ -112,34 +112,4 @@ def resolve_entity_user(obj: Node, info: GraphQLResolveInfo) -> Node | None:
     return user_node(user_row(request_context(info).conn, node_int(obj, "_user_pk")))
 
 
-@entity.field("members")
-def resolve_entity_members(obj: Node, info: GraphQLResolveInfo) -> list[Node]:
-    """Members of a team (the owner of a personal entity)."""
-    conn = request_context(info).conn
-    rows = conn.execute(
-        "SELECT u.* FROM users u WHERE u.pk = ? OR u.pk IN"
-        " (SELECT user_pk FROM team_members WHERE entity_pk = ?) ORDER BY u.username",
-        (obj["_user_pk"], obj["_pk"]),
-    ).fetchall()
-    return [
-        {
-            "id": encode_node_id("User", int(r["pk"])),
-            "username": r["username"],
-            "name": r["name"],
-            "email": r["email"],
-            "admin": bool(r["is_admin"]),
-            "accountType": "MEMBER",
-            "photoUrl": None,
-            "role": "admin" if r["is_admin"] else "member",
-        }
-        for r in rows
-    ]
-
-
-@entity.field("memberCount")
-def resolve_member_count(obj: Node, info: GraphQLResolveInfo) -> int:
-    """How many members a team (or personal entity) has."""
-    return len(resolve_entity_members(obj, info))
-
-
 BINDABLES: list[SchemaBindable] = [query, user, entity]
