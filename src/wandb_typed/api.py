@@ -304,10 +304,9 @@ class Api:
         """
         project_path = self._project_path(path, what="runs")
         return Runs(
-            self.client,
+            self,
             project_path.entity,
             project_path.project,
-            base_url=self._config.base_url,
             filters=filters,
             order=order,
             per_page=per_page,
@@ -332,7 +331,7 @@ class Api:
         run_path = parse_run_path(
             path, default_entity=self._entity_default, default_project=self._config.project
         )
-        return fetch_run(self.client, run_path, base_url=self._config.base_url)
+        return fetch_run(self, run_path)
 
     def create_run(
         self,
@@ -354,11 +353,10 @@ class Api:
             'running'
         """
         return create_run(
-            self.client,
+            self,
             run_id=run_id,
             project=project or self._config.project or DEFAULT_RUN_PROJECT,
             entity=entity or self._entity_default(),
-            base_url=self._config.base_url,
         )
 
     def _project_path(self, path: str | None, *, what: str) -> ProjectPath:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import secrets
 import string
 import threading
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 from wandb_typed._json import JSONObject, JSONValue, decode_object
 from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, NotFoundError
+from wandb_typed.files import File, Files, run_file, run_files, upload_run_file
 from wandb_typed.history import (
     HistoryStream,
     check_history_args,
@@ -45,6 +47,7 @@ if TYPE_CHECKING:
     import polars
 
     from wandb_typed._generated import Client, LightRunFragment, RunFragment
+    from wandb_typed.api import Api
 
 __all__ = [
     "DEFAULT_RUN_PROJECT",
@@ -190,18 +193,17 @@ class Run:
 
     def __init__(
         self,
-        client: Client,
+        api: Api,
         entity: str,
         project: str,
         fragment: LightRunFragment,
         *,
-        base_url: str,
         heavy_fields: _PageHeavyFields | None = None,
     ) -> None:
-        self._client = client
+        self._api = api
+        self._client = api.client
         self._entity = entity
         self._project = project
-        self._base_url = base_url
         self._heavy_fields = heavy_fields
         self._full = False
         self._config = RunConfig()
@@ -292,7 +294,7 @@ class Run:
     @property
     def url(self) -> str:
         """The run's page in the web app."""
-        return f"{app_url(self._base_url)}/{self._entity}/{self._project}/runs/{self._run_id}"
+        return f"{app_url(self._api.config.base_url)}/{self._entity}/{self._project}/runs/{self._run_id}"
 
     # -- editable metadata ------------------------------------------------------------------
 
@@ -644,6 +646,34 @@ class Run:
             max_step=max_step,
         )
 
+    # -- files ------------------------------------------------------------------------------
+
+    def files(self, names: Sequence[str] | None = None, per_page: int = 50) -> Files:
+        """The run's files (all, or those called ``names``), lazily paginated.
+
+        Example:
+            >>> [f.name for f in run.files()]  # doctest: +SKIP
+            ['config.yaml', 'output.log', 'wandb-summary.json']
+        """
+        return run_files(self._api, self._run_path, names=names, per_page=per_page)
+
+    def file(self, name: str) -> File:
+        """The run's file called ``name``.
+
+        Raises:
+            NotFoundError: The run has no such file.
+        """
+        return run_file(self._api, self._run_path, name)
+
+    def upload_file(self, path: str | os.PathLike[str], root: str | os.PathLike[str] = ".") -> File:
+        """Upload a local file, named by its path relative to ``root``; returns the stored file.
+
+        Example:
+            >>> run.upload_file("out/model.pt", root="out").name  # doctest: +SKIP
+            'model.pt'
+        """
+        return upload_run_file(self._api, self._run_path, path, root)
+
     # -- rows for tables --------------------------------------------------------------------
 
     def table_row(self) -> JSONObject:
@@ -692,9 +722,9 @@ def _get_run(client: Client, path: RunPath) -> RunFragment:
     return reply.project.run
 
 
-def fetch_run(client: Client, path: RunPath, *, base_url: str) -> Run:
+def fetch_run(api: Api, path: RunPath) -> Run:
     """One run by path, fully loaded (one request)."""
-    return Run(client, path.entity, path.project, _get_run(client, path), base_url=base_url)
+    return Run(api, path.entity, path.project, _get_run(api.client, path))
 
 
 def new_run_id() -> str:
@@ -702,17 +732,15 @@ def new_run_id() -> str:
     return "".join(secrets.choice(_RUN_ID_ALPHABET) for _ in range(8))
 
 
-def create_run(
-    client: Client, *, run_id: str | None, project: str, entity: str | None, base_url: str
-) -> Run:
+def create_run(api: Api, *, run_id: str | None, project: str, entity: str | None) -> Run:
     """Create a running run (``upsertBucket``) and return it, fully loaded."""
-    reply = client.create_run(run_id or new_run_id(), entity=entity, project=project)
+    reply = api.client.create_run(run_id or new_run_id(), entity=entity, project=project)
     bucket = reply.upsert_bucket.bucket if reply.upsert_bucket is not None else None
     if bucket is None or bucket.project is None:
         raise InvalidResponseError(
             f"the server created no run for {entity or '(default entity)'}/{project}"
         )
-    return Run(client, bucket.project.entity_name, bucket.project.name, bucket, base_url=base_url)
+    return Run(api, bucket.project.entity_name, bucket.project.name, bucket)
 
 
 class Runs(Paginator[Run]):
@@ -729,11 +757,10 @@ class Runs(Paginator[Run]):
 
     def __init__(
         self,
-        client: Client,
+        api: Api,
         entity: str,
         project: str,
         *,
-        base_url: str,
         filters: Mapping[str, object] | None = None,
         order: str = "+created_at",
         per_page: int = 50,
@@ -746,10 +773,10 @@ class Runs(Paginator[Run]):
                 f"order must be a string like '+created_at' or '-summary_metrics.loss', "
                 f"got {order!r}"
             )
-        self._client = client
+        self._api = api
+        self._client = api.client
         self.entity = entity
         self.project = project
-        self._base_url = base_url
         self.filters: Mapping[str, object] = dict(filters or {})
         self._encoded_filters = encode_filters(filters)
         self.order = order
@@ -777,14 +804,7 @@ class Runs(Paginator[Run]):
         heavy = _PageHeavyFields(self._client, self.entity, self.project) if self.lazy else None
         runs: list[Run] = []
         for edge in connection.edges:
-            run = Run(
-                self._client,
-                self.entity,
-                self.project,
-                edge.node,
-                base_url=self._base_url,
-                heavy_fields=heavy,
-            )
+            run = Run(self._api, self.entity, self.project, edge.node, heavy_fields=heavy)
             if heavy is not None:
                 heavy.attach(run)
             runs.append(run)
