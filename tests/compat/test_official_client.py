@@ -13,7 +13,6 @@ import base64
 import hashlib
 import importlib.util
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ import httpx
 import pytest
 
 from wandb_typed.server import start_in_thread
+from wandb_typed.server.sdk_env import sdk_environment
 
 pytestmark = [pytest.mark.official, pytest.mark.slow]
 
@@ -38,28 +38,6 @@ _spec.loader.exec_module(scenarios)
 ENTITY = "lab"
 PROJECT = "compat"
 WANDB_CLI = Path(sys.executable).with_name("wandb")
-
-
-def sdk_env(base_url: str, api_key: str, workdir: Path) -> dict[str, str]:
-    """A hermetic environment for the official client."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("WANDB_")}
-    home = workdir / "home"
-    for sub in ("home", "wandb", "cache", "config", "data"):
-        (workdir / sub).mkdir(parents=True, exist_ok=True)
-    env.update(
-        HOME=str(home),
-        WANDB_BASE_URL=base_url,
-        WANDB_API_KEY=api_key,
-        WANDB_DIR=str(workdir / "wandb"),
-        WANDB_CACHE_DIR=str(workdir / "cache"),
-        WANDB_CONFIG_DIR=str(workdir / "config"),
-        WANDB_DATA_DIR=str(workdir / "data"),
-        WANDB_SILENT="true",
-        WANDB_DISABLE_GIT="true",
-        WANDB_DISABLE_CODE="true",
-        WANDB_ERROR_REPORTING="false",
-    )
-    return env
 
 
 def run_scenario(name: str, env: dict[str, str], workdir: Path) -> dict[str, Any]:
@@ -101,7 +79,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     server = start_in_thread(data_dir)
     api_key = server.api_key
     try:
-        env = sdk_env(server.base_url, api_key, workdir)
+        env = sdk_environment(server.base_url, api_key, workdir)
         logged = run_scenario("log_runs", env, workdir)
         (workdir / "ids.json").write_text(json.dumps(logged))
         offline = run_scenario("log_offline", env, workdir)
@@ -129,7 +107,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     restarted = start_in_thread(data_dir, api_key=api_key)
     try:
         restart_read = run_scenario(
-            "read_back", sdk_env(restarted.base_url, api_key, workdir), workdir
+            "read_back", sdk_environment(restarted.base_url, api_key, workdir), workdir
         )
     finally:
         restarted.stop()
