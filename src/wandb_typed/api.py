@@ -22,7 +22,12 @@ from wandb_typed._retry import RetryPolicy
 from wandb_typed._sentinels import NOT_GIVEN, NotGiven
 from wandb_typed._transport import GraphQLTransport
 from wandb_typed.config import ClientConfig, resolve_config
-from wandb_typed.errors import InvalidPathError, NotFoundError
+from wandb_typed.errors import (
+    InvalidArgumentError,
+    InvalidPathError,
+    InvalidResponseError,
+    NotFoundError,
+)
 from wandb_typed.paths import (
     ProjectPath,
     ReportPath,
@@ -32,7 +37,9 @@ from wandb_typed.paths import (
     parse_project_path,
     parse_run_path,
 )
+from wandb_typed.projects import Project, Projects, fetch_project
 from wandb_typed.runs import DEFAULT_RUN_PROJECT, Run, Runs, create_run, fetch_run
+from wandb_typed.teams import Team, fetch_team
 from wandb_typed.users import User
 
 if TYPE_CHECKING:
@@ -358,6 +365,128 @@ class Api:
             project=project or self._config.project or DEFAULT_RUN_PROJECT,
             entity=entity or self._entity_default(),
         )
+
+    # -- projects -------------------------------------------------------------------------
+
+    def project(self, name: str, entity: str | None = None) -> Project:
+        """The project ``entity/name`` (one request; ``entity`` defaults as for paths).
+
+        Raises:
+            NotFoundError: No such project (or not visible with this key).
+            InvalidPathError: ``name`` is empty, or no entity is given nor configured.
+
+        Example:
+            >>> api.project("vision", entity="team").created_at  # doctest: +SKIP
+            datetime.datetime(2026, 1, 5, 9, 30, tzinfo=datetime.timezone.utc)
+        """
+        path = parse_project_path(
+            name if entity is None else f"{entity}/{name}", default_entity=self._entity_default
+        )
+        return fetch_project(self, path)
+
+    def projects(self, entity: str | None = None, per_page: int = 200) -> Projects:
+        """The projects of ``entity`` (default: the configured or the viewer's entity).
+
+        Raises:
+            InvalidArgumentError: No entity is given and none is configured or known.
+
+        Example:
+            >>> [project.name for project in api.projects("team")]  # doctest: +SKIP
+            ['mnist', 'vision']
+        """
+        owner = entity or self._entity_default()
+        if not owner:
+            raise InvalidArgumentError(
+                "projects() needs an entity: pass entity=..., set WANDB_ENTITY, or use a key "
+                "whose user has a default entity."
+            )
+        return Projects(self, owner, per_page=per_page)
+
+    def create_project(self, name: str, entity: str) -> Project:
+        """Create the project ``entity/name`` (nothing changes if it exists) and return it.
+
+        ``wandb`` returns ``None`` here; the project is returned so it need not be fetched.
+
+        Example:
+            >>> api.create_project("vision", "team").path  # doctest: +SKIP
+            ProjectPath(entity='team', project='vision')
+        """
+        path = parse_project_path(f"{entity}/{name}")
+        result = self.client.upsert_project(path.project, entity=path.entity).upsert_model
+        fragment = result.project if result is not None else None
+        if fragment is None:
+            raise InvalidResponseError(f"upsertModel for project {path} returned no project.")
+        return Project._from_fragment(fragment, self)
+
+    # -- users and teams ------------------------------------------------------------------
+
+    def user(self, username_or_email: str) -> User | None:
+        """The user with this username or email (instance admins only), or ``None``.
+
+        When the search matches several users, the exact username/email match wins, else
+        the first. Use :attr:`viewer` for your own user.
+
+        Raises:
+            GraphQLError: The key is not an instance admin's (the message names it).
+
+        Example:
+            >>> api.user("alice@example.com").username  # doctest: +SKIP
+            'alice'
+        """
+        found = self.users(username_or_email)
+        exact = [u for u in found if username_or_email in (u.username, u.email)]
+        matches = exact or found
+        return matches[0] if matches else None
+
+    def users(self, username_or_email: str) -> list[User]:
+        """Users whose username, name or email contains the text (instance admins only).
+
+        Example:
+            >>> [user.username for user in api.users("example.com")]  # doctest: +SKIP
+            ['alice', 'bob']
+        """
+        result = self.client.search_users(query=username_or_email).users
+        return [
+            User._from_fragment(edge.node, client=self.client)
+            for edge in (result.edges if result is not None else [])
+            if edge.node is not None
+        ]
+
+    def create_user(self, email: str, admin: bool = False) -> User:
+        """Create a user for ``email`` (instance admins only); ``admin`` makes an instance admin.
+
+        Example:
+            >>> api.create_user("carol@example.com").username  # doctest: +SKIP
+            'carol'
+        """
+        result = self.client.create_user(email, admin=admin).create_user
+        if result is None or result.user is None:
+            raise InvalidResponseError(f"createUser for {email!r} returned no user.")
+        return User._from_fragment(result.user, client=self.client)
+
+    def team(self, team: str) -> Team:
+        """The team called ``team``, with its members.
+
+        Raises:
+            NotFoundError: No such team (or not visible with this key).
+
+        Example:
+            >>> [member.username for member in api.team("vision").members]  # doctest: +SKIP
+            ['alice', 'bob']
+        """
+        return fetch_team(self.client, team)
+
+    def create_team(self, team: str, admin_username: str | None = None) -> Team:
+        """Create a team administered by ``admin_username`` (default: you) and return it.
+
+        Example:
+            >>> api.create_team("vision").members[0].admin  # doctest: +SKIP
+            True
+        """
+        result = self.client.create_team(team, team_admin_user_name=admin_username).create_team
+        if result is None or result.entity is None:
+            raise InvalidResponseError(f"createTeam for {team!r} returned no team.")
+        return Team._from_fragment(result.entity, self.client)
 
     def _project_path(self, path: str | None, *, what: str) -> ProjectPath:
         """``entity/project`` from ``path`` (or the configured project when it is None)."""
