@@ -777,8 +777,8 @@ class Runs(Paginator[Run]):
         self._client = api.client
         self.entity = entity
         self.project = project
-        self.filters: Mapping[str, object] = dict(filters or {})
         self._encoded_filters = encode_filters(filters)
+        self.filters: Mapping[str, object] = dict(filters or {})
         self.order = order
         self.include_sweeps = include_sweeps
         """Kept for ``wandb`` compatibility; each run's ``sweep_name`` is always present."""
