@@ -87,6 +87,30 @@ def history_line_count(server: RunningServer, project: str, run: str) -> int:
     return count
 
 
+PAGE_QUERY = """query($after: String, $first: Int) {
+  project(name: "scale", entityName: "bench") {
+    runs(first: $first, after: $after, order: "+created_at") {
+      edges { node { name config } } pageInfo { endCursor hasNextPage } } } }"""
+
+
+def page_timings(
+    server: RunningServer, project: str, per_page: int, pages: int
+) -> tuple[float, float]:
+    """Walk ``pages`` pages; mean seconds of the first 10 and of the last 10 requests."""
+    durations: list[float] = []
+    after = None
+    with httpx.Client(base_url=server.base_url, auth=("api", server.api_key), timeout=60) as client:
+        for _ in range(pages):
+            started = time.perf_counter()
+            response = client.post(
+                "/graphql",
+                json={"query": PAGE_QUERY, "variables": {"after": after, "first": per_page}},
+            )
+            durations.append(time.perf_counter() - started)
+            after = response.json()["data"]["project"]["runs"]["pageInfo"]["endCursor"]
+    return sum(durations[:10]) / 10, sum(durations[-10:]) / 10
+
+
 def main() -> None:
     """Run the measurements and print them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -130,6 +154,11 @@ def main() -> None:
             many = [SeedRun(f"s-{i:05d}", config={"i": i}) for i in range(10_000)]
             seed_runs(server.base_url, server.api_key, "bench", "scale", many)
             print(f"seeded 10,000 runs in {time.perf_counter() - started:.2f} s")
+            first_pages, late_pages = page_timings(server, "scale", per_page=11, pages=900)
+            print(
+                f"runs page of 11 (of 10,000, +created_at): pages 1-10 {first_pages * 1000:.2f} ms,"
+                f" pages 891-900 {late_pages * 1000:.2f} ms (mean server round trip)"
+            )
             started = time.perf_counter()
             long_run = SeedRun(
                 "long", history=[{"loss": 1 / (s + 1), "s": s} for s in range(200_000)]

@@ -109,7 +109,11 @@ def resume_run(entity: str, project: str, workdir: Path) -> dict[str, Any]:
     for step in range(10):
         run.log({"resumed_metric": step})
     run.finish()
-    return {"starting_step": start}
+    fresh = wandb.init(entity=entity, project=project, id="allowrun1", resume="allow")
+    fresh_start = fresh.starting_step
+    fresh.log({"allowed": 1})
+    fresh.finish()
+    return {"starting_step": start, "allow_new_starting_step": fresh_start}
 
 
 def _plain(value: Any) -> Any:

@@ -129,8 +129,8 @@ def _user_keys(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_all_runs_listed(story: Story) -> None:
-    assert story.before_update["count"] == 4
-    assert set(story.before_update["runs"]) == {*story.ids, story.offline_id}
+    assert story.before_update["count"] == 5
+    assert set(story.before_update["runs"]) == {*story.ids, story.offline_id, "allowrun1"}
 
 
 def test_filter_and_order(story: Story) -> None:
@@ -200,6 +200,9 @@ def test_summary(story: Story) -> None:
 
 def test_resume_continues_the_step_counter(story: Story) -> None:
     assert story.resume["starting_step"] == scenarios.STEPS
+    assert story.resume["allow_new_starting_step"] == 0  # resume="allow" on a new id
+    allowed = story.before_update["runs"]["allowrun1"]
+    assert [_user_keys(row) for row in allowed["scan"]] == [{"allowed": 1}]
     summary = story.before_update["runs"][story.ids[0]]["summary"]
     assert summary["resumed_metric"] == 9
     assert summary["best_acc"] == pytest.approx(0.99)

@@ -116,6 +116,19 @@ def touch_heartbeat(conn: sqlite3.Connection, pk: int) -> None:
     )
 
 
+def run_page_query(
+    project_pk: int, where: SqlClause, order: OrderSpec, after: str | None, limit: int
+) -> SqlClause:
+    """The SQL of one keyset page (``limit`` rows after the cursor), also used to check plans."""
+    keyset = keyset_after(order, after) if after else SqlClause("1", ())
+    return SqlClause(
+        f"SELECT {order.expr} AS _sort_value, {_RUN_COLUMNS}{_RUN_FROM}"
+        f" WHERE r.project_pk = ? AND ({where.sql}) AND ({keyset.sql})"
+        f" ORDER BY {order.order_by} LIMIT ?",
+        (project_pk, *where.params, *keyset.params, limit),
+    )
+
+
 def list_runs(
     conn: sqlite3.Connection,
     project_pk: int,
@@ -125,14 +138,8 @@ def list_runs(
     limit: int,
 ) -> RunPage:
     """A page of a project's runs matching ``where``, in ``order``, after a cursor."""
-    direction = "DESC" if order.descending else "ASC"
-    keyset = keyset_after(order, after) if after else SqlClause("1", ())
-    rows = conn.execute(
-        f"SELECT {order.expr} AS _sort_value, {_RUN_COLUMNS}{_RUN_FROM}"
-        f" WHERE r.project_pk = ? AND ({where.sql}) AND ({keyset.sql})"
-        f" ORDER BY {order.expr} {direction}, r.pk {direction} LIMIT ?",
-        (project_pk, *where.params, *keyset.params, limit + 1),
-    ).fetchall()
+    query = run_page_query(project_pk, where, order, after, limit + 1)
+    rows = conn.execute(query.sql, query.params).fetchall()
     page = rows[:limit]
     cursors = [encode_cursor(order, row["_sort_value"], int(row["pk"])) for row in page]
     return RunPage(rows=page, cursors=cursors, has_next_page=len(rows) > limit)
