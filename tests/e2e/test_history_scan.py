@@ -1,0 +1,135 @@
+"""``Run.scan_history``: every row exactly once, windows by ``min_step``/``max_step``,
+``keys``, and memory that does not grow with the number of rows (100k rows scanned)."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+from collections.abc import Iterator
+
+import pytest
+from runs_support import ENTITY, OperationSpy, api_for
+
+from wandb_typed import Api
+from wandb_typed.errors import InvalidArgumentError, NotFoundError
+from wandb_typed.runs import Run
+from wandb_typed.server import RunningServer
+from wandb_typed.server.seed import SeedRun, seed_runs
+
+PROJECT = "e2e-history-scan"
+BIG = 100_000
+SMALL = 20_000
+
+
+def logged_row(step: int) -> dict[str, object]:
+    row: dict[str, object] = {"loss": step * 0.5, "tag": f"row-{step}"}
+    if step % 7 == 0:
+        row["every7"] = step
+    return row
+
+
+@pytest.fixture(scope="module")
+def api(local_server: RunningServer) -> Iterator[Api]:
+    seed_runs(
+        local_server.base_url,
+        local_server.api_key,
+        ENTITY,
+        PROJECT,
+        [
+            SeedRun("big", history=[logged_row(step) for step in range(BIG)]),
+            SeedRun("small", history=[logged_row(step) for step in range(SMALL)]),
+            SeedRun("tiny", history=[logged_row(step) for step in range(25)]),
+        ],
+        batch_lines=20_000,
+    )
+    with api_for(local_server) as api:
+        yield api
+
+
+def test_every_row_exactly_once_in_order(api: Api) -> None:
+    expected_step = 0
+    for row in api.run(f"{ENTITY}/{PROJECT}/big").scan_history(page_size=5000):
+        assert row["_step"] == expected_step
+        assert row["tag"] == f"row-{expected_step}"
+        expected_step += 1
+    assert expected_step == BIG
+
+
+def scan_peak(run: Run) -> tuple[int, int]:
+    """(rows seen, peak traced bytes) while scanning ``run`` with 1,000-step windows."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in run.scan_history(page_size=1000))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return count, peak
+
+
+def test_memory_does_not_grow_with_rows(api: Api) -> None:
+    small = api.run(f"{ENTITY}/{PROJECT}/small")
+    big = api.run(f"{ENTITY}/{PROJECT}/big")
+    scan_peak(small)  # warm caches (imports, connection pool, SQLite pages) before measuring
+    small_count, small_peak = scan_peak(small)
+    big_count, big_peak = scan_peak(big)
+    assert (small_count, big_count) == (SMALL, BIG)
+    # Five times the rows; a scan that kept its rows would peak at least ~5x higher.
+    assert big_peak < small_peak * 1.5, (small_peak, big_peak)
+
+
+def test_windows_by_step(local_server: RunningServer) -> None:
+    spy = OperationSpy()
+    with api_for(local_server, spy) as api:
+        run = api.run(f"{ENTITY}/{PROJECT}/tiny")
+        rows = list(run.scan_history(page_size=4, min_step=3, max_step=13))
+    assert [row["_step"] for row in rows] == list(range(3, 13))
+    assert spy.count("GetRunHistoryKeys") == 1
+    assert spy.count("GetRunHistoryPage") == 3  # [3,7) [7,11) [11,13)
+
+
+def test_max_step_is_capped_at_the_last_step(api: Api) -> None:
+    rows = list(api.run(f"{ENTITY}/{PROJECT}/tiny").scan_history(min_step=20, max_step=10**9))
+    assert [row["_step"] for row in rows] == [20, 21, 22, 23, 24]
+
+
+def test_min_step_past_the_end_is_empty(api: Api) -> None:
+    assert list(api.run(f"{ENTITY}/{PROJECT}/tiny").scan_history(min_step=25)) == []
+
+
+def test_keys_keep_only_rows_with_them(api: Api) -> None:
+    rows = list(api.run(f"{ENTITY}/{PROJECT}/tiny").scan_history(keys=["every7"], page_size=3))
+    assert rows == [{"every7": 0}, {"every7": 7}, {"every7": 14}, {"every7": 21}]
+
+
+def test_keys_with_window(api: Api) -> None:
+    run = api.run(f"{ENTITY}/{PROJECT}/small")
+    rows = list(run.scan_history(keys=["every7", "loss"], min_step=7, max_step=21, page_size=7))
+    assert rows == [{"every7": 7, "loss": 3.5}, {"every7": 14, "loss": 7.0}]
+
+
+def test_keys_over_a_long_run(api: Api) -> None:
+    rows = api.run(f"{ENTITY}/{PROJECT}/small").scan_history(keys=["every7"], page_size=1000)
+    assert [row["every7"] for row in rows] == list(range(0, SMALL, 7))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"page_size": 0}, "page_size"),
+        ({"min_step": "3"}, "min_step"),
+        ({"max_step": 2.5}, "max_step"),
+        ({"keys": "loss"}, "keys must be a list"),
+    ],
+)
+def test_bad_scan_arguments(api: Api, kwargs: dict[str, object], named: str) -> None:
+    run = api.run(f"{ENTITY}/{PROJECT}/tiny")
+    with pytest.raises(InvalidArgumentError, match=named):
+        run.scan_history(**kwargs)  # type: ignore[arg-type]
+
+
+def test_scan_of_a_deleted_run(api: Api) -> None:
+    run = api.create_run(run_id="scan-gone", project=PROJECT, entity=ENTITY)
+    run.delete()
+    with pytest.raises(NotFoundError, match="scan-gone"):
+        list(run.scan_history())
