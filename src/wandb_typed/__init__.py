@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         TransportError,
         WandbTypedError,
     )
+    from wandb_typed.files import File, Files
     from wandb_typed.pagination import Page, Paginator
     from wandb_typed.paths import (
         ArtifactPath,
@@ -47,6 +48,9 @@ if TYPE_CHECKING:
         RunPath,
         SweepPath,
     )
+    from wandb_typed.projects import Project, Projects
+    from wandb_typed.sweeps import Sweep, Sweeps
+    from wandb_typed.teams import Member, Team
     from wandb_typed.users import User, UserApiKey
 
 _EXPORTS: dict[str, str] = {
@@ -57,6 +61,8 @@ _EXPORTS: dict[str, str] = {
     "ChecksumMismatchError": "wandb_typed.errors",
     "ClientConfig": "wandb_typed.config",
     "ConfigError": "wandb_typed.errors",
+    "File": "wandb_typed.files",
+    "Files": "wandb_typed.files",
     "GraphQLError": "wandb_typed.errors",
     "GraphQLErrorDetail": "wandb_typed.errors",
     "GraphQLValidationError": "wandb_typed.errors",
@@ -65,16 +71,22 @@ _EXPORTS: dict[str, str] = {
     "InvalidArgumentError": "wandb_typed.errors",
     "InvalidPathError": "wandb_typed.errors",
     "InvalidResponseError": "wandb_typed.errors",
+    "Member": "wandb_typed.teams",
     "NotFoundError": "wandb_typed.errors",
     "Page": "wandb_typed.pagination",
     "Paginator": "wandb_typed.pagination",
     "PermissionDeniedError": "wandb_typed.errors",
+    "Project": "wandb_typed.projects",
     "ProjectPath": "wandb_typed.paths",
+    "Projects": "wandb_typed.projects",
     "RateLimitError": "wandb_typed.errors",
     "ReportPath": "wandb_typed.paths",
     "RunPath": "wandb_typed.paths",
     "ServerError": "wandb_typed.errors",
+    "Sweep": "wandb_typed.sweeps",
     "SweepPath": "wandb_typed.paths",
+    "Sweeps": "wandb_typed.sweeps",
+    "Team": "wandb_typed.teams",
     "TimeoutError": "wandb_typed.errors",
     "TransportError": "wandb_typed.errors",
     "User": "wandb_typed.users",
@@ -90,6 +102,8 @@ __all__ = [
     "ChecksumMismatchError",
     "ClientConfig",
     "ConfigError",
+    "File",
+    "Files",
     "GraphQLError",
     "GraphQLErrorDetail",
     "GraphQLValidationError",
@@ -98,16 +112,22 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidPathError",
     "InvalidResponseError",
+    "Member",
     "NotFoundError",
     "Page",
     "Paginator",
     "PermissionDeniedError",
+    "Project",
     "ProjectPath",
+    "Projects",
     "RateLimitError",
     "ReportPath",
     "RunPath",
     "ServerError",
+    "Sweep",
     "SweepPath",
+    "Sweeps",
+    "Team",
     "TimeoutError",
     "TransportError",
     "User",
