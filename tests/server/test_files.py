@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -151,3 +151,35 @@ def test_check_file_name_refuses(name: str) -> None:
 @pytest.mark.parametrize("name", ["a.txt", "media/images/x.png", "files/a b.txt", "..a", "a.."])
 def test_check_file_name_accepts(name: str) -> None:
     assert check_file_name(name).as_posix() == name
+
+
+def test_large_upload_is_streamed_intact(gql: GraphQL, upsert: Upsert, project_name: str) -> None:
+    upsert(name="r", entityName="admin", modelName=project_name)
+    data = bytes(range(256)) * 40_000  # ~10 MB, arrives in many chunks
+
+    def body() -> Iterator[bytes]:
+        for start in range(0, len(data), 65_536):
+            yield data[start : start + 65_536]
+
+    created = gql(
+        CREATE,
+        i={
+            "entityName": "admin",
+            "projectName": project_name,
+            "runName": "r",
+            "files": ["big.bin"],
+        },
+    )["createRunFiles"]
+    assert httpx.put(created["files"][0]["uploadUrl"], content=body()).status_code == 200
+    node = _files(gql, project_name, "r")["files"]["edges"][0]["node"]
+    assert node["sizeBytes"] == len(data)
+    assert node["md5"] == base64.b64encode(hashlib.md5(data).digest()).decode()
+    assert httpx.get(node["directUrl"]).content == data
+
+
+def test_upload_for_a_missing_run_is_404(local_server: RunningServer, project_name: str) -> None:
+    path = f"/storage/admin/{project_name}/ghost/a.txt"
+    signed = UrlSigner.load_or_create(local_server.data_dir).sign("PUT", path)
+    response = httpx.put(f"{local_server.base_url}{path}?{signed}", content=b"x")
+    assert response.status_code == 404
+    assert not (local_server.data_dir / "files" / "admin" / project_name / "ghost").exists()

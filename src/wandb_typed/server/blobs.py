@@ -81,24 +81,60 @@ class BlobStore:
             check_segment("run", run),
         )
 
+    def writer(self, target: Path) -> AtomicWriter:
+        """A writer that makes ``target`` appear only once it is complete."""
+        return AtomicWriter(target)
+
     def write_atomic(self, target: Path, chunks: Iterable[bytes]) -> StoredBlob:
         """Write ``chunks`` to ``target`` via a temporary file, fsync and rename."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        digest = hashlib.md5()
-        size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
+        writer = self.writer(target)
         try:
-            with os.fdopen(fd, "wb") as handle:
-                for chunk in chunks:
-                    handle.write(chunk)
-                    digest.update(chunk)
-                    size += len(chunk)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp_name, target)
+            for chunk in chunks:
+                writer.write(chunk)
         except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
+            writer.discard()
+            raise
+        return writer.commit()
+
+
+class AtomicWriter:
+    """Bytes go to a temporary file next to ``target``; :meth:`commit` fsyncs and renames it,
+    :meth:`discard` removes it. Readers never see a partial file.
+
+    >>> writer = AtomicWriter(Path(tmp) / "a.txt")  # doctest: +SKIP
+    >>> writer.write(b"data"); blob = writer.commit()  # doctest: +SKIP
+    """
+
+    def __init__(self, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.target = target
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".upload-", suffix=".tmp")
+        self._tmp = Path(tmp_name)
+        self._handle = os.fdopen(fd, "wb")
+        self._digest = hashlib.md5()
+        self._size = 0
+
+    def write(self, chunk: bytes) -> None:
+        """Append a chunk."""
+        self._handle.write(chunk)
+        self._digest.update(chunk)
+        self._size += len(chunk)
+
+    def commit(self) -> StoredBlob:
+        """Make the file durable and visible under its name."""
+        try:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+            self._handle.close()
+            os.replace(self._tmp, self.target)
+        except BaseException:
+            self.discard()
             raise
         return StoredBlob(
-            size_bytes=size, md5_b64=base64.b64encode(digest.digest()).decode("ascii")
+            size_bytes=self._size, md5_b64=base64.b64encode(self._digest.digest()).decode("ascii")
         )
+
+    def discard(self) -> None:
+        """Drop what was written."""
+        self._handle.close()
+        self._tmp.unlink(missing_ok=True)

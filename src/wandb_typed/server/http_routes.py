@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -181,19 +180,29 @@ class Handlers:
             target = self.state.blobs.path_for(entity, project, run, name)
         except UnsafeFileNameError as exc:
             return _text(400, str(exc))
-        data = await request.body()
+        run_pk = await run_in_threadpool(self._run_pk, entity, project, run)
+        if run_pk is None:
+            return _text(404, f"run {entity}/{project}/{run} not found")
+        writer = await run_in_threadpool(self.state.blobs.writer, target)
+        try:
+            async for chunk in request.stream():
+                if chunk:
+                    await run_in_threadpool(writer.write, chunk)
+        except BaseException:
+            await run_in_threadpool(writer.discard)
+            raise
+        blob = await run_in_threadpool(writer.commit)
 
-        def store() -> Response:
-            conn: sqlite3.Connection
+        def record() -> None:
             with self.state.db.transaction() as conn:
-                row = find_run_by_path(conn, entity, project, run)
-                if row is None:
-                    return _text(404, f"run {entity}/{project}/{run} not found")
-                blob = self.state.blobs.write_atomic(target, [data])
-                record_file(conn, int(row["pk"]), name, blob)
-            return Response(status_code=200)
+                record_file(conn, run_pk, name, blob)
 
-        return await run_in_threadpool(store)
+        await run_in_threadpool(record)
+        return Response(status_code=200)
+
+    def _run_pk(self, entity: str, project: str, run: str) -> int | None:
+        row = find_run_by_path(self.state.db.connection(), entity, project, run)
+        return None if row is None else int(row["pk"])
 
 
 def _file_response(path: Path) -> Response:
