@@ -22,7 +22,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wandb_typed._constants import DEFAULT_PER_PAGE
@@ -145,19 +145,19 @@ def local_destination(root: Path, name: str) -> Path:
         >>> local_destination(Path("out"), "../etc/passwd")
         Traceback (most recent call last):
         ...
-        wandb_typed.errors.InvalidPathError: file name '../etc/passwd' would be written outside out
+        wandb_typed.errors.InvalidPathError: file name '../etc/passwd' is not a plain relative path: it could be written outside out
     """
-    parts = PurePosixPath(name).parts
     if (
         not name
         or "\\" in name
         or "\x00" in name
-        or PurePosixPath(name).is_absolute()
-        or any(part in {"..", "."} for part in name.split("/"))
-        or not parts
+        or any(part in {"", ".", ".."} for part in name.split("/"))
     ):
-        raise InvalidPathError(f"file name {name!r} would be written outside {root}", path=name)
-    return root.joinpath(*parts)
+        raise InvalidPathError(
+            f"file name {name!r} is not a plain relative path: it could be written outside {root}",
+            path=name,
+        )
+    return root.joinpath(*name.split("/"))
 
 
 class Files(Paginator[File]):
