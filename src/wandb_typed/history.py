@@ -121,15 +121,14 @@ def sampled_history_spec(keys: Sequence[str], *, x_axis: str, samples: int) -> s
 def scan_spec(keys: Sequence[str], *, min_step: int, max_step: int, samples: int) -> str:
     """The ``sampledHistory`` spec of one ``scan_history(keys=...)`` window.
 
-    ``max_step`` is the exclusive end of the window; the spec carries it inclusive
-    (``max_step - 1``), as wandb 0.31.0 does.
+    As wandb 0.31.0 does, ``_step`` is always among the keys (each row says its step), and
+    ``max_step``, the exclusive end of the window, travels inclusive (``max_step - 1``).
 
     >>> scan_spec(["loss"], min_step=0, max_step=1000, samples=1000)
-    '{"keys":["loss"],"minStep":0,"maxStep":999,"samples":1000}'
+    '{"keys":["_step","loss"],"minStep":0,"maxStep":999,"samples":1000}'
     """
-    return _spec(
-        {"keys": list(keys), "minStep": min_step, "maxStep": max_step - 1, "samples": samples}
-    )
+    wanted = ["_step", *(key for key in keys if key != "_step")]
+    return _spec({"keys": wanted, "minStep": min_step, "maxStep": max_step - 1, "samples": samples})
 
 
 def decode_history_lines(lines: Sequence[str | None], *, what: str) -> list[JSONObject]:
@@ -282,7 +281,7 @@ def scan_history(
 
     One ``historyKeys`` request finds the last step (when iteration starts), then one request
     per window of ``page_size`` steps, the next window fetched while this one is consumed.
-    With ``keys``, only rows holding all of them come back, reduced to those keys.
+    With ``keys``, only rows holding all of them come back, reduced to them and ``_step``.
 
     Raises:
         InvalidArgumentError: ``page_size`` is not a positive int, or a step is not an int.

@@ -629,7 +629,7 @@ class Run:
         """Every history row (no sampling), streamed lazily in constant memory.
 
         Args:
-            keys: Only rows holding all these metrics, reduced to them.
+            keys: Only rows holding all these metrics, reduced to them and ``_step``.
             page_size: Steps fetched per request.
             min_step: The first step (default 0).
             max_step: The step to stop before (default: after the last step).

@@ -99,13 +99,16 @@ def test_min_step_past_the_end_is_empty(api: Api) -> None:
 
 def test_keys_keep_only_rows_with_them(api: Api) -> None:
     rows = list(api.run(f"{ENTITY}/{PROJECT}/tiny").scan_history(keys=["every7"], page_size=3))
-    assert rows == [{"every7": 0}, {"every7": 7}, {"every7": 14}, {"every7": 21}]
+    assert rows == [{"_step": step, "every7": step} for step in (0, 7, 14, 21)]
 
 
 def test_keys_with_window(api: Api) -> None:
     run = api.run(f"{ENTITY}/{PROJECT}/small")
     rows = list(run.scan_history(keys=["every7", "loss"], min_step=7, max_step=21, page_size=7))
-    assert rows == [{"every7": 7, "loss": 3.5}, {"every7": 14, "loss": 7.0}]
+    assert rows == [
+        {"_step": 7, "every7": 7, "loss": 3.5},
+        {"_step": 14, "every7": 14, "loss": 7.0},
+    ]
 
 
 def test_keys_over_a_long_run(api: Api) -> None:

@@ -1,0 +1,74 @@
+"""Read runs with the official ``wandb.Api`` following a JSON plan, in a subprocess.
+
+Usage: ``python official_read_runs.py <plan.json>``; WANDB_BASE_URL and WANDB_API_KEY
+point at the server. Prints one line ``RESULT <json>`` with what the official client saw,
+in the shape ``test_read_compat.read_with_ours`` builds for our client.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import wandb
+
+
+def plain(value: Any) -> Any:
+    """JSON-safe values: NaN and infinities as strings, mappings and sequences copied."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, Mapping) or hasattr(value, "items"):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def read(plan: dict[str, Any]) -> dict[str, Any]:
+    api = wandb.Api(timeout=60)
+    path = plan["path"]
+    listings = [
+        [
+            run.id
+            for run in api.runs(
+                path,
+                filters=listing["filters"],
+                order=listing["order"],
+                per_page=listing["per_page"],
+            )
+        ]
+        for listing in plan["listings"]
+    ]
+    runs: dict[str, Any] = {}
+    for run_id in plan["runs"]:
+        run = api.run(f"{path}/{run_id}")
+        summary: Any = run.summary
+        runs[run_id] = {
+            "id": run.id,
+            "name": run.name,
+            "display_name": run.display_name,
+            "state": run.state,
+            "tags": list(run.tags),
+            "group": run.group,
+            "job_type": run.job_type,
+            "notes": run.notes,
+            "config": plain(dict(run.config)),
+            "summary": plain(
+                {key: value for key, value in summary.items() if not key.startswith("_wandb")}
+            ),
+            "history": [
+                plain(run.history(pandas=False, **arguments)) for arguments in plan["history"]
+            ],
+            "scans": [plain(list(run.scan_history(**arguments))) for arguments in plan["scans"]],
+            "files": {file.name: file.size for file in run.files()},
+        }
+    return {"listings": listings, "runs": runs}
+
+
+if __name__ == "__main__":
+    loaded = json.loads(Path(sys.argv[1]).read_text())
+    print("RESULT " + json.dumps(read(loaded)), flush=True)

@@ -1,0 +1,223 @@
+"""The official ``wandb.Api`` (0.31.0) and ours read the SAME local server and agree.
+
+Runs are seeded through the wire (GraphQL + file_stream + signed uploads). One plan of reads
+(listings under filters and orders, run fields, ``history()`` variants, ``scan_history()``
+variants, files) is executed by the official client in a subprocess
+(``official_read_runs.py``) and by ours in-process; the two results must be equal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from wandb_typed import Api
+from wandb_typed.server import RunningServer
+from wandb_typed.server.sdk_env import sdk_environment
+from wandb_typed.server.seed import SeedRun, seed_runs
+
+pytestmark = [pytest.mark.official, pytest.mark.slow]
+
+READER = Path(__file__).with_name("official_read_runs.py")
+ENTITY = "admin"
+PROJECT = "compat-read"
+STEPS = 1500
+
+
+def logged_row(run_index: int, step: int) -> dict[str, object]:
+    row: dict[str, object] = {
+        "loss": 1.0 / (step + 1 + run_index),
+        "acc": step / STEPS,
+        "epoch": step // 100,
+    }
+    if step % 50 == 0:
+        row["sparse"] = step * 10 + run_index
+    return row
+
+
+SEEDED = [
+    SeedRun(
+        f"compat-{index}",
+        config={
+            "lr": [0.1, 0.01, 0.001, 0.05][index],
+            "opt": ["adam", "sgd", "adam", "rmsprop"][index],
+            "net": {"depth": index + 2, "widths": [16, 32]},
+        },
+        history=[logged_row(index, step) for step in range(STEPS - 300 * index)],
+        tags=[["baseline"], ["tuned", "baseline"], [], ["tuned"]][index],
+        group=["g1", "g1", "g2", None][index],
+        job_type=["train", "eval", "train", None][index],
+        display_name=f"Run number {index}",
+        notes=[None, "some notes", None, "more"][index],
+        files={"notes.txt": b"hello %d" % index, "sub/data.bin": bytes(range(index * 40))},
+        exitcode=[0, 0, 1, None][index],
+    )
+    for index in range(4)
+]
+
+PLAN: dict[str, Any] = {
+    "path": f"{ENTITY}/{PROJECT}",
+    "listings": [
+        {"filters": {}, "order": "+created_at", "per_page": 50},
+        {"filters": {}, "order": "-created_at", "per_page": 2},
+        {"filters": {"config.lr": {"$lte": 0.05}}, "order": "-config.lr", "per_page": 1},
+        {"filters": {"config.opt": "adam"}, "order": "+summary_metrics.acc", "per_page": 50},
+        {"filters": {"tags": {"$in": ["tuned"]}}, "order": "-summary_metrics.loss", "per_page": 3},
+        {
+            "filters": {"$or": [{"state": "failed"}, {"summary_metrics.sparse": {"$gt": 14000}}]},
+            "order": "+config.lr",
+            "per_page": 50,
+        },
+        {
+            "filters": {"display_name": {"$regex": "number [13]"}},
+            "order": "-created_at",
+            "per_page": 50,
+        },
+        {"filters": {"config.net.depth": {"$nin": [3, 4]}}, "order": "+created_at", "per_page": 50},
+        {"filters": {"group": {"$exists": False}}, "order": "+created_at", "per_page": 50},
+    ],
+    "runs": [run.name for run in SEEDED],
+    "history": [
+        {},
+        {"samples": 37},
+        {"samples": 20, "keys": ["sparse"]},
+        {"samples": 15, "keys": ["acc", "loss"], "x_axis": "epoch"},
+    ],
+    "scans": [
+        {},
+        {"page_size": 333},
+        {"keys": ["sparse"], "page_size": 100},
+        {"keys": ["loss", "sparse"], "min_step": 3, "max_step": 901, "page_size": 64},
+        {"min_step": 100, "max_step": 250, "page_size": 40},
+    ],
+}
+
+
+def plain(value: object) -> object:
+    """The same JSON-safe form official_read_runs.py gives (NaN and infinities as strings)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    return value
+
+
+def read_with_ours(api: Api, plan: dict[str, Any]) -> dict[str, Any]:
+    path = plan["path"]
+    listings = [
+        [
+            run.id
+            for run in api.runs(
+                path,
+                filters=listing["filters"],
+                order=listing["order"],
+                per_page=listing["per_page"],
+            )
+        ]
+        for listing in plan["listings"]
+    ]
+    runs: dict[str, Any] = {}
+    for run_id in plan["runs"]:
+        run = api.run(f"{path}/{run_id}")
+        runs[run_id] = {
+            "id": run.id,
+            "name": run.name,
+            "display_name": run.display_name,
+            "state": run.state,
+            "tags": list(run.tags),
+            "group": run.group,
+            "job_type": run.job_type,
+            "notes": run.notes,
+            "config": plain(dict(run.config)),
+            "summary": plain(
+                {key: value for key, value in run.summary.items() if not key.startswith("_wandb")}
+            ),
+            "history": [
+                plain(run.history(pandas=False, **arguments)) for arguments in plan["history"]
+            ],
+            "scans": [plain(list(run.scan_history(**arguments))) for arguments in plan["scans"]],
+            "files": {file.name: file.size for file in run.files()},
+        }
+    return {"listings": listings, "runs": runs}
+
+
+@pytest.fixture(scope="module")
+def results(
+    local_server: RunningServer, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    seed_runs(local_server.base_url, local_server.api_key, ENTITY, PROJECT, SEEDED)
+    workdir = tmp_path_factory.mktemp("official-read")
+    plan_file = workdir / "plan.json"
+    plan_file.write_text(json.dumps(PLAN))
+    proc = subprocess.run(
+        [sys.executable, str(READER), str(plan_file)],
+        env=sdk_environment(local_server.base_url, local_server.api_key, workdir),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, proc.stdout[-3000:] + proc.stderr[-3000:]
+    official: dict[str, Any] = json.loads(lines[-1].removeprefix("RESULT "))
+    with Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url}) as api:
+        ours = read_with_ours(api, PLAN)
+    return official, ours
+
+
+def test_listings_agree(results: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    official, ours = results
+    assert ours["listings"] == official["listings"]
+    assert official["listings"][0] == [run.name for run in SEEDED]  # not vacuous
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["id", "name", "display_name", "state", "tags", "group", "job_type", "notes", "config"],
+)
+def test_run_fields_agree(results: tuple[dict[str, Any], dict[str, Any]], field: str) -> None:
+    official, ours = results
+    for run_id in PLAN["runs"]:
+        assert ours["runs"][run_id][field] == official["runs"][run_id][field], run_id
+
+
+def test_summaries_agree(results: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    official, ours = results
+    for run_id in PLAN["runs"]:
+        assert ours["runs"][run_id]["summary"] == official["runs"][run_id]["summary"], run_id
+    assert official["runs"]["compat-0"]["summary"]["_step"] == STEPS - 1
+
+
+@pytest.mark.parametrize("index", range(len(PLAN["history"])))
+def test_history_agrees(results: tuple[dict[str, Any], dict[str, Any]], index: int) -> None:
+    official, ours = results
+    for run_id in PLAN["runs"]:
+        theirs = official["runs"][run_id]["history"][index]
+        assert theirs, (run_id, PLAN["history"][index])
+        assert ours["runs"][run_id]["history"][index] == theirs, (run_id, PLAN["history"][index])
+
+
+@pytest.mark.parametrize("index", range(len(PLAN["scans"])))
+def test_scan_history_agrees(results: tuple[dict[str, Any], dict[str, Any]], index: int) -> None:
+    official, ours = results
+    for run_id in PLAN["runs"]:
+        theirs = official["runs"][run_id]["scans"][index]
+        assert theirs, (run_id, PLAN["scans"][index])
+        assert ours["runs"][run_id]["scans"][index] == theirs, (run_id, PLAN["scans"][index])
+
+
+def test_files_agree(results: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    official, ours = results
+    for run_id in PLAN["runs"]:
+        assert ours["runs"][run_id]["files"] == official["runs"][run_id]["files"], run_id
+        assert "notes.txt" in official["runs"][run_id]["files"]
