@@ -171,6 +171,10 @@ def read_back(entity: str, project: str, workdir: Path) -> dict[str, Any]:
             else None,
         }
     result["runs"] = runs
+    result["viewer"] = api.viewer.username
+    result["default_entity"] = api.default_entity
+    result["projects"] = sorted(project.name for project in api.projects(entity))
+    result["project_has_id"] = bool(api.project(project, entity=entity).id)
     return result
 
 
@@ -190,6 +194,16 @@ def update_run(entity: str, project: str, workdir: Path) -> dict[str, Any]:
     return {"id": run_id}
 
 
+def delete_run(entity: str, project: str, workdir: Path) -> dict[str, Any]:
+    """Delete the failed run with run.delete(); returns the run count before and after."""
+    run_id = json.loads((workdir / "ids.json").read_text())["ids"][2]
+    api = wandb.Api(timeout=60)
+    before = len(api.runs(f"{entity}/{project}"))
+    api.run(f"{entity}/{project}/{run_id}").delete()
+    after = len(wandb.Api(timeout=60).runs(f"{entity}/{project}"))
+    return {"before": before, "after": after}
+
+
 def wrong_key(entity: str, project: str, workdir: Path) -> dict[str, Any]:
     """wandb.Api with a key the server does not know must fail to authenticate."""
     try:
@@ -207,6 +221,7 @@ SCENARIOS = {
     "read_back": read_back,
     "update_run": update_run,
     "wrong_key": wrong_key,
+    "delete_run": delete_run,
 }
 
 if __name__ == "__main__":

@@ -68,6 +68,7 @@ class Story:
     after_update: dict[str, Any]
     after_restart: dict[str, Any]
     wrong_key: dict[str, Any]
+    deleted: dict[str, Any]
     unauthorized_status: int
     unauthorized_body: str
 
@@ -106,9 +107,9 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
         server.stop()
     restarted = start_in_thread(data_dir, api_key=api_key)
     try:
-        restart_read = run_scenario(
-            "read_back", sdk_environment(restarted.base_url, api_key, workdir), workdir
-        )
+        restart_env = sdk_environment(restarted.base_url, api_key, workdir)
+        restart_read = run_scenario("read_back", restart_env, workdir)
+        deleted = run_scenario("delete_run", restart_env, workdir)
     finally:
         restarted.stop()
     return Story(
@@ -119,6 +120,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
         after_update=after,
         after_restart=restart_read,
         wrong_key=wrong,
+        deleted=deleted,
         unauthorized_status=response.status_code,
         unauthorized_body=response.text,
     )
@@ -251,3 +253,14 @@ def test_wrong_key_gets_nothing(story: Story) -> None:
     assert story.wrong_key["error"] is not None
     assert story.unauthorized_status == 401
     assert "data" not in story.unauthorized_body
+
+
+def test_viewer_default_entity_and_projects(story: Story) -> None:
+    read = story.before_update
+    assert (read["viewer"], read["default_entity"]) == ("admin", "admin")
+    assert read["projects"] == [PROJECT]
+    assert read["project_has_id"] is True
+
+
+def test_run_delete(story: Story) -> None:
+    assert story.deleted == {"before": 5, "after": 4}
