@@ -4,8 +4,10 @@ does), teams with invites, pending members and service accounts that authenticat
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 from runs_support import api_for
@@ -263,3 +265,16 @@ def test_a_team_the_caller_is_not_in_is_not_visible(
     as_robot = api_with_key(apis, local_server, robot_team[1])
     with pytest.raises(NotFoundError):
         as_robot.team("e2e-team-private")
+
+
+def test_the_team_setup_example_runs(api: Api) -> None:
+    path = Path(__file__).resolve().parents[2] / "examples" / "team_setup.py"
+    spec = importlib.util.spec_from_file_location("team_setup_example", path)
+    assert spec is not None
+    assert spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    lines = example.set_up_team(api, "e2e-example-team", "mnist", ["x@example-e2e.org"])
+    assert lines[0] == "team e2e-example-team: 3 members and invites"
+    assert lines[2] == "project e2e-example-team/mnist: ['mnist']"
+    assert lines[3].startswith("uploaded README.txt (")
