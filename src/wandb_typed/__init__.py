@@ -49,6 +49,8 @@ if TYPE_CHECKING:
         SweepPath,
     )
     from wandb_typed.projects import Project, Projects
+    from wandb_typed.run_data import RunConfig, RunSummary
+    from wandb_typed.runs import Run, Runs, RunUser
     from wandb_typed.sweeps import Sweep, Sweeps
     from wandb_typed.teams import Member, Team
     from wandb_typed.users import User, UserApiKey
@@ -81,7 +83,12 @@ _EXPORTS: dict[str, str] = {
     "Projects": "wandb_typed.projects",
     "RateLimitError": "wandb_typed.errors",
     "ReportPath": "wandb_typed.paths",
+    "Run": "wandb_typed.runs",
+    "RunConfig": "wandb_typed.run_data",
     "RunPath": "wandb_typed.paths",
+    "RunSummary": "wandb_typed.run_data",
+    "RunUser": "wandb_typed.runs",
+    "Runs": "wandb_typed.runs",
     "ServerError": "wandb_typed.errors",
     "Sweep": "wandb_typed.sweeps",
     "SweepPath": "wandb_typed.paths",
@@ -122,7 +129,12 @@ __all__ = [
     "Projects",
     "RateLimitError",
     "ReportPath",
+    "Run",
+    "RunConfig",
     "RunPath",
+    "RunSummary",
+    "RunUser",
+    "Runs",
     "ServerError",
     "Sweep",
     "SweepPath",

@@ -7,7 +7,7 @@ the whole page come in one request, never one request per run.
 
 Example:
     >>> api = Api()  # doctest: +SKIP
-    >>> runs = api.runs("team/vision", filters={"config.lr": {"$lt": 0.1}}, order="-created_at")
+    >>> runs = api.runs("team/vision", filters={"config.lr": {"$lt": 0.1}})  # doctest: +SKIP
     >>> [run.summary.get("loss") for run in runs[:3]]  # doctest: +SKIP
     [0.12, 0.2, 0.31]
 """
@@ -750,7 +750,7 @@ class Runs(Paginator[Run]):
     pages they need; the next page is fetched while the current one is consumed.
 
     Example:
-        >>> runs = api.runs("team/vision", order="-summary_metrics.acc", per_page=100)
+        >>> runs = api.runs("team/vision", order="-summary_metrics.acc")  # doctest: +SKIP
         >>> best = runs[0]  # doctest: +SKIP
         >>> frame = runs.to_pandas()  # doctest: +SKIP
     """
