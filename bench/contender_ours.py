@@ -1,0 +1,64 @@
+"""Our client (``wandb_typed``) doing each benchmark task, as a user would write it.
+
+Every task returns ``(items, check)``: how many things it read and a number the runner
+compares across contenders, so a fast contender that reads the wrong data is caught.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import wandb_typed
+from tasks import config_check, file_check, history_check, summary_check
+
+
+def open_client(base_url: str, api_key: str) -> wandb_typed.Api:
+    """The ``Api`` every task uses."""
+    return wandb_typed.Api(api_key=api_key, overrides={"base_url": base_url})
+
+
+def close_client(api: wandb_typed.Api) -> None:
+    """Close the connection pool."""
+    api.close()
+
+
+def list_runs(api: wandb_typed.Api, params: dict[str, object]) -> tuple[int, float]:
+    """List a project's runs and touch ``config`` and ``summary`` of each."""
+    count, check = 0, 0.0
+    for run in api.runs(str(params["path"]), per_page=int(str(params["per_page"]))):
+        check += config_check(run.config) + summary_check(run.summary)
+        count += 1
+    return count, check
+
+
+def scan_history(api: wandb_typed.Api, params: dict[str, object]) -> tuple[int, float]:
+    """Stream every history row of one run."""
+    count, check = 0, 0.0
+    run = api.run(str(params["path"]))
+    for row in run.scan_history(page_size=int(str(params["page_size"]))):
+        check += history_check(row)
+        count += 1
+    return count, check
+
+
+def sampled_history(api: wandb_typed.Api, params: dict[str, object]) -> tuple[int, float]:
+    """``history(samples=..., pandas=False)`` of every run of a project."""
+    count, check = 0, 0.0
+    samples = int(str(params["samples"]))
+    for run in api.runs(str(params["path"]), per_page=int(str(params["per_page"]))):
+        for row in run.history(samples=samples, pandas=False):
+            check += history_check(row)
+            count += 1
+    return count, check
+
+
+def download_files(api: wandb_typed.Api, params: dict[str, object]) -> tuple[int, float]:
+    """Download every file of one run into a fresh folder."""
+    count, check = 0, 0.0
+    with tempfile.TemporaryDirectory() as root:
+        for file in api.run(str(params["path"])).files(per_page=int(str(params["per_page"]))):
+            local = file.download(root=root, replace=True)
+            check += file_check(Path(local).read_bytes())
+            count += 1
+    return count, check

@@ -1,0 +1,154 @@
+"""The machinery of a benchmark run: the local server in its own process, and one measurement
+in a fresh child process.
+
+The server runs through the ``wandb-typed server`` CLI, so its CPU never shares the GIL
+with the client being measured. Each measurement runs ``bench/worker.py`` in a new
+interpreter: its peak RSS is that contender's alone and imports never leak between
+contenders.
+
+    >>> with LocalServer(Path("/tmp/data")) as server:  # doctest: +SKIP
+    ...     result = measure("ours", "import", {}, env=os.environ.copy())
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+BENCH_DIR = Path(__file__).resolve().parent
+WORKER = BENCH_DIR / "worker.py"
+
+
+class BenchError(RuntimeError):
+    """A benchmark step failed (the message carries the child's output)."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class LocalServer:
+    """``wandb-typed server`` on a free loopback port and ``data_dir``, as a child process."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.api_key = secrets.token_hex(20)
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log = data_dir.parent / "server.log"
+
+    @property
+    def pid(self) -> int:
+        """The server's process id (for its peak RSS)."""
+        if self._process is None:
+            raise BenchError("the server is not running")
+        return self._process.pid
+
+    def __enter__(self) -> LocalServer:
+        command = [
+            str(Path(sys.executable).with_name("wandb-typed")),
+            "server",
+            "--data-dir",
+            str(self.data_dir),
+            "--port",
+            str(self.port),
+            "--api-key",
+            self.api_key,
+        ]
+        with self._log.open("wb") as log:
+            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        self._wait_ready()
+        return self
+
+    def _wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                raise BenchError(f"the server exited: {self._log.read_text()[-2000:]}")
+            try:
+                reply = httpx.post(
+                    f"{self.base_url}/graphql",
+                    json={"query": "{ viewer { username } }"},
+                    auth=("api", self.api_key),
+                    timeout=2.0,
+                )
+                if reply.status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise BenchError(f"the server did not answer within {timeout:.0f} s")
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        try:
+            self._process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._process = None
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    """VmHWM (peak resident memory) of a live process, in MB; None if unreadable."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def measure(
+    contender: str,
+    task: str,
+    params: dict[str, object],
+    *,
+    env: dict[str, str],
+    timeout: float = 1800.0,
+) -> dict[str, float]:
+    """Run one task of one contender in a fresh interpreter; return its RESULT record."""
+    command = [sys.executable, str(WORKER), contender, task, json.dumps(params)]
+    try:
+        proc = subprocess.run(
+            command, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise BenchError(f"{contender}/{task} took more than {timeout:.0f} s") from exc
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    if proc.returncode != 0 or not lines:
+        raise BenchError(
+            f"{contender}/{task} failed (exit {proc.returncode}):\n"
+            f"{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
+        )
+    record: dict[str, float] = json.loads(lines[-1].removeprefix("RESULT "))
+    return record
+
+
+def child_environment(base_url: str, api_key: str) -> dict[str, str]:
+    """This process's environment for our client and the floor (no WANDB_* leaks in)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("WANDB_")}
+    env.update(BENCH_BASE_URL=base_url, BENCH_API_KEY=api_key, PYTHONHASHSEED="0")
+    return env

@@ -1,0 +1,94 @@
+"""One measurement in a fresh interpreter: ``worker.py CONTENDER TASK PARAMS_JSON``.
+
+Prints one line ``RESULT {...}`` with the seconds the task took, what it read (``items``
+and a ``check`` value the runner compares across contenders), this process's peak RSS (VmHWM) and,
+for a client with a sidecar (the official one's wandb-core), the sidecar's peak RSS.
+
+Only the standard library is imported before the clock starts, so the ``import`` task
+measures exactly ``import <client>; <client>.Api`` in a fresh process.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+IMPORTS = {
+    "ours": ("wandb_typed", "Api"),
+    "official": ("wandb", "Api"),
+}
+
+
+def descendant_pids(pid: int) -> list[int]:
+    """Every live descendant of ``pid`` (from /proc/<pid>/task/*/children)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found.append(child)
+            found.extend(descendant_pids(child))
+    return found
+
+
+def vm_hwm_mb(pid: int) -> float:
+    """Peak resident memory of ``pid`` in MB (0 when it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return 0.0
+    return 0.0
+
+
+def measure_import(contender: str) -> dict[str, float]:
+    module_name, attribute = IMPORTS[contender]
+    started = time.perf_counter()
+    module = importlib.import_module(module_name)
+    getattr(module, attribute)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "items": 1, "check": 1}
+
+
+def measure_task(contender: str, task: str, params: dict[str, object]) -> dict[str, float]:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    module = importlib.import_module(f"contender_{contender}")
+    base_url = os.environ["BENCH_BASE_URL"]
+    api_key = os.environ["BENCH_API_KEY"]
+    started = time.perf_counter()
+    client = module.open_client(base_url, api_key)
+    opened = time.perf_counter()
+    items, check = getattr(module, task)(client, params)
+    finished = time.perf_counter()
+    sidecar = sum(vm_hwm_mb(pid) for pid in descendant_pids(os.getpid()))
+    module.close_client(client)
+    return {
+        "seconds": finished - opened,
+        "open_seconds": opened - started,
+        "items": items,
+        "check": check,
+        "sidecar_rss_mb": sidecar,
+    }
+
+
+def main() -> None:
+    contender, task, raw_params = sys.argv[1:4]
+    params: dict[str, object] = json.loads(raw_params)
+    if task == "import":
+        result = measure_import(contender)
+    else:
+        result = measure_task(contender, task, params)
+    # VmHWM, not ru_maxrss: Linux carries the forking parent's peak into ru_maxrss across exec.
+    result["rss_mb"] = vm_hwm_mb(os.getpid())
+    print("RESULT " + json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
