@@ -3,7 +3,8 @@
 A :class:`Run` is built from the generated run fragments (no generated name is public).
 Listed lazily, runs arrive without their heavy JSON fields (config, summary, system
 metrics); the first time any of them is touched on any run of a page, the heavy fields of
-the whole page come in one request, never one request per run.
+the whole page come in one request, never one request per run, and the listing fetches
+the pages after that one whole (one request per page instead of two).
 
 Example:
     >>> api = Api()  # doctest: +SKIP
@@ -21,7 +22,7 @@ import secrets
 import string
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, overload
@@ -142,10 +143,14 @@ class RunUser:
 
 
 class _PageHeavyFields:
-    """Loads config/summary/system metrics for every run of one lazy page in one request."""
+    """Loads config/summary/system metrics for every run of one lazy page in one request;
+    ``on_load`` is told the first time (so the listing can fetch later pages whole)."""
 
-    def __init__(self, client: Client, entity: str, project: str) -> None:
+    def __init__(
+        self, client: Client, entity: str, project: str, on_load: Callable[[], None]
+    ) -> None:
         self._client = client
+        self._on_load = on_load
         self._entity = entity
         self._project = project
         self._runs: list[Run] = []
@@ -159,6 +164,7 @@ class _PageHeavyFields:
         with self._lock:
             if self._loaded:
                 return
+            self._on_load()
             names = [run.id for run in self._runs]
             reply = self._client.get_runs(
                 self._entity,
@@ -783,9 +789,16 @@ class Runs(Paginator[Run]):
         self.include_sweeps = include_sweeps
         """Kept for ``wandb`` compatibility; each run's ``sweep_name`` is always present."""
         self.lazy = lazy
+        self._heavy_fields_wanted = False
+
+    def _want_heavy_fields(self) -> None:
+        """A lazy page's heavy fields were needed: fetch the pages after it whole (one
+        request per page instead of two), as the official client's ``upgrade_to_full``."""
+        self._heavy_fields_wanted = True
 
     def _fetch(self, cursor: str | None) -> Page[Run]:
-        query = self._client.get_runs_light if self.lazy else self._client.get_runs
+        light = self.lazy and not self._heavy_fields_wanted
+        query = self._client.get_runs_light if light else self._client.get_runs
         reply = query(
             self.entity,
             self.project,
@@ -801,7 +814,11 @@ class Runs(Paginator[Run]):
         connection = project.runs
         if connection is None:
             return Page([], end_cursor=None, has_next=False, total=project.run_count)
-        heavy = _PageHeavyFields(self._client, self.entity, self.project) if self.lazy else None
+        heavy = (
+            _PageHeavyFields(self._client, self.entity, self.project, self._want_heavy_fields)
+            if light
+            else None
+        )
         runs: list[Run] = []
         for edge in connection.edges:
             run = Run(self._api, self.entity, self.project, edge.node, heavy_fields=heavy)

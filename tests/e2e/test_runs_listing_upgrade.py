@@ -1,0 +1,42 @@
+"""A lazy ``Api.runs`` listing whose heavy fields are used fetches its later pages whole."""
+
+from __future__ import annotations
+
+from runs_support import ENTITY, OperationSpy, api_for
+
+from wandb_typed.server import RunningServer
+from wandb_typed.server.seed import SeedRun, seed_runs
+
+
+def test_pages_after_a_heavy_load_come_whole(local_server: RunningServer) -> None:
+    project = "e2e-runs-upgrade"
+    runs = [SeedRun(f"u{i}", config={"i": i}, summary={"loss": i / 10}) for i in range(8)]
+    seed_runs(local_server.base_url, local_server.api_key, ENTITY, project, runs)
+    spy = OperationSpy()
+    with api_for(local_server, spy) as api:
+        listed = api.runs(f"{ENTITY}/{project}", per_page=2)
+        values = [(run.config["i"], run.summary["loss"]) for run in listed]
+    assert values == [(i, i / 10) for i in range(8)]
+    # Page 1 comes light, then its heavy fields; page 2 was already being prefetched light
+    # (or, if the prefetch started late, whole); pages 3 and 4 come whole.
+    assert spy.count("GetRunsLight") in (1, 2)
+    assert spy.count("GetRuns") == 4
+    assert spy.count("GetRun") == 0
+
+
+def test_a_listing_that_never_needs_heavy_fields_stays_light(
+    local_server: RunningServer,
+) -> None:
+    project = "e2e-runs-stay-light"
+    seed_runs(
+        local_server.base_url,
+        local_server.api_key,
+        ENTITY,
+        project,
+        [SeedRun(f"l{i}") for i in range(6)],
+    )
+    spy = OperationSpy()
+    with api_for(local_server, spy) as api:
+        names = [run.id for run in api.runs(f"{ENTITY}/{project}", per_page=2)]
+    assert names == [f"l{i}" for i in range(6)]
+    assert spy.operations == ["GetRunsLight"] * 3
