@@ -23,8 +23,3 @@ def to_wire_datetime(stored: str | None) -> str | None:
     if stored is None:
         return None
     return stored[:19]
-
-
-def seconds_between(start: str, end: str) -> float:
-    """Seconds from one stored timestamp to another."""
-    return (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds()

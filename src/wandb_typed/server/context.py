@@ -38,10 +38,6 @@ class RequestContext:
         """This thread's database connection."""
         return self.state.db.connection()
 
-    def signed_url(self, method: str, path: str) -> str:
-        """An absolute, signed, expiring URL for ``path`` (which starts with ``/``)."""
-        return f"{self.base_url}{path}?{self.state.signer.sign(method, path)}"
-
 
 def request_context(info: GraphQLResolveInfo) -> RequestContext:
     """The request context of a resolver call."""

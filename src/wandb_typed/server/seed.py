@@ -180,7 +180,13 @@ def seed_runs(
     batch_lines: int = 10_000,
     workers: int = 4,
 ) -> None:
-    """Create ``runs`` in ``entity/project`` through GraphQL and file_stream."""
+    """Create ``runs`` in ``entity/project`` through GraphQL and file_stream.
+
+    Upserts go ``upsert_batch`` runs per GraphQL request, history ``batch_lines`` lines per
+    file_stream POST, and runs are streamed by ``workers`` threads.
+
+    >>> seed_runs(url, key, "demo", "p", [SeedRun(f"r{i}", config={"i": i}) for i in range(10)])  # doctest: +SKIP
+    """
     limits = httpx.Limits(max_connections=workers + 1, max_keepalive_connections=workers + 1)
     with httpx.Client(
         base_url=base_url, auth=("api", api_key), timeout=_TIMEOUT, limits=limits

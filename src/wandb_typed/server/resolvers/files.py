@@ -47,31 +47,37 @@ def signed_storage_url(
     return f"{ctx.base_url}{quote(path)}?{ctx.state.signer.sign(method, path)}"
 
 
-def file_node(ctx: RequestContext, row: sqlite3.Row, run_obj: Node) -> Node:
-    """A File object for one stored run file."""
-    entity, project, run_name = (
-        str(run_obj["_entity"]),
-        str(run_obj["_project"]),
-        str(run_obj["name"]),
-    )
-    name = str(row["name"])
+def _location_fields(
+    ctx: RequestContext, entity: str, project: str, run_name: str, name: str
+) -> Node:
+    upload_url = signed_storage_url(ctx, "PUT", entity, project, run_name, name)
     return {
-        "id": encode_node_id("File", int(row["pk"])),
         "name": name,
         "displayName": name.rsplit("/", 1)[-1],
         "url": file_url(ctx, entity, project, run_name, name),
-        "_upload_url": signed_storage_url(ctx, "PUT", entity, project, run_name, name),
+        "_upload_url": upload_url,
+        "uploadUrl": upload_url,
         "directUrl": signed_storage_url(ctx, "GET", entity, project, run_name, name),
+        "storagePath": f"{entity}/{project}/{run_name}/{name}",
+        "isReference": False,
+        "uploadHeaders": [],
+    }
+
+
+def file_node(ctx: RequestContext, row: sqlite3.Row, run_obj: Node) -> Node:
+    """A File object for one stored run file."""
+    location = _location_fields(
+        ctx, str(run_obj["_entity"]), str(run_obj["_project"]), str(run_obj["name"]), row["name"]
+    )
+    return location | {
+        "id": encode_node_id("File", int(row["pk"])),
         "md5": row["md5"],
         "digest": row["md5"],
         "sizeBytes": row["size_bytes"],
         "mimetype": row["mimetype"],
         "createdAt": row["created_at"],
         "updatedAt": row["updated_at"],
-        "storagePath": f"{entity}/{project}/{run_name}/{name}",
         "exists": True,
-        "isReference": False,
-        "uploadHeaders": [],
     }
 
 
@@ -153,19 +159,8 @@ def resolve_create_run_files(_obj: object, info: GraphQLResolveInfo, input: Node
     for name in names:
         check_file_name(name)
     files = [
-        {
-            "id": encode_node_id("File", 0),
-            "name": name,
-            "displayName": name.rsplit("/", 1)[-1],
-            "_upload_url": signed_storage_url(ctx, "PUT", entity, project, run_name, name),
-            "uploadUrl": signed_storage_url(ctx, "PUT", entity, project, run_name, name),
-            "url": file_url(ctx, entity, project, run_name, name),
-            "directUrl": signed_storage_url(ctx, "GET", entity, project, run_name, name),
-            "sizeBytes": 0,
-            "exists": False,
-            "isReference": False,
-            "uploadHeaders": [],
-        }
+        _location_fields(ctx, entity, project, run_name, name)
+        | {"id": encode_node_id("File", 0), "sizeBytes": 0, "exists": False}
         for name in names
     ]
     return {
