@@ -16,6 +16,7 @@ import pytest
 from runs_support import ENTITY, api_for
 
 from wandb_typed import Api
+from wandb_typed.errors import AuthenticationError
 from wandb_typed.paths import RunPath
 from wandb_typed.server import RunningServer, start_in_thread
 from wandb_typed.server.sdk_env import sdk_environment
@@ -23,7 +24,7 @@ from wandb_typed.server.seed import SeedRun, seed_runs
 
 pytestmark = [pytest.mark.official, pytest.mark.slow]
 
-READER = Path(__file__).with_name("official_accounts_reader.py")
+SCRIPT = Path(__file__).with_name("official_accounts.py")
 PROJECT = "parity"
 TEAM = "parity-team"
 FILES = {
@@ -58,6 +59,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
         yield running
 
 
+def run_official(
+    command: str, request: dict[str, Any], server: RunningServer, workdir: Path
+) -> dict[str, Any]:
+    """Run ``official_accounts.py <command>`` on ``request``; return its RESULT."""
+    request_file = workdir / f"{command}-request.json"
+    request_file.write_text(json.dumps(request))
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT), command, str(request_file)],
+        env=sdk_environment(server.base_url, server.api_key, workdir),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
+    result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
+    return result
+
+
 @pytest.fixture(scope="module")
 def official(server: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Everything ``wandb.Api`` read, from one subprocess."""
@@ -71,20 +92,7 @@ def official(server: RunningServer, tmp_path_factory: pytest.TempPathFactory) ->
         # Teams are left out: wandb 0.31.0 asks for Entity.entityType, which schema/ lacks.
         "teams": [],
     }
-    request_file = workdir / "request.json"
-    request_file.write_text(json.dumps(request))
-    proc = subprocess.run(
-        [sys.executable, str(READER), str(request_file)],
-        env=sdk_environment(server.base_url, server.api_key, workdir),
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT "))
-    result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
-    return result
+    return run_official("read", request, server, workdir)
 
 
 @pytest.fixture
@@ -136,3 +144,28 @@ def test_user_lookups_are_the_same(official: dict[str, Any], api: Api) -> None:
 def test_files_of_a_run_path_parse_like_the_official_client(api: Api) -> None:
     run = api.run(f"{PROJECT}/with-files")
     assert run.file("config.yaml").run == RunPath(ENTITY, PROJECT, "with-files")
+
+
+def test_what_the_official_client_writes_reads_back_with_ours(
+    tmp_path: Path, server: RunningServer, api: Api
+) -> None:
+    request = {
+        "projects": [[ENTITY, "written-by-wandb"]],
+        "emails": ["written.by.wandb@example.org"],
+    }
+    written = run_official("write", request, server, tmp_path)
+    assert written["delete_ok"] is True
+    assert api.project("written-by-wandb", entity=ENTITY).name == "written-by-wandb"
+    user = api.user("written.by.wandb@example.org")
+    assert user is not None
+    assert user.username == written["users"][0]
+    with Api(api_key=written["kept"], overrides={"base_url": server.base_url}) as as_kept:
+        assert as_kept.viewer.username == ENTITY
+    with (
+        Api(api_key=written["deleted"], overrides={"base_url": server.base_url}) as as_deleted,
+        pytest.raises(AuthenticationError),
+    ):
+        _ = as_deleted.viewer
+    descriptions = [k.description for k in api.viewer.api_keys]
+    assert "kept by the official client" in descriptions
+    assert "deleted by the official client" not in descriptions

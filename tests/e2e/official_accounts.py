@@ -1,8 +1,10 @@
-"""Read projects, run files, users and teams with the official ``wandb.Api`` (in a
-subprocess, so its Go sidecar stays isolated) and print them as one ``RESULT <json>`` line.
+"""Projects, run files, users and teams through the official ``wandb.Api`` (run in a
+subprocess, so its Go sidecar stays isolated); the result is printed as one
+``RESULT <json>`` line.
 
-Usage: ``python official_accounts_reader.py <request.json>``; the request names what to
-read (see :func:`read`). The environment (WANDB_BASE_URL, WANDB_API_KEY, ...) comes from
+Usage: ``python official_accounts.py read|write <request.json>``: ``read`` reports what the
+request names (see :func:`read`), ``write`` creates what it names (see :func:`write`). The
+environment (WANDB_BASE_URL, WANDB_API_KEY, ...) comes from
 ``wandb_typed.server.sdk_env.sdk_environment``.
 """
 
@@ -66,5 +68,25 @@ def read(request: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def write(request: dict[str, Any]) -> dict[str, Any]:
+    """Create projects and users, and generate two API keys then delete the second, with
+    ``wandb.Api``; returns the created usernames and both secrets."""
+    api = wandb.Api(timeout=60)
+    for entity, name in request["projects"]:
+        api.create_project(name, entity)
+    created = [api.create_user(email).username for email in request["emails"]]
+    viewer = api.viewer
+    kept = viewer.generate_api_key("kept by the official client")
+    deleted = viewer.generate_api_key("deleted by the official client")
+    assert deleted == viewer.api_keys[-1]
+    return {
+        "users": created,
+        "kept": kept,
+        "deleted": deleted,
+        "delete_ok": viewer.delete_api_key(deleted),
+    }
+
+
 if __name__ == "__main__":
-    print("RESULT " + json.dumps(read(json.loads(Path(sys.argv[1]).read_text()))))
+    command = {"read": read, "write": write}[sys.argv[1]]
+    print("RESULT " + json.dumps(command(json.loads(Path(sys.argv[2]).read_text()))))
