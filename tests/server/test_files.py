@@ -183,3 +183,43 @@ def test_upload_for_a_missing_run_is_404(local_server: RunningServer, project_na
     response = httpx.put(f"{local_server.base_url}{path}?{signed}", content=b"x")
     assert response.status_code == 404
     assert not (local_server.data_dir / "files" / "admin" / project_name / "ghost").exists()
+
+
+DELETE_FILES = "mutation($i: DeleteFilesInput!) { deleteFiles(input: $i) { success } }"
+DELETE_RUN = "mutation($i: DeleteRunInput!) { deleteRun(input: $i) { clientMutationId } }"
+
+
+def test_delete_files_removes_record_and_bytes(
+    gql: GraphQL, upsert: Upsert, project_name: str, local_server: RunningServer
+) -> None:
+    upsert(name="r", entityName="admin", modelName=project_name)
+    _upload(gql, project_name, "r", {"a.txt": b"a", "b.txt": b"b"})
+    nodes = [edge["node"] for edge in _files(gql, project_name, "r")["files"]["edges"]]
+    gql(DELETE_FILES, i={"files": [nodes[0]["id"]]})
+    remaining = _files(gql, project_name, "r")
+    assert [edge["node"]["name"] for edge in remaining["files"]["edges"]] == ["b.txt"]
+    assert remaining["fileCount"] == 1
+    folder = local_server.data_dir / "files" / "admin" / project_name / "r"
+    assert sorted(path.name for path in folder.iterdir()) == ["b.txt"]
+
+
+def test_delete_run_removes_its_files_only_when_the_request_succeeds(
+    http: httpx.Client,
+    gql: GraphQL,
+    upsert: Upsert,
+    project_name: str,
+    local_server: RunningServer,
+) -> None:
+    run_id = upsert(name="r", entityName="admin", modelName=project_name)["bucket"]["id"]
+    _upload(gql, project_name, "r", {"a.txt": b"a"})
+    folder = local_server.data_dir / "files" / "admin" / project_name / "r"
+    failing = """mutation($i: DeleteRunInput!, $bad: UpsertBucketInput!) {
+      deleteRun(input: $i) { clientMutationId }
+      upsertBucket(input: $bad) { inserted } }"""
+    variables = {"i": {"id": run_id}, "bad": {"id": run_id, "config": "not json"}}
+    payload = http.post("/graphql", json={"query": failing, "variables": variables}).json()
+    assert payload["errors"]
+    assert (folder / "a.txt").read_bytes() == b"a"  # rolled back: run and bytes kept
+    assert _files(gql, project_name, "r")["fileCount"] == 1
+    gql(DELETE_RUN, i={"id": run_id})
+    assert not folder.exists()

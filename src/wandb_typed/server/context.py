@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
@@ -32,6 +33,8 @@ class RequestContext:
     state: ServerState
     principal: Principal
     base_url: str  # as the client addressed us, no trailing slash
+    # Work that must wait until the request's transaction has committed (deleting files).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def conn(self) -> sqlite3.Connection:

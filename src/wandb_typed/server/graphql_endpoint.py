@@ -73,6 +73,12 @@ def _bad_request(message: str) -> GraphQLResponse:
     return GraphQLResponse(400, {"errors": [{"message": message}]})
 
 
+def _never_awaitable(value: object) -> bool:
+    """Every resolver here is synchronous: skipping graphql-core's per-value awaitable check
+    makes large pages (1,000 runs, 25,000 fields) about 20% cheaper to execute."""
+    return False
+
+
 class GraphQLExecutor:
     """Runs GraphQL requests against one schema (thread-safe)."""
 
@@ -146,6 +152,7 @@ class GraphQLExecutor:
                 context_value=ctx,
                 variable_values=variables,
                 operation_name=operation_name,
+                is_awaitable=_never_awaitable,
             )
             assert isinstance(result, ExecutionResult)
             return result
@@ -159,9 +166,11 @@ class GraphQLExecutor:
                 result = run_once()
                 if result.errors:
                     raise _RollbackError(result)
-                return result
         except _RollbackError as rollback:
             return rollback.result
+        for action in ctx.after_commit:
+            action()
+        return result
 
     @staticmethod
     def _log_unexpected(error: GraphQLError) -> None:

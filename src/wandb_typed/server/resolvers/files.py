@@ -180,11 +180,18 @@ def resolve_delete_files(_obj: object, info: GraphQLResolveInfo, input: Node) ->
     for row in rows:
         writable_entity(ctx.conn, ctx.principal, row["entity_name"])
     ctx.conn.executemany("DELETE FROM run_files WHERE pk = ?", [(row["pk"],) for row in rows])
-    for row in rows:
-        path = ctx.state.blobs.path_for(
+    paths = [
+        ctx.state.blobs.path_for(
             row["entity_name"], row["project_name"], row["run_name"], row["name"]
         )
-        path.unlink(missing_ok=True)
+        for row in rows
+    ]
+
+    def remove_bytes() -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    ctx.after_commit.append(remove_bytes)
     return {"success": True, "clientMutationId": input.get("clientMutationId")}
 
 

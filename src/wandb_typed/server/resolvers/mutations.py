@@ -126,7 +126,7 @@ def resolve_delete_run(_obj: object, info: GraphQLResolveInfo, input: Node) -> N
     assert row is not None
     delete_run(ctx.conn, pk)
     folder = ctx.state.blobs.run_folder(row["entity_name"], row["project_name"], row["name"])
-    shutil.rmtree(folder, ignore_errors=True)
+    ctx.after_commit.append(lambda: shutil.rmtree(folder, ignore_errors=True))
     return {"clientMutationId": input.get("clientMutationId")}
 
 
