@@ -9,7 +9,7 @@ import pytest
 from runs_support import ENTITY, api_for
 
 from wandb_typed import Api
-from wandb_typed.errors import InvalidPathError, NotFoundError
+from wandb_typed.errors import InvalidArgumentError, InvalidPathError, NotFoundError
 from wandb_typed.projects import Project
 from wandb_typed.server import RunningServer
 from wandb_typed.server.seed import SeedRun, seed_runs
@@ -167,3 +167,9 @@ def test_from_path_with_a_project_path_gives_the_project(api: Api) -> None:
     found = api.from_path(f"{ENTITY}/e2e-from-path")
     assert isinstance(found, Project)
     assert found.name == "e2e-from-path"
+
+
+@pytest.mark.parametrize("per_page", [0, 1001])
+def test_projects_per_page_out_of_range_is_refused(api: Api, per_page: int) -> None:
+    with pytest.raises(InvalidArgumentError, match="per_page must be from 1 to 1000"):
+        api.projects(ENTITY, per_page=per_page)
