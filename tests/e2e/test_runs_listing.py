@@ -209,15 +209,26 @@ def test_missing_project_is_not_found(api: Api) -> None:
     assert caught.value.kind == "project"
 
 
-@pytest.mark.parametrize("path", ["a/b/c/d/e", "admin//detail", "admin/e2e-run-detail/"])
-def test_malformed_run_path(api: Api, path: str) -> None:
-    with pytest.raises(InvalidPathError):
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [
+        ("a/b/c/d/e", "got 5 parts"),
+        ("admin//detail", "missing project"),
+        ("admin/e2e-run-detail/", "missing run id"),
+    ],
+)
+def test_malformed_run_path(api: Api, path: str, problem: str) -> None:
+    with pytest.raises(InvalidPathError, match=problem) as caught:
         api.run(path)
+    assert caught.value.path == path
 
 
-@pytest.mark.parametrize("path", ["a/b/c/d", "admin/", ""])
-def test_malformed_project_path(api: Api, path: str) -> None:
-    with pytest.raises(InvalidPathError):
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [("a/b/c/d", "got 4 parts"), ("admin/", "missing project"), ("", "the path is empty")],
+)
+def test_malformed_project_path(api: Api, path: str, problem: str) -> None:
+    with pytest.raises(InvalidPathError, match=problem):
         api.runs(path)
 
 
@@ -258,6 +269,20 @@ def test_update_keeps_the_sdk_config_entries(local_server: RunningServer, api: A
     again = api.run(f"{ENTITY}/e2e-run-raw/raw")
     assert dict(again.config) == {"lr": 2}
     assert again.rawconfig == run.rawconfig
+
+
+def test_updating_a_lazy_run_keeps_its_config(api: Api, five_runs: str) -> None:
+    run = api.create_run(run_id="lazy-update", project="e2e-run-lazy-update", entity=ENTITY)
+    run.config["kept"] = True
+    run.summary["score"] = 1
+    run.update()
+    listed = api.runs(f"{ENTITY}/e2e-run-lazy-update")[0]
+    listed.tags = ["only tags changed"]
+    listed.update()
+    again = api.run(f"{ENTITY}/e2e-run-lazy-update/lazy-update")
+    assert again.tags == ["only tags changed"]
+    assert dict(again.config) == {"kept": True}
+    assert dict(again.summary) == {"score": 1}
 
 
 def test_summary_update_writes_at_once(api: Api) -> None:
