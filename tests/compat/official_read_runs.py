@@ -43,6 +43,23 @@ def read(plan: dict[str, Any]) -> dict[str, Any]:
         ]
         for listing in plan["listings"]
     ]
+    # Fields read from a listing (lazy runs), not from api.run().
+    listed_fields = {
+        listed.id: plain(
+            {
+                "name": listed.name,
+                "state": listed.state,
+                "tags": list(listed.tags),
+                "config": dict(listed.config),
+                "summary": {
+                    key: value
+                    for key, value in dict(listed.summary).items()
+                    if not key.startswith("_wandb")
+                },
+            }
+        )
+        for listed in api.runs(path, per_page=2)
+    }
     runs: dict[str, Any] = {}
     for run_id in plan["runs"]:
         run = api.run(f"{path}/{run_id}")
@@ -66,7 +83,7 @@ def read(plan: dict[str, Any]) -> dict[str, Any]:
             "scans": [plain(list(run.scan_history(**arguments))) for arguments in plan["scans"]],
             "files": {file.name: file.size for file in run.files()},
         }
-    return {"listings": listings, "runs": runs}
+    return {"listings": listings, "listed": listed_fields, "runs": runs}
 
 
 if __name__ == "__main__":

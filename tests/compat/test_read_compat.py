@@ -125,6 +125,23 @@ def read_with_ours(api: Api, plan: dict[str, Any]) -> dict[str, Any]:
         ]
         for listing in plan["listings"]
     ]
+    # Fields read from a listing (lazy runs), not from api.run().
+    listed_fields = {
+        listed.id: plain(
+            {
+                "name": listed.name,
+                "state": listed.state,
+                "tags": list(listed.tags),
+                "config": dict(listed.config),
+                "summary": {
+                    key: value
+                    for key, value in listed.summary.items()
+                    if not key.startswith("_wandb")
+                },
+            }
+        )
+        for listed in api.runs(path, per_page=2)
+    }
     runs: dict[str, Any] = {}
     for run_id in plan["runs"]:
         run = api.run(f"{path}/{run_id}")
@@ -147,7 +164,7 @@ def read_with_ours(api: Api, plan: dict[str, Any]) -> dict[str, Any]:
             "scans": [plain(list(run.scan_history(**arguments))) for arguments in plan["scans"]],
             "files": {file.name: file.size for file in run.files()},
         }
-    return {"listings": listings, "runs": runs}
+    return {"listings": listings, "listed": listed_fields, "runs": runs}
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +196,12 @@ def test_listings_agree(results: tuple[dict[str, Any], dict[str, Any]]) -> None:
     official, ours = results
     assert ours["listings"] == official["listings"]
     assert official["listings"][0] == [run.name for run in SEEDED]  # not vacuous
+
+
+def test_lazily_listed_runs_agree(results: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    official, ours = results
+    assert ours["listed"] == official["listed"]
+    assert set(official["listed"]) == set(PLAN["runs"])
 
 
 @pytest.mark.parametrize(
