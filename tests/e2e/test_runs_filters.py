@@ -19,7 +19,7 @@ RUNS = [
     SeedRun(
         "run-a",
         config={"lr": 0.1, "opt": "adam", "layers": 2, "net": {"depth": 3}},
-        summary={"loss": 0.5, "acc": 0.8},
+        summary={"loss": 0.5, "acc": 0.8, "phase": "done"},
         tags=["baseline"],
         group="g1",
         job_type="train",
@@ -29,7 +29,7 @@ RUNS = [
     SeedRun(
         "run-b",
         config={"lr": 0.01, "opt": "sgd", "layers": 4, "net": {"depth": 5}},
-        summary={"loss": 0.3, "acc": 0.9},
+        summary={"loss": 0.3, "acc": 0.9, "phase": "warmup"},
         tags=["tuned", "baseline"],
         group="g1",
         job_type="eval",
@@ -98,10 +98,20 @@ SUMMARY_CASES = [
     ({"summary_metrics.loss": {"$nin": [0.2, 0.7]}}, {"run-a", "run-b"}),
     ({"summary_metrics.acc": {"$exists": True}}, {"run-a", "run-b", "run-d"}),
     ({"summary_metrics.acc": {"$exists": False}}, {"run-c"}),
+    ({"summary_metrics.phase": {"$regex": "^warm"}}, {"run-b"}),
+    ({"summary_metrics.phase": {"$ne": "done"}}, {"run-b", "run-c", "run-d"}),
 ]
 
 FIELD_CASES = [
     ({"state": "finished"}, {"run-a", "run-b"}),
+    ({"state": {"$eq": "failed"}}, {"run-c"}),
+    ({"state": {"$nin": ["finished", "failed"]}}, {"run-d"}),
+    ({"jobType": {"$regex": "val"}}, {"run-b"}),
+    ({"notes": {"$exists": True}}, {"run-a"}),
+    ({"createdAt": {"$gte": "2000-01-01T00:00:00Z"}}, {"run-a", "run-b", "run-c", "run-d"}),
+    ({"createdAt": {"$lte": "2000-01-01T00:00:00Z"}}, set()),
+    ({"duration": {"$gte": 0}}, {"run-a", "run-b", "run-c", "run-d"}),
+    ({"duration": {"$lt": 0}}, set()),
     ({"state": {"$in": ["failed", "running"]}}, {"run-c", "run-d"}),
     ({"state": {"$ne": "finished"}}, {"run-c", "run-d"}),
     ({"displayName": {"$regex": "^(al|de)"}}, {"run-a", "run-d"}),
