@@ -4,7 +4,8 @@
    (default N = 10,000), and a check that every row arrived.
 2. Time for ``wandb.Api().runs(...)`` to list M runs (default 1,000, seeded through the wire
    protocol) and read each run's ``config``.
-Optionally (``--seed-scale``) the time to seed 10,000 runs and one run of 200,000 history rows.
+Optionally (``--seed-scale``) the time to seed 10,000 runs and one run of 200,000 history
+rows, runs page 1 vs page 900, and the SDK's ``scan_history`` over the 200,000 rows.
 
 Each SDK part runs in a subprocess with its own wandb-core sidecar.
 
@@ -56,6 +57,14 @@ configs = [run.config for run in runs]
 elapsed = time.perf_counter() - started
 print("RESULT " + json.dumps({"runs": len(configs), "seconds": elapsed,
       "with_config": sum(1 for c in configs if c.get("index") is not None)}))
+"""
+
+SCAN_SCRIPT = """
+import json, time
+import wandb
+started = time.perf_counter()
+rows = sum(1 for _ in wandb.Api(timeout=120).run("bench/scale/long").scan_history())
+print("RESULT " + json.dumps({"rows": rows, "seconds": time.perf_counter() - started}))
 """
 
 
@@ -166,6 +175,11 @@ def main() -> None:
             seed_runs(server.base_url, server.api_key, "bench", "scale", [long_run])
             print(
                 f"seeded one run of 200,000 history rows in {time.perf_counter() - started:.2f} s"
+            )
+            scanned = run_sdk(SCAN_SCRIPT, env)
+            print(
+                f"official wandb.Api, scan_history of {scanned['rows']:,} rows:"
+                f" {scanned['seconds']:.2f} s"
             )
 
 
