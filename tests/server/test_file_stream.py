@@ -95,20 +95,52 @@ def test_heartbeat_after_the_end_means_resumed(
     assert _run(gql, project_name, "r")["state"] == "running"
 
 
-def test_silent_running_runs_become_crashed(
-    local_server: RunningServer,
-    http: httpx.Client,
-    gql: GraphQL,
-    upsert: Upsert,
-    project_name: str,
-) -> None:
-    upsert(name="alive", entityName="admin", modelName=project_name)
-    upsert(name="done", entityName="admin", modelName=project_name)
-    _stream(http, project_name, "done", {"complete": True, "exitcode": 0})
-    assert sweep_crashed_runs(local_server.state.db, timeout_seconds=3600) == 0
-    sweep_crashed_runs(local_server.state.db, timeout_seconds=0)
-    assert _run(gql, project_name, "alive")["state"] == "crashed"
-    assert _run(gql, project_name, "done")["state"] == "finished"
+@pytest.fixture
+def own_server(server_factory: Callable[..., RunningServer]) -> RunningServer:
+    """A private server: sweeping for crashed runs must not touch other tests' runs."""
+    return server_factory()
+
+
+def _private(server: RunningServer) -> tuple[httpx.Client, GraphQL, Upsert]:
+    client = httpx.Client(base_url=server.base_url, auth=("api", server.api_key), timeout=30)
+
+    def gql(query: str, **variables: object) -> dict[str, Any]:
+        payload = client.post("/graphql", json={"query": query, "variables": variables}).json()
+        assert "errors" not in payload, payload
+        data: dict[str, Any] = payload["data"]
+        return data
+
+    def upsert(**fields: object) -> dict[str, Any]:
+        query = "mutation($i: UpsertBucketInput!) { upsertBucket(input: $i) { inserted } }"
+        return gql(query, i=fields)
+
+    return client, gql, upsert
+
+
+def test_silent_running_runs_become_crashed(own_server: RunningServer) -> None:
+    http, gql, upsert = _private(own_server)
+    upsert(name="alive", entityName="admin", modelName="p")
+    upsert(name="done", entityName="admin", modelName="p")
+    _stream(http, "p", "done", {"complete": True, "exitcode": 0})
+    assert sweep_crashed_runs(own_server.state.db, timeout_seconds=3600) == 0
+    sweep_crashed_runs(own_server.state.db, timeout_seconds=0)
+    assert _run(gql, "p", "alive")["state"] == "crashed"
+    assert _run(gql, "p", "done")["state"] == "finished"
+    _stream(http, "p", "alive", {})  # a late heartbeat: the run lives after all
+    assert _run(gql, "p", "alive")["state"] == "running"
+    http.close()
+
+
+def test_preempting_then_silent_is_preempted(own_server: RunningServer) -> None:
+    http, gql, upsert = _private(own_server)
+    upsert(name="r", entityName="admin", modelName="p")
+    _stream(http, "p", "r", {"preempting": True})
+    assert _run(gql, "p", "r")["state"] == "preempting"
+    sweep_crashed_runs(own_server.state.db, timeout_seconds=0)
+    assert _run(gql, "p", "r")["state"] == "preempted"
+    _stream(http, "p", "r", {})  # the requeued job resumes
+    assert _run(gql, "p", "r")["state"] == "running"
+    http.close()
 
 
 def test_unknown_run_is_404(http: httpx.Client, project_name: str) -> None:

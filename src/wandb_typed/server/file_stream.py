@@ -9,6 +9,8 @@ optional (an empty body is a heartbeat).
 - ``output.log``: console lines, written from line index ``offset``.
 - ``complete``: the run ends: exit code 0 is "finished", anything else "failed".
   (W&B's "crashed" is for runs whose heartbeat stopped; see :mod:`wandb_typed.server.reaper`.)
+- ``preempting``: the job is about to be preempted: state "preempting" (it becomes
+  "preempted" if it then falls silent, see the reaper).
 - any other request is a heartbeat; it also brings an ended run back to "running" (resume).
 """
 
@@ -27,7 +29,7 @@ HISTORY_FILE = "wandb-history.jsonl"
 EVENTS_FILE = "wandb-events.jsonl"
 SUMMARY_FILE = "wandb-summary.json"
 CONSOLE_FILE = "output.log"
-ENDED_STATES = frozenset({"finished", "failed", "crashed", "killed"})
+ENDED_STATES = frozenset({"finished", "failed", "crashed", "killed", "preempted", "preempting"})
 
 
 class FileStreamError(ValueError):
@@ -49,6 +51,7 @@ class FileStreamRequest:
     files: dict[str, FileChunk] = field(default_factory=dict)
     complete: bool = False
     exitcode: int | None = None
+    preempting: bool = False
 
 
 def _chunk(name: str, value: object) -> FileChunk:
@@ -83,6 +86,7 @@ def parse_file_stream_body(body: object) -> FileStreamRequest:
         files={str(name): _chunk(str(name), value) for name, value in files.items()},
         complete=bool(body.get("complete", False)),
         exitcode=exitcode,
+        preempting=bool(body.get("preempting", False)),
     )
 
 
@@ -121,6 +125,8 @@ def apply_file_stream(
         exitcode = request.exitcode or 0
         changes["state"] = "finished" if exitcode == 0 else "failed"
         changes["exitcode"] = exitcode
+    elif request.preempting:
+        changes["state"] = "preempting"
     elif state in ENDED_STATES:
         changes["state"] = "running"
     if changes:

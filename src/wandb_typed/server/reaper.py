@@ -2,7 +2,8 @@
 
 The SDK heartbeats through file_stream about every 15 s (30 s when idle). A run that has
 been silent for longer than ``timeout_seconds`` (default 5 minutes) is marked "crashed" by a
-periodic sweep; a later heartbeat from the same run brings it back to "running".
+periodic sweep (a "preempting" one becomes "preempted"); a later heartbeat from the same run
+brings it back to "running".
 """
 
 from __future__ import annotations

@@ -163,9 +163,10 @@ def delete_run(conn: sqlite3.Connection, pk: int) -> None:
 
 
 def mark_stale_runs_crashed(conn: sqlite3.Connection, heartbeat_before: str) -> int:
-    """Runs still "running" whose last heartbeat is older than the cutoff become "crashed"."""
+    """Silent runs end: "running" becomes "crashed", "preempting" becomes "preempted"."""
     cursor = conn.execute(
-        "UPDATE runs SET state = 'crashed' WHERE state = 'running' AND heartbeat_at < ?",
+        "UPDATE runs SET state = CASE state WHEN 'running' THEN 'crashed' ELSE 'preempted' END"
+        " WHERE state IN ('running', 'preempting') AND heartbeat_at < ?",
         (heartbeat_before,),
     )
     return cursor.rowcount
