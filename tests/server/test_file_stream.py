@@ -149,6 +149,12 @@ def test_unknown_run_is_404(http: httpx.Client, project_name: str) -> None:
     assert "missing" in response.text
 
 
+def test_unknown_entity_is_404_and_creates_nothing(http: httpx.Client, gql: GraphQL) -> None:
+    response = http.post("/files/nobody-here/p/r/file_stream", json={})
+    assert response.status_code == 404
+    assert gql('{ entity(name: "nobody-here") { name } }') == {"entity": None}
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from wandb_typed.server.auth import Principal, authenticate
 from wandb_typed.server.blobs import UnsafeFileNameError, check_segment
 from wandb_typed.server.context import RequestContext, ServerState
-from wandb_typed.server.entities import AccessDeniedError, readable_entity, writable_entity
+from wandb_typed.server.entities import readable_entity
 from wandb_typed.server.file_stream import (
     FileStreamError,
     apply_file_stream,
@@ -121,13 +121,10 @@ class Handlers:
                 return _text(400, f"bad file_stream request: {exc}")
             try:
                 with self.state.db.transaction() as conn:
-                    writable_entity(conn, principal, entity)
                     row = find_run_by_path(conn, entity, project, run)
-                    if row is None:
+                    if row is None or readable_entity(conn, principal, entity) is None:
                         return _text(404, f"run {entity}/{project}/{run} not found")
                     apply_file_stream(conn, int(row["pk"]), row["state"], stream_request)
-            except AccessDeniedError as exc:
-                return _text(403, str(exc))
             except ValueError as exc:
                 return _text(400, f"bad file_stream request: {exc}")
             return _json(200, {})
