@@ -15,7 +15,6 @@ import importlib.util
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,7 +73,7 @@ class Story:
 
 
 @pytest.fixture(scope="module")
-def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
+def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     data_dir = tmp_path_factory.mktemp("official-data")
     workdir = tmp_path_factory.mktemp("official-work")
     server = start_in_thread(data_dir)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -35,7 +35,9 @@ def _upsert(client: httpx.Client, name: str, **fields: object) -> None:
     assert "errors" not in response.json(), response.text
 
 
-def _append(client: httpx.Client, run: str, offset: int, rows: list[dict[str, object]]) -> None:
+def _append(
+    client: httpx.Client, run: str, offset: int, rows: Sequence[Mapping[str, object]]
+) -> None:
     body = {
         "files": {
             "wandb-history.jsonl": {"offset": offset, "content": [json.dumps(r) for r in rows]}
