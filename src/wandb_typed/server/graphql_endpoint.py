@@ -30,6 +30,7 @@ from graphql import (
 )
 
 from wandb_typed.server.context import RequestContext
+from wandb_typed.server.execution import SyncExecutionContext
 from wandb_typed.server.resolvers import BINDABLES
 
 logger = logging.getLogger(__name__)
@@ -71,12 +72,6 @@ class _RollbackError(Exception):
 
 def _bad_request(message: str) -> GraphQLResponse:
     return GraphQLResponse(400, {"errors": [{"message": message}]})
-
-
-def _never_awaitable(value: object) -> bool:
-    """Every resolver here is synchronous: skipping graphql-core's per-value awaitable check
-    makes large pages (1,000 runs, 25,000 fields) about 20% cheaper to execute."""
-    return False
 
 
 class GraphQLExecutor:
@@ -152,7 +147,7 @@ class GraphQLExecutor:
                 context_value=ctx,
                 variable_values=variables,
                 operation_name=operation_name,
-                is_awaitable=_never_awaitable,
+                execution_context_class=SyncExecutionContext,
             )
             assert isinstance(result, ExecutionResult)
             return result
