@@ -33,30 +33,11 @@ def encode_json_document(document: Mapping[str, JSONValue]) -> str:
     return json.dumps(dict(document), separators=(",", ":"), allow_nan=True)
 
 
-class RunConfig(MutableMapping[str, JSONValue]):
-    """A run's config: user keys to plain values (``run.config["lr"]``).
+class _JSONMapping(MutableMapping[str, JSONValue]):
+    """A mutable mapping of JSON values kept in a dict (the storage both classes share)."""
 
-    Edits stay local until ``run.update()``; :meth:`to_stored` gives W&B's stored shape.
-    """
-
-    def __init__(
-        self,
-        values: Mapping[str, JSONValue] | None = None,
-        raw: Mapping[str, JSONValue] | None = None,
-    ) -> None:
+    def __init__(self, values: Mapping[str, JSONValue] | None = None) -> None:
         self._values: JSONObject = dict(values or {})
-        self.raw: JSONObject = dict(raw or {})
-        """The SDK's own entries (``_wandb``, ``wandb_version``) in their stored form."""
-
-    @classmethod
-    def from_stored(cls, stored: Mapping[str, JSONValue]) -> RunConfig:
-        """Unwrap W&B's ``{"k": {"value": v, "desc": ...}}`` document."""
-        values, raw = unwrap_config(stored)
-        return cls(values, raw)
-
-    def to_stored(self) -> JSONObject:
-        """The document ``upsertBucket(config: ...)`` takes, ``raw`` entries included."""
-        return wrap_config(self._values, self.raw)
 
     def __getitem__(self, key: str) -> JSONValue:
         return self._values[key]
@@ -74,10 +55,36 @@ class RunConfig(MutableMapping[str, JSONValue]):
         return len(self._values)
 
     def __repr__(self) -> str:
-        return f"RunConfig({self._values!r})"
+        return f"{type(self).__name__}({self._values!r})"
 
 
-class RunSummary(MutableMapping[str, JSONValue]):
+class RunConfig(_JSONMapping):
+    """A run's config: user keys to plain values (``run.config["lr"]``).
+
+    Edits stay local until ``run.update()``; :meth:`to_stored` gives W&B's stored shape.
+    """
+
+    def __init__(
+        self,
+        values: Mapping[str, JSONValue] | None = None,
+        raw: Mapping[str, JSONValue] | None = None,
+    ) -> None:
+        super().__init__(values)
+        self.raw: JSONObject = dict(raw or {})
+        """The SDK's own entries (``_wandb``, ``wandb_version``) in their stored form."""
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, JSONValue]) -> RunConfig:
+        """Unwrap W&B's ``{"k": {"value": v, "desc": ...}}`` document."""
+        values, raw = unwrap_config(stored)
+        return cls(values, raw)
+
+    def to_stored(self) -> JSONObject:
+        """The document ``upsertBucket(config: ...)`` takes, ``raw`` entries included."""
+        return wrap_config(self._values, self.raw)
+
+
+class RunSummary(_JSONMapping):
     """A run's summary metrics: the last logged value of each key (``run.summary["loss"]``).
 
     ``summary["k"] = v`` changes the local copy; :meth:`save` writes it; :meth:`update`
@@ -90,23 +97,8 @@ class RunSummary(MutableMapping[str, JSONValue]):
         *,
         save: Callable[[JSONObject], None] | None = None,
     ) -> None:
-        self._values: JSONObject = dict(values or {})
+        super().__init__(values)
         self._save = save
-
-    def __getitem__(self, key: str) -> JSONValue:
-        return self._values[key]
-
-    def __setitem__(self, key: str, value: JSONValue) -> None:
-        self._values[key] = value
-
-    def __delitem__(self, key: str) -> None:
-        del self._values[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
 
     def update(  # type: ignore[override]  # one mapping (or keywords), then a write
         self, values: Mapping[str, JSONValue] | None = None, /, **more: JSONValue
@@ -129,6 +121,3 @@ class RunSummary(MutableMapping[str, JSONValue]):
         if self._save is None:
             raise RuntimeError("this summary is not attached to a run, so it cannot be saved")
         self._save(dict(self._values))
-
-    def __repr__(self) -> str:
-        return f"RunSummary({self._values!r})"
