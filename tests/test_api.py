@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from machine_isolation import isolate_from_machine_config
-from wandb_typed import Api, User
+from wandb_typed import Api, Run, User
 from wandb_typed.errors import (
     AuthenticationError,
     ConfigError,
@@ -230,3 +230,29 @@ def test_from_path_rejects_malformed_paths(apis: ExitStack, local_server: Runnin
     )
     with pytest.raises(InvalidPathError, match="Invalid W&B path 'a/b/c/d/e'"):
         api.from_path("a/b/c/d/e")
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [("team/vision/sweeps/abc", "sweep"), ("team/vision/reports/T--Vmlldzo", "report")],
+)
+def test_from_path_says_which_lookup_is_not_built_yet(
+    apis: ExitStack, local_server: RunningServer, path: str, kind: str
+) -> None:
+    api = apis.enter_context(
+        Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+    )
+    with pytest.raises(
+        NotImplementedError, match=rf"names a {kind}; Api\.{kind}\(\) is not built yet"
+    ):
+        api.from_path(path)
+
+
+def test_from_path_finds_a_real_run(apis: ExitStack, local_server: RunningServer) -> None:
+    api = apis.enter_context(
+        Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
+    )
+    created = api.create_run(run_id="from-path-run", project="from-path")
+    found = api.from_path(f"{created.entity}/from-path/runs/from-path-run")
+    assert isinstance(found, Run)
+    assert found.id == "from-path-run"

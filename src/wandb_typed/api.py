@@ -268,6 +268,9 @@ class Api:
             return lookups.project(parsed.project, parsed.entity)
         if isinstance(parsed, RunPath):
             return lookups.run(str(parsed))
+        kind = "sweep" if isinstance(parsed, SweepPath) else "report"
+        if not hasattr(self, kind):  # sweeps and reports come with their own issue
+            raise NotImplementedError(f"{path!r} names a {kind}; Api.{kind}() is not built yet")
         if isinstance(parsed, SweepPath):
             return lookups.sweep(str(parsed))
         if isinstance(parsed, ReportPath):
