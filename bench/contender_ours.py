@@ -24,9 +24,11 @@ def close_client(api: wandb_typed.Api) -> None:
 
 
 def list_runs(api: wandb_typed.Api, params: dict[str, object]) -> tuple[int, float]:
-    """List a project's runs and touch ``config`` and ``summary`` of each."""
+    """List a project's runs and touch ``config`` and ``summary`` of each (``lazy`` as given,
+    default True, our default)."""
     count, check = 0, 0.0
-    for run in api.runs(str(params["path"]), per_page=int(str(params["per_page"]))):
+    lazy = bool(params.get("lazy", True))
+    for run in api.runs(str(params["path"]), per_page=int(str(params["per_page"])), lazy=lazy):
         check += config_check(run.config) + summary_check(run.summary)
         count += 1
     return count, check

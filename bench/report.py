@@ -83,25 +83,29 @@ def table(title: str, unit: str, series: Sequence[Series]) -> list[str]:
     lines = [
         f"### {title}",
         "",
-        f"| contender | time, median (min-max) | {unit}/s | peak RSS client (+ sidecar) "
-        "| ours / this |",
-        "|---|---|---|---|---|",
+        f"| contender | time, median (min-max) | {unit}/s | `Api()` setup, not in time "
+        "| peak RSS client (+ sidecar) | ours / this |",
+        "|---|---|---|---|---|---|",
     ]
     ours = next((s for s in series if s.contender == "ours" and s.records), None)
     for entry in series:
         if entry.error is not None or not entry.records:
-            lines.append(f"| {entry.label} | not measured: {entry.error} | | | |")
+            lines.append(f"| {entry.label} | not measured: {entry.error} | | | | |")
             continue
         seconds = entry.summary("seconds")
         rate = entry.items / seconds.median if seconds.median > 0 else float("inf")
         rss = entry.summary("rss_mb").high
         sidecar = max(record.get("sidecar_rss_mb", 0.0) for record in entry.records)
         memory = f"{rss:.0f} MB" + (f" (+ {sidecar:.0f} MB)" if sidecar else "")
+        setup = ""
+        if all("open_seconds" in record for record in entry.records):
+            setup = seconds_text(entry.summary("open_seconds")).split(" (")[0]
         ratio = ""
         if ours is not None and entry is not ours:
             ratio = ratio_text(ours.summary("seconds").median, seconds.median)
         lines.append(
-            f"| {entry.label} | {seconds_text(seconds)} | {rate:,.0f} | {memory} | {ratio} |"
+            f"| {entry.label} | {seconds_text(seconds)} | {rate:,.0f} | {setup} | {memory} "
+            f"| {ratio} |"
         )
     if not checks_agree(series):
         checks = ", ".join(f"{s.label}: {s.check!r}" for s in series)
