@@ -39,6 +39,10 @@ def logged_row(run_index: int, step: int) -> dict[str, object]:
     }
     if step % 50 == 0:
         row["sparse"] = step * 10 + run_index
+    if step == 250:  # non-finite values must read back alike in lines and in sampled rows
+        row["sparse"] = math.nan
+    if step == 7:
+        row["acc"] = math.inf
     return row
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 
 from ariadne import ScalarType, SchemaBindable
 
 from wandb_typed.server.clock import to_wire_datetime
 
 json_string = ScalarType("JSONString")
+json_value = ScalarType("JSON")
 int64 = ScalarType("Int64")
 date_time = ScalarType("DateTime")
 duration = ScalarType("Duration")
@@ -24,6 +26,32 @@ def serialize_json_string(value: object) -> str:
 def parse_json_string(value: object) -> str:
     """Inputs stay strings; resolvers decode them where they need the content."""
     return value if isinstance(value, str) else json.dumps(value)
+
+
+_NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
+
+
+def _finite_json(value: object) -> object:
+    """``value`` with NaN and infinities as the strings W&B sends ("NaN", "Infinity")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else _NON_FINITE[value]
+    if isinstance(value, dict):
+        return {key: _finite_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite_json(item) for item in value]
+    return value
+
+
+@json_value.serializer
+def serialize_json(value: object) -> object:
+    """JSON values (sampledHistory rows, historyKeys) go out as strict JSON.
+
+    A bare ``NaN`` token is not JSON: wandb 0.31.0's Go core rejects the whole reply
+    ("invalid character 'N'"). W&B sends non-finite numbers in JSON values as the strings
+    "NaN"/"Infinity"/"-Infinity" (its sweeps controller filters 'NaN' strings out of
+    sampled history: wandb/sweeps#32). JSONString fields keep the tokens inside the string.
+    """
+    return _finite_json(value)
 
 
 def _to_int(value: object) -> int:
@@ -56,4 +84,4 @@ def serialize_duration(value: object) -> int:
     return _to_int(value)
 
 
-BINDABLES: list[SchemaBindable] = [json_string, int64, date_time, duration]
+BINDABLES: list[SchemaBindable] = [json_string, json_value, int64, date_time, duration]
