@@ -96,6 +96,12 @@ _CORE_DDL: list[str] = [
         UNIQUE (run_pk, name)
     )""",
     "CREATE INDEX IF NOT EXISTS runs_state_heartbeat ON runs (state, heartbeat_at)",
+    # How many runs each project has ever created: numbers generated display names
+    # ("eager-fox-7") without counting the project's runs on every insert.
+    """CREATE TABLE IF NOT EXISTS project_run_counters (
+        project_pk INTEGER PRIMARY KEY,
+        created INTEGER NOT NULL
+    )""",
 ]
 
 

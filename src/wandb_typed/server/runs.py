@@ -15,6 +15,7 @@ from wandb_typed.server.filters import (
     keyset_after,
 )
 from wandb_typed.server.history import delete_run_rows
+from wandb_typed.server.run_names import display_name_for
 
 # Everything a Run object needs in one row: no per-run queries when listing.
 _RUN_COLUMNS = (
@@ -82,13 +83,22 @@ def run_by_pk(conn: sqlite3.Connection, pk: int) -> sqlite3.Row | None:
 def insert_run(
     conn: sqlite3.Connection, project_pk: int, name: str, user_pk: int, username: str
 ) -> int:
-    """Create a running run; returns its pk."""
+    """Create a running run (named ``adjective-noun-N`` until told otherwise); returns its pk."""
     check_segment("run", name)
     now = utc_now_iso()
+    conn.execute(
+        "INSERT INTO project_run_counters (project_pk, created) VALUES (?, 1)"
+        " ON CONFLICT (project_pk) DO UPDATE SET created = created + 1",
+        (project_pk,),
+    )
+    (number,) = conn.execute(
+        "SELECT created FROM project_run_counters WHERE project_pk = ?", (project_pk,)
+    ).fetchone()
+    display_name = display_name_for(int(number))
     pk = conn.execute(
-        "INSERT INTO runs (project_pk, name, state, created_at, heartbeat_at, updated_at,"
-        " user_pk, username) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)",
-        (project_pk, name, now, now, now, user_pk, username),
+        "INSERT INTO runs (project_pk, name, display_name, state, created_at, heartbeat_at,"
+        " updated_at, user_pk, username) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?)",
+        (project_pk, name, display_name, now, now, now, user_pk, username),
     ).lastrowid
     assert pk is not None
     return pk
