@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 
 from wandb_typed._constants import (
     DEFAULT_MAX_RETRIES,
@@ -191,6 +190,8 @@ def _parse_seconds_or_date(raw: str, *, now: float) -> float | None:
         pass
     else:
         return max(seconds, 0.0) if math.isfinite(seconds) else None
+    from email.utils import parsedate_to_datetime  # rarely needed, slow to import
+
     try:
         when = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

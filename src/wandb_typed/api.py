@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 from wandb_typed._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from wandb_typed._retry import RetryPolicy
 from wandb_typed._sentinels import NOT_GIVEN, NotGiven
-from wandb_typed._transport import GraphQLTransport
 from wandb_typed.config import ClientConfig, resolve_config
 from wandb_typed.errors import (
     InvalidArgumentError,
@@ -46,6 +45,7 @@ if TYPE_CHECKING:
     import httpx
 
     from wandb_typed._generated import Client
+    from wandb_typed._transport import GraphQLTransport
 
 __all__ = ["Api"]
 
@@ -95,6 +95,8 @@ class Api:
         max_retries: int = DEFAULT_MAX_RETRIES,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        from wandb_typed._transport import GraphQLTransport  # httpx loads with the first Api
+
         config = resolve_config(api_key, overrides)
         self._setup(
             config,
