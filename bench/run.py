@@ -84,6 +84,15 @@ def benchmarks(sizes: Sizes) -> list[Benchmark]:
             (OURS, OFFICIAL),
         ),
         Benchmark(
+            "import-api",
+            "1b. import + one `Api(...)` built (fresh process; the official one starts its "
+            "sidecar here)",
+            "imports",
+            "import_api",
+            {},
+            (OURS, OFFICIAL),
+        ),
+        Benchmark(
             "listing",
             f"2. list {sizes.runs:,} runs, touch `config` and `summary` of each "
             f"(per_page={PER_PAGE})",
@@ -341,6 +350,9 @@ NOTES = [
     "its per-value awaitable checks (a 1,000-run page executes about 20% faster) and "
     "serialises lists of scalars (history rows) in one pass (a 1,000-row history page "
     "executes 2-4x faster) - `wandb_typed.server.execution`.",
+    "Import: `wandb_typed.Api` loads no HTTP stack (httpx is imported when the first `Api` is "
+    "built), so 1b shows what a script pays before its first request; the official client "
+    "starts its wandb-core sidecar there.",
     "Our client, for this benchmark: a lazy listing fetches the pages after the first "
     "heavy-field load whole (one request per page instead of two); history rows are decoded "
     "with the JSON decoder's raw call (about 1.5x cheaper per row than `json.loads`).",

@@ -48,11 +48,17 @@ def vm_hwm_mb(pid: int) -> float:
     return 0.0
 
 
-def measure_import(contender: str) -> dict[str, float]:
+def measure_import(contender: str, *, build: bool) -> dict[str, float]:
+    """``import <client>; <client>.Api`` and, with ``build``, one ``Api(...)`` on the server."""
     module_name, attribute = IMPORTS[contender]
     started = time.perf_counter()
     module = importlib.import_module(module_name)
-    getattr(module, attribute)
+    api_class = getattr(module, attribute)
+    if build:
+        api_class(
+            api_key=os.environ["BENCH_API_KEY"],
+            overrides={"base_url": os.environ["BENCH_BASE_URL"]},
+        )
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "items": 1, "check": 1}
 
@@ -81,8 +87,8 @@ def measure_task(contender: str, task: str, params: dict[str, object]) -> dict[s
 def main() -> None:
     contender, task, raw_params = sys.argv[1:4]
     params: dict[str, object] = json.loads(raw_params)
-    if task == "import":
-        result = measure_import(contender)
+    if task in ("import", "import_api"):
+        result = measure_import(contender, build=task == "import_api")
     else:
         result = measure_task(contender, task, params)
     # VmHWM, not ru_maxrss: Linux carries the forking parent's peak into ru_maxrss across exec.
