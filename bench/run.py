@@ -211,7 +211,7 @@ def git_commit() -> str:
         ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
     ).stdout.strip()
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", "src", "bench"],
+        ["git", "status", "--porcelain", "--", "src", "bench", ":!bench/results"],
         cwd=root,
         capture_output=True,
         text=True,
