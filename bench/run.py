@@ -85,8 +85,7 @@ def benchmarks(sizes: Sizes) -> list[Benchmark]:
         ),
         Benchmark(
             "import-api",
-            "1b. import + one `Api(...)` built (fresh process; the official one starts its "
-            "sidecar here)",
+            "1b. import + one `Api(...)` built (fresh process)",
             "imports",
             "import_api",
             {},
@@ -351,8 +350,7 @@ NOTES = [
     "serialises lists of scalars (history rows) in one pass (a 1,000-row history page "
     "executes 2-4x faster) - `wandb_typed.server.execution`.",
     "Import: `wandb_typed.Api` loads no HTTP stack (httpx is imported when the first `Api` is "
-    "built), so 1b shows what a script pays before its first request; the official client "
-    "starts its wandb-core sidecar there.",
+    "built), so 1b shows what a script pays before its first request.",
     "Our client, for this benchmark: a lazy listing fetches the pages after the first "
     "heavy-field load whole (one request per page instead of two); history rows are decoded "
     "with the JSON decoder's raw call (about 1.5x cheaper per row than `json.loads`).",
