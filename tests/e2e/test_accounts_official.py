@@ -1,7 +1,7 @@
 """Parity with the official client: ``wandb.Api`` (0.31.0) and ours read the same server and
-find the same projects, run files (names, sizes, md5, downloaded bytes) and users (with
-their teams). ``wandb.Api().team()`` is not compared: wandb 0.31.0 selects
-``Entity.entityType``, which the shared schema does not have yet."""
+find the same projects, run files (names, sizes, md5, downloaded bytes), users (with
+their teams) and team members (wandb 0.31.0 selects ``Entity.entityType``, which
+schema/patches.graphql adds to the vendored schema)."""
 
 from __future__ import annotations
 
@@ -89,8 +89,7 @@ def official(server: RunningServer, tmp_path_factory: pytest.TempPathFactory) ->
         "runs": [f"{ENTITY}/{PROJECT}/with-files", f"{ENTITY}/{PROJECT}/no-files"],
         "download_root": str(workdir / "downloads"),
         "user_queries": USER_QUERIES,
-        # Teams are left out: wandb 0.31.0 asks for Entity.entityType, which schema/ lacks.
-        "teams": [],
+        "teams": [TEAM],
     }
     return run_official("read", request, server, workdir)
 
@@ -169,3 +168,13 @@ def test_what_the_official_client_writes_reads_back_with_ours(
     descriptions = [k.description for k in api.viewer.api_keys]
     assert "kept by the official client" in descriptions
     assert "deleted by the official client" not in descriptions
+
+
+def test_team_members_are_the_same(official: dict[str, Any], api: Api) -> None:
+    ours = [
+        [m.username, m.name, m.admin, m.pending, m.account_type] for m in api.team(TEAM).members
+    ]
+    assert ours == official["teams"][TEAM]
+    assert {m[0] for m in ours if not m[3]} >= {"parity-user"}
+    assert any(m[3] for m in ours), "the emailed invite is pending"
+    assert any(m[4] == "SERVICE" for m in ours), "the service account is listed"

@@ -21,7 +21,11 @@ QUERY_FILES = sorted((ROOT / "queries").glob("*.graphql"))
 
 @pytest.fixture(scope="module")
 def schema() -> GraphQLSchema:
-    return build_schema((ROOT / "schema" / "schema.graphql").read_text())
+    return build_schema(
+        "\n".join(
+            (ROOT / "schema" / name).read_text() for name in ("schema.graphql", "patches.graphql")
+        )
+    )
 
 
 def all_documents() -> str:

@@ -39,21 +39,29 @@ SCHEMA_ENV_VAR = "WANDB_TYPED_SCHEMA"
 _DOCUMENT_CACHE_SIZE = 256
 
 
-def schema_path() -> Path:
-    """Where the SDL lives: ``$WANDB_TYPED_SCHEMA``, a copy shipped in the package, or the
-    repository's ``schema/schema.graphql`` (the same file the client is generated from)."""
+SCHEMA_FILES = ("schema.graphql", "patches.graphql")
+
+
+def schema_paths() -> list[Path]:
+    """The SDL files: ``$WANDB_TYPED_SCHEMA`` (one file, used alone), else the copies shipped
+    in the package, else the repository's ``schema/`` (the files the client is generated from):
+    the vendored W&B schema, then our recorded additions to it."""
     override = os.environ.get(SCHEMA_ENV_VAR)
     if override:
-        return Path(override)
-    packaged = Path(__file__).with_name("schema.graphql")
-    if packaged.exists():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "schema" / "schema.graphql"
+        return [Path(override)]
+    packaged = Path(__file__).parent
+    folder = (
+        packaged
+        if (packaged / SCHEMA_FILES[0]).exists()
+        else Path(__file__).resolve().parents[3] / "schema"
+    )
+    return [folder / name for name in SCHEMA_FILES]
 
 
 def build_schema() -> GraphQLSchema:
     """The executable schema: the shared SDL bound to this server's resolvers."""
-    return make_executable_schema(schema_path().read_text(encoding="utf-8"), *BINDABLES)
+    sdl = "\n".join(path.read_text(encoding="utf-8") for path in schema_paths())
+    return make_executable_schema(sdl, *BINDABLES)
 
 
 @dataclass(frozen=True)

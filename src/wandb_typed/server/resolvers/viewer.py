@@ -48,6 +48,7 @@ def entity_node(row: sqlite3.Row) -> Node:
         "id": encode_node_id("Entity", int(row["pk"])),
         "name": row["name"],
         "isTeam": bool(row["is_team"]),
+        "entityType": "TEAM" if row["is_team"] else "USER",
         "createdAt": row["created_at"],
         "available": True,
         "readOnly": False,
