@@ -23,6 +23,7 @@ import string
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, overload
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     import pandas
     import polars
 
-    from wandb_typed._generated import Client, LightRunFragment, RunFragment
+    from wandb_typed._generated import Client, GetRuns, GetRunsLight, LightRunFragment, RunFragment
     from wandb_typed.api import Api
 
 __all__ = [
@@ -790,16 +791,17 @@ class Runs(Paginator[Run]):
         """Kept for ``wandb`` compatibility; each run's ``sweep_name`` is always present."""
         self.lazy = lazy
         self._heavy_fields_wanted = False
+        self._read_ahead_lock = threading.Lock()
+        self._read_ahead: tuple[str, bool, Future[GetRuns | GetRunsLight]] | None = None
 
     def _want_heavy_fields(self) -> None:
         """A lazy page's heavy fields were needed: fetch the pages after it whole (one
         request per page instead of two), as the official client's ``upgrade_to_full``."""
         self._heavy_fields_wanted = True
 
-    def _fetch(self, cursor: str | None) -> Page[Run]:
-        light = self.lazy and not self._heavy_fields_wanted
+    def _request(self, cursor: str | None, *, light: bool) -> GetRuns | GetRunsLight:
         query = self._client.get_runs_light if light else self._client.get_runs
-        reply = query(
+        return query(
             self.entity,
             self.project,
             filters=self._encoded_filters,
@@ -807,6 +809,38 @@ class Runs(Paginator[Run]):
             cursor=cursor,
             per_page=self.per_page,
         )
+
+    def _read_ahead_from(self, cursor: str) -> None:
+        """Request the whole page after ``cursor`` in the background, so the server answers it
+        while this page's runs are built and read (at most one such request at a time)."""
+        future: Future[GetRuns | GetRunsLight] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(self._request(cursor, light=False))
+            except BaseException as exc:  # surfaced when that page is fetched
+                future.set_exception(exc)
+
+        with self._read_ahead_lock:
+            self._read_ahead = (cursor, False, future)
+        threading.Thread(target=run, name="Runs-read-ahead", daemon=True).start()
+
+    def _take_read_ahead(self, cursor: str | None) -> tuple[bool, GetRuns | GetRunsLight] | None:
+        with self._read_ahead_lock:
+            ahead, self._read_ahead = self._read_ahead, None
+        if ahead is None or ahead[0] != cursor:
+            return None
+        return ahead[1], ahead[2].result()
+
+    def _fetch(self, cursor: str | None) -> Page[Run]:
+        taken = self._take_read_ahead(cursor)
+        if taken is not None:
+            light, reply = taken
+        else:
+            light = self.lazy and not self._heavy_fields_wanted
+            reply = self._request(cursor, light=light)
         project = reply.project
         if project is None:
             path = f"{self.entity}/{self.project}"
@@ -819,15 +853,18 @@ class Runs(Paginator[Run]):
             if light
             else None
         )
+        end = connection.page_info.end_cursor
+        if end is None and connection.edges:
+            end = connection.edges[-1].cursor
+        whole_pages = not (self.lazy and not self._heavy_fields_wanted)
+        if whole_pages and self._prefetch_enabled and end and connection.page_info.has_next_page:
+            self._read_ahead_from(end)
         runs: list[Run] = []
         for edge in connection.edges:
             run = Run(self._api, self.entity, self.project, edge.node, heavy_fields=heavy)
             if heavy is not None:
                 heavy.attach(run)
             runs.append(run)
-        end = connection.page_info.end_cursor
-        if end is None and connection.edges:
-            end = connection.edges[-1].cursor
         return Page(
             runs,
             end_cursor=end,

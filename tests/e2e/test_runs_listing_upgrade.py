@@ -1,4 +1,5 @@
-"""A lazy ``Api.runs`` listing whose heavy fields are used fetches its later pages whole."""
+"""A lazy ``Api.runs`` listing whose heavy fields are used fetches its later pages whole;
+whole pages are requested one ahead, each exactly once."""
 
 from __future__ import annotations
 
@@ -40,3 +41,16 @@ def test_a_listing_that_never_needs_heavy_fields_stays_light(
         names = [run.id for run in api.runs(f"{ENTITY}/{project}", per_page=2)]
     assert names == [f"l{i}" for i in range(6)]
     assert spy.operations == ["GetRunsLight"] * 3
+
+
+def test_whole_pages_are_read_ahead_without_extra_requests(local_server: RunningServer) -> None:
+    project = "e2e-runs-read-ahead"
+    runs = [SeedRun(f"a{i}", config={"i": i}) for i in range(7)]
+    seed_runs(local_server.base_url, local_server.api_key, ENTITY, project, runs)
+    spy = OperationSpy()
+    with api_for(local_server, spy) as api:
+        listed = api.runs(f"{ENTITY}/{project}", per_page=2, lazy=False)
+        assert [run.config["i"] for run in listed] == list(range(7))
+        assert [run.config["i"] for run in listed] == list(range(7))  # cached: no request
+    # Each page was requested once (the next one while the current one was being built).
+    assert spy.operations == ["GetRuns"] * 4
