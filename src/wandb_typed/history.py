@@ -258,12 +258,7 @@ def read_history(
     """Sampled history rows (one request): all keys, chosen ``keys`` (+ x axis), or events."""
     if keys:
         spec = sampled_history_spec(keys, x_axis=x_axis, samples=samples)
-        sampled = client.get_run_sampled_history(
-            path.entity, path.project, path.run_id, [spec]
-        ).project
-        if sampled is None or sampled.run is None:
-            raise _missing_run(path)
-        return sampled_history_rows(sampled.run.sampled_history, what=f"history of {path}")
+        return _sampled_rows(client, path, spec)
     if stream == "system":
         events = client.get_run_events(path.entity, path.project, path.run_id, samples).project
         if events is None or events.run is None:
@@ -273,6 +268,14 @@ def read_history(
     if full is None or full.run is None:
         raise _missing_run(path)
     return decode_history_lines(full.run.history, what="history")
+
+
+def _sampled_rows(client: Client, path: RunPath, spec: str) -> list[JSONObject]:
+    """The rows of one ``sampledHistory`` spec of the run at ``path``."""
+    sampled = client.get_run_sampled_history(path.entity, path.project, path.run_id, [spec])
+    if sampled.project is None or sampled.project.run is None:
+        raise _missing_run(path)
+    return sampled_history_rows(sampled.project.run.sampled_history, what=f"history of {path}")
 
 
 def last_history_step(client: Client, path: RunPath) -> int:
@@ -314,12 +317,7 @@ def scan_history(
     def fetch(begin: int, end: int) -> list[JSONObject]:
         if wanted:
             spec = scan_spec(wanted, min_step=begin, max_step=end, samples=size)
-            sampled = client.get_run_sampled_history(
-                path.entity, path.project, path.run_id, [spec]
-            ).project
-            if sampled is None or sampled.run is None:
-                raise _missing_run(path)
-            return sampled_history_rows(sampled.run.sampled_history, what=f"history of {path}")
+            return _sampled_rows(client, path, spec)
         page = client.get_run_history_page(
             path.entity, path.project, path.run_id, begin, end, size
         ).project
