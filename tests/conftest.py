@@ -8,10 +8,12 @@ fresh servers on given data dirs (restarts, isolation).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
+from machine_isolation import isolate_from_machine_config
 from wandb_typed.server import RunningServer, start_in_thread
 
 ServerFactory = Callable[..., RunningServer]
@@ -37,3 +39,16 @@ def server_factory(tmp_path: Path) -> Iterator[ServerFactory]:
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def apis() -> Iterator[ExitStack]:
+    """Closes every Api a test opens through ``apis.enter_context(Api(...))``."""
+    with ExitStack() as stack:
+        yield stack
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Keep this machine's WANDB_* variables, ~/.netrc and settings file out of the test."""
+    isolate_from_machine_config(monkeypatch, tmp_path)

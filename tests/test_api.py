@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import ExitStack
-from pathlib import Path
 
 import httpx
 import pytest
 
-from machine_isolation import isolate_from_machine_config
 from wandb_typed import Api, Run, User
 from wandb_typed.errors import (
     AuthenticationError,
@@ -21,17 +19,7 @@ from wandb_typed.errors import (
 )
 from wandb_typed.server import RunningServer
 
-
-@pytest.fixture
-def apis() -> Iterator[ExitStack]:
-    """Closes every Api a test opens through ``apis.enter_context(Api(...))``."""
-    with ExitStack() as stack:
-        yield stack
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    isolate_from_machine_config(monkeypatch, tmp_path)
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 @pytest.fixture

@@ -11,14 +11,12 @@ from __future__ import annotations
 import base64
 import logging
 import traceback
-from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
 
-from machine_isolation import isolate_from_machine_config
 from wandb_typed import Api, ApiKey
 from wandb_typed._transport import GraphQLTransport
 from wandb_typed.errors import (
@@ -31,17 +29,7 @@ from wandb_typed.errors import (
 )
 from wandb_typed.server import RunningServer
 
-
-@pytest.fixture
-def apis() -> Iterator[ExitStack]:
-    """Closes every Api a test opens through ``apis.enter_context(Api(...))``."""
-    with ExitStack() as stack:
-        yield stack
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    isolate_from_machine_config(monkeypatch, tmp_path)
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def forms_of(key: str) -> list[str]:

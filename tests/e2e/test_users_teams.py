@@ -20,12 +20,6 @@ from wandb_typed.teams import Member, Team
 
 
 @pytest.fixture
-def apis() -> Iterator[ExitStack]:
-    with ExitStack() as stack:
-        yield stack
-
-
-@pytest.fixture
 def api(local_server: RunningServer) -> Iterator[Api]:
     with api_for(local_server) as api:
         yield api
