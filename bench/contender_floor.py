@@ -9,6 +9,8 @@ floor sends exactly what our client sends.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from typing import Any
 
 import httpx
 
@@ -25,16 +27,15 @@ def close_client(client: httpx.Client) -> None:
     client.close()
 
 
-def _post(client: httpx.Client, document: object, variables: dict[str, object]) -> dict:  # type: ignore[type-arg]
+def _post(client: httpx.Client, document: object, variables: Mapping[str, object]) -> Any:
     name = str(document).split("(", 1)[0].split()[-1]
     body = {"query": document, "operationName": name, "variables": variables}
     reply = client.post("/graphql", json=body)
     reply.raise_for_status()
-    data: dict = json.loads(reply.content)["data"]  # type: ignore[type-arg]
-    return data
+    return json.loads(reply.content)["data"]
 
 
-def _unwrap(stored: dict) -> dict:  # type: ignore[type-arg]
+def _unwrap(stored: dict[str, Any]) -> dict[str, Any]:
     return {
         key: item.get("value") if isinstance(item, dict) else item for key, item in stored.items()
     }

@@ -298,7 +298,7 @@ def write_results(
     notes: list[str],
 ) -> str:
     """The markdown document of the run."""
-    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks: wandb_typed vs the official client vs the raw-HTTP floor",
         "",
