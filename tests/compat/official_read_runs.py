@@ -1,8 +1,11 @@
-"""Read runs with the official ``wandb.Api`` following a JSON plan, in a subprocess.
+"""Read runs following a JSON plan, with any ``wandb.Api``-shaped client.
+
+``read_plan(api, plan)`` is the one reading both clients go through: ``test_read_compat``
+calls it with ours in-process, and, as a script, this module calls it with the official
+``wandb.Api`` in a subprocess (its Go sidecar stays isolated).
 
 Usage: ``python official_read_runs.py <plan.json>``; WANDB_BASE_URL and WANDB_API_KEY
-point at the server. Prints one line ``RESULT <json>`` with what the official client saw,
-in the shape ``test_read_compat.read_with_ours`` builds for our client.
+point at the server. Prints one line ``RESULT <json>`` with what the official client saw.
 """
 
 from __future__ import annotations
@@ -13,8 +16,6 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-
-import wandb
 
 
 def plain(value: Any) -> Any:
@@ -28,8 +29,8 @@ def plain(value: Any) -> Any:
     return value
 
 
-def read(plan: dict[str, Any]) -> dict[str, Any]:
-    api = wandb.Api(timeout=60)
+def read_plan(api: Any, plan: dict[str, Any]) -> dict[str, Any]:
+    """Listings, lazily listed fields and per-run reads, as JSON-safe values."""
     path = plan["path"]
     listings = [
         [
@@ -87,5 +88,7 @@ def read(plan: dict[str, Any]) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
+    import wandb
+
     loaded = json.loads(Path(sys.argv[1]).read_text())
-    print("RESULT " + json.dumps(read(loaded)), flush=True)
+    print("RESULT " + json.dumps(read_plan(wandb.Api(timeout=60), loaded)), flush=True)

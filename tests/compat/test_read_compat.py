@@ -12,11 +12,11 @@ import json
 import math
 import subprocess
 import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from official_read_runs import read_plan
 
 from wandb_typed import Api
 from wandb_typed.server import RunningServer
@@ -104,73 +104,6 @@ PLAN: dict[str, Any] = {
 }
 
 
-def plain(value: object) -> object:
-    """The same JSON-safe form official_read_runs.py gives (NaN and infinities as strings)."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(key): plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(item) for item in value]
-    return value
-
-
-def read_with_ours(api: Api, plan: dict[str, Any]) -> dict[str, Any]:
-    path = plan["path"]
-    listings = [
-        [
-            run.id
-            for run in api.runs(
-                path,
-                filters=listing["filters"],
-                order=listing["order"],
-                per_page=listing["per_page"],
-            )
-        ]
-        for listing in plan["listings"]
-    ]
-    # Fields read from a listing (lazy runs), not from api.run().
-    listed_fields = {
-        listed.id: plain(
-            {
-                "name": listed.name,
-                "state": listed.state,
-                "tags": list(listed.tags),
-                "config": dict(listed.config),
-                "summary": {
-                    key: value
-                    for key, value in listed.summary.items()
-                    if not key.startswith("_wandb")
-                },
-            }
-        )
-        for listed in api.runs(path, per_page=2)
-    }
-    runs: dict[str, Any] = {}
-    for run_id in plan["runs"]:
-        run = api.run(f"{path}/{run_id}")
-        runs[run_id] = {
-            "id": run.id,
-            "name": run.name,
-            "display_name": run.display_name,
-            "state": run.state,
-            "tags": list(run.tags),
-            "group": run.group,
-            "job_type": run.job_type,
-            "notes": run.notes,
-            "config": plain(dict(run.config)),
-            "summary": plain(
-                {key: value for key, value in run.summary.items() if not key.startswith("_wandb")}
-            ),
-            "history": [
-                plain(run.history(pandas=False, **arguments)) for arguments in plan["history"]
-            ],
-            "scans": [plain(list(run.scan_history(**arguments))) for arguments in plan["scans"]],
-            "files": {file.name: file.size for file in run.files()},
-        }
-    return {"listings": listings, "listed": listed_fields, "runs": runs}
-
-
 @pytest.fixture(scope="module")
 def results(
     local_server: RunningServer, tmp_path_factory: pytest.TempPathFactory
@@ -192,7 +125,7 @@ def results(
     assert lines, proc.stdout[-3000:] + proc.stderr[-3000:]
     official: dict[str, Any] = json.loads(lines[-1].removeprefix("RESULT "))
     with Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url}) as api:
-        ours = read_with_ours(api, PLAN)
+        ours = read_plan(api, PLAN)
     return official, ours
 
 
