@@ -218,6 +218,11 @@ class NotFoundError(WandbTypedError):
         self.path = path
         """The path that was looked up, e.g. ``"entity/project/runs/abc123"``."""
 
+    @classmethod
+    def for_run(cls, path: object) -> NotFoundError:
+        """The error for a run that is missing (or not visible with this API key)."""
+        return cls(f"run {path} not found", kind="run", path=str(path))
+
 
 class ConfigError(WandbTypedError):
     """The client cannot be configured: no API key, an unreadable netrc or settings file."""

@@ -210,11 +210,7 @@ class Files(Paginator[File]):
         )
         run = result.project.run if result.project is not None else None
         if run is None:
-            raise NotFoundError(
-                f"Run {self.run} not found (or not visible with this API key).",
-                kind="run",
-                path=str(self.run),
-            )
+            raise NotFoundError.for_run(self.run)
         if run.files is None:
             return Page([], end_cursor=None, has_next=False, total=run.file_count or 0)
         items = [

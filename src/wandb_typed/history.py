@@ -242,10 +242,6 @@ def stream_windows(
 # -- requests ---------------------------------------------------------------------------------
 
 
-def _missing_run(path: RunPath) -> NotFoundError:
-    return NotFoundError(f"run {path} not found", kind="run", path=str(path))
-
-
 def read_history(
     client: Client,
     path: RunPath,
@@ -262,11 +258,11 @@ def read_history(
     if stream == "system":
         events = client.get_run_events(path.entity, path.project, path.run_id, samples).project
         if events is None or events.run is None:
-            raise _missing_run(path)
+            raise NotFoundError.for_run(path)
         return decode_history_lines(events.run.events, what="system metrics")
     full = client.get_run_history(path.entity, path.project, path.run_id, samples).project
     if full is None or full.run is None:
-        raise _missing_run(path)
+        raise NotFoundError.for_run(path)
     return decode_history_lines(full.run.history, what="history")
 
 
@@ -274,7 +270,7 @@ def _sampled_rows(client: Client, path: RunPath, spec: str) -> list[JSONObject]:
     """The rows of one ``sampledHistory`` spec of the run at ``path``."""
     sampled = client.get_run_sampled_history(path.entity, path.project, path.run_id, [spec])
     if sampled.project is None or sampled.project.run is None:
-        raise _missing_run(path)
+        raise NotFoundError.for_run(path)
     return sampled_history_rows(sampled.project.run.sampled_history, what=f"history of {path}")
 
 
@@ -282,7 +278,7 @@ def last_history_step(client: Client, path: RunPath) -> int:
     """The run's last history step (``historyKeys.lastStep``), -1 when it logged none."""
     project = client.get_run_history_keys(path.entity, path.project, path.run_id).project
     if project is None or project.run is None:
-        raise _missing_run(path)
+        raise NotFoundError.for_run(path)
     keys = project.run.history_keys
     last = keys.get("lastStep") if isinstance(keys, dict) else None
     if isinstance(last, bool) or not isinstance(last, int):
@@ -322,7 +318,7 @@ def scan_history(
             path.entity, path.project, path.run_id, begin, end, size
         ).project
         if page is None or page.run is None:
-            raise _missing_run(path)
+            raise NotFoundError.for_run(path)
         return decode_history_lines(page.run.history, what="history")
 
     def rows() -> Iterator[JSONObject]:

@@ -492,11 +492,7 @@ class Run:
         )
         bucket = reply.upsert_bucket.bucket if reply.upsert_bucket is not None else None
         if bucket is None:
-            raise NotFoundError(
-                f"run {self._path_text} was not found when updating it",
-                kind="run",
-                path=self._path_text,
-            )
+            raise NotFoundError.for_run(self._path_text)
         self._apply(bucket, keep_summary=True)
         self._summary.save()
 
@@ -518,7 +514,7 @@ class Run:
             reply = self._client.get_run_state(self._entity, self._project, self._run_id)
             run = reply.project.run if reply.project is not None else None
             if run is None:
-                raise _run_not_found(self._run_path)
+                raise NotFoundError.for_run(self._run_path)
             self._state = run.state
             if run.state in FINISHED_STATES:
                 return
@@ -717,15 +713,11 @@ def _as_format(
     raise InvalidArgumentError(f"format must be 'default', 'pandas' or 'polars', got {chosen!r}")
 
 
-def _run_not_found(path: RunPath) -> NotFoundError:
-    return NotFoundError(f"run {path} not found", kind="run", path=str(path))
-
-
 def _get_run(client: Client, path: RunPath) -> RunFragment:
     """The full fragment of a run, or :class:`NotFoundError` naming its path."""
     reply = client.get_run(path.entity, path.project, path.run_id)
     if reply.project is None or reply.project.run is None:
-        raise _run_not_found(path)
+        raise NotFoundError.for_run(path)
     return reply.project.run
 
 
