@@ -52,16 +52,21 @@ _STREAMS = ("history", "events")
 
 HISTORY_DDL: list[str] = [
     # One row per received line; body is the line text exactly as the client sent it.
+    # Stored in step order, so a scan_history window is one contiguous range of the table.
     """CREATE TABLE IF NOT EXISTS history_lines (
         run_pk INTEGER NOT NULL,
         stream TEXT NOT NULL,
-        line_no INTEGER NOT NULL,
         step INTEGER NOT NULL,
+        line_no INTEGER NOT NULL,
         keyset_pk INTEGER NOT NULL,
         body TEXT NOT NULL,
-        PRIMARY KEY (run_pk, stream, line_no)
+        PRIMARY KEY (run_pk, stream, step, line_no)
     ) WITHOUT ROWID""",
-    # Step-ordered pages, windows, counts and key-set filtering without touching bodies.
+    # A line number is stored once: a re-sent line replaces it (INSERT OR REPLACE), and
+    # offsets, line counts and tails are read here.
+    "CREATE UNIQUE INDEX IF NOT EXISTS history_lines_by_line"
+    " ON history_lines (run_pk, stream, line_no)",
+    # Counts, sampling ranks and key-set filtering without touching bodies.
     "CREATE INDEX IF NOT EXISTS history_lines_by_step"
     " ON history_lines (run_pk, stream, step, line_no, keyset_pk)",
     # The distinct sets of keys a run's rows have (usually a handful per run).
@@ -480,10 +485,10 @@ def _select_sampled(conn: sqlite3.Connection, window: _Window, samples: int | No
     ranks = json.dumps(_even_ranks(total, samples))
     rows = conn.execute(
         "SELECT h.body FROM ("
-        f" SELECT line_no, ROW_NUMBER() OVER (ORDER BY step, line_no) - 1 AS rank"
+        f" SELECT step, line_no, ROW_NUMBER() OVER (ORDER BY step, line_no) - 1 AS rank"
         f" FROM history_lines WHERE {where}"
         ") AS s JOIN history_lines AS h"
-        " ON h.run_pk = ? AND h.stream = ? AND h.line_no = s.line_no"
+        " ON h.run_pk = ? AND h.stream = ? AND h.step = s.step AND h.line_no = s.line_no"
         " WHERE s.rank IN (SELECT value FROM json_each(?)) ORDER BY s.rank",
         (*params, window.run_pk, window.stream, ranks),
     )
