@@ -7,6 +7,10 @@ background thread while the current one is consumed (one page ahead at most; an 
 prefetch surfaces when that page is reached), and raises instead of looping when the server's
 cursor does not advance.
 
+An iteration asks for the next page once it moves past the first item of the current one:
+by then the consumer has used that item, so a paginator whose pages depend on how items are
+used (a lazy runs listing that learns the runs' config is wanted) fetches the right page.
+
 Example:
     >>> class Squares(Paginator[int]):
     ...     def _fetch(self, cursor: str | None) -> Page[int]:
@@ -79,6 +83,8 @@ class Paginator(ABC, Generic[T]):
         self._seen_cursors: set[str] = set()
         self._total: int | None = None
         self._pending: tuple[str | None, Future[Page[T]]] | None = None
+        self._prefetch_from: int | None = None
+        """Start the prefetch when an iteration reaches this index (None: nothing to start)."""
 
     @abstractmethod
     def _fetch(self, cursor: str | None) -> Page[T]:
@@ -100,6 +106,8 @@ class Paginator(ABC, Generic[T]):
                 if index >= len(self._items):
                     return
                 item = self._items[index]
+                if self._prefetch_from is not None and index >= self._prefetch_from:
+                    self._start_prefetch()
             yield item
             index += 1
 
@@ -113,6 +121,8 @@ class Paginator(ABC, Generic[T]):
                 if index >= len(self._pages):
                     return
                 page = self._pages[index]
+                if self._prefetch_from is not None:
+                    self._start_prefetch()
             yield page
             index += 1
 
@@ -216,10 +226,14 @@ class Paginator(ABC, Generic[T]):
         self._cursor = page.end_cursor
         if page.total is not None:
             self._total = page.total
+        self._prefetch_from = None
         if self._has_next and self._prefetch_enabled:
-            self._start_prefetch(self._cursor)
+            self._prefetch_from = len(self._items) - len(page.items) + 1
 
-    def _start_prefetch(self, cursor: str | None) -> None:
+    def _start_prefetch(self) -> None:
+        """Fetch the page after the last loaded one in the background."""
+        self._prefetch_from = None
+        cursor = self._cursor
         future: Future[Page[T]] = Future()
 
         def run() -> None:

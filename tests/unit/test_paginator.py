@@ -198,10 +198,30 @@ def test_prefetch_fetches_the_next_page_in_the_background() -> None:
 
 def test_prefetch_stays_at_most_one_page_ahead() -> None:
     numbers = Numbers(30, prefetch=True)
-    assert numbers[0] == 0
-    assert numbers[3] == 3  # consumes the prefetched page 2 and prefetches page 3
+    iterator = iter(numbers)
+    # Items 0-4: page 1, the prefetched page 2 and, past page 2's first item, page 3.
+    assert [next(iterator) for _ in range(5)] == [0, 1, 2, 3, 4]
     join_prefetch_threads()
     assert numbers.fetched == [None, "3", "6"]
+
+
+def test_the_next_page_is_requested_once_the_first_item_was_used() -> None:
+    numbers = Numbers(6, prefetch=True)
+    iterator = iter(numbers)
+    assert next(iterator) == 0
+    join_prefetch_threads()
+    assert numbers.fetched == [None]  # the consumer may still change what page 2 should be
+    assert next(iterator) == 1
+    join_prefetch_threads()
+    assert numbers.fetched == [None, "3"]
+
+
+def test_indexing_fetches_only_the_pages_it_needs() -> None:
+    numbers = Numbers(30, prefetch=True)
+    assert numbers[0] == 0
+    assert numbers[4] == 4
+    join_prefetch_threads()
+    assert numbers.fetched == [None, "3"]
 
 
 def test_prefetch_error_surfaces_when_that_page_is_reached() -> None:
@@ -231,7 +251,8 @@ def test_two_consumers_share_one_cache() -> None:
 
 def test_close_forgets_the_prefetch() -> None:
     numbers = Numbers(6, prefetch=True)
-    assert numbers[0] == 0
+    iterator = iter(numbers)
+    assert [next(iterator), next(iterator)] == [0, 1]  # page two is being prefetched
     numbers.close()
     assert list(numbers) == list(range(6))
     join_prefetch_threads()
