@@ -23,13 +23,13 @@ import string
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 from urllib.parse import urlsplit, urlunsplit
 
 from wandb_typed._json import JSONObject, JSONValue, decode_object
+from wandb_typed._read_ahead import ReadAhead
 from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, NotFoundError
 from wandb_typed.files import File, Files, run_file, run_files, upload_run_file
@@ -742,6 +742,26 @@ def create_run(api: Api, *, run_id: str | None, project: str, entity: str | None
     return Run(api, bucket.project.entity_name, bucket.project.name, bucket)
 
 
+_READ_AHEAD_PAGES = 2
+"""Whole pages of runs requested ahead of the one being read."""
+
+
+def _next_cursor(data: Mapping[str, Any]) -> str | None:
+    """The cursor of the page after a raw ``GetRuns`` reply, or None (no next page, or a
+    reply of another shape: validating that same reply reports it)."""
+    project = data.get("project")
+    runs = project.get("runs") if isinstance(project, dict) else None
+    page_info = runs.get("pageInfo") if isinstance(runs, dict) else None
+    if not isinstance(page_info, dict) or page_info.get("hasNextPage") is not True:
+        return None
+    end = page_info.get("endCursor")
+    if end is None:
+        edges = runs.get("edges") if isinstance(runs, dict) else None
+        last = edges[-1] if isinstance(edges, list) and edges else None
+        end = last.get("cursor") if isinstance(last, dict) else None
+    return end if isinstance(end, str) else None
+
+
 class Runs(Paginator[Run]):
     """The runs of a project matching ``filters``, in ``order``, fetched page by page.
 
@@ -783,8 +803,9 @@ class Runs(Paginator[Run]):
         """Kept for ``wandb`` compatibility; each run's ``sweep_name`` is always present."""
         self.lazy = lazy
         self._heavy_fields_wanted = False
-        self._read_ahead_lock = threading.Lock()
-        self._read_ahead: tuple[str, bool, Future[GetRuns | GetRunsLight]] | None = None
+        self._whole_pages: ReadAhead[str, GetRuns] = ReadAhead(
+            self._request_whole, depth=_READ_AHEAD_PAGES, name="Runs"
+        )
 
     def _want_heavy_fields(self) -> None:
         """A lazy page's heavy fields were needed: fetch the pages after it whole (one
@@ -792,8 +813,9 @@ class Runs(Paginator[Run]):
         self._heavy_fields_wanted = True
 
     def _request(self, cursor: str | None, *, light: bool) -> GetRuns | GetRunsLight:
-        query = self._client.get_runs_light if light else self._client.get_runs
-        return query(
+        if not light:
+            return self._request_whole(cursor, self._read_ahead_from)
+        return self._client.get_runs_light(
             self.entity,
             self.project,
             filters=self._encoded_filters,
@@ -802,35 +824,37 @@ class Runs(Paginator[Run]):
             per_page=self.per_page,
         )
 
+    def _request_whole(self, cursor: str | None, on_next: Callable[[str], None]) -> GetRuns:
+        """A whole page; ``on_next`` gets the next page's cursor as soon as the reply is in,
+        before the reply is validated."""
+
+        def next_page(data: dict[str, Any]) -> None:
+            end = _next_cursor(data)
+            if end is not None:
+                on_next(end)
+
+        return self._client.get_runs(
+            self.entity,
+            self.project,
+            filters=self._encoded_filters,
+            order=self.order,
+            cursor=cursor,
+            per_page=self.per_page,
+            on_data=next_page,
+        )
+
     def _read_ahead_from(self, cursor: str) -> None:
-        """Request the whole page after ``cursor`` in the background, so the server answers it
-        while this page's runs are built and read (at most one such request at a time)."""
-        future: Future[GetRuns | GetRunsLight] = Future()
-
-        def run() -> None:
-            if not future.set_running_or_notify_cancel():
-                return
-            try:
-                future.set_result(self._request(cursor, light=False))
-            except BaseException as exc:  # surfaced when that page is fetched
-                future.set_exception(exc)
-
-        with self._read_ahead_lock:
-            self._read_ahead = (cursor, False, future)
-        threading.Thread(target=run, name="Runs-read-ahead", daemon=True).start()
-
-    def _take_read_ahead(self, cursor: str | None) -> tuple[bool, GetRuns | GetRunsLight] | None:
-        with self._read_ahead_lock:
-            ahead, self._read_ahead = self._read_ahead, None
-        if ahead is None or ahead[0] != cursor:
-            return None
-        return ahead[1], ahead[2].result()
+        """Request the whole page after ``cursor`` in the background (chained: each reply
+        requests its successor, at most ``_READ_AHEAD_PAGES`` ahead of the consumer)."""
+        if self._prefetch_enabled:
+            self._whole_pages.start(cursor)
 
     def _fetch(self, cursor: str | None) -> Page[Run]:
-        taken = self._take_read_ahead(cursor)
-        if taken is not None:
-            light, reply = taken
-        else:
+        light = False
+        reply: GetRuns | GetRunsLight | None = (
+            self._whole_pages.take(cursor) if cursor is not None else None
+        )
+        if reply is None:
             light = self.lazy and not self._heavy_fields_wanted
             reply = self._request(cursor, light=light)
         project = reply.project
@@ -848,9 +872,6 @@ class Runs(Paginator[Run]):
         end = connection.page_info.end_cursor
         if end is None and connection.edges:
             end = connection.edges[-1].cursor
-        whole_pages = not (self.lazy and not self._heavy_fields_wanted)
-        if whole_pages and self._prefetch_enabled and end and connection.page_info.has_next_page:
-            self._read_ahead_from(end)
         runs: list[Run] = []
         for edge in connection.edges:
             run = Run(self._api, self.entity, self.project, edge.node, heavy_fields=heavy)
@@ -935,6 +956,11 @@ class Runs(Paginator[Run]):
     def to_polars(self) -> polars.DataFrame:
         """The runs as a polars DataFrame (see :meth:`table_rows` for the columns)."""
         return to_polars(self.table_rows())
+
+    def close(self) -> None:
+        """Forget pages requested ahead (their requests finish on their own)."""
+        super().close()
+        self._whole_pages.close()
 
     def __repr__(self) -> str:
         return f"<Runs {self.entity}/{self.project} loaded={len(self._items)}>"
