@@ -12,7 +12,7 @@ from wandb_typed.server.execution import SyncExecutionContext
 SCHEMA = build_schema(
     """
     enum Kind { A B }
-    type Owner { name: String! }
+    type Owner { name: String!, login: String }
     type Row {
       step: Int
       tags: [String!]
@@ -22,6 +22,7 @@ SCHEMA = build_schema(
       computed(x: Int): String
       upper: String
       owner: Owner
+      mustOwner: Owner!
     }
     type Query {
       lines: [String]
@@ -30,6 +31,8 @@ SCHEMA = build_schema(
       strictNumbers: [Int!]!
       nested: [[Int]]
       rows: [Row]
+      strictRows: [Row!]!
+      owner: Owner
     }
     """
 )
@@ -84,6 +87,17 @@ CASES = [
     ("{ rows { ...F } } fragment F on Row { step name }", {"rows": [ROW]}),
     ("{ rows { step name id } }", {"rows": [Attributes()]}),  # not a dict
     ("{ rows { step } }", {"rows": [{}]}),
+    # plain object fields and lists of objects, with errors at every depth
+    ("{ owner { name login } }", {"owner": {"name": "o", "login": None}}),
+    ("{ owner { name } }", {"owner": {}}),  # non-null name missing: owner is null
+    ("{ owner { name } }", {"owner": "not an object"}),
+    ("{ rows { mustOwner { name } } }", {"rows": [{"mustOwner": {}}, ROW]}),  # bubbles to row
+    ("{ rows { mustOwner { name } } }", {"rows": [{"mustOwner": None}]}),
+    ("{ strictRows { name } }", {"strictRows": [ROW, {"step": 1}]}),  # bubbles to the root
+    ("{ strictRows { name } }", {"strictRows": [ROW, None]}),
+    ("{ strictRows { step owner { name } } }", {"strictRows": [ROW, {"owner": {"name": 3}}]}),
+    ("{ rows { owner { name } } }", {"rows": ({"owner": {"name": "t"}},)}),  # a tuple
+    ("{ rows { step } }", {"rows": [ROW, Attributes()]}),  # a list mixing dicts and objects
 ]
 
 
@@ -118,7 +132,7 @@ def test_a_generator_is_completed_like_a_list() -> None:
     assert result.data == {"lines": ["a", "b"]}
 
 
-def test_plain_scalar_fields_skip_graphql_cores_per_field_machinery() -> None:
+def test_plain_fields_skip_graphql_cores_per_field_machinery() -> None:
     calls: list[str] = []
 
     class Counting(SyncExecutionContext):
@@ -141,6 +155,6 @@ def test_plain_scalar_fields_skip_graphql_cores_per_field_machinery() -> None:
             for i, row in enumerate(rows)
         ]
     }
-    # Only the list, the resolver-bound field and the object field take the general path.
-    assert sorted(set(calls)) == ["owner", "rows", "upper"]
-    assert len(calls) == 1 + 2 * len(rows)
+    # Only the root list and the resolver-bound field take the general path.
+    assert sorted(set(calls)) == ["rows", "upper"]
+    assert len(calls) == 1 + len(rows)
