@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ariadne import ObjectType, SchemaBindable
 from graphql import GraphQLResolveInfo
@@ -29,6 +30,12 @@ TAIL_LINES = 10
 project = ObjectType("Project")
 run = ObjectType("Run")
 run_connection = ObjectType("RunConnection")
+
+
+@lru_cache(maxsize=256)
+def _tags(stored: str) -> tuple[str, ...]:
+    """A run's stored tags (runs of a project mostly share a few tag sets)."""
+    return tuple(json.loads(stored))
 
 
 def run_node(row: sqlite3.Row) -> Node:
@@ -60,7 +67,7 @@ def run_node(row: sqlite3.Row) -> Node:
         "commit": row["commit_hash"],
         "sweepName": row["sweep_name"],
         "sweep": None,
-        "tags": json.loads(row["tags"]),
+        "tags": _tags(row["tags"]),
         "tagColors": [],
         "createdAt": row["created_at"],
         "heartbeatAt": row["heartbeat_at"],
