@@ -48,7 +48,14 @@ if TYPE_CHECKING:
     import pandas
     import polars
 
-    from wandb_typed._generated import Client, GetRuns, GetRunsLight, LightRunFragment, RunFragment
+    from wandb_typed._generated import (
+        Client,
+        GetRuns,
+        GetRunsLight,
+        HeavyRunFragment,
+        LightRunFragment,
+        RunFragment,
+    )
     from wandb_typed.api import Api
 
 __all__ = [
@@ -145,12 +152,20 @@ class RunUser:
 
 class _PageHeavyFields:
     """Loads config/summary/system metrics for every run of one lazy page in one request;
-    ``on_load`` is told the first time (so the listing can fetch later pages whole)."""
+    ``on_load`` is told the first time, with the cursor after this page (so the listing can
+    request later pages whole, the next one while this one's heavy fields load)."""
 
     def __init__(
-        self, client: Client, entity: str, project: str, on_load: Callable[[], None]
+        self,
+        client: Client,
+        entity: str,
+        project: str,
+        *,
+        next_cursor: str | None,
+        on_load: Callable[[str | None], None],
     ) -> None:
         self._client = client
+        self._next_cursor = next_cursor
         self._on_load = on_load
         self._entity = entity
         self._project = project
@@ -165,9 +180,9 @@ class _PageHeavyFields:
         with self._lock:
             if self._loaded:
                 return
-            self._on_load()
+            self._on_load(self._next_cursor)
             names = [run.id for run in self._runs]
-            reply = self._client.get_runs(
+            reply = self._client.get_runs_heavy_fields(
                 self._entity,
                 self._project,
                 filters=encode_filters({"name": {"$in": names}}),
@@ -213,9 +228,12 @@ class Run:
         self._project = project
         self._heavy_fields = heavy_fields
         self._full = False
-        self._config = RunConfig()
-        self._summary = RunSummary(save=self._save_summary)
-        self._system_metrics: JSONObject = {}
+        # Heavy fields are kept as the server sent them and decoded on first use.
+        self._heavy: HeavyRunFragment | None = None
+        self._config: RunConfig | None = None
+        self._summary: RunSummary | None = None
+        self._summary_text: str | None = None
+        self._system_metrics: JSONObject | None = None
         self._history_keys: JSONObject = {}
         self._apply(fragment)
 
@@ -238,22 +256,23 @@ class Run:
         if isinstance(fragment, RunFragment):
             self._apply_heavy(fragment, keep_summary=keep_summary)
 
-    def _apply_heavy(self, fragment: RunFragment, *, keep_summary: bool) -> None:
-        path = self._path_text
-        self._config = RunConfig.from_stored(
-            decode_object(fragment.config, what=f"the config of run {path}")
-        )
+    def _apply_heavy(self, fragment: HeavyRunFragment, *, keep_summary: bool) -> None:
+        self._heavy = fragment
+        self._config = None
+        self._system_metrics = None
         if not keep_summary:
-            self._summary = RunSummary(
-                decode_object(fragment.summary_metrics, what=f"the summary of run {path}"),
-                save=self._save_summary,
-            )
-        self._system_metrics = decode_object(
-            fragment.system_metrics, what=f"the system metrics of run {path}"
-        )
+            self._summary = None
+            self._summary_text = fragment.summary_metrics
         keys = fragment.history_keys
         self._history_keys = keys if isinstance(keys, dict) else {}
         self._full = True
+
+    def _heavy_fields_loaded(self) -> HeavyRunFragment:
+        """The fragment carrying the heavy fields (loading it if needed)."""
+        self._ensure_full()
+        if self._heavy is None:  # _ensure_full loads the heavy fields or raises
+            raise InvalidResponseError(f"run {self._path_text}: the server sent no config")
+        return self._heavy
 
     def _ensure_full(self) -> None:
         if self._full:
@@ -421,19 +440,25 @@ class Run:
     @property
     def config(self) -> RunConfig:
         """The run's config, unwrapped (``{"lr": 0.1}``); edit it, then :meth:`update`."""
-        self._ensure_full()
+        heavy = self._heavy_fields_loaded()
+        if self._config is None:
+            stored = decode_object(heavy.config, what=f"the config of run {self._path_text}")
+            self._config = RunConfig.from_stored(stored)
         return self._config
 
     @property
     def rawconfig(self) -> JSONObject:
         """The SDK's own config entries (``_wandb``, ...) in their stored form."""
-        self._ensure_full()
-        return self._config.raw
+        return self.config.raw
 
     @property
     def summary(self) -> RunSummary:
         """The last value of each metric; ``summary.update({...})`` writes it back."""
         self._ensure_full()
+        if self._summary is None:
+            what = f"the summary of run {self._path_text}"
+            values = decode_object(self._summary_text, what=what)
+            self._summary = RunSummary(values, save=self._save_summary)
         return self._summary
 
     @property
@@ -444,7 +469,10 @@ class Run:
     @property
     def system_metrics(self) -> JSONObject:
         """The latest system metrics (GPU, CPU, memory, ...)."""
-        self._ensure_full()
+        heavy = self._heavy_fields_loaded()
+        if self._system_metrics is None:
+            what = f"the system metrics of run {self._path_text}"
+            self._system_metrics = decode_object(heavy.system_metrics, what=what)
         return self._system_metrics
 
     @property
@@ -486,7 +514,7 @@ class Run:
             display_name=self._display_name,
             notes=self._notes,
             tags=[*self._tags],
-            config=encode_json_document(self._config.to_stored()),
+            config=encode_json_document(self.config.to_stored()),
             group_name=self._group,
             job_type=self._job_type,
         )
@@ -494,7 +522,7 @@ class Run:
         if bucket is None:
             raise NotFoundError.for_run(self._path_text)
         self._apply(bucket, keep_summary=True)
-        self._summary.save()
+        self.summary.save()
 
     save = update
 
@@ -807,10 +835,13 @@ class Runs(Paginator[Run]):
             self._request_whole, depth=_READ_AHEAD_PAGES, name="Runs"
         )
 
-    def _want_heavy_fields(self) -> None:
+    def _want_heavy_fields(self, next_cursor: str | None) -> None:
         """A lazy page's heavy fields were needed: fetch the pages after it whole (one
-        request per page instead of two), as the official client's ``upgrade_to_full``."""
+        request per page instead of two), as the official client's ``upgrade_to_full``,
+        starting with the next page now."""
         self._heavy_fields_wanted = True
+        if next_cursor is not None:
+            self._read_ahead_from(next_cursor)
 
     def _request(self, cursor: str | None, *, light: bool) -> GetRuns | GetRunsLight:
         if not light:
@@ -864,14 +895,20 @@ class Runs(Paginator[Run]):
         connection = project.runs
         if connection is None:
             return Page([], end_cursor=None, has_next=False, total=project.run_count)
-        heavy = (
-            _PageHeavyFields(self._client, self.entity, self.project, self._want_heavy_fields)
-            if light
-            else None
-        )
         end = connection.page_info.end_cursor
         if end is None and connection.edges:
             end = connection.edges[-1].cursor
+        heavy = (
+            _PageHeavyFields(
+                self._client,
+                self.entity,
+                self.project,
+                next_cursor=end if connection.page_info.has_next_page else None,
+                on_load=self._want_heavy_fields,
+            )
+            if light
+            else None
+        )
         runs: list[Run] = []
         for edge in connection.edges:
             run = Run(self._api, self.entity, self.project, edge.node, heavy_fields=heavy)

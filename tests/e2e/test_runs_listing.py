@@ -88,12 +88,15 @@ def test_lazy_page_loads_heavy_fields_once(local_server: RunningServer, five_run
     with api_for(local_server, spy) as api:
         runs = api.runs(five_runs, per_page=3)
         first_page = runs[0:3]
-        assert spy.count("GetRuns") == 0
+        assert spy.operations == ["GetRunsLight"]
         assert [run.config["i"] for run in first_page] == [0, 1, 2]
         assert first_page[2].summary == {}
-        assert spy.count("GetRuns") == 1
+        # One request for the page's heavy fields; the next page is now wanted whole.
+        assert spy.count("GetRunsHeavyFields") == 1
         assert runs[4].config["i"] == 4
-        assert spy.count("GetRuns") == 2
+        assert spy.count("GetRunsHeavyFields") == 1
+        assert spy.count("GetRuns") == 1
+        assert spy.count("GetRunsLight") == 1
         assert spy.count("GetRun") == 0
 
 

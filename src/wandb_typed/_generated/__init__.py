@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .delete_run import DeleteRun, DeleteRunDeleteRun
     from .fragments import (
         FileFragment,
+        HeavyRunFragment,
         LightRunFragment,
         LightRunFragmentUser,
         PageInfoFragment,
@@ -120,6 +121,13 @@ if TYPE_CHECKING:
         GetRunsProjectRunsEdges,
         GetRunsProjectRunsEdgesNode,
         GetRunsProjectRunsPageInfo,
+    )
+    from .get_runs_heavy_fields import (
+        GetRunsHeavyFields,
+        GetRunsHeavyFieldsProject,
+        GetRunsHeavyFieldsProjectRuns,
+        GetRunsHeavyFieldsProjectRunsEdges,
+        GetRunsHeavyFieldsProjectRunsEdgesNode,
     )
     from .get_runs_light import (
         GetRunsLight,
@@ -234,6 +242,11 @@ _LAZY_IMPORTS = {
     "GetRunStateProject": ".get_run_state",
     "GetRunStateProjectRun": ".get_run_state",
     "GetRuns": ".get_runs",
+    "GetRunsHeavyFields": ".get_runs_heavy_fields",
+    "GetRunsHeavyFieldsProject": ".get_runs_heavy_fields",
+    "GetRunsHeavyFieldsProjectRuns": ".get_runs_heavy_fields",
+    "GetRunsHeavyFieldsProjectRunsEdges": ".get_runs_heavy_fields",
+    "GetRunsHeavyFieldsProjectRunsEdgesNode": ".get_runs_heavy_fields",
     "GetRunsLight": ".get_runs_light",
     "GetRunsLightProject": ".get_runs_light",
     "GetRunsLightProjectRuns": ".get_runs_light",
@@ -252,6 +265,7 @@ _LAZY_IMPORTS = {
     "GetTeamEntity": ".get_team",
     "GetViewer": ".get_viewer",
     "GetViewerViewer": ".get_viewer",
+    "HeavyRunFragment": ".fragments",
     "LightRunFragment": ".fragments",
     "LightRunFragmentUser": ".fragments",
     "PageInfoFragment": ".fragments",
@@ -374,6 +388,11 @@ __all__ = [
     "GetRunStateProject",
     "GetRunStateProjectRun",
     "GetRuns",
+    "GetRunsHeavyFields",
+    "GetRunsHeavyFieldsProject",
+    "GetRunsHeavyFieldsProjectRuns",
+    "GetRunsHeavyFieldsProjectRunsEdges",
+    "GetRunsHeavyFieldsProjectRunsEdgesNode",
     "GetRunsLight",
     "GetRunsLightProject",
     "GetRunsLightProjectRuns",
@@ -392,6 +411,7 @@ __all__ = [
     "GetTeamEntity",
     "GetViewer",
     "GetViewerViewer",
+    "HeavyRunFragment",
     "LightRunFragment",
     "LightRunFragmentUser",
     "PageInfoFragment",

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .get_run_sampled_history import GetRunSampledHistory
     from .get_run_state import GetRunState
     from .get_runs import GetRuns
+    from .get_runs_heavy_fields import GetRunsHeavyFields
     from .get_runs_light import GetRunsLight
     from .get_server_features import GetServerFeatures
     from .get_team import GetTeam
@@ -509,6 +510,14 @@ class Client(GeneratedClientBase):
               }
             }
 
+            fragment HeavyRunFragment on Run {
+              name
+              config
+              summaryMetrics
+              systemMetrics
+              historyKeys
+            }
+
             fragment LightRunFragment on Run {
               id
               projectId
@@ -534,10 +543,7 @@ class Client(GeneratedClientBase):
 
             fragment RunFragment on Run {
               ...LightRunFragment
-              config
-              summaryMetrics
-              systemMetrics
-              historyKeys
+              ...HeavyRunFragment
             }
             """)
         variables: dict[str, object] = {
@@ -603,6 +609,14 @@ class Client(GeneratedClientBase):
               }
             }
 
+            fragment HeavyRunFragment on Run {
+              name
+              config
+              summaryMetrics
+              systemMetrics
+              historyKeys
+            }
+
             fragment LightRunFragment on Run {
               id
               projectId
@@ -633,10 +647,7 @@ class Client(GeneratedClientBase):
 
             fragment RunFragment on Run {
               ...LightRunFragment
-              config
-              summaryMetrics
-              systemMetrics
-              historyKeys
+              ...HeavyRunFragment
             }
             """)
         variables: dict[str, object] = {
@@ -725,6 +736,52 @@ class Client(GeneratedClientBase):
         data = self.get_data(response)
         return GetRunsLight.model_validate(data)
 
+    def get_runs_heavy_fields(
+        self,
+        entity: str,
+        project: str,
+        filters: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRunsHeavyFields":
+        from .get_runs_heavy_fields import GetRunsHeavyFields
+
+        query = gql("""
+            query GetRunsHeavyFields($entity: String!, $project: String!, $filters: JSONString, $perPage: Int) {
+              project(name: $project, entityName: $entity) {
+                runs(filters: $filters, first: $perPage) {
+                  edges {
+                    node {
+                      ...HeavyRunFragment
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment HeavyRunFragment on Run {
+              name
+              config
+              summaryMetrics
+              systemMetrics
+              historyKeys
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "filters": filters,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRunsHeavyFields",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunsHeavyFields.model_validate(data)
+
     def create_run(
         self,
         name: str,
@@ -748,6 +805,14 @@ class Client(GeneratedClientBase):
                   }
                 }
               }
+            }
+
+            fragment HeavyRunFragment on Run {
+              name
+              config
+              summaryMetrics
+              systemMetrics
+              historyKeys
             }
 
             fragment LightRunFragment on Run {
@@ -775,10 +840,7 @@ class Client(GeneratedClientBase):
 
             fragment RunFragment on Run {
               ...LightRunFragment
-              config
-              summaryMetrics
-              systemMetrics
-              historyKeys
+              ...HeavyRunFragment
             }
             """)
         variables: dict[str, object] = {
@@ -817,6 +879,14 @@ class Client(GeneratedClientBase):
               }
             }
 
+            fragment HeavyRunFragment on Run {
+              name
+              config
+              summaryMetrics
+              systemMetrics
+              historyKeys
+            }
+
             fragment LightRunFragment on Run {
               id
               projectId
@@ -842,10 +912,7 @@ class Client(GeneratedClientBase):
 
             fragment RunFragment on Run {
               ...LightRunFragment
-              config
-              summaryMetrics
-              systemMetrics
-              historyKeys
+              ...HeavyRunFragment
             }
             """)
         variables: dict[str, object] = {

@@ -20,6 +20,14 @@ class FileFragment(BaseModel):
     md5: Optional[str]
 
 
+class HeavyRunFragment(BaseModel):
+    name: str
+    config: Optional[str]
+    summary_metrics: Optional[str] = Field(alias="summaryMetrics")
+    system_metrics: Optional[str] = Field(alias="systemMetrics")
+    history_keys: Optional[Any] = Field(alias="historyKeys")
+
+
 class LightRunFragment(BaseModel):
     id: str
     project_id: str = Field(alias="projectId")
@@ -60,11 +68,8 @@ class ProjectFragment(BaseModel):
     read_only: Optional[bool] = Field(alias="readOnly")
 
 
-class RunFragment(LightRunFragment):
-    config: Optional[str]
-    summary_metrics: Optional[str] = Field(alias="summaryMetrics")
-    system_metrics: Optional[str] = Field(alias="systemMetrics")
-    history_keys: Optional[Any] = Field(alias="historyKeys")
+class RunFragment(HeavyRunFragment, LightRunFragment):
+    pass
 
 
 class SweepFragment(BaseModel):
