@@ -22,12 +22,11 @@ Example:
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from wandb_typed._json import JSONObject, decode_object, parse
+from wandb_typed._read_ahead import ReadAhead
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, NotFoundError
 
 if TYPE_CHECKING:
@@ -193,47 +192,58 @@ def scan_windows(start: int, stop: int, page_size: int) -> Iterator[tuple[int, i
         yield begin, min(begin + page_size, stop)
 
 
-def _fetch_in_background(
-    fetch: Callable[[int, int], list[JSONObject]], window: tuple[int, int]
-) -> Future[list[JSONObject]]:
-    future: Future[list[JSONObject]] = Future()
+WindowFetch: TypeAlias = Callable[[int, int, Callable[[], None]], list[JSONObject]]
+"""``fetch(begin, end, reply_in)``: the rows of one step window; it calls ``reply_in()`` as
+soon as the server's reply is in, before decoding it (the next window is requested then)."""
 
-    def run() -> None:
-        if not future.set_running_or_notify_cancel():
-            return
-        try:
-            future.set_result(fetch(*window))
-        except BaseException as exc:  # surfaced when the window is consumed
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="scan-history-prefetch", daemon=True).start()
-    return future
+_WINDOWS_AHEAD = 2
 
 
 def stream_windows(
-    fetch: Callable[[int, int], list[JSONObject]],
+    fetch: WindowFetch,
     windows: Iterator[tuple[int, int]],
     *,
     prefetch: bool = True,
 ) -> Iterator[JSONObject]:
-    """Yield the rows of each window in order, fetching the next window in the background.
+    """Yield the rows of each window in order, reading windows ahead in the background.
 
-    At most two windows are held at a time, so memory does not grow with the run's length.
+    Each window is requested as soon as the previous one's reply is in, so the server works
+    on it while that reply is decoded and consumed; at most ``_WINDOWS_AHEAD`` windows wait
+    beyond the one being consumed, so memory does not grow with the run's length.
 
-    >>> rows = stream_windows(lambda a, b: [{"_step": s} for s in range(a, b)], scan_windows(0, 3, 2))
-    >>> [row["_step"] for row in rows]
+    >>> def fetch(begin, end, reply_in):
+    ...     reply_in()
+    ...     return [{"_step": s} for s in range(begin, end)]
+    >>> [row["_step"] for row in stream_windows(fetch, scan_windows(0, 3, 2))]
     [0, 1, 2]
     """
-    current = next(windows, None)
-    pending: Future[list[JSONObject]] | None = None
-    while current is not None:
-        rows = pending.result() if pending is not None else fetch(*current)
-        current = next(windows, None)
-        pending = None
-        if current is not None and prefetch:
-            pending = _fetch_in_background(fetch, current)
-        yield from rows
-        del rows
+    planned = list(windows)
+    if not prefetch:
+        for begin, end in planned:
+            yield from fetch(begin, end, _nothing)
+        return
+
+    def request(index: int, on_next: Callable[[int], None]) -> list[JSONObject]:
+        begin, end = planned[index]
+        following = index + 1
+        return fetch(begin, end, lambda: on_next(following) if following < len(planned) else None)
+
+    ahead: ReadAhead[int, list[JSONObject]] = ReadAhead(
+        request, depth=_WINDOWS_AHEAD, name="scan-history"
+    )
+    try:
+        if planned:
+            ahead.start(0)
+        for index in range(len(planned)):
+            rows = ahead.take(index)
+            yield from rows if rows is not None else request(index, ahead.start)
+            del rows
+    finally:
+        ahead.close()
+
+
+def _nothing() -> None:
+    """``reply_in`` when nothing is read ahead."""
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -263,9 +273,17 @@ def read_history(
     return decode_history_lines(full.run.history, what="history")
 
 
-def _sampled_rows(client: Client, path: RunPath, spec: str) -> list[JSONObject]:
+def _sampled_rows(
+    client: Client,
+    path: RunPath,
+    spec: str,
+    *,
+    on_data: Callable[[dict[str, Any]], None] | None = None,
+) -> list[JSONObject]:
     """The rows of one ``sampledHistory`` spec of the run at ``path``."""
-    sampled = client.get_run_sampled_history(path.entity, path.project, path.run_id, [spec])
+    sampled = client.get_run_sampled_history(
+        path.entity, path.project, path.run_id, [spec], on_data=on_data
+    )
     if sampled.project is None or sampled.project.run is None:
         raise NotFoundError.for_run(path)
     return sampled_history_rows(sampled.project.run.sampled_history, what=f"history of {path}")
@@ -295,7 +313,7 @@ def scan_history(
     """Every history row with ``min_step <= _step < max_step``, in step order, lazily.
 
     One ``historyKeys`` request finds the last step (when iteration starts), then one request
-    per window of ``page_size`` steps, the next window fetched while this one is consumed.
+    per window of ``page_size`` steps, read ahead (see :func:`stream_windows`).
     With ``keys``, only rows holding all of them come back, reduced to them and ``_step``.
 
     Raises:
@@ -307,12 +325,15 @@ def scan_history(
     highest = _optional_step("max_step", max_step)
     wanted = _key_list(keys)
 
-    def fetch(begin: int, end: int) -> list[JSONObject]:
+    def fetch(begin: int, end: int, reply_in: Callable[[], None]) -> list[JSONObject]:
+        def on_data(_data: dict[str, Any]) -> None:
+            reply_in()
+
         if wanted:
             spec = scan_spec(wanted, min_step=begin, max_step=end, samples=size)
-            return _sampled_rows(client, path, spec)
+            return _sampled_rows(client, path, spec, on_data=on_data)
         page = client.get_run_history_page(
-            path.entity, path.project, path.run_id, begin, end, size
+            path.entity, path.project, path.run_id, begin, end, size, on_data=on_data
         ).project
         if page is None or page.run is None:
             raise NotFoundError.for_run(path)

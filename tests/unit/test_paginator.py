@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from thread_support import join_threads
 
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, ServerError
 from wandb_typed.pagination import Page, Paginator
@@ -43,13 +44,6 @@ class Numbers(Paginator[int]):
             has_next=end < self.count,
             total=self.count if self.with_total else None,
         )
-
-
-def join_prefetch_threads() -> None:
-    """Wait for background page fetches to finish, so ``fetched`` is complete."""
-    for thread in threading.enumerate():
-        if thread.name.endswith("-prefetch"):
-            thread.join()
 
 
 def test_nothing_is_fetched_until_used() -> None:
@@ -201,7 +195,7 @@ def test_prefetch_stays_at_most_one_page_ahead() -> None:
     iterator = iter(numbers)
     # Items 0-4: page 1, the prefetched page 2 and, past page 2's first item, page 3.
     assert [next(iterator) for _ in range(5)] == [0, 1, 2, 3, 4]
-    join_prefetch_threads()
+    join_threads("-prefetch")
     assert numbers.fetched == [None, "3", "6"]
 
 
@@ -209,10 +203,10 @@ def test_the_next_page_is_requested_once_the_first_item_was_used() -> None:
     numbers = Numbers(6, prefetch=True)
     iterator = iter(numbers)
     assert next(iterator) == 0
-    join_prefetch_threads()
+    join_threads("-prefetch")
     assert numbers.fetched == [None]  # the consumer may still change what page 2 should be
     assert next(iterator) == 1
-    join_prefetch_threads()
+    join_threads("-prefetch")
     assert numbers.fetched == [None, "3"]
 
 
@@ -220,7 +214,7 @@ def test_indexing_fetches_only_the_pages_it_needs() -> None:
     numbers = Numbers(30, prefetch=True)
     assert numbers[0] == 0
     assert numbers[4] == 4
-    join_prefetch_threads()
+    join_threads("-prefetch")
     assert numbers.fetched == [None, "3"]
 
 
@@ -255,6 +249,6 @@ def test_close_forgets_the_prefetch() -> None:
     assert [next(iterator), next(iterator)] == [0, 1]  # page two is being prefetched
     numbers.close()
     assert list(numbers) == list(range(6))
-    join_prefetch_threads()
+    join_threads("-prefetch")
     # Page two was fetched twice: by the abandoned prefetch and again on demand.
     assert numbers.fetched.count("3") == 2

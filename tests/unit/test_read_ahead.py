@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 
 import pytest
+from thread_support import join_threads
 
 from wandb_typed._read_ahead import ReadAhead
 
@@ -29,18 +30,12 @@ class Pages:
         return f"page {page}"
 
 
-def join_read_ahead_threads() -> None:
-    for thread in threading.enumerate():
-        if thread.name.endswith("-read-ahead"):
-            thread.join(timeout=5)
-
-
 def test_each_reply_requests_its_successor_and_the_consumer_gets_them_in_order() -> None:
     pages = Pages(last=5)
     ahead = ReadAhead(pages, depth=2, name="test")
     ahead.start(0)
     assert [ahead.take(page) for page in range(6)] == [f"page {k}" for k in range(6)]
-    join_read_ahead_threads()
+    join_threads("-read-ahead")
     assert pages.requested == [0, 1, 2, 3, 4, 5]
 
 
@@ -48,15 +43,14 @@ def test_the_chain_pauses_at_its_depth_and_resumes_when_the_consumer_takes_one()
     pages = Pages(last=10)
     ahead = ReadAhead(pages, depth=2, name="test")
     ahead.start(0)
-    join_read_ahead_threads()
-    join_read_ahead_threads()
+    join_threads("-read-ahead")
     assert sorted(pages.requested) == [0, 1]  # page 2 waits: two replies are held
     assert ahead.take(0) == "page 0"
-    join_read_ahead_threads()
+    join_threads("-read-ahead")
     assert sorted(pages.requested) == [0, 1, 2]
     assert ahead.take(1) == "page 1"
     assert ahead.take(2) == "page 2"
-    join_read_ahead_threads()
+    join_threads("-read-ahead")
     assert sorted(pages.requested) == [0, 1, 2, 3, 4]
 
 
@@ -67,7 +61,7 @@ def test_a_failed_request_raises_where_the_consumer_takes_it_and_ends_the_chain(
     assert ahead.take(0) == "page 0"
     with pytest.raises(RuntimeError, match="page 1 failed"):
         ahead.take(1)
-    join_read_ahead_threads()
+    join_threads("-read-ahead")
     assert ahead.take(2) is None
     assert pages.requested == [0, 1]
 
@@ -76,7 +70,7 @@ def test_a_key_never_requested_gives_none_and_drops_the_replies_of_another_chain
     pages = Pages(last=1)
     ahead = ReadAhead(pages, depth=2, name="test")
     ahead.start(0)
-    join_read_ahead_threads()
+    join_threads("-read-ahead")
     assert ahead.take(7) is None
     assert ahead.take(0) is None  # dropped with the other chain
 
@@ -85,11 +79,11 @@ def test_after_close_nothing_new_is_requested() -> None:
     pages = Pages(last=10)
     ahead = ReadAhead(pages, depth=1, name="test")
     ahead.start(0)
-    join_read_ahead_threads()
+    join_threads("-read-ahead")
     ahead.close()
     assert ahead.take(0) is None
     ahead.start(5)
-    join_read_ahead_threads()
+    join_threads("-read-ahead")
     assert pages.requested == [0]
 
 

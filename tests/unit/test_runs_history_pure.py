@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import threading
+from collections.abc import Callable
 
 import pytest
+from thread_support import join_threads
 
 from wandb_typed._json import JSONObject
 from wandb_typed.errors import InvalidArgumentError
@@ -80,8 +83,9 @@ def test_scan_spec_keeps_step_first_once() -> None:
 def test_stream_windows_holds_no_more_than_it_must() -> None:
     fetched: list[tuple[int, int]] = []
 
-    def fetch(begin: int, end: int) -> list[JSONObject]:
+    def fetch(begin: int, end: int, reply_in: Callable[[], None]) -> list[JSONObject]:
         fetched.append((begin, end))
+        reply_in()
         return [{"_step": step} for step in range(begin, end)]
 
     rows = stream_windows(fetch, scan_windows(0, 100, 10), prefetch=False)
@@ -91,10 +95,30 @@ def test_stream_windows_holds_no_more_than_it_must() -> None:
     assert len(fetched) == 10
 
 
+def test_stream_windows_reads_at_most_two_windows_ahead() -> None:
+    fetched: list[int] = []
+    lock = threading.Lock()
+
+    def fetch(begin: int, end: int, reply_in: Callable[[], None]) -> list[JSONObject]:
+        with lock:
+            fetched.append(begin)
+        reply_in()
+        return [{"_step": step} for step in range(begin, end)]
+
+    rows = stream_windows(fetch, scan_windows(0, 100, 10))
+    assert next(rows) == {"_step": 0}
+    join_threads("-read-ahead")
+    # Window 0 is being consumed; windows 1 and 2 wait; window 3 waits for a free slot.
+    assert sorted(fetched) == [0, 10, 20]
+    assert [row["_step"] for row in rows] == list(range(1, 100))
+    assert sorted(fetched) == list(range(0, 100, 10))
+
+
 def test_stream_windows_surfaces_prefetch_errors() -> None:
-    def fetch(begin: int, end: int) -> list[JSONObject]:
+    def fetch(begin: int, end: int, reply_in: Callable[[], None]) -> list[JSONObject]:
         if begin:
             raise RuntimeError(f"window {begin} failed")
+        reply_in()
         return [{"_step": 0}]
 
     rows = stream_windows(fetch, scan_windows(0, 2, 1))
