@@ -192,7 +192,7 @@ class _PageHeavyFields:
             found = {edge.node.name: edge.node for edge in connection.edges} if connection else {}
             for run in self._runs:
                 fragment = found.get(run.id)
-                if fragment is not None:
+                if fragment is not None and not run._full:  # a run loaded alone keeps its edits
                     run._apply_heavy(fragment, keep_summary=False)
             self._loaded = True
         for run in self._runs:

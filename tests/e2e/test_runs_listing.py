@@ -117,6 +117,17 @@ def test_local_edits_survive_the_lazy_load(api: Api, five_runs: str) -> None:
     assert run.tags == ["kept"]
 
 
+def test_a_run_loaded_alone_keeps_its_config_edits_when_its_page_loads(
+    api: Api, five_runs: str
+) -> None:
+    runs = api.runs(five_runs, per_page=5)
+    first, second = runs[0], runs[1]
+    first.load()
+    first.config["i"] = 100
+    assert second.config["i"] == 1  # loads the heavy fields of the whole page
+    assert first.config["i"] == 100
+
+
 # -- runs added while paginating -------------------------------------------------------------
 
 
