@@ -41,8 +41,11 @@ __all__ = [
     "append_rows",
     "delete_run_rows",
     "history_keys",
+    "history_keys_of_runs",
     "history_page",
+    "last_lines",
     "line_count",
+    "line_counts",
     "sampled_history",
     "tail",
 ]
@@ -254,21 +257,63 @@ def _apply_key_counts(
         conn.execute("DELETE FROM history_key_types WHERE run_pk = ? AND count <= 0", (run_pk,))
 
 
-def line_count(conn: sqlite3.Connection, run_pk: int, stream: Stream) -> int:
-    """How many lines of ``stream`` the run has (the next offset a client should send).
+def _per_run(
+    conn: sqlite3.Connection, run_pks: Sequence[int], subquery: str, params: tuple[object, ...]
+) -> dict[int, object]:
+    """``subquery`` (a scalar query on ``value``, the run's key) for every run, one statement:
+    each run is an index seek, however many runs a page lists."""
+    rows = conn.execute(
+        f"SELECT value, ({subquery}) FROM json_each(?)", (*params, json.dumps(list(run_pks)))
+    )
+    return {int(pk): found for pk, found in rows}
+
+
+def line_counts(conn: sqlite3.Connection, run_pks: Sequence[int], stream: Stream) -> dict[int, int]:
+    """How many lines of ``stream`` each run has (the next offset a client should send).
 
     >>> conn = sqlite3.connect(":memory:")
     >>> for ddl in HISTORY_DDL:
     ...     _ = conn.execute(ddl)
-    >>> line_count(conn, 1, "events")
-    0
+    >>> _ = append_rows(conn, 2, "events", 0, ['{"cpu": 1}', '{"cpu": 2}'])
+    >>> line_counts(conn, [1, 2], "events")
+    {1: 0, 2: 2}
     """
     _check_stream(stream)
-    row = conn.execute(
-        "SELECT MAX(line_no) FROM history_lines WHERE run_pk = ? AND stream = ?",
-        (run_pk, stream),
-    ).fetchone()
-    return 0 if row[0] is None else int(row[0]) + 1
+    last = _per_run(
+        conn,
+        run_pks,
+        "SELECT MAX(line_no) FROM history_lines WHERE run_pk = value AND stream = ?",
+        (stream,),
+    )
+    return {pk: line + 1 if isinstance(line, int) else 0 for pk, line in last.items()}
+
+
+def line_count(conn: sqlite3.Connection, run_pk: int, stream: Stream) -> int:
+    """:func:`line_counts` of one run."""
+    return line_counts(conn, [run_pk], stream)[run_pk]
+
+
+def last_lines(
+    conn: sqlite3.Connection, run_pks: Sequence[int], stream: Stream
+) -> dict[int, str | None]:
+    """The last line of ``stream`` of each run (None for a run without one).
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> for ddl in HISTORY_DDL:
+    ...     _ = conn.execute(ddl)
+    >>> _ = append_rows(conn, 2, "events", 0, ['{"cpu": 1}', '{"cpu": 2}'])
+    >>> last_lines(conn, [1, 2], "events")
+    {1: None, 2: '{"cpu": 2}'}
+    """
+    _check_stream(stream)
+    last = _per_run(
+        conn,
+        run_pks,
+        "SELECT body FROM history_lines WHERE run_pk = value AND stream = ?"
+        " ORDER BY line_no DESC LIMIT 1",
+        (stream,),
+    )
+    return {pk: None if body is None else str(body) for pk, body in last.items()}
 
 
 def tail(conn: sqlite3.Connection, run_pk: int, stream: Stream, n: int) -> list[str]:
@@ -308,8 +353,11 @@ def delete_run_rows(conn: sqlite3.Connection, run_pk: int) -> None:
         conn.execute(f"DELETE FROM {table} WHERE run_pk = ?", (run_pk,))
 
 
-def history_keys(conn: sqlite3.Connection, run_pk: int) -> dict[str, object]:
-    """W&B's ``historyKeys``: the last step and, per key, how many rows hold each type.
+def history_keys_of_runs(
+    conn: sqlite3.Connection, run_pks: Sequence[int]
+) -> dict[int, dict[str, object]]:
+    """W&B's ``historyKeys`` of each run: the last step and, per key, how many rows hold
+    each type (two queries, however many runs).
 
     ``lastStep`` is -1 for a run without history, so ``scan_history`` reads nothing.
 
@@ -317,21 +365,34 @@ def history_keys(conn: sqlite3.Connection, run_pk: int) -> dict[str, object]:
     >>> for ddl in HISTORY_DDL:
     ...     _ = conn.execute(ddl)
     >>> _ = append_rows(conn, 1, "history", 0, ['{"_step": 3, "acc": "n/a"}'])
-    >>> history_keys(conn, 1)["lastStep"]
-    3
+    >>> found = history_keys_of_runs(conn, [1, 2])
+    >>> found[1]["lastStep"], found[1]["keys"], found[2]
+    (3, {'_step': {'typeCounts': [{'type': 'number', 'count': 1}]}, 'acc': {'typeCounts': [{'type': 'string', 'count': 1}]}}, {'lastStep': -1, 'keys': {}})
     """
-    row = conn.execute(
-        "SELECT MAX(step) FROM history_lines WHERE run_pk = ? AND stream = 'history'", (run_pk,)
-    ).fetchone()
-    keys: dict[str, dict[str, list[dict[str, object]]]] = {}
-    for key, kind, count in conn.execute(
-        "SELECT key, type, count FROM history_key_types WHERE run_pk = ? ORDER BY key, type",
-        (run_pk,),
+    last_steps = _per_run(
+        conn,
+        run_pks,
+        "SELECT MAX(step) FROM history_lines WHERE run_pk = value AND stream = 'history'",
+        (),
+    )
+    keys: dict[int, dict[str, dict[str, list[dict[str, object]]]]] = {pk: {} for pk in last_steps}
+    for run_pk, key, kind, count in conn.execute(
+        "SELECT run_pk, key, type, count FROM history_key_types"
+        " WHERE run_pk IN (SELECT value FROM json_each(?)) ORDER BY run_pk, key, type",
+        (json.dumps(list(last_steps)),),
     ):
-        keys.setdefault(str(key), {"typeCounts": []})["typeCounts"].append(
+        keys[int(run_pk)].setdefault(str(key), {"typeCounts": []})["typeCounts"].append(
             {"type": str(kind), "count": int(count)}
         )
-    return {"lastStep": -1 if row[0] is None else int(row[0]), "keys": keys}
+    return {
+        pk: {"lastStep": step if isinstance(step, int) else -1, "keys": keys[pk]}
+        for pk, step in last_steps.items()
+    }
+
+
+def history_keys(conn: sqlite3.Connection, run_pk: int) -> dict[str, object]:
+    """:func:`history_keys_of_runs` of one run."""
+    return history_keys_of_runs(conn, [run_pk])[run_pk]
 
 
 def history_page(

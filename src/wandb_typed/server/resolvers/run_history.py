@@ -10,8 +10,9 @@ from ariadne import ObjectType, SchemaBindable
 from graphql import GraphQLResolveInfo
 
 from wandb_typed.server.context import request_context
-from wandb_typed.server.history import history_keys, history_page, sampled_history
+from wandb_typed.server.history import history_page, sampled_history
 from wandb_typed.server.resolvers.nodes import Node, node_pk
+from wandb_typed.server.resolvers.run_batch import run_batch
 
 DEFAULT_SAMPLES = 500
 
@@ -67,7 +68,7 @@ def resolve_sampled_history(
 @run.field("historyKeys")
 def resolve_history_keys(obj: Node, info: GraphQLResolveInfo, **_args: object) -> dict[str, object]:
     """``{"lastStep": N, "keys": {k: {"typeCounts": [...]}}}``."""
-    return history_keys(request_context(info).conn, node_pk(obj))
+    return run_batch(obj).history_keys(request_context(info).conn, node_pk(obj))
 
 
 @run.field("parquetHistory")

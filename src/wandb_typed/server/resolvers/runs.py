@@ -17,10 +17,11 @@ from graphql import GraphQLResolveInfo
 from wandb_typed.server.console import console_line_count
 from wandb_typed.server.context import RequestContext, request_context
 from wandb_typed.server.filters import SqlClause, compile_filters, compile_order
-from wandb_typed.server.history import line_count, tail
+from wandb_typed.server.history import tail
 from wandb_typed.server.ids import encode_node_id
 from wandb_typed.server.resolvers.nodes import Node, node_int, node_pk
 from wandb_typed.server.resolvers.projects import project_node_by_pk
+from wandb_typed.server.resolvers.run_batch import BATCH_KEY, RunBatch, run_batch
 from wandb_typed.server.runs import count_runs, find_run, list_runs
 
 DEFAULT_RUN_PAGE = 50
@@ -38,12 +39,14 @@ def _tags(stored: str) -> tuple[str, ...]:
     return tuple(json.loads(stored))
 
 
-def run_node(row: sqlite3.Row) -> Node:
-    """A Run object from a row of :data:`wandb_typed.server.runs.RUN_SELECT`."""
+def run_node(row: sqlite3.Row, batch: RunBatch | None = None) -> Node:
+    """A Run object from a row of :data:`wandb_typed.server.runs.RUN_SELECT` (``batch``: the
+    page it was listed in)."""
     pk = int(row["pk"])
     state = row["state"]
     return {
         "_pk": pk,
+        BATCH_KEY: batch,
         "_config": row["config"],
         "_summary": row["summary"],
         "_entity": row["entity_name"],
@@ -135,8 +138,9 @@ def resolve_project_runs(
     order_spec = compile_order(order)
     limit = max(1, min(first or DEFAULT_RUN_PAGE, MAX_RUN_PAGE))
     page = list_runs(ctx.conn, node_pk(obj), where, order_spec, after, limit)
+    batch = RunBatch([int(row["pk"]) for row in page.rows])
     edges = [
-        {"node": run_node(row), "cursor": cursor}
+        {"node": run_node(row, batch), "cursor": cursor}
         for row, cursor in zip(page.rows, page.cursors, strict=True)
     ]
     return {
@@ -212,20 +216,20 @@ def resolve_wandb_config(
 @run.field("systemMetrics")
 def resolve_system_metrics(obj: Node, info: GraphQLResolveInfo) -> str:
     """The latest system-metrics (events) row."""
-    last = tail(request_context(info).conn, node_pk(obj), "events", 1)
-    return last[-1] if last else "{}"
+    last = run_batch(obj).last_event(request_context(info).conn, node_pk(obj))
+    return "{}" if last is None else last
 
 
 @run.field("historyLineCount")
 def resolve_history_line_count(obj: Node, info: GraphQLResolveInfo) -> int:
     """Number of history lines received."""
-    return line_count(request_context(info).conn, node_pk(obj), "history")
+    return run_batch(obj).line_count(request_context(info).conn, node_pk(obj), "history")
 
 
 @run.field("eventsLineCount")
 def resolve_events_line_count(obj: Node, info: GraphQLResolveInfo) -> int:
     """Number of events (system metrics) lines received."""
-    return line_count(request_context(info).conn, node_pk(obj), "events")
+    return run_batch(obj).line_count(request_context(info).conn, node_pk(obj), "events")
 
 
 @run.field("logLineCount")
