@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 from urllib.parse import urlsplit, urlunsplit
 
 from wandb_typed._json import JSONObject, JSONValue, decode_object
@@ -770,6 +770,8 @@ def create_run(api: Api, *, run_id: str | None, project: str, entity: str | None
     return Run(api, bucket.project.entity_name, bucket.project.name, bucket)
 
 
+_Reply = TypeVar("_Reply")
+
 _READ_AHEAD_PAGES = 2
 """Whole pages of runs requested ahead of the one being read."""
 
@@ -846,14 +848,7 @@ class Runs(Paginator[Run]):
     def _request(self, cursor: str | None, *, light: bool) -> GetRuns | GetRunsLight:
         if not light:
             return self._request_whole(cursor, self._read_ahead_from)
-        return self._client.get_runs_light(
-            self.entity,
-            self.project,
-            filters=self._encoded_filters,
-            order=self.order,
-            cursor=cursor,
-            per_page=self.per_page,
-        )
+        return self._page(self._client.get_runs_light, cursor)
 
     def _request_whole(self, cursor: str | None, on_next: Callable[[str], None]) -> GetRuns:
         """A whole page; ``on_next`` gets the next page's cursor as soon as the reply is in,
@@ -864,14 +859,18 @@ class Runs(Paginator[Run]):
             if end is not None:
                 on_next(end)
 
-        return self._client.get_runs(
+        return self._page(self._client.get_runs, cursor, on_data=next_page)
+
+    def _page(self, query: Callable[..., _Reply], cursor: str | None, **options: Any) -> _Reply:
+        """The page after ``cursor`` of this listing, sent with ``query``."""
+        return query(
             self.entity,
             self.project,
             filters=self._encoded_filters,
             order=self.order,
             cursor=cursor,
             per_page=self.per_page,
-            on_data=next_page,
+            **options,
         )
 
     def _read_ahead_from(self, cursor: str) -> None:

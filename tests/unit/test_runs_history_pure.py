@@ -15,7 +15,7 @@ from wandb_typed._json import JSONObject
 from wandb_typed.errors import InvalidArgumentError
 from wandb_typed.history import scan_bounds, scan_spec, scan_windows, stream_windows
 from wandb_typed.run_data import RunConfig, RunSummary
-from wandb_typed.runs import app_url, encode_filters
+from wandb_typed.runs import _next_cursor, app_url, encode_filters
 
 
 @pytest.mark.parametrize(
@@ -152,3 +152,33 @@ def test_summary_writes_whole_document() -> None:
 def test_detached_summary_cannot_be_saved() -> None:
     with pytest.raises(RuntimeError, match="not attached to a run"):
         RunSummary({"a": 1}).save()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"project": {"runs": {"pageInfo": {"hasNextPage": True, "endCursor": "c9"}}}}, "c9"),
+        (
+            {
+                "project": {
+                    "runs": {
+                        "pageInfo": {"hasNextPage": True, "endCursor": None},
+                        "edges": [{"cursor": "c1"}, {"cursor": "c2"}],
+                    }
+                }
+            },
+            "c2",
+        ),
+        ({"project": {"runs": {"pageInfo": {"hasNextPage": False, "endCursor": "c9"}}}}, None),
+        ({"project": None}, None),
+        ({"project": {"runs": None}}, None),
+        ({"project": {"runs": {"pageInfo": "not an object"}}}, None),
+        ({"project": {"runs": {"pageInfo": {"hasNextPage": True, "endCursor": 7}}}}, None),
+        ({}, None),
+    ],
+)
+def test_next_cursor_reads_a_raw_reply_and_never_raises(
+    data: dict[str, object], expected: str | None
+) -> None:
+    # A reply of an unexpected shape gives no cursor; validating it reports the problem.
+    assert _next_cursor(data) == expected
