@@ -351,8 +351,10 @@ NOTES = [
     "checks, serialises lists of scalars (history rows) in one pass, and completes the plain "
     "fields of dict objects (a run's scalar fields, its user, the edges of a page) without "
     "its per-field machinery; replies are encoded by pydantic-core (a 1,000-run page: about "
-    "3x faster than the stdlib's encoder); history lines are stored in step order, so a "
-    "scan window is one contiguous range of the table.",
+    "3x faster than the stdlib's encoder); a listed page reads its runs' history line "
+    "counts, last system metrics and history keys with one statement each instead of one "
+    "per run; history lines are stored in step order, so a scan window is one contiguous "
+    "range of the table.",
     "Import: `wandb_typed.Api` loads no HTTP stack (httpx is imported when the first `Api` is "
     "built), so 1b shows what a script pays before its first request; pydantic and the "
     "generated models are loaded by the first request, inside the measured time.",
@@ -365,7 +367,8 @@ NOTES = [
     "are wanted.",
     "Listing: the lazy default pays one extra request over the floor (the first page light, "
     "then its heavy fields) and validates every run into typed models; read-ahead overlaps "
-    "the rest with the server.",
+    "the rest with the server. The floor's spread (min-max) is wide on this shared machine, "
+    "so the ratio moves by about 0.1 from one run of the benchmark to the next.",
     "Scan: the server answers the next window while the client decodes this one; on 2 "
     "cores the server, the client's consumer and its read-ahead thread share the CPU.",
     "Files: our download writes each file to a temporary file, checks its md5 and fsyncs it "
