@@ -33,6 +33,7 @@ __all__ = [
     "decode",
     "decode_object",
     "parse",
+    "parse_object",
     "unwrap_config",
     "wrap_config",
 ]
@@ -76,18 +77,36 @@ def decode(text: str, *, what: str) -> JSONValue:
     return value
 
 
-def decode_object(text: str | None, *, what: str) -> JSONObject:
-    """Decode a JSON object; ``None`` and ``""`` (W&B's "nothing yet") read as ``{}``."""
+def decode_object(text: str | None, *, what: str | Callable[[], str]) -> JSONObject:
+    """Decode a JSON object; ``None`` and ``""`` (W&B's "nothing yet") read as ``{}``.
+
+    ``what`` names the document in errors; a callable is only called for an error (a run
+    page decodes thousands of documents, and their names are rarely needed).
+    """
     if not text:
         return {}
-    value = decode(text, what=what)
-    if value is None:
+    value = parse_object(text)
+    if value is not None:
+        return value
+    name = what if isinstance(what, str) else what()
+    decoded = decode(text, what=name)
+    if decoded is None:
         return {}
-    if not isinstance(value, dict):
+    if not isinstance(decoded, dict):
         raise InvalidResponseError(
-            f"the server sent {what} as JSON {type(value).__name__}, expected an object"
+            f"the server sent {name} as JSON {type(decoded).__name__}, expected an object"
         )
-    return value
+    return decoded
+
+
+def parse_object(text: str) -> JSONObject | None:
+    """A JSON object read by the fast parser, or None (not an object, or refused by it:
+    the caller then reads ``text`` with :func:`decode` for the stdlib's value or error)."""
+    try:
+        value = _fast_parser()(text, allow_inf_nan=True)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def unwrap_config(stored: Mapping[str, JSONValue]) -> tuple[JSONObject, JSONObject]:

@@ -25,7 +25,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from wandb_typed._json import JSONObject, decode_object, parse
+from wandb_typed._json import JSONObject, decode_object, parse_object
 from wandb_typed._read_ahead import ReadAhead
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, NotFoundError
 
@@ -131,15 +131,10 @@ def scan_spec(keys: Sequence[str], *, min_step: int, max_step: int, samples: int
 
 
 def _decode_row(line: str, what: str) -> JSONObject:
-    """One row (an object, the common case, read by :func:`wandb_typed._json.parse`), else
+    """One row (an object, the common case, read by the fast parser), else
     :func:`decode_object` with its errors."""
-    try:
-        row = parse(line)
-    except ValueError:
-        row = None
-    if isinstance(row, dict):
-        return row
-    return decode_object(line, what=what)
+    row = parse_object(line)
+    return row if row is not None else decode_object(line, what=what)
 
 
 def decode_history_lines(lines: Sequence[str | None], *, what: str) -> list[JSONObject]:

@@ -39,6 +39,10 @@ class _JSONMapping(MutableMapping[str, JSONValue]):
     def __init__(self, values: Mapping[str, JSONValue] | None = None) -> None:
         self._values: JSONObject = dict(values or {})
 
+    def _adopt(self, values: JSONObject) -> None:
+        """Hold ``values`` itself, not a copy (a dict just decoded, that nobody else has)."""
+        self._values = values
+
     def __getitem__(self, key: str) -> JSONValue:
         return self._values[key]
 
@@ -77,7 +81,10 @@ class RunConfig(_JSONMapping):
     def from_stored(cls, stored: Mapping[str, JSONValue]) -> RunConfig:
         """Unwrap W&B's ``{"k": {"value": v, "desc": ...}}`` document."""
         values, raw = unwrap_config(stored)
-        return cls(values, raw)
+        config = cls()
+        config._adopt(values)
+        config.raw = raw
+        return config
 
     def to_stored(self) -> JSONObject:
         """The document ``upsertBucket(config: ...)`` takes, ``raw`` entries included."""

@@ -442,7 +442,9 @@ class Run:
         """The run's config, unwrapped (``{"lr": 0.1}``); edit it, then :meth:`update`."""
         heavy = self._heavy_fields_loaded()
         if self._config is None:
-            stored = decode_object(heavy.config, what=f"the config of run {self._path_text}")
+            stored = decode_object(
+                heavy.config, what=lambda: f"the config of run {self._path_text}"
+            )
             self._config = RunConfig.from_stored(stored)
         return self._config
 
@@ -456,9 +458,11 @@ class Run:
         """The last value of each metric; ``summary.update({...})`` writes it back."""
         self._ensure_full()
         if self._summary is None:
-            what = f"the summary of run {self._path_text}"
-            values = decode_object(self._summary_text, what=what)
-            self._summary = RunSummary(values, save=self._save_summary)
+            values = decode_object(
+                self._summary_text, what=lambda: f"the summary of run {self._path_text}"
+            )
+            self._summary = RunSummary(save=self._save_summary)
+            self._summary._adopt(values)
         return self._summary
 
     @property
@@ -471,8 +475,9 @@ class Run:
         """The latest system metrics (GPU, CPU, memory, ...)."""
         heavy = self._heavy_fields_loaded()
         if self._system_metrics is None:
-            what = f"the system metrics of run {self._path_text}"
-            self._system_metrics = decode_object(heavy.system_metrics, what=what)
+            self._system_metrics = decode_object(
+                heavy.system_metrics, what=lambda: f"the system metrics of run {self._path_text}"
+            )
         return self._system_metrics
 
     @property
