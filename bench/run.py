@@ -355,9 +355,10 @@ NOTES = [
     "counts, last system metrics and history keys with one statement each instead of one "
     "per run; history lines are stored in step order, so a scan window is one contiguous "
     "range of the table.",
-    "Import: `wandb_typed.Api` loads no HTTP stack (httpx is imported when the first `Api` is "
-    "built), so 1b shows what a script pays before its first request; pydantic and the "
-    "generated models are loaded by the first request, inside the measured time.",
+    "Import: `wandb_typed.Api` loads no HTTP stack and no models; building the first `Api` "
+    "loads httpx, pydantic and the generated client (the `Api()` setup column; 1b shows "
+    "what a script pays before its first request). The models of each operation load, and "
+    "their validators are built, at its first request, inside the measured time.",
     "Our client, for this benchmark: replies, configs, summaries and history rows are read "
     "by pydantic-core's JSON parser (the stdlib's for what it refuses); a run decodes its "
     "config, summary and system metrics when first used; whole pages and history windows "

@@ -95,7 +95,9 @@ class Api:
         max_retries: int = DEFAULT_MAX_RETRIES,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        from wandb_typed._transport import GraphQLTransport  # httpx loads with the first Api
+        # httpx, pydantic and the generated client load with the first Api, so that its
+        # requests pay only for themselves.
+        from wandb_typed._transport import GraphQLTransport
 
         config = resolve_config(api_key, overrides)
         self._setup(
@@ -113,7 +115,9 @@ class Api:
     def _setup(self, config: ClientConfig, transport: GraphQLTransport) -> None:
         self._config = config
         self._transport = transport
-        self._client: Client | None = None
+        from wandb_typed._generated import Client
+
+        self._client = Client(transport)
         self._lock = threading.RLock()
         self._viewer: User | None = None
         self._default_entity: str | None = None
@@ -139,12 +143,7 @@ class Api:
     @property
     def client(self) -> Client:
         """The generated, typed GraphQL client this ``Api`` sends through."""
-        with self._lock:
-            if self._client is None:
-                from wandb_typed._generated import Client
-
-                self._client = Client(self._transport)
-            return self._client
+        return self._client
 
     @property
     def transport(self) -> GraphQLTransport:

@@ -1,12 +1,19 @@
-"""Reaching ``wandb_typed.Api`` loads no HTTP stack: httpx (and email.utils, needed only to
-read a Retry-After date) load when the first ``Api`` is built."""
+"""Reaching ``wandb_typed.Api`` loads no HTTP stack and no models: httpx (and email.utils,
+needed only to read a Retry-After date), pydantic and the generated client load when the
+first ``Api`` is built."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
-HEAVY = ("httpx", "email.utils", "pydantic", "wandb_typed._transport")
+HEAVY = (
+    "httpx",
+    "email.utils",
+    "pydantic",
+    "wandb_typed._transport",
+    "wandb_typed._generated.client",
+)
 
 
 def loaded_after(statement: str) -> list[str]:
@@ -24,9 +31,11 @@ def test_the_api_class_loads_no_http_stack() -> None:
     assert loaded_after("wandb_typed.Api") == []
 
 
-def test_building_an_api_loads_the_transport() -> None:
+def test_building_an_api_loads_the_transport_and_the_typed_client() -> None:
     loaded = loaded_after(
         "wandb_typed.Api(api_key='k' * 40, overrides={'base_url': 'http://127.0.0.1:9'})"
     )
     assert "httpx" in loaded
     assert "wandb_typed._transport" in loaded
+    assert "pydantic" in loaded
+    assert "wandb_typed._generated.client" in loaded
