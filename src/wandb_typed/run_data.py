@@ -36,6 +36,8 @@ def encode_json_document(document: Mapping[str, JSONValue]) -> str:
 class _JSONMapping(MutableMapping[str, JSONValue]):
     """A mutable mapping of JSON values kept in a dict (the storage both classes share)."""
 
+    __slots__ = ("_values",)  # one per run of a listing: no __dict__ for the collector to scan
+
     def __init__(self, values: Mapping[str, JSONValue] | None = None) -> None:
         self._values: JSONObject = dict(values or {})
 
@@ -68,6 +70,8 @@ class RunConfig(_JSONMapping):
     Edits stay local until ``run.update()``; :meth:`to_stored` gives W&B's stored shape.
     """
 
+    __slots__ = ("raw",)
+
     def __init__(
         self,
         values: Mapping[str, JSONValue] | None = None,
@@ -97,6 +101,8 @@ class RunSummary(_JSONMapping):
     ``summary["k"] = v`` changes the local copy; :meth:`save` writes it; :meth:`update`
     changes several keys and writes at once (W&B replaces the whole summary document).
     """
+
+    __slots__ = ("_save",)
 
     def __init__(
         self,

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeVar, overload
 from urllib.parse import urlsplit, urlunsplit
 
 from wandb_typed._json import JSONObject, JSONValue, decode_object
@@ -139,6 +139,36 @@ def encode_filters(filters: Mapping[str, object] | None) -> str:
     return json.dumps(filters, separators=(",", ":"))
 
 
+class _RunFacts(NamedTuple):
+    """The fields of a run that are only read: a tuple of scalars, which Python's garbage
+    collector stops scanning (a listing keeps thousands of them)."""
+
+    project_id: str
+    created_at: datetime
+    heartbeat_at: datetime | None
+    user: tuple[str, str | None] | None
+    sweep_name: str | None
+    commit: str | None
+    read_only: bool
+    history_line_count: int
+    tags: tuple[str, ...]
+
+    @classmethod
+    def of(cls, fragment: LightRunFragment) -> _RunFacts:
+        user = fragment.user
+        return cls(
+            fragment.project_id,
+            fragment.created_at,
+            fragment.heartbeat_at,
+            None if user is None else (user.name, user.username),
+            fragment.sweep_name,
+            fragment.commit,
+            bool(fragment.read_only),
+            fragment.history_line_count or 0,
+            tuple(tag for tag in fragment.tags or () if tag is not None),
+        )
+
+
 @dataclass(frozen=True)
 class RunUser:
     """The user who created a run."""
@@ -213,6 +243,34 @@ class Run:
         (0.1, 0.25, 'finished')
     """
 
+    # Slots: a listing holds thousands of runs, and every object it keeps is scanned by
+    # Python's garbage collector as the listing grows.
+    __slots__ = (
+        "_api",
+        "_client",
+        "_config",
+        "_config_text",
+        "_description",
+        "_display_name",
+        "_entity",
+        "_facts",
+        "_full",
+        "_group",
+        "_heavy_fields",
+        "_history_keys",
+        "_job_type",
+        "_notes",
+        "_project",
+        "_run_id",
+        "_state",
+        "_storage_id",
+        "_summary",
+        "_summary_text",
+        "_system_metrics",
+        "_system_metrics_text",
+        "_tags",
+    )
+
     def __init__(
         self,
         api: Api,
@@ -228,11 +286,12 @@ class Run:
         self._project = project
         self._heavy_fields = heavy_fields
         self._full = False
-        # Heavy fields are kept as the server sent them and decoded on first use.
-        self._heavy: HeavyRunFragment | None = None
+        # Heavy fields are kept as the server sent them (text) and decoded on first use.
+        self._config_text: str | None = None
         self._config: RunConfig | None = None
-        self._summary: RunSummary | None = None
         self._summary_text: str | None = None
+        self._summary: RunSummary | None = None
+        self._system_metrics_text: str | None = None
         self._system_metrics: JSONObject | None = None
         self._history_keys: JSONObject = {}
         self._apply(fragment)
@@ -243,11 +302,11 @@ class Run:
         """Take the server's values (all heavy ones too when ``fragment`` carries them)."""
         from wandb_typed._generated import RunFragment
 
-        self._fragment = fragment
+        self._facts = _RunFacts.of(fragment)
         self._storage_id = fragment.id
         self._run_id = fragment.name
         self._display_name = fragment.display_name
-        self._tags = list(tag for tag in fragment.tags or [] if tag is not None)
+        self._tags: list[str] | None = None  # made from the facts when first used
         self._notes = fragment.notes
         self._description = fragment.description
         self._group = fragment.group
@@ -257,8 +316,9 @@ class Run:
             self._apply_heavy(fragment, keep_summary=keep_summary)
 
     def _apply_heavy(self, fragment: HeavyRunFragment, *, keep_summary: bool) -> None:
-        self._heavy = fragment
+        self._config_text = fragment.config
         self._config = None
+        self._system_metrics_text = fragment.system_metrics
         self._system_metrics = None
         if not keep_summary:
             self._summary = None
@@ -266,13 +326,6 @@ class Run:
         keys = fragment.history_keys
         self._history_keys = keys if isinstance(keys, dict) else {}
         self._full = True
-
-    def _heavy_fields_loaded(self) -> HeavyRunFragment:
-        """The fragment carrying the heavy fields (loading it if needed)."""
-        self._ensure_full()
-        if self._heavy is None:  # _ensure_full loads the heavy fields or raises
-            raise InvalidResponseError(f"run {self._path_text}: the server sent no config")
-        return self._heavy
 
     def _ensure_full(self) -> None:
         if self._full:
@@ -288,7 +341,7 @@ class Run:
 
     @property
     def _path_text(self) -> str:
-        return f"{self._entity}/{self._project}/runs/{self._fragment.name}"
+        return f"{self._entity}/{self._project}/runs/{self._run_id}"
 
     # -- identity ---------------------------------------------------------------------------
 
@@ -345,6 +398,8 @@ class Run:
     @property
     def tags(self) -> list[str]:
         """The run's tags (a list you may edit, then :meth:`update`)."""
+        if self._tags is None:
+            self._tags = list(self._facts.tags)
         return self._tags
 
     @tags.setter
@@ -397,53 +452,53 @@ class Run:
     @property
     def created_at(self) -> datetime:
         """When the run was created."""
-        return self._fragment.created_at
+        return self._facts.created_at
 
     @property
     def heartbeat_at(self) -> datetime | None:
         """The last time the run's process reported in."""
-        return self._fragment.heartbeat_at
+        return self._facts.heartbeat_at
 
     @property
     def user(self) -> RunUser | None:
         """Who created the run."""
-        user = self._fragment.user
-        return None if user is None else RunUser(name=user.name, username=user.username)
+        user = self._facts.user
+        return None if user is None else RunUser(name=user[0], username=user[1])
 
     @property
     def sweep_name(self) -> str | None:
         """The id of the sweep the run belongs to, if any."""
-        return self._fragment.sweep_name
+        return self._facts.sweep_name
 
     @property
     def commit(self) -> str | None:
         """The git commit the run was launched from."""
-        return self._fragment.commit
+        return self._facts.commit
 
     @property
     def read_only(self) -> bool:
         """Whether the caller may not change the run."""
-        return bool(self._fragment.read_only)
+        return self._facts.read_only
 
     @property
     def project_id(self) -> str:
         """The server's internal id of the run's project."""
-        return self._fragment.project_id
+        return self._facts.project_id
 
     @property
     def history_line_count(self) -> int:
         """How many history rows the run logged."""
-        return self._fragment.history_line_count or 0
+        return self._facts.history_line_count
 
     # -- heavy fields -----------------------------------------------------------------------
 
     @property
     def config(self) -> RunConfig:
         """The run's config, unwrapped (``{"lr": 0.1}``); edit it, then :meth:`update`."""
-        heavy = self._heavy_fields_loaded()
+        self._ensure_full()
         if self._config is None:
             stored = decode_object(
-                heavy.config, what=lambda: f"the config of run {self._path_text}"
+                self._config_text, what=lambda: f"the config of run {self._path_text}"
             )
             self._config = RunConfig.from_stored(stored)
         return self._config
@@ -473,10 +528,11 @@ class Run:
     @property
     def system_metrics(self) -> JSONObject:
         """The latest system metrics (GPU, CPU, memory, ...)."""
-        heavy = self._heavy_fields_loaded()
+        self._ensure_full()
         if self._system_metrics is None:
             self._system_metrics = decode_object(
-                heavy.system_metrics, what=lambda: f"the system metrics of run {self._path_text}"
+                self._system_metrics_text,
+                what=lambda: f"the system metrics of run {self._path_text}",
             )
         return self._system_metrics
 
@@ -518,7 +574,7 @@ class Run:
             description=self._description,
             display_name=self._display_name,
             notes=self._notes,
-            tags=[*self._tags],
+            tags=[*self.tags],
             config=encode_json_document(self.config.to_stored()),
             group_name=self._group,
             job_type=self._job_type,
