@@ -25,7 +25,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
-from wandb_typed._json import JSONObject, decode_object, parse_object
+from wandb_typed._json import JSONObject, decode_object
 from wandb_typed._read_ahead import ReadAhead
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, NotFoundError
 
@@ -130,13 +130,6 @@ def scan_spec(keys: Sequence[str], *, min_step: int, max_step: int, samples: int
     return _spec({"keys": wanted, "minStep": min_step, "maxStep": max_step - 1, "samples": samples})
 
 
-def _decode_row(line: str, what: str) -> JSONObject:
-    """One row (an object, the common case, read by the fast parser), else
-    :func:`decode_object` with its errors."""
-    row = parse_object(line)
-    return row if row is not None else decode_object(line, what=what)
-
-
 def decode_history_lines(lines: Sequence[str | None], *, what: str) -> list[JSONObject]:
     """History rows from W&B's JSON-string lines (``NaN``/``Infinity`` read as floats).
 
@@ -147,7 +140,7 @@ def decode_history_lines(lines: Sequence[str | None], *, what: str) -> list[JSON
     wandb_typed.errors.InvalidResponseError: the server sent a history row that is not JSON: ...
     """
     row_what = f"a {what} row"
-    return [_decode_row(line, row_what) for line in lines if line]
+    return [decode_object(line, what=row_what) for line in lines if line]
 
 
 def sampled_history_rows(result: Sequence[object], *, what: str) -> list[JSONObject]:
