@@ -70,7 +70,32 @@ def generate_client(target_root: Path) -> Path:
         [str(ruff), "format", "--quiet", "--config", str(ROOT / "pyproject.toml"), str(package)],
         check=True,
     )
+    from codegen.unasync import generated_twins, write_twins
+
+    write_twins(generated_twins(package), label_root=target_root)
     return package
+
+
+def generate_sync_twins(target_root: Path) -> dict[Path, Path]:
+    """Write the sync twin of every handwritten ``_async/`` module under ``target_root``;
+    return ``{fresh file: committed file}``."""
+    from codegen.unasync import handwritten_twins, write_twins
+
+    pairs = handwritten_twins()
+    write_twins({source: target_root / target.relative_to(ROOT) for source, target in pairs.items()})
+    return {target_root / target.relative_to(ROOT): target for target in pairs.values()}
+
+
+def committed_sync_files() -> set[Path]:
+    """Every module in a ``_sync/`` package today (a twin whose source is gone is stale)."""
+    from codegen.unasync import PACKAGE
+
+    return {
+        path
+        for folder in PACKAGE.rglob("_sync")
+        if folder.is_dir() and "_generated" not in folder.parts
+        for path in folder.glob("*.py")
+    }
 
 
 def generate_docs(target: Path) -> None:
@@ -105,6 +130,14 @@ def main() -> int:
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         fresh_code = generate_client(Path(tmp) / "code")
+        twins = generate_sync_twins(Path(tmp) / "twins")
+        orphans = committed_sync_files() - set(twins.values())
+        if not args.check:  # the docs import the package: its sync twins must be current
+            for path in orphans:
+                path.unlink()
+            for fresh_twin, committed in twins.items():
+                committed.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(fresh_twin, committed)
         fresh_docs = Path(tmp) / "docs"
         generate_docs(fresh_docs)
         pairs = [(fresh_code, GENERATED), (fresh_docs, DOCS)]
@@ -114,6 +147,12 @@ def main() -> int:
                 for fresh, committed in pairs
                 for name in differences(fresh, committed)
             ]
+            stale += [
+                str(committed.relative_to(ROOT))
+                for fresh_twin, committed in twins.items()
+                if not committed.exists() or committed.read_bytes() != fresh_twin.read_bytes()
+            ]
+            stale += [f"{path.relative_to(ROOT)} (its async source is gone)" for path in orphans]
             if stale:
                 print("generated files are stale (run `make generate`):", file=sys.stderr)
                 print("\n".join(f"  {name}" for name in stale), file=sys.stderr)
@@ -123,7 +162,10 @@ def main() -> int:
         for fresh, committed in pairs:
             shutil.rmtree(committed, ignore_errors=True)
             shutil.copytree(fresh, committed, ignore=shutil.ignore_patterns("__pycache__"))
-    print(f"regenerated {GENERATED.relative_to(ROOT)} and {DOCS.relative_to(ROOT)}")
+    print(
+        f"regenerated {GENERATED.relative_to(ROOT)}, {len(twins)} sync twins and "
+        f"{DOCS.relative_to(ROOT)}"
+    )
     return 0
 
 

@@ -1,43 +1,40 @@
-"""One lazy paginator for every Relay connection (``edges``, ``pageInfo``, ``totalCount``).
+"""Pages of Relay connections (``edges``, ``pageInfo``, ``totalCount``): the sans-I/O half
+of every listing.
 
-A concrete paginator implements only :meth:`Paginator._fetch`: given a cursor (``None`` for
-the first page), return a :class:`Page`. The paginator fetches nothing until used, caches
-what it fetched (iterating twice sends no new request), prefetches the next page in a
-background thread while the current one is consumed (one page ahead at most; an error in the
-prefetch surfaces when that page is reached), and raises instead of looping when the server's
-cursor does not advance.
-
-An iteration asks for the next page once it moves past the first item of the current one:
-by then the consumer has used that item, so a paginator whose pages depend on how items are
-used (a lazy runs listing that learns the runs' config is wanted) fetches the right page.
+One rule turns a connection into a :class:`Page` (:func:`page_of`) and reads the next cursor
+of a raw reply (:func:`raw_next_cursor`): the end cursor is ``pageInfo.endCursor``, or the
+last edge's cursor when the server leaves it out. :class:`PaginatorState` keeps what a
+listing has loaded and refuses a cursor that does not advance. The listings themselves are
+:class:`wandb_typed.AsyncPaginator` and its generated twin :class:`wandb_typed.Paginator`.
 
 Example:
-    >>> class Squares(Paginator[int]):
-    ...     def _fetch(self, cursor: str | None) -> Page[int]:
-    ...         start = int(cursor or 0)
-    ...         items = [i * i for i in range(start, min(start + self.per_page, 5))]
-    ...         end = start + len(items)
-    ...         return Page(items, end_cursor=str(end), has_next=end < 5, total=5)
-    >>> squares = Squares(per_page=2)
-    >>> list(squares), len(squares), squares[-1], squares[1:3]
-    ([0, 1, 4, 9, 16], 5, 16, [1, 4])
+    >>> from types import SimpleNamespace as NS
+    >>> connection = NS(
+    ...     edges=[NS(node=1, cursor="a"), NS(node=2, cursor="b")],
+    ...     page_info=NS(end_cursor=None, has_next_page=True),
+    ... )
+    >>> page_of(connection, lambda node: node * 10, total=5)
+    Page(items=[10, 20], end_cursor='b', has_next=True, total=5)
+    >>> raw_next_cursor({"project": {"runs": {"pageInfo": {"hasNextPage": True,
+    ...     "endCursor": "c"}}}}, ("project", "runs"))
+    'c'
 """
 
 from __future__ import annotations
 
-import threading
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar, overload
+from typing import Any, Generic, Protocol, TypeVar
 
 from wandb_typed._constants import DEFAULT_PER_PAGE, MAX_PER_PAGE
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
 
-__all__ = ["Page", "Paginator"]
+__all__ = ["Page", "PaginatorState", "page_of", "raw_next_cursor"]
 
 T = TypeVar("T")
+N = TypeVar("N")
+N_co = TypeVar("N_co", covariant=True)
 
 
 @dataclass(frozen=True)
@@ -53,164 +50,105 @@ class Page(Generic[T]):
     """``totalCount`` (or a count field) when the query selects one."""
 
 
-class Paginator(ABC, Generic[T]):
-    """A lazy, cached, prefetching sequence over a paginated GraphQL connection.
+class _PageInfo(Protocol):
+    @property
+    def end_cursor(self) -> str | None: ...
 
-    Args:
-        per_page: Items per request, 1 to 1000.
-        prefetch: Fetch the next page in the background while the current one is consumed.
+    @property
+    def has_next_page(self) -> bool: ...
 
-    Raises:
-        InvalidArgumentError: ``per_page`` is not an int in 1..1000.
+
+class _Edge(Protocol[N_co]):
+    @property
+    def node(self) -> N_co: ...
+
+    @property
+    def cursor(self) -> str | None: ...
+
+
+class Connection(Protocol[N_co]):
+    """What a generated connection model has: ``edges`` and ``page_info``."""
+
+    @property
+    def edges(self) -> Sequence[_Edge[N_co]]: ...
+
+    @property
+    def page_info(self) -> _PageInfo: ...
+
+
+def page_of(
+    connection: Connection[N] | None,
+    convert: Callable[[N], T | None],
+    *,
+    total: int | None = None,
+) -> Page[T]:
+    """The :class:`Page` of a connection, each node converted (``None``s dropped).
+
+    A missing connection (``None``) is an empty last page.
     """
+    if connection is None:
+        return Page([], end_cursor=None, has_next=False, total=total)
+    edges = connection.edges
+    end = connection.page_info.end_cursor
+    if end is None and edges:
+        end = edges[-1].cursor
+    items = [item for item in (convert(edge.node) for edge in edges) if item is not None]
+    return Page(items, end_cursor=end, has_next=connection.page_info.has_next_page, total=total)
+
+
+def raw_next_cursor(data: Mapping[str, Any], path: Sequence[str]) -> str | None:
+    """The cursor of the page after a raw reply whose connection sits at ``path``, or None
+    (no next page, or a reply of another shape: validating that same reply reports it)."""
+    connection: object = data
+    for key in path:
+        connection = connection.get(key) if isinstance(connection, dict) else None
+    if not isinstance(connection, dict):
+        return None
+    page_info = connection.get("pageInfo")
+    if not isinstance(page_info, dict) or page_info.get("hasNextPage") is not True:
+        return None
+    end = page_info.get("endCursor")
+    if end is None:
+        edges = connection.get("edges")
+        last = edges[-1] if isinstance(edges, list) and edges else None
+        end = last.get("cursor") if isinstance(last, dict) else None
+    return end if isinstance(end, str) else None
+
+
+def check_per_page(per_page: object) -> int:
+    """``per_page`` if it is an int from 1 to 1000, else :class:`InvalidArgumentError`."""
+    if isinstance(per_page, bool) or not isinstance(per_page, int):
+        raise InvalidArgumentError(
+            f"per_page must be an int from 1 to {MAX_PER_PAGE}, got {per_page!r}."
+        )
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise InvalidArgumentError(f"per_page must be from 1 to {MAX_PER_PAGE}, got {per_page}.")
+    return per_page
+
+
+class PaginatorState(Generic[T]):
+    """What a listing has loaded: pages, items, the cursor, the total (no I/O)."""
 
     def __init__(self, *, per_page: int = DEFAULT_PER_PAGE, prefetch: bool = True) -> None:
-        if isinstance(per_page, bool) or not isinstance(per_page, int):
-            raise InvalidArgumentError(
-                f"per_page must be an int from 1 to {MAX_PER_PAGE}, got {per_page!r}."
-            )
-        if not 1 <= per_page <= MAX_PER_PAGE:
-            raise InvalidArgumentError(
-                f"per_page must be from 1 to {MAX_PER_PAGE}, got {per_page}."
-            )
-        self.per_page = per_page
+        self.per_page = check_per_page(per_page)
         self._prefetch_enabled = prefetch
-        self._lock = threading.RLock()
         self._pages: list[Page[T]] = []
         self._items: list[T] = []
         self._has_next = True
         self._cursor: str | None = None
         self._seen_cursors: set[str] = set()
         self._total: int | None = None
-        self._pending: tuple[str | None, Future[Page[T]]] | None = None
-        self._prefetch_from: int | None = None
-        """Start the prefetch when an iteration reaches this index (None: nothing to start)."""
-
-    @abstractmethod
-    def _fetch(self, cursor: str | None) -> Page[T]:
-        """Fetch the page starting after ``cursor`` (``None``: the first page)."""
-
-    # -- the public sequence ---------------------------------------------------------------
+        self._read_ahead_from: int | None = None
+        """Start reading ahead when an iteration reaches this index (None: not now)."""
 
     @property
     def total(self) -> int | None:
         """The server's total, once a page that carries one was fetched; else ``None``."""
         return self._total
 
-    def __iter__(self) -> Iterator[T]:
-        index = 0
-        while True:
-            with self._lock:
-                if index >= len(self._items) and self._has_next:
-                    self._load_next_page()
-                if index >= len(self._items):
-                    return
-                item = self._items[index]
-                if self._prefetch_from is not None and index >= self._prefetch_from:
-                    self._start_prefetch()
-            yield item
-            index += 1
-
-    def pages(self) -> Iterator[Page[T]]:
-        """Iterate page by page (cached pages first, then fetching the rest)."""
-        index = 0
-        while True:
-            with self._lock:
-                if index >= len(self._pages) and self._has_next:
-                    self._load_next_page()
-                if index >= len(self._pages):
-                    return
-                page = self._pages[index]
-                if self._prefetch_from is not None:
-                    self._start_prefetch()
-            yield page
-            index += 1
-
-    def __bool__(self) -> bool:
-        """Whether there is at least one item (fetches the first page if needed)."""
-        with self._lock:
-            self._load_until(1)
-            return bool(self._items)
-
-    def __len__(self) -> int:
-        with self._lock:
-            if not self._pages:
-                self._load_next_page()
-            if self._total is None:
-                raise TypeError(
-                    f"len() is unavailable for {type(self).__name__}: the server gave no total "
-                    "count for this query; use len(list(...)) to count by iterating."
-                )
-            return self._total
-
-    @overload
-    def __getitem__(self, index: int) -> T: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[T]: ...
-
-    def __getitem__(self, index: int | slice) -> T | list[T]:
-        if isinstance(index, slice):
-            return self._slice(index)
-        if isinstance(index, bool) or not isinstance(index, int):
-            raise TypeError(
-                f"{type(self).__name__} indices must be int or slice, not {type(index).__name__}"
-            )
-        with self._lock:
-            position = index + len(self) if index < 0 else index
-            if position < 0:
-                raise IndexError(f"index {index} out of range for {len(self)} items")
-            self._load_until(position + 1)
-            if position >= len(self._items):
-                raise IndexError(f"index {index} out of range for {len(self._items)} items")
-            return self._items[position]
-
-    def close(self) -> None:
-        """Forget a pending prefetch (its thread finishes on its own; nothing waits for it)."""
-        with self._lock:
-            self._pending = None
-
-    def __repr__(self) -> str:
-        total = "?" if self._total is None else str(self._total)
-        return f"<{type(self).__name__} loaded={len(self._items)} total={total}>"
-
-    # -- loading -----------------------------------------------------------------------------
-
-    def _slice(self, bounds: slice) -> list[T]:
-        with self._lock:
-            needs_end = bounds.stop is None or any(
-                value is not None and value < 0 for value in (bounds.start, bounds.stop)
-            )
-            if needs_end or (bounds.step is not None and bounds.step < 0):
-                if self._total_known():
-                    self._load_until(len(self))
-                else:
-                    self._load_all()
-            else:
-                self._load_until(bounds.stop)
-            return self._items[bounds]
-
-    def _total_known(self) -> bool:
-        if not self._pages and self._has_next:
-            self._load_next_page()
-        return self._total is not None
-
-    def _load_all(self) -> None:
-        while self._has_next:
-            self._load_next_page()
-
-    def _load_until(self, count: int) -> None:
-        while len(self._items) < count and self._has_next:
-            self._load_next_page()
-
-    def _load_next_page(self) -> None:
-        """Fetch (or collect the prefetched) next page, check its cursor, start the next."""
+    def _accept(self, page: Page[T]) -> None:
+        """Add a fetched page, after checking that its cursor advances."""
         cursor = self._cursor
-        pending, self._pending = self._pending, None
-        if pending is not None and pending[0] == cursor:
-            page = pending[1].result()
-        else:
-            page = self._fetch(cursor)
         if page.has_next:
             end = page.end_cursor
             if end is None or end == cursor or end in self._seen_cursors:
@@ -226,23 +164,51 @@ class Paginator(ABC, Generic[T]):
         self._cursor = page.end_cursor
         if page.total is not None:
             self._total = page.total
-        self._prefetch_from = None
+        self._read_ahead_from = None
         if self._has_next and self._prefetch_enabled:
-            self._prefetch_from = len(self._items) - len(page.items) + 1
+            # Once the consumer is past this page's first item, it has used that item, so a
+            # listing whose pages depend on how items are used (lazy runs) asks rightly.
+            self._read_ahead_from = len(self._items) - len(page.items) + 1
 
-    def _start_prefetch(self) -> None:
-        """Fetch the page after the last loaded one in the background."""
-        self._prefetch_from = None
-        cursor = self._cursor
-        future: Future[Page[T]] = Future()
+    def _no_total(self) -> TypeError:
+        return TypeError(
+            f"len() is unavailable for {type(self).__name__}: the server gave no total count "
+            "for this query; count by iterating instead."
+        )
 
-        def run() -> None:
-            if not future.set_running_or_notify_cancel():
-                return
-            try:
-                future.set_result(self._fetch(cursor))
-            except BaseException as exc:  # surfaced on consumption, by future.result()
-                future.set_exception(exc)
+    def _slice_needs_end(self, bounds: slice) -> bool:
+        return (
+            bounds.stop is None
+            or any(value is not None and value < 0 for value in (bounds.start, bounds.stop))
+            or (bounds.step is not None and bounds.step < 0)
+        )
 
-        self._pending = (cursor, future)
-        threading.Thread(target=run, name=f"{type(self).__name__}-prefetch", daemon=True).start()
+    def _index_error(self, index: int) -> IndexError:
+        return IndexError(f"index {index} out of range for {len(self._items)} items")
+
+    def __repr__(self) -> str:
+        total = "?" if self._total is None else str(self._total)
+        return f"<{type(self).__name__} loaded={len(self._items)} total={total}>"
+
+
+class ListingProtocols(ABC):
+    """``len()`` and ``bool()`` for sync listings (Python's protocols cannot await; an async
+    listing offers ``await listing.count()`` and ``await listing.is_empty()`` instead)."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """The server's total count of items."""
+
+    @abstractmethod
+    def is_empty(self) -> bool:
+        """Whether there is no item at all."""
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __bool__(self) -> bool:
+        return not self.is_empty()
+
+
+class AsyncListingProtocols:
+    """Async listings have no ``len()``/``bool()``: see :class:`ListingProtocols`."""

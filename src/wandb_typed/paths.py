@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from wandb_typed.errors import InvalidPathError
 
@@ -39,6 +39,7 @@ __all__ = [
     "ReportPath",
     "RunPath",
     "SweepPath",
+    "app_url",
     "parse_any_path",
     "parse_artifact_path",
     "parse_project_path",
@@ -389,3 +390,16 @@ def _default_project(default: str | None, path: str, kind: str) -> str:
 
 def _invalid(path: str, kind: str, problem: str) -> InvalidPathError:
     return InvalidPathError(f"Invalid {kind} path {path!r}: {problem}.", path=path)
+
+
+def app_url(base_url: str) -> str:
+    """The web app's URL for an API base URL (``api.wandb.ai`` -> ``wandb.ai``).
+
+    >>> app_url("https://api.wandb.ai"), app_url("http://127.0.0.1:8080/")
+    ('https://wandb.ai', 'http://127.0.0.1:8080')
+    """
+    parts = urlsplit(base_url.rstrip("/"))
+    host = parts.netloc
+    if host.startswith("api.") and host.removeprefix("api.").split(":")[0].endswith("wandb.ai"):
+        host = host.removeprefix("api.")
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))

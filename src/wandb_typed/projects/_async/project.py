@@ -1,9 +1,10 @@
-"""Projects: :class:`Project` (with its runs and sweeps) and the lazy :class:`Projects` list.
+"""Projects: :class:`AsyncProject` (with its runs and sweeps) and the lazy
+:class:`AsyncProjects` listing. The async source of ``Project`` and ``Projects``.
 
 Example:
-    >>> project = api.project("vision", entity="team")  # doctest: +SKIP
-    >>> project.path, len(project.runs(filters={"state": "finished"}))  # doctest: +SKIP
-    (ProjectPath(entity='team', project='vision'), 12)
+    >>> project = await api.project("vision", entity="team")  # doctest: +SKIP
+    >>> project.path  # doctest: +SKIP
+    ProjectPath(entity='team', project='vision')
 """
 
 from __future__ import annotations
@@ -13,23 +14,23 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from wandb_typed._async.pagination import AsyncPaginator, OnData
 from wandb_typed._constants import DEFAULT_PER_PAGE
 from wandb_typed.errors import NotFoundError
-from wandb_typed.pagination import Page, Paginator
-from wandb_typed.paths import ProjectPath
-from wandb_typed.runs import app_url
-from wandb_typed.sweeps import Sweeps
+from wandb_typed.pagination import Page, page_of
+from wandb_typed.paths import ProjectPath, app_url
+from wandb_typed.runs._async.listing import AsyncRuns
+from wandb_typed.sweeps._async.sweep import AsyncSweeps
 
 if TYPE_CHECKING:
-    from wandb_typed._generated import ProjectFragment
-    from wandb_typed.api import Api
-    from wandb_typed.runs import Runs
+    from wandb_typed._async.session import AsyncSession
+    from wandb_typed._generated.fragments import ProjectFragment
 
-__all__ = ["Project", "Projects", "fetch_project"]
+__all__ = ["AsyncProject", "AsyncProjects", "fetch_project"]
 
 
 @dataclass(frozen=True)
-class Project:
+class AsyncProject:
     """A W&B project (``entity/name``)."""
 
     id: str
@@ -39,10 +40,10 @@ class Project:
     created_at: datetime
     is_benchmark: bool
     read_only: bool
-    _api: Api = field(repr=False, compare=False)
+    _session: AsyncSession = field(repr=False, compare=False)
 
     @classmethod
-    def _from_fragment(cls, fragment: ProjectFragment, api: Api) -> Project:
+    def _from_fragment(cls, fragment: ProjectFragment, session: AsyncSession) -> AsyncProject:
         return cls(
             id=fragment.id,
             name=fragment.name,
@@ -51,7 +52,7 @@ class Project:
             created_at=fragment.created_at,
             is_benchmark=fragment.is_benchmark,
             read_only=bool(fragment.read_only),
-            _api=api,
+            _session=session,
         )
 
     @property
@@ -62,7 +63,7 @@ class Project:
     @property
     def url(self) -> str:
         """The project's page in the W&B app."""
-        return f"{app_url(self._api.config.base_url)}/{self.entity}/{self.name}"
+        return f"{app_url(self._session.config.base_url)}/{self.entity}/{self.name}"
 
     def runs(
         self,
@@ -71,14 +72,16 @@ class Project:
         per_page: int = DEFAULT_PER_PAGE,
         include_sweeps: bool = True,
         lazy: bool = True,
-    ) -> Runs:
+    ) -> AsyncRuns:
         """The project's runs: ``api.runs("entity/name", ...)`` with the same arguments.
 
         Example:
-            >>> project.runs(order="-summary_metrics.acc", per_page=10)[0]  # doctest: +SKIP
+            >>> project.runs(order="-summary_metrics.acc", per_page=10)  # doctest: +SKIP
         """
-        return self._api.runs(
-            str(self.path),
+        return AsyncRuns(
+            self._session,
+            self.entity,
+            self.name,
             filters=filters,
             order=order,
             per_page=per_page,
@@ -86,37 +89,41 @@ class Project:
             lazy=lazy,
         )
 
-    def sweeps(self, per_page: int = DEFAULT_PER_PAGE) -> Sweeps:
-        """The project's sweeps (lazy; ``len()`` is the project's sweep count).
+    def sweeps(self, per_page: int = DEFAULT_PER_PAGE) -> AsyncSweeps:
+        """The project's sweeps (lazy; the count is the project's sweep count).
 
         Example:
             >>> [sweep.name for sweep in project.sweeps()]  # doctest: +SKIP
             []
         """
-        return Sweeps(self._api, self.path, per_page=per_page)
+        return AsyncSweeps(self._session, self.path, per_page=per_page)
 
     def __str__(self) -> str:
         return str(self.path)
 
 
-class Projects(Paginator[Project]):
+class AsyncProjects(AsyncPaginator[AsyncProject]):
     """An entity's projects, ordered by name, fetched page by page.
 
-    The server gives no total, so ``len()`` raises ``TypeError`` (as ``wandb``'s has none);
+    The server gives no total, so the count raises ``TypeError`` (as ``wandb``'s has none);
     iterate to count.
 
     Raises:
         NotFoundError: (on first use) the entity does not exist or is not visible.
     """
 
-    def __init__(self, api: Api, entity: str, per_page: int = DEFAULT_PER_PAGE) -> None:
+    connection_path = ("models",)
+
+    def __init__(
+        self, session: AsyncSession, entity: str, per_page: int = DEFAULT_PER_PAGE
+    ) -> None:
         super().__init__(per_page=per_page)
-        self.api = api
+        self._session = session
         self.entity = entity
 
-    def _fetch(self, cursor: str | None) -> Page[Project]:
-        result = self.api.client.get_projects(
-            entity=self.entity, cursor=cursor, per_page=self.per_page
+    async def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[AsyncProject]:
+        result = await self._session.client.get_projects(
+            entity=self.entity, cursor=cursor, per_page=self.per_page, on_data=on_data
         )
         if result.models is None:
             raise NotFoundError(
@@ -124,25 +131,24 @@ class Projects(Paginator[Project]):
                 kind="entity",
                 path=self.entity,
             )
-        edges = result.models.edges
-        return Page(
-            [Project._from_fragment(edge.node, self.api) for edge in edges if edge.node],
-            end_cursor=(edges[-1].cursor if edges else None) or result.models.page_info.end_cursor,
-            has_next=result.models.page_info.has_next_page,
+        session = self._session
+        return page_of(
+            result.models,
+            lambda node: None if node is None else AsyncProject._from_fragment(node, session),
         )
 
 
-def fetch_project(api: Api, path: ProjectPath) -> Project:
+async def fetch_project(session: AsyncSession, path: ProjectPath) -> AsyncProject:
     """The project at ``path``.
 
     Raises:
         NotFoundError: No such project (or it is not visible with this API key).
     """
-    fragment = api.client.get_project(path.entity, path.project).project
+    fragment = (await session.client.get_project(path.entity, path.project)).project
     if fragment is None:
         raise NotFoundError(
             f"Project {path} not found (or not visible with this API key).",
             kind="project",
             path=str(path),
         )
-    return Project._from_fragment(fragment, api)
+    return AsyncProject._from_fragment(fragment, session)

@@ -8,54 +8,49 @@ it calls it with the next cursor the moment the raw reply is in, so the server w
 next page while this one is validated. At most ``depth`` replies are held ahead of the
 consumer; the chain pauses there and resumes when the consumer takes one.
 
-Example:
-    >>> def request(cursor: int, on_next: Callable[[int], None]) -> str:
-    ...     if cursor < 3:
-    ...         on_next(cursor + 1)  # the reply names its successor
-    ...     return f"page {cursor}"
-    >>> ahead = ReadAhead(request, depth=2, name="pages")
-    >>> ahead.start(0)
-    >>> [ahead.take(cursor) for cursor in range(4)]
-    ['page 0', 'page 1', 'page 2', 'page 3']
-    >>> ahead.take(4) is None  # never requested
-    True
+The async source: requests run as asyncio tasks here, as threads in the generated sync twin.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable
-from concurrent.futures import Future
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
-__all__ = ["ReadAhead"]
+from wandb_typed._concurrency import AsyncTask, async_spawn
+
+__all__ = ["AsyncReadAhead"]
 
 K = TypeVar("K", bound=Hashable)
 R = TypeVar("R")
 
 
-class ReadAhead(Generic[K, R]):
+class AsyncReadAhead(Generic[K, R]):
     """Background requests keyed by where they start (a cursor), chained by ``on_next``.
 
     Args:
         request: ``request(key, on_next)`` sends the request starting at ``key`` and returns
             its reply; it calls ``on_next(next_key)`` as soon as it knows the next key (or
-            never, at the end). It runs in a background thread; what it raises is raised by
+            never, at the end). It runs in the background; what it raises is raised by
             :meth:`take`.
         depth: At most this many replies are requested or held and not yet taken.
-        name: Names the threads.
+        name: Names the background tasks.
     """
 
     def __init__(
-        self, request: Callable[[K, Callable[[K], None]], R], *, depth: int, name: str
+        self,
+        request: Callable[[K, Callable[[K], None]], Awaitable[R]],
+        *,
+        depth: int,
+        name: str,
     ) -> None:
         if depth < 1:
             raise ValueError(f"depth must be at least 1, got {depth}")
         self._request = request
         self._depth = depth
         self._name = name
-        self._lock = threading.Lock()
-        self._replies: dict[K, Future[R]] = {}
+        self._lock = threading.Lock()  # start() is called from the requests' callbacks
+        self._replies: dict[K, AsyncTask[R]] = {}
         self._paused: K | None = None
         """The next key, not requested yet because ``depth`` replies were waiting."""
         self._closed = False
@@ -70,21 +65,16 @@ class ReadAhead(Generic[K, R]):
             if len(self._replies) >= self._depth:
                 self._paused = key
                 return
-            future: Future[R] = Future()
-            self._replies[key] = future
-        threading.Thread(
-            target=self._run, args=(key, future), name=f"{self._name}-read-ahead", daemon=True
-        ).start()
+            self._replies[key] = async_spawn(
+                lambda: self._request(key, self.start), name=f"{self._name}-read-ahead"
+            )
 
-    def _run(self, key: K, future: Future[R]) -> None:
-        if not future.set_running_or_notify_cancel():
-            return
-        try:
-            future.set_result(self._request(key, self.start))
-        except BaseException as exc:  # raised by take(), where the consumer reaches it
-            future.set_exception(exc)
+    def requested(self, key: K) -> bool:
+        """Whether the reply starting at ``key`` was requested and not taken yet."""
+        with self._lock:
+            return key in self._replies
 
-    def take(self, key: K) -> R | None:
+    async def take(self, key: K) -> R | None:
         """The reply starting at ``key`` (waiting for it), or None if it was never requested
         (then the replies held for other keys belong to another chain and are dropped).
 
@@ -92,14 +82,14 @@ class ReadAhead(Generic[K, R]):
             Whatever the request raised.
         """
         with self._lock:
-            future = self._replies.pop(key, None)
+            task = self._replies.pop(key, None)
             paused, self._paused = self._paused, None
-            if future is None:
+            if task is None:
                 self._replies.clear()
                 paused = None
         if paused is not None:
             self.start(paused)
-        return None if future is None else future.result()
+        return None if task is None else await task.result()
 
     def close(self) -> None:
         """Forget every reply (running requests finish on their own; nothing waits)."""

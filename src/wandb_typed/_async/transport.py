@@ -1,0 +1,319 @@
+"""The I/O half of the client: one ``httpx.AsyncClient``, retries, and nothing else.
+
+Request building and reply checking are pure functions in :mod:`wandb_typed._graphql_http`;
+retry decisions are pure functions in :mod:`wandb_typed._retry`; settings, auth and error
+scrubbing live in :mod:`wandb_typed._transport_base`. This class only sends, sleeps and
+loops. It is the async source: the sync ``GraphQLTransport`` is generated from it.
+
+Example:
+    >>> import httpx
+    >>> def handler(request: httpx.Request) -> httpx.Response:
+    ...     return httpx.Response(200, json={"data": {"viewer": {"id": "u1"}}})
+    >>> t = AsyncGraphQLTransport("http://localhost:8080", ApiKey("k" * 40),
+    ...                           transport=httpx.MockTransport(handler))
+    >>> t  # doctest: +ELLIPSIS
+    AsyncGraphQLTransport(base_url='http://localhost:8080', timeout=19.0, max_retries=2)
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any, Literal
+
+import httpx
+
+from wandb_typed._concurrency import AsyncSleeper, async_sleep
+from wandb_typed._constants import DEFAULT_TIMEOUT, DOWNLOAD_CHUNK_SIZE, GRAPHQL_PATH
+from wandb_typed._graphql_http import (
+    build_graphql_request,
+    error_for_status,
+    interpret_graphql_response,
+    redact_request,
+    same_origin,
+)
+from wandb_typed._retry import RetryPolicy, is_retryable_status, server_wait_hint
+from wandb_typed._sentinels import NOT_GIVEN, NotGiven
+from wandb_typed._transport_base import (
+    NEVER_SENT,
+    RETRYABLE_EXCEPTIONS,
+    USER_AGENT,
+    TransportBase,
+    http2_available,
+    httpx_timeout,
+)
+from wandb_typed.config import ApiKey
+from wandb_typed.errors import WandbTypedError
+
+__all__ = ["AsyncGraphQLTransport"]
+
+
+class AsyncGraphQLTransport(TransportBase):
+    """Sends GraphQL operations and file transfers to one W&B server.
+
+    It owns one keep-alive ``httpx`` client (or shares its parent's, for copies made by
+    :meth:`with_options`), authenticates with HTTP Basic ``api:<key>`` on the server's own
+    origin only, retries connection errors, 408, 429 and 5xx with exponential backoff and full
+    jitter (honouring ``Retry-After`` and ``RateLimit-*``), and maps every failure onto
+    :mod:`wandb_typed.errors`. GraphQL errors are never retried; a mutation is retried only
+    when its operation name is in ``retry_policy.idempotent_mutations``.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: ApiKey,
+        *,
+        api_key_source: str = "",
+        timeout: float = DEFAULT_TIMEOUT,
+        retry_policy: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        headers: Mapping[str, str] | None = None,
+        sleep: AsyncSleeper = async_sleep,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        jitter: Callable[[], float] = random.random,
+        _shared_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        super().__init__(
+            base_url,
+            api_key,
+            api_key_source=api_key_source,
+            timeout=timeout,
+            retry_policy=retry_policy,
+            headers=headers,
+            clock=clock,
+            wall_clock=wall_clock,
+            jitter=jitter,
+        )
+        self._sleep = sleep
+        self._user_transport = transport
+        self._owns_client = _shared_client is None
+        self._client = _shared_client or httpx.AsyncClient(
+            transport=transport,
+            headers={"User-Agent": USER_AGENT, **self._extra_headers},
+            timeout=httpx_timeout(self.timeout),
+            http2=http2_available(),
+        )
+
+    @property
+    def user_agent(self) -> str:
+        """The ``User-Agent`` sent with every request."""
+        return str(self._client.headers.get("User-Agent", USER_AGENT))
+
+    async def execute(
+        self,
+        query: str,
+        *,
+        operation_name: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        operation_kind: Literal["query", "mutation", "subscription"] = "mutation",
+    ) -> dict[str, Any]:
+        """Run one GraphQL operation and return its ``data``.
+
+        Args:
+            query: The GraphQL document.
+            operation_name: Which operation of the document to run (named in errors).
+            variables: JSON-ready variables.
+            operation_kind: A ``"mutation"`` (the default: the safe side) is retried only
+                when ``operation_name`` is known to be idempotent; the generated client
+                passes the kind of each operation.
+
+        Raises:
+            GraphQLError: The reply has ``errors`` (never retried); ``.data`` is partial data.
+            HTTPStatusError: A failing HTTP status after retries (subclass per status).
+            TransportError: The server could not be reached (``TimeoutError`` on timeouts).
+        """
+        retry_allowed = self.retry_policy.allows_operation(operation_kind, operation_name)
+        headers = {**dict(self._client.headers), **self._auth_headers()}
+        url = f"{self.base_url}{GRAPHQL_PATH}"
+
+        def build() -> httpx.Request:
+            return build_graphql_request(
+                url, query, operation_name=operation_name, variables=variables, headers=headers
+            )
+
+        response, attempts = await self._send(build, retry_allowed=retry_allowed)
+        redacted = redact_request(response.request)
+        try:
+            return interpret_graphql_response(
+                response,
+                redacted,
+                operation_name=operation_name,
+                auth_hint=self._auth_hint(),
+                attempts=attempts,
+            )
+        except WandbTypedError as exc:
+            raise self._scrubbed(exc) from None
+
+    async def get(self, url: str, *, params: Mapping[str, str] | None = None) -> bytes:
+        """Download ``url`` (absolute, or relative to the base URL) and return its bytes.
+
+        The API key is sent only to the W&B server's own origin, never to another host
+        (e.g. a signed storage URL). Redirects are followed.
+        """
+        async with self.stream(url, params=params) as chunks:
+            return b"".join([chunk async for chunk in chunks])
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        chunk_size: int = DOWNLOAD_CHUNK_SIZE,
+    ) -> AsyncIterator[AsyncIterator[bytes]]:
+        """Download ``url`` in chunks: ``with transport.stream(url) as chunks: ...``.
+
+        Retries apply until the reply's headers arrive; a failure mid-body raises
+        :class:`TransportError`.
+        """
+        target = self._resolve(url)
+        headers = self._auth_headers() if same_origin(target, self._base) else {}
+
+        def build() -> httpx.Request:
+            return self._client.build_request("GET", target, params=params, headers=headers)
+
+        response, attempts = await self._send(
+            build, retry_allowed=True, stream=True, follow_redirects=True
+        )
+        try:
+            if response.status_code >= 400:
+                await response.aread()
+                raise self._scrubbed(
+                    error_for_status(response, redact_request(response.request), attempts=attempts)
+                )
+            yield self._iter_body(response, chunk_size)
+        finally:
+            await response.aclose()
+
+    async def put(
+        self, url: str, content: bytes, *, headers: Mapping[str, str] | None = None
+    ) -> None:
+        """Upload ``content`` to a signed URL, without any ``Authorization`` header.
+
+        W&B's upload URLs authorise themselves (pre-signed); ``headers`` are the extra
+        headers the server asked for (``uploadHeaders``). Retried like a download: a PUT of
+        the same bytes is idempotent.
+        """
+        target = self._resolve(url)
+        extra = dict(headers or {})
+
+        def build() -> httpx.Request:
+            return self._client.build_request("PUT", target, content=content, headers=extra)
+
+        response, attempts = await self._send(build, retry_allowed=True)
+        if response.status_code >= 400:
+            raise self._scrubbed(
+                error_for_status(response, redact_request(response.request), attempts=attempts)
+            )
+
+    def with_options(
+        self,
+        *,
+        timeout: float | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_budget: float | NotGiven = NOT_GIVEN,
+        idempotent_mutations: frozenset[str] | NotGiven = NOT_GIVEN,
+    ) -> AsyncGraphQLTransport:
+        """A copy with other settings, sharing this transport's connection pool.
+
+        Closing the copy leaves the pool open; closing the original closes it for both.
+        """
+        policy = self.retry_policy
+        if not isinstance(max_retries, NotGiven):
+            policy = replace(policy, max_retries=max_retries)
+        if not isinstance(retry_budget, NotGiven):
+            policy = replace(policy, budget=retry_budget)
+        if not isinstance(idempotent_mutations, NotGiven):
+            policy = replace(policy, idempotent_mutations=frozenset(idempotent_mutations))
+        return AsyncGraphQLTransport(
+            self.base_url,
+            self._api_key,
+            api_key_source=self._api_key_source,
+            timeout=self.timeout if isinstance(timeout, NotGiven) else timeout,
+            retry_policy=policy,
+            transport=self._user_transport,
+            headers=self._extra_headers,
+            sleep=self._sleep,
+            clock=self._clock,
+            wall_clock=self._wall_clock,
+            jitter=self._jitter,
+            _shared_client=self._client,
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool (a no-op on copies made by :meth:`with_options`)."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def __aenter__(self) -> AsyncGraphQLTransport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- the retry loop ------------------------------------------------------------------
+
+    async def _send(
+        self,
+        build: Callable[[], httpx.Request],
+        *,
+        retry_allowed: bool,
+        stream: bool = False,
+        follow_redirects: bool = False,
+    ) -> tuple[httpx.Response, int]:
+        """Send until a reply that is not retried; return it with the number of attempts.
+
+        A retryable-status reply that is given up on is returned as it is (read), so the
+        caller maps it with the same code as any other failing reply. A network failure that
+        is given up on is raised as :class:`TransportError` (``TimeoutError`` for timeouts).
+        """
+        if self._client.is_closed:
+            raise self._closed_error()
+        started = self._clock()
+        retries = 0
+        timeout = httpx_timeout(self.timeout).as_dict()
+        while True:
+            wait = self._quota_wait()
+            if wait > 0:
+                await self._sleep(wait)
+            request = build()
+            request.extensions = {**request.extensions, "timeout": timeout}
+            try:
+                response = await self._client.send(
+                    request, stream=stream, follow_redirects=follow_redirects
+                )
+            except httpx.HTTPError as exc:
+                failure = self._transport_error(exc, request, retries)
+                if not isinstance(exc, RETRYABLE_EXCEPTIONS):
+                    raise failure from None
+                may_retry = retry_allowed or isinstance(exc, NEVER_SENT)
+                delay = self._next_delay(may_retry, retries, started, None)
+                if delay is None:
+                    raise failure from None
+                why = type(exc).__name__
+            else:
+                self._note_quota(response)
+                if not is_retryable_status(response.status_code):
+                    return response, retries + 1
+                await response.aread()
+                hint = server_wait_hint(response.headers, now=self._wall_clock())
+                delay = self._next_delay(retry_allowed, retries, started, hint)
+                if delay is None:
+                    return response, retries + 1
+                await response.aclose()
+                why = f"HTTP {response.status_code}"
+            self._log_retry(request, why, delay, retries)
+            await self._sleep(delay)
+            retries += 1
+
+    async def _iter_body(self, response: httpx.Response, chunk_size: int) -> AsyncIterator[bytes]:
+        try:
+            async for chunk in response.aiter_bytes(chunk_size):
+                yield chunk
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, response.request, 0) from None

@@ -1,0 +1,177 @@
+"""What both transports share and what involves no I/O: settings, auth, retry bookkeeping,
+URL resolution, and turning failures into our errors with the API key scrubbed.
+
+:class:`wandb_typed._async.transport.AsyncGraphQLTransport` (and its generated sync twin)
+add only the code that sends, sleeps and loops.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import TypeVar
+
+import httpx
+
+from wandb_typed._constants import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT
+from wandb_typed._graphql_http import REDACTED, basic_auth_header, redact_request
+from wandb_typed._retry import RetryPolicy, rate_limit_pause
+from wandb_typed._version import __version__
+from wandb_typed.config import ApiKey
+from wandb_typed.errors import (
+    InvalidArgumentError,
+    TimeoutError,
+    TransportError,
+    WandbTypedError,
+)
+
+__all__ = ["USER_AGENT", "TransportBase", "http2_available", "httpx_timeout"]
+
+USER_AGENT = f"wandb-typed/{__version__}"
+logger = logging.getLogger("wandb_typed")
+
+# Failures after which the request certainly never reached the server: safe to retry even
+# for a mutation that is not known to be idempotent.
+NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Network-level failures worth retrying at all (not e.g. an unsupported URL scheme).
+RETRYABLE_EXCEPTIONS = (httpx.NetworkError, httpx.TimeoutException, httpx.RemoteProtocolError)
+
+_E = TypeVar("_E", bound=WandbTypedError)
+
+
+class TransportBase:
+    """Settings and sans-I/O helpers of a transport to one W&B server."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: ApiKey,
+        *,
+        api_key_source: str = "",
+        timeout: float = DEFAULT_TIMEOUT,
+        retry_policy: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._base = httpx.URL(self.base_url)
+        self._api_key = api_key
+        self._api_key_source = api_key_source
+        self.timeout = check_timeout(timeout)
+        self.retry_policy = retry_policy or RetryPolicy()
+        self._extra_headers = dict(headers or {})
+        self._clock, self._wall_clock, self._jitter = clock, wall_clock, jitter
+        self._pause_lock = threading.Lock()
+        self._paused_until = 0.0
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(base_url={self.base_url!r}, timeout={self.timeout}, "
+            f"max_retries={self.retry_policy.max_retries})"
+        )
+
+    # -- retry bookkeeping ---------------------------------------------------------------
+
+    def _next_delay(
+        self, may_retry: bool, retries: int, started: float, hint: float | None
+    ) -> float | None:
+        if not may_retry:
+            return None
+        return self.retry_policy.next_delay(
+            retries_done=retries,
+            elapsed=self._clock() - started,
+            server_hint=hint,
+            jitter=self._jitter(),
+        )
+
+    def _quota_wait(self) -> float:
+        """Seconds to hold off because a previous reply said the rate-limit quota is used up."""
+        with self._pause_lock:
+            remaining = self._paused_until - self._clock()
+        if remaining > 0:
+            logger.debug("rate-limit quota used up; waiting %.2f s", remaining)
+        return remaining
+
+    def _note_quota(self, response: httpx.Response) -> None:
+        pause = rate_limit_pause(response.headers, now=self._wall_clock())
+        if pause is None or pause <= 0:
+            return
+        pause = min(pause, self.retry_policy.max_retry_after)
+        with self._pause_lock:
+            self._paused_until = max(self._paused_until, self._clock() + pause)
+
+    def _log_retry(self, request: httpx.Request, why: str, delay: float, retries: int) -> None:
+        logger.info(
+            "retrying %s %s after %s in %.2f s (retry %d of %d)",
+            request.method,
+            request.url,
+            why,
+            delay,
+            retries + 1,
+            self.retry_policy.max_retries,
+        )
+
+    # -- auth, URLs and errors -----------------------------------------------------------
+
+    def _auth_headers(self) -> dict[str, str]:
+        return {"Authorization": basic_auth_header(self._api_key.reveal())}
+
+    def _auth_hint(self) -> str:
+        if not self._api_key_source:
+            return "Check the API key"
+        return f"Check the API key (it came from the {self._api_key_source})"
+
+    def _resolve(self, url: str) -> httpx.URL:
+        target = httpx.URL(url)
+        if not target.scheme:
+            target = self._base.join(url if url.startswith("/") else f"/{url}")
+        if target.scheme not in ("http", "https") or not target.host:
+            raise InvalidArgumentError(f"Cannot download or upload {url!r}: not an http(s) URL.")
+        return target
+
+    def _closed_error(self) -> TransportError:
+        return TransportError(
+            f"This transport to {self.base_url} is closed; create a new Api to send more."
+        )
+
+    def _transport_error(
+        self, exc: httpx.HTTPError, request: httpx.Request, retries: int
+    ) -> TransportError:
+        redacted = redact_request(request)
+        attempts = f" after {retries + 1} attempt{'s' if retries else ''}"
+        cls = TimeoutError if isinstance(exc, httpx.TimeoutException) else TransportError
+        what = "timed out" if cls is TimeoutError else "failed"
+        detail = str(exc) or type(exc).__name__
+        error = cls(f"{request.method} {redacted.url} {what}{attempts}: {detail}", request=redacted)
+        return self._scrubbed(error)
+
+    def _scrubbed(self, error: _E) -> _E:
+        """The same error, with the key removed from its message should the server echo it."""
+        secret = self._api_key.reveal()
+        token = basic_auth_header(secret).split(" ", 1)[1]
+        message = error.message
+        if secret in message or token in message:
+            error.message = message.replace(secret, REDACTED).replace(token, REDACTED)
+            error.args = (error.message,)
+        return error
+
+
+def check_timeout(timeout: float) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise InvalidArgumentError(f"timeout must be a number of seconds > 0, got {timeout!r}.")
+    return float(timeout)
+
+
+def http2_available() -> bool:
+    """HTTP/2 when the optional ``h2`` package is installed (``pip install httpx[http2]``)."""
+    return importlib.util.find_spec("h2") is not None
+
+
+def httpx_timeout(seconds: float) -> httpx.Timeout:
+    return httpx.Timeout(seconds, connect=min(seconds, DEFAULT_CONNECT_TIMEOUT))
