@@ -245,6 +245,14 @@ class AsyncGraphQLTransport(TransportBase):
             _shared_client=self._client,
         )
 
+    def with_api_key(self, api_key: ApiKey, *, api_key_source: str = "") -> AsyncGraphQLTransport:
+        """A copy that authenticates with ``api_key``, sharing this transport's connection
+        pool (and so the ``transport=`` it was made with); settings are kept."""
+        copy = self.with_options()
+        copy._api_key = api_key
+        copy._api_key_source = api_key_source
+        return copy
+
     async def aclose(self) -> None:
         """Close the connection pool (a no-op on copies made by :meth:`with_options`)."""
         if self._owns_client:

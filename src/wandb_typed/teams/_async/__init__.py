@@ -1,0 +1,1 @@
+"""The async source of the teams domain (the sync twin is generated from it)."""
