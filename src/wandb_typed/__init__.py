@@ -17,8 +17,20 @@ from typing import TYPE_CHECKING
 from wandb_typed._version import __version__
 
 if TYPE_CHECKING:
-    from wandb_typed.api import Api
-    from wandb_typed.config import ApiKey, ClientConfig
+    from wandb_typed._async.pagination import (
+        AsyncPaginator,
+    )
+    from wandb_typed._sync.pagination import (
+        Paginator,
+    )
+    from wandb_typed.api import (
+        Api,
+        AsyncApi,
+    )
+    from wandb_typed.config import (
+        ApiKey,
+        ClientConfig,
+    )
     from wandb_typed.errors import (
         AuthenticationError,
         ChecksumMismatchError,
@@ -39,8 +51,9 @@ if TYPE_CHECKING:
         TransportError,
         WandbTypedError,
     )
-    from wandb_typed.files import File, Files
-    from wandb_typed.pagination import Page, Paginator
+    from wandb_typed.pagination import (
+        Page,
+    )
     from wandb_typed.paths import (
         ArtifactPath,
         ProjectPath,
@@ -48,23 +61,66 @@ if TYPE_CHECKING:
         RunPath,
         SweepPath,
     )
-    from wandb_typed.projects import Project, Projects
-    from wandb_typed.run_data import RunConfig, RunSummary
-    from wandb_typed.runs import Run, Runs, RunUser
-    from wandb_typed.sweeps import Sweep, Sweeps
-    from wandb_typed.teams import Member, Team
-    from wandb_typed.users import User, UserApiKey
+    from wandb_typed.projects import (
+        AsyncProject,
+        AsyncProjects,
+        Project,
+        Projects,
+    )
+    from wandb_typed.runs import (
+        AsyncFile,
+        AsyncFiles,
+        AsyncRun,
+        AsyncRuns,
+        AsyncRunSummary,
+        File,
+        Files,
+        Run,
+        RunConfig,
+        Runs,
+        RunSummary,
+        RunUser,
+    )
+    from wandb_typed.sweeps import (
+        AsyncSweeps,
+        Sweep,
+        Sweeps,
+    )
+    from wandb_typed.teams import (
+        AsyncMember,
+        AsyncTeam,
+        Member,
+        Team,
+    )
+    from wandb_typed.users import (
+        AsyncUser,
+        User,
+        UserApiKey,
+    )
 
 _EXPORTS: dict[str, str] = {
     "Api": "wandb_typed.api",
     "ApiKey": "wandb_typed.config",
     "ArtifactPath": "wandb_typed.paths",
+    "AsyncApi": "wandb_typed.api",
+    "AsyncFile": "wandb_typed.runs",
+    "AsyncFiles": "wandb_typed.runs",
+    "AsyncMember": "wandb_typed.teams",
+    "AsyncPaginator": "wandb_typed._async.pagination",
+    "AsyncProject": "wandb_typed.projects",
+    "AsyncProjects": "wandb_typed.projects",
+    "AsyncRun": "wandb_typed.runs",
+    "AsyncRunSummary": "wandb_typed.runs",
+    "AsyncRuns": "wandb_typed.runs",
+    "AsyncSweeps": "wandb_typed.sweeps",
+    "AsyncTeam": "wandb_typed.teams",
+    "AsyncUser": "wandb_typed.users",
     "AuthenticationError": "wandb_typed.errors",
     "ChecksumMismatchError": "wandb_typed.errors",
     "ClientConfig": "wandb_typed.config",
     "ConfigError": "wandb_typed.errors",
-    "File": "wandb_typed.files",
-    "Files": "wandb_typed.files",
+    "File": "wandb_typed.runs",
+    "Files": "wandb_typed.runs",
     "GraphQLError": "wandb_typed.errors",
     "GraphQLErrorDetail": "wandb_typed.errors",
     "GraphQLValidationError": "wandb_typed.errors",
@@ -76,7 +132,7 @@ _EXPORTS: dict[str, str] = {
     "Member": "wandb_typed.teams",
     "NotFoundError": "wandb_typed.errors",
     "Page": "wandb_typed.pagination",
-    "Paginator": "wandb_typed.pagination",
+    "Paginator": "wandb_typed._sync.pagination",
     "PermissionDeniedError": "wandb_typed.errors",
     "Project": "wandb_typed.projects",
     "ProjectPath": "wandb_typed.paths",
@@ -84,9 +140,9 @@ _EXPORTS: dict[str, str] = {
     "RateLimitError": "wandb_typed.errors",
     "ReportPath": "wandb_typed.paths",
     "Run": "wandb_typed.runs",
-    "RunConfig": "wandb_typed.run_data",
+    "RunConfig": "wandb_typed.runs",
     "RunPath": "wandb_typed.paths",
-    "RunSummary": "wandb_typed.run_data",
+    "RunSummary": "wandb_typed.runs",
     "RunUser": "wandb_typed.runs",
     "Runs": "wandb_typed.runs",
     "ServerError": "wandb_typed.errors",
@@ -105,6 +161,19 @@ __all__ = [
     "Api",
     "ApiKey",
     "ArtifactPath",
+    "AsyncApi",
+    "AsyncFile",
+    "AsyncFiles",
+    "AsyncMember",
+    "AsyncPaginator",
+    "AsyncProject",
+    "AsyncProjects",
+    "AsyncRun",
+    "AsyncRunSummary",
+    "AsyncRuns",
+    "AsyncSweeps",
+    "AsyncTeam",
+    "AsyncUser",
     "AuthenticationError",
     "ChecksumMismatchError",
     "ClientConfig",

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .errors import ChecksumMismatchError
 
-__all__ = ["md5_matches", "write_verified"]
+__all__ = ["VerifiedWriter", "md5_matches", "write_verified"]
 
 
 def md5_matches(digest: bytes, expected: str) -> bool:
@@ -45,27 +45,55 @@ def write_verified(chunks: Iterable[bytes], destination: Path, *, expected_md5: 
     ``expected_md5`` of ``None`` skips the check (the server did not say). The destination's
     folder is created if needed. Returns ``destination``.
     """
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed by `with handle` below
-        dir=destination.parent, prefix=f".{destination.name}.", suffix=".part", delete=False
-    )
-    temporary = Path(handle.name)
-    try:
-        digest = hashlib.md5(usedforsecurity=False)
-        with handle:
-            for chunk in chunks:
-                digest.update(chunk)
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if expected_md5 is not None and not md5_matches(digest.digest(), expected_md5):
-            actual = base64.b64encode(digest.digest()).decode()
-            raise ChecksumMismatchError(
-                f"{destination.name}: the downloaded bytes have md5 {actual}, but the server "
-                f"says {expected_md5}; nothing was written"
-            )
-        os.replace(temporary, destination)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with VerifiedWriter(destination, expected_md5=expected_md5) as out:
+        for chunk in chunks:
+            out.write(chunk)
     return destination
+
+
+class VerifiedWriter:
+    """:func:`write_verified` one chunk at a time (for chunks from an async stream too):
+    ``with VerifiedWriter(path, expected_md5=...) as out: out.write(chunk)``.
+
+    The bytes go to a hidden temporary file beside the destination, hashed on the way; the
+    destination is replaced when the block ends without an error and the md5 matches.
+    Otherwise the temporary file is removed and nothing is left behind.
+    """
+
+    def __init__(self, destination: Path, *, expected_md5: str | None) -> None:
+        self._destination = destination
+        self._expected = expected_md5
+        self._digest = hashlib.md5(usedforsecurity=False)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        self._handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in __exit__
+            dir=destination.parent, prefix=f".{destination.name}.", suffix=".part", delete=False
+        )
+        self._temporary = Path(self._handle.name)
+
+    def __enter__(self) -> VerifiedWriter:
+        return self
+
+    def write(self, chunk: bytes) -> None:
+        self._digest.update(chunk)
+        self._handle.write(chunk)
+
+    def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
+        try:
+            if exc_type is None:
+                self._commit()
+        finally:
+            self._handle.close()
+            self._temporary.unlink(missing_ok=True)
+
+    def _commit(self) -> None:
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+        digest = self._digest.digest()
+        if self._expected is not None and not md5_matches(digest, self._expected):
+            actual = base64.b64encode(digest).decode()
+            raise ChecksumMismatchError(
+                f"{self._destination.name}: the downloaded bytes have md5 {actual}, but the "
+                f"server says {self._expected}; nothing was written"
+            )
+        os.replace(self._temporary, self._destination)

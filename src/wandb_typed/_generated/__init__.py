@@ -4,9 +4,9 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .base_client import GeneratedClientBase
+    from .async_base_client import AsyncGeneratedClientBase
+    from .async_client import AsyncClient
     from .base_model import BaseModel
-    from .client import Client
     from .create_invite import (
         CreateInvite,
         CreateInviteCreateInvite,
@@ -166,8 +166,9 @@ if TYPE_CHECKING:
         UpsertProjectUpsertModelProject,
     )
 _LAZY_IMPORTS = {
+    "AsyncClient": ".async_client",
+    "AsyncGeneratedClientBase": ".async_base_client",
     "BaseModel": ".base_model",
-    "Client": ".client",
     "CreateInvite": ".create_invite",
     "CreateInviteCreateInvite": ".create_invite",
     "CreateInviteCreateInviteInvite": ".create_invite",
@@ -199,7 +200,6 @@ _LAZY_IMPORTS = {
     "GenerateApiKey": ".generate_api_key",
     "GenerateApiKeyGenerateApiKey": ".generate_api_key",
     "GenerateApiKeyGenerateApiKeyApiKey": ".generate_api_key",
-    "GeneratedClientBase": ".base_client",
     "GetProject": ".get_project",
     "GetProjectProject": ".get_project",
     "GetProjectSweeps": ".get_project_sweeps",
@@ -312,8 +312,9 @@ def __dir__():
 
 
 __all__ = [
+    "AsyncClient",
+    "AsyncGeneratedClientBase",
     "BaseModel",
-    "Client",
     "CreateInvite",
     "CreateInviteCreateInvite",
     "CreateInviteCreateInviteInvite",
@@ -345,7 +346,6 @@ __all__ = [
     "GenerateApiKey",
     "GenerateApiKeyGenerateApiKey",
     "GenerateApiKeyGenerateApiKeyApiKey",
-    "GeneratedClientBase",
     "GetProject",
     "GetProjectProject",
     "GetProjectSweeps",

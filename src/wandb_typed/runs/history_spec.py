@@ -9,8 +9,8 @@ W&B encodes history three ways, and this module speaks all three:
   wandb 0.31.0 sends it);
 - ``history(minStep, maxStep, samples)``: the step window ``[minStep, maxStep)``.
 
-Argument checks, spec building and row decoding are pure functions; :func:`read_history` and
-:func:`scan_history` send the requests through the generated client.
+Argument checks, spec building and row decoding are pure functions; the requests are sent by
+``runs/_async/history.py`` (and its sync twin).
 
 Example:
     >>> sampled_history_spec(["loss"], x_axis="_step", samples=10)
@@ -22,29 +22,22 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from collections.abc import Iterator, Sequence
+from typing import Literal, TypeAlias
 
 from wandb_typed._json import JSONObject, decode_object
-from wandb_typed._read_ahead import ReadAhead
-from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, NotFoundError
-
-if TYPE_CHECKING:
-    from wandb_typed._generated import Client
-    from wandb_typed.paths import RunPath
+from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
 
 __all__ = [
     "HistoryStream",
     "check_history_args",
+    "check_scan_args",
     "decode_history_lines",
-    "read_history",
     "sampled_history_rows",
     "sampled_history_spec",
     "scan_bounds",
-    "scan_history",
     "scan_spec",
     "scan_windows",
-    "stream_windows",
 ]
 
 HistoryStream: TypeAlias = Literal["default", "system"]
@@ -180,155 +173,17 @@ def scan_windows(start: int, stop: int, page_size: int) -> Iterator[tuple[int, i
         yield begin, min(begin + page_size, stop)
 
 
-WindowFetch: TypeAlias = Callable[[int, int, Callable[[], None]], list[JSONObject]]
-"""``fetch(begin, end, reply_in)``: the rows of one step window; it calls ``reply_in()`` as
-soon as the server's reply is in, before decoding it (the next window is requested then)."""
-
-_WINDOWS_AHEAD = 2
-
-
-def stream_windows(
-    fetch: WindowFetch,
-    windows: Iterator[tuple[int, int]],
-    *,
-    prefetch: bool = True,
-) -> Iterator[JSONObject]:
-    """Yield the rows of each window in order, reading windows ahead in the background.
-
-    Each window is requested as soon as the previous one's reply is in, so the server works
-    on it while that reply is decoded and consumed; at most ``_WINDOWS_AHEAD`` windows wait
-    beyond the one being consumed, so memory does not grow with the run's length.
-
-    >>> def fetch(begin, end, reply_in):
-    ...     reply_in()
-    ...     return [{"_step": s} for s in range(begin, end)]
-    >>> [row["_step"] for row in stream_windows(fetch, scan_windows(0, 3, 2))]
-    [0, 1, 2]
-    """
-    planned = list(windows)
-    if not prefetch:
-        for begin, end in planned:
-            yield from fetch(begin, end, _nothing)
-        return
-
-    def request(index: int, on_next: Callable[[int], None]) -> list[JSONObject]:
-        begin, end = planned[index]
-        following = index + 1
-        return fetch(begin, end, lambda: on_next(following) if following < len(planned) else None)
-
-    ahead: ReadAhead[int, list[JSONObject]] = ReadAhead(
-        request, depth=_WINDOWS_AHEAD, name="scan-history"
-    )
-    try:
-        if planned:
-            ahead.start(0)
-        for index in range(len(planned)):
-            rows = ahead.take(index)
-            yield from rows if rows is not None else request(index, ahead.start)
-            del rows
-    finally:
-        ahead.close()
-
-
-def _nothing() -> None:
-    """``reply_in`` when nothing is read ahead."""
-
-
-# -- requests ---------------------------------------------------------------------------------
-
-
-def read_history(
-    client: Client,
-    path: RunPath,
-    *,
-    samples: int,
-    keys: Sequence[str] | None,
-    x_axis: str,
-    stream: HistoryStream,
-) -> list[JSONObject]:
-    """Sampled history rows (one request): all keys, chosen ``keys`` (+ x axis), or events."""
-    if keys:
-        spec = sampled_history_spec(keys, x_axis=x_axis, samples=samples)
-        return _sampled_rows(client, path, spec)
-    if stream == "system":
-        events = client.get_run_events(path.entity, path.project, path.run_id, samples).project
-        if events is None or events.run is None:
-            raise NotFoundError.for_run(path)
-        return decode_history_lines(events.run.events, what="system metrics")
-    full = client.get_run_history(path.entity, path.project, path.run_id, samples).project
-    if full is None or full.run is None:
-        raise NotFoundError.for_run(path)
-    return decode_history_lines(full.run.history, what="history")
-
-
-def _sampled_rows(
-    client: Client,
-    path: RunPath,
-    spec: str,
-    *,
-    on_data: Callable[[dict[str, Any]], None] | None = None,
-) -> list[JSONObject]:
-    """The rows of one ``sampledHistory`` spec of the run at ``path``."""
-    sampled = client.get_run_sampled_history(
-        path.entity, path.project, path.run_id, [spec], on_data=on_data
-    )
-    if sampled.project is None or sampled.project.run is None:
-        raise NotFoundError.for_run(path)
-    return sampled_history_rows(sampled.project.run.sampled_history, what=f"history of {path}")
-
-
-def last_history_step(client: Client, path: RunPath) -> int:
-    """The run's last history step (``historyKeys.lastStep``), -1 when it logged none."""
-    project = client.get_run_history_keys(path.entity, path.project, path.run_id).project
-    if project is None or project.run is None:
-        raise NotFoundError.for_run(path)
-    keys = project.run.history_keys
-    last = keys.get("lastStep") if isinstance(keys, dict) else None
-    if isinstance(last, bool) or not isinstance(last, int):
-        return -1
-    return last
-
-
-def scan_history(
-    client: Client,
-    path: RunPath,
-    *,
-    keys: Sequence[str] | None = None,
-    page_size: int = 1000,
-    min_step: int | None = None,
-    max_step: int | None = None,
-) -> Iterator[JSONObject]:
-    """Every history row with ``min_step <= _step < max_step``, in step order, lazily.
-
-    One ``historyKeys`` request finds the last step (when iteration starts), then one request
-    per window of ``page_size`` steps, read ahead (see :func:`stream_windows`).
-    With ``keys``, only rows holding all of them come back, reduced to them and ``_step``.
+def check_scan_args(
+    keys: object, page_size: object, min_step: object, max_step: object
+) -> tuple[list[str] | None, int, int | None, int | None]:
+    """``(keys, page_size, min_step, max_step)`` of a ``scan_history`` call, checked.
 
     Raises:
         InvalidArgumentError: ``page_size`` is not a positive int, or a step is not an int.
-        NotFoundError: The run does not exist (raised when iteration starts).
     """
-    size = _positive_int("page_size", page_size)
-    lowest = _optional_step("min_step", min_step)
-    highest = _optional_step("max_step", max_step)
-    wanted = _key_list(keys)
-
-    def fetch(begin: int, end: int, reply_in: Callable[[], None]) -> list[JSONObject]:
-        def on_data(_data: dict[str, Any]) -> None:
-            reply_in()
-
-        if wanted:
-            spec = scan_spec(wanted, min_step=begin, max_step=end, samples=size)
-            return _sampled_rows(client, path, spec, on_data=on_data)
-        page = client.get_run_history_page(
-            path.entity, path.project, path.run_id, begin, end, size, on_data=on_data
-        ).project
-        if page is None or page.run is None:
-            raise NotFoundError.for_run(path)
-        return decode_history_lines(page.run.history, what="history")
-
-    def rows() -> Iterator[JSONObject]:
-        start, stop = scan_bounds(last_history_step(client, path), lowest, highest)
-        yield from stream_windows(fetch, scan_windows(start, stop, size))
-
-    return rows()
+    return (
+        _key_list(keys),
+        _positive_int("page_size", page_size),
+        _optional_step("min_step", min_step),
+        _optional_step("max_step", max_step),
+    )

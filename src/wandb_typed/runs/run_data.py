@@ -4,28 +4,23 @@
 "desc": ...}``; the SDK's own ``_wandb`` entry is kept apart in :attr:`RunConfig.raw`).
 Changes are local until ``run.update()`` sends them.
 
-:class:`RunSummary` holds the latest value of each metric. ``summary.update({...})`` and
-``summary.save()`` write the whole summary back to the server at once, as W&B does.
+:class:`wandb_typed.RunSummary` (built on :class:`JSONMapping`, in the async source
+``runs/_async/summary.py``) holds the latest value of each metric.
 
 Example:
     >>> config = RunConfig.from_stored({"lr": {"value": 0.1, "desc": None}, "_wandb": {}})
     >>> dict(config), config.raw
     ({'lr': 0.1}, {'_wandb': {}})
-    >>> saved = []
-    >>> summary = RunSummary({"loss": 0.5}, save=saved.append)
-    >>> summary.update({"best": 0.4})
-    >>> saved
-    [{'loss': 0.5, 'best': 0.4}]
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 
 from wandb_typed._json import JSONObject, JSONValue, unwrap_config, wrap_config
 
-__all__ = ["RunConfig", "RunSummary", "encode_json_document"]
+__all__ = ["JSONMapping", "RunConfig", "encode_json_document"]
 
 
 def encode_json_document(document: Mapping[str, JSONValue]) -> str:
@@ -33,7 +28,7 @@ def encode_json_document(document: Mapping[str, JSONValue]) -> str:
     return json.dumps(dict(document), separators=(",", ":"), allow_nan=True)
 
 
-class _JSONMapping(MutableMapping[str, JSONValue]):
+class JSONMapping(MutableMapping[str, JSONValue]):
     """A mutable mapping of JSON values kept in a dict (the storage both classes share)."""
 
     __slots__ = ("_values",)  # one per run of a listing: no __dict__ for the collector to scan
@@ -64,7 +59,7 @@ class _JSONMapping(MutableMapping[str, JSONValue]):
         return f"{type(self).__name__}({self._values!r})"
 
 
-class RunConfig(_JSONMapping):
+class RunConfig(JSONMapping):
     """A run's config: user keys to plain values (``run.config["lr"]``).
 
     Edits stay local until ``run.update()``; :meth:`to_stored` gives W&B's stored shape.
@@ -93,44 +88,3 @@ class RunConfig(_JSONMapping):
     def to_stored(self) -> JSONObject:
         """The document ``upsertBucket(config: ...)`` takes, ``raw`` entries included."""
         return wrap_config(self._values, self.raw)
-
-
-class RunSummary(_JSONMapping):
-    """A run's summary metrics: the last logged value of each key (``run.summary["loss"]``).
-
-    ``summary["k"] = v`` changes the local copy; :meth:`save` writes it; :meth:`update`
-    changes several keys and writes at once (W&B replaces the whole summary document).
-    """
-
-    __slots__ = ("_save",)
-
-    def __init__(
-        self,
-        values: Mapping[str, JSONValue] | None = None,
-        *,
-        save: Callable[[JSONObject], None] | None = None,
-    ) -> None:
-        super().__init__(values)
-        self._save = save
-
-    def update(  # type: ignore[override]  # one mapping (or keywords), then a write
-        self, values: Mapping[str, JSONValue] | None = None, /, **more: JSONValue
-    ) -> None:
-        """Set the given keys and write the whole summary to the server.
-
-        Example:
-            >>> run.summary.update({"best_loss": 0.12})  # doctest: +SKIP
-        """
-        self._values.update(values or {})
-        self._values.update(more)
-        self.save()
-
-    def save(self) -> None:
-        """Write the summary as it is now (one ``upsertBucket`` request).
-
-        Raises:
-            RuntimeError: The summary belongs to no run (built by hand).
-        """
-        if self._save is None:
-            raise RuntimeError("this summary is not attached to a run, so it cannot be saved")
-        self._save(dict(self._values))

@@ -1,0 +1,184 @@
+"""A run's history requests: sampled reads and full streaming scans (the async source).
+
+Argument checks, spec building and row decoding are pure, in
+:mod:`wandb_typed.runs.history_spec`; this module only sends the requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from wandb_typed._async.read_ahead import AsyncReadAhead
+from wandb_typed._json import JSONObject
+from wandb_typed.errors import NotFoundError
+from wandb_typed.runs.history_spec import (
+    HistoryStream,
+    check_scan_args,
+    decode_history_lines,
+    sampled_history_rows,
+    sampled_history_spec,
+    scan_bounds,
+    scan_spec,
+    scan_windows,
+)
+
+if TYPE_CHECKING:
+    from wandb_typed._generated.async_client import AsyncClient
+    from wandb_typed.paths import RunPath
+
+__all__ = ["last_history_step", "read_history", "scan_history", "stream_windows"]
+
+WINDOWS_AHEAD = 2
+"""Step windows requested ahead of the one being consumed."""
+
+OnData = Callable[[dict[str, Any]], None]
+
+
+async def read_history(
+    client: AsyncClient,
+    path: RunPath,
+    *,
+    samples: int,
+    keys: Sequence[str] | None,
+    x_axis: str,
+    stream: HistoryStream,
+) -> list[JSONObject]:
+    """Sampled history rows (one request): all keys, chosen ``keys`` (+ x axis), or events."""
+    if keys:
+        spec = sampled_history_spec(keys, x_axis=x_axis, samples=samples)
+        return await _sampled_rows(client, path, spec)
+    if stream == "system":
+        reply = await client.get_run_events(path.entity, path.project, path.run_id, samples)
+        events = reply.project
+        if events is None or events.run is None:
+            raise NotFoundError.for_run(path)
+        return decode_history_lines(events.run.events, what="system metrics")
+    full = (await client.get_run_history(path.entity, path.project, path.run_id, samples)).project
+    if full is None or full.run is None:
+        raise NotFoundError.for_run(path)
+    return decode_history_lines(full.run.history, what="history")
+
+
+async def _sampled_rows(
+    client: AsyncClient, path: RunPath, spec: str, *, on_data: OnData | None = None
+) -> list[JSONObject]:
+    """The rows of one ``sampledHistory`` spec of the run at ``path``."""
+    sampled = await client.get_run_sampled_history(
+        path.entity, path.project, path.run_id, [spec], on_data=on_data
+    )
+    if sampled.project is None or sampled.project.run is None:
+        raise NotFoundError.for_run(path)
+    return sampled_history_rows(sampled.project.run.sampled_history, what=f"history of {path}")
+
+
+async def last_history_step(client: AsyncClient, path: RunPath) -> int:
+    """The run's last history step (``historyKeys.lastStep``), -1 when it logged none."""
+    project = (await client.get_run_history_keys(path.entity, path.project, path.run_id)).project
+    if project is None or project.run is None:
+        raise NotFoundError.for_run(path)
+    keys = project.run.history_keys
+    last = keys.get("lastStep") if isinstance(keys, dict) else None
+    if isinstance(last, bool) or not isinstance(last, int):
+        return -1
+    return last
+
+
+WindowFetch = Callable[[int, int, OnData | None], Any]
+"""``fetch(begin, end, on_data)``: the rows of one step window (awaited); ``on_data`` is
+called as soon as the server's reply is in, before decoding it."""
+
+
+async def stream_windows(
+    fetch: Callable[[int, int, OnData | None], Any],
+    windows: Iterator[tuple[int, int]],
+    *,
+    prefetch: bool = True,
+) -> AsyncIterator[JSONObject]:
+    """Yield the rows of each window in order, reading windows ahead in the background.
+
+    Each window is requested as soon as the previous one's reply is in, so the server works
+    on it while that reply is decoded and consumed; at most ``WINDOWS_AHEAD`` windows wait
+    beyond the one being consumed, so memory does not grow with the run's length.
+    """
+    planned = list(windows)
+
+    async def request(index: int, on_next: Callable[[int], None]) -> list[JSONObject]:
+        begin, end = planned[index]
+        following = index + 1
+
+        def reply_in(_data: dict[str, Any]) -> None:
+            if following < len(planned):
+                on_next(following)
+
+        rows: list[JSONObject] = await fetch(begin, end, reply_in)
+        return rows
+
+    ahead: AsyncReadAhead[int, list[JSONObject]] = AsyncReadAhead(
+        request, depth=WINDOWS_AHEAD, name="scan-history"
+    )
+    try:
+        if planned and prefetch:
+            ahead.start(0)
+        for index in range(len(planned)):
+            rows = await ahead.take(index) if prefetch else None
+            if rows is None:
+                rows = await request(index, ahead.start if prefetch else _ignore)
+            for row in rows:
+                yield row
+            del rows
+    finally:
+        ahead.close()
+
+
+def _ignore(_index: int) -> None:
+    """``on_next`` when nothing is read ahead."""
+
+
+def scan_history(
+    client: AsyncClient,
+    path: RunPath,
+    *,
+    keys: Sequence[str] | None = None,
+    page_size: int = 1000,
+    min_step: int | None = None,
+    max_step: int | None = None,
+) -> AsyncIterator[JSONObject]:
+    """Every history row with ``min_step <= _step < max_step``, in step order, lazily.
+
+    One ``historyKeys`` request finds the last step (when iteration starts), then one request
+    per window of ``page_size`` steps, read ahead (see :func:`stream_windows`).
+    With ``keys``, only rows holding all of them come back, reduced to them and ``_step``.
+
+    Raises:
+        InvalidArgumentError: ``page_size`` is not a positive int, or a step is not an int
+            (raised at the call, before iteration).
+        NotFoundError: The run does not exist (raised when iteration starts).
+    """
+    wanted, size, lowest, highest = check_scan_args(keys, page_size, min_step, max_step)
+    return _scan(client, path, wanted, size, lowest, highest)
+
+
+async def _scan(
+    client: AsyncClient,
+    path: RunPath,
+    wanted: list[str] | None,
+    size: int,
+    lowest: int | None,
+    highest: int | None,
+) -> AsyncIterator[JSONObject]:
+    async def fetch(begin: int, end: int, on_data: OnData | None) -> list[JSONObject]:
+        if wanted:
+            spec = scan_spec(wanted, min_step=begin, max_step=end, samples=size)
+            return await _sampled_rows(client, path, spec, on_data=on_data)
+        reply = await client.get_run_history_page(
+            path.entity, path.project, path.run_id, begin, end, size, on_data=on_data
+        )
+        page = reply.project
+        if page is None or page.run is None:
+            raise NotFoundError.for_run(path)
+        return decode_history_lines(page.run.history, what="history")
+
+    start, stop = scan_bounds(await last_history_step(client, path), lowest, highest)
+    async for row in stream_windows(fetch, scan_windows(start, stop, size)):
+        yield row

@@ -1,0 +1,200 @@
+"""The lazy runs listing of a project (the async source of ``Runs``).
+
+Listed lazily, runs arrive without their heavy JSON fields; the first time any of them is
+wanted on a page, the heavy fields of that page come in one request, and the listing fetches
+the pages after it whole (one request per page instead of two).
+
+Example:
+    >>> runs = await api.runs("team/vision", filters={"config.lr": {"$lt": 0.1}})  # doctest: +SKIP
+    >>> [run.id async for run in runs]  # doctest: +SKIP
+    ['a1', 'b2']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, overload
+
+from wandb_typed._async.pagination import AsyncPaginator, OnData
+from wandb_typed._json import JSONObject
+from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
+from wandb_typed.errors import InvalidArgumentError, NotFoundError
+from wandb_typed.pagination import Page, page_of
+from wandb_typed.runs._async.run import AsyncPageHeavyFields, AsyncRun
+from wandb_typed.runs.facts import as_format
+from wandb_typed.runs.filters import encode_filters
+from wandb_typed.runs.history_spec import HistoryStream, check_history_args
+
+if TYPE_CHECKING:
+    import pandas
+    import polars
+
+    from wandb_typed._async.session import AsyncSession
+    from wandb_typed._generated.fragments import LightRunFragment
+
+__all__ = ["AsyncRuns"]
+
+
+class AsyncRuns(AsyncPaginator[AsyncRun]):
+    """The runs of a project matching ``filters``, in ``order``, fetched page by page.
+
+    ``len()`` is the server's count of matching runs; indexing and slicing fetch only the
+    pages they need; the next page is fetched while the current one is consumed.
+
+    Example:
+        >>> runs = api.runs("team/vision", order="-summary_metrics.acc")  # doctest: +SKIP
+        >>> best = runs[0]  # doctest: +SKIP
+        >>> frame = runs.to_pandas()  # doctest: +SKIP
+    """
+
+    connection_path = ("project", "runs")
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        entity: str,
+        project: str,
+        *,
+        filters: Mapping[str, object] | None = None,
+        order: str = "+created_at",
+        per_page: int = 50,
+        include_sweeps: bool = True,
+        lazy: bool = True,
+    ) -> None:
+        super().__init__(per_page=per_page)
+        if not isinstance(order, str):
+            raise InvalidArgumentError(
+                f"order must be a string like '+created_at' or '-summary_metrics.loss', "
+                f"got {order!r}"
+            )
+        self._session = session
+        self.entity = entity
+        self.project = project
+        self._encoded_filters = encode_filters(filters)
+        self.filters: Mapping[str, object] = dict(filters or {})
+        self.order = order
+        self.include_sweeps = include_sweeps
+        """Kept for ``wandb`` compatibility; each run's ``sweep_name`` is always present."""
+        self.lazy = lazy
+        self._heavy_fields_wanted = False
+
+    def _want_heavy_fields(self, next_cursor: str | None) -> None:
+        """A lazy page's heavy fields were needed: fetch the pages after it whole (one
+        request per page instead of two), as the official client's ``upgrade_to_full``,
+        starting with the next page now."""
+        self._heavy_fields_wanted = True
+        if next_cursor is not None and self._prefetch_enabled:
+            self._ahead.start(next_cursor)
+
+    async def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[AsyncRun]:
+        light = self.lazy and not self._heavy_fields_wanted
+        query = self._session.client.get_runs_light if light else self._session.client.get_runs
+        reply = await query(
+            self.entity,
+            self.project,
+            filters=self._encoded_filters,
+            order=self.order,
+            cursor=cursor,
+            per_page=self.per_page,
+            on_data=on_data,
+        )
+        project = reply.project
+        if project is None:
+            path = f"{self.entity}/{self.project}"
+            raise NotFoundError(f"project {path} not found", kind="project", path=path)
+        connection = project.runs
+        heavy = None
+        if light and connection is not None:
+            heavy = AsyncPageHeavyFields(
+                self._session,
+                self.entity,
+                self.project,
+                on_load=self._want_heavy_fields,
+            )
+        session, entity, name = self._session, self.entity, self.project
+
+        def build(node: LightRunFragment) -> AsyncRun:
+            run = AsyncRun(session, entity, name, node, heavy_fields=heavy)
+            if heavy is not None:
+                heavy.attach(run)
+            return run
+
+        page = page_of(connection, build, total=project.run_count)
+        if heavy is not None and page.has_next:
+            heavy.next_cursor = page.end_cursor
+        return page
+
+    # -- histories --------------------------------------------------------------------------
+
+    @overload
+    async def histories(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        format: Literal["default"] = ...,
+        stream: HistoryStream = ...,
+    ) -> list[JSONObject]: ...
+
+    @overload
+    async def histories(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        *,
+        format: Literal["pandas"],
+        stream: HistoryStream = ...,
+    ) -> pandas.DataFrame: ...
+
+    @overload
+    async def histories(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        *,
+        format: Literal["polars"],
+        stream: HistoryStream = ...,
+    ) -> polars.DataFrame: ...
+
+    async def histories(
+        self,
+        samples: int = 500,
+        keys: Sequence[str] | None = None,
+        x_axis: str = "_step",
+        format: FrameFormat = "default",
+        stream: HistoryStream = "default",
+    ) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame:
+        """The sampled history of every run, each row with a ``run_id`` column.
+
+        Args: as :meth:`Run.history`; ``format`` is ``"default"`` (a list of dicts),
+        ``"pandas"`` or ``"polars"`` (one frame for all runs).
+
+        Example:
+            >>> frame = runs.histories(samples=100, keys=["loss"], format="pandas")  # doctest: +SKIP
+        """
+        check_history_args(samples, keys, x_axis, stream)
+        rows: list[JSONObject] = []
+        async for run in self:
+            for row in await run.history(samples, keys, x_axis, pandas=False, stream=stream):
+                row["run_id"] = run.id
+                rows.append(row)
+        return as_format(rows, format)
+
+    # -- runs tables ------------------------------------------------------------------------
+
+    async def table_rows(self) -> list[JSONObject]:
+        """One row per run: id, name, state, created_at, ``config.*`` and ``summary.*``."""
+        return [await run.table_row() async for run in self]
+
+    async def to_pandas(self) -> pandas.DataFrame:
+        """The runs as a pandas DataFrame (see :meth:`table_rows` for the columns)."""
+        return to_pandas(await self.table_rows())
+
+    async def to_polars(self) -> polars.DataFrame:
+        """The runs as a polars DataFrame (see :meth:`table_rows` for the columns)."""
+        return to_polars(await self.table_rows())
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.entity}/{self.project} loaded={len(self._items)}>"

@@ -1,0 +1,688 @@
+"""A W&B run as the public API shows it (the async source of ``Run``).
+
+A run is built from the generated run fragments (no generated name is public). Listed
+lazily, runs arrive without their heavy JSON fields (config, summary, system metrics); the
+first time any of them is wanted on any run of a page, the heavy fields of the whole page come
+in one request (see :class:`AsyncPageHeavyFields`), never one request per run.
+
+In async code every value that may need a request is awaited (``await run.config()``); the
+sync ``Run`` has lazy properties instead (``run.config``).
+
+Example:
+    >>> run = await api.run("team/vision/abc123")  # doctest: +SKIP
+    >>> (await run.config())["lr"], run.state  # doctest: +SKIP
+    (0.1, 'finished')
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Literal, overload
+
+from wandb_typed._concurrency import AsyncLock, async_sleep
+from wandb_typed._json import JSONObject, JSONValue, decode_object
+from wandb_typed.dataframes import FrameFormat
+from wandb_typed.errors import NotFoundError
+from wandb_typed.paths import RunPath, app_url
+from wandb_typed.runs._async.files import AsyncFile, AsyncFiles, run_file, upload_run_file
+from wandb_typed.runs._async.history import last_history_step, read_history, scan_history
+from wandb_typed.runs._async.summary import AsyncRunSummary
+from wandb_typed.runs.facts import FINISHED_STATES, RunFacts, RunUser, as_format
+from wandb_typed.runs.filters import encode_filters
+from wandb_typed.runs.history_spec import HistoryStream, check_history_args
+from wandb_typed.runs.run_data import RunConfig, encode_json_document
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
+    import pandas
+    import polars
+
+    from wandb_typed._async.session import AsyncSession
+    from wandb_typed._generated.fragments import (
+        HeavyRunFragment,
+        LightRunFragment,
+        RunFragment,
+    )
+
+__all__ = ["AsyncPageHeavyFields", "AsyncRun", "fetch_run", "get_run_fragment"]
+
+
+class AsyncPageHeavyFields:
+    """Loads config/summary/system metrics for every run of one lazy page in one request;
+    ``on_load`` is told the first time, with the cursor after this page (so the listing can
+    request later pages whole, the next one while this one's heavy fields load)."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        entity: str,
+        project: str,
+        *,
+        on_load: Callable[[str | None], None],
+    ) -> None:
+        self._session = session
+        self.next_cursor: str | None = None
+        """The cursor after this page (None on the last page), set once the page is built."""
+        self._on_load = on_load
+        self._entity = entity
+        self._project = project
+        self._runs: list[AsyncRun] = []
+        self._lock = AsyncLock()
+        self._loaded = False
+
+    def attach(self, run: AsyncRun) -> None:
+        self._runs.append(run)
+
+    async def load(self) -> None:
+        async with self._lock:
+            if self._loaded:
+                return
+            self._on_load(self.next_cursor)
+            names = [run.id for run in self._runs]
+            reply = await self._session.client.get_runs_heavy_fields(
+                self._entity,
+                self._project,
+                filters=encode_filters({"name": {"$in": names}}),
+                per_page=max(1, len(names)),
+            )
+            connection = reply.project.runs if reply.project is not None else None
+            found = {edge.node.name: edge.node for edge in connection.edges} if connection else {}
+            for run in self._runs:
+                fragment = found.get(run.id)
+                if fragment is not None and not run._full:  # a run loaded alone keeps its edits
+                    run._apply_heavy(fragment, keep_summary=False)
+            self._loaded = True
+        for run in self._runs:
+            if not run._full:  # deleted since the page was listed: NotFoundError names it
+                run._apply_heavy(
+                    await get_run_fragment(self._session, run._run_path), keep_summary=False
+                )
+
+
+class AsyncRun:
+    """One W&B run: its metadata, config, summary, history and files.
+
+    Get one with ``api.run("entity/project/run_id")``, from ``api.runs(...)``, or make one
+    with ``api.create_run()``. Setters (``name``, ``tags``, ``notes``, ``group``,
+    ``job_type``, ``description``) and ``config`` edits are local until :meth:`update`.
+
+    Example:
+        >>> run = api.run("team/vision/abc123")  # doctest: +SKIP
+        >>> run.config["lr"], run.summary["loss"], run.state  # doctest: +SKIP
+        (0.1, 0.25, 'finished')
+    """
+
+    # Slots: a listing holds thousands of runs, and every object it keeps is scanned by
+    # Python's garbage collector as the listing grows.
+    __slots__ = (
+        "_config",
+        "_config_text",
+        "_description",
+        "_display_name",
+        "_entity",
+        "_facts",
+        "_full",
+        "_group",
+        "_heavy_fields",
+        "_history_keys",
+        "_job_type",
+        "_notes",
+        "_project",
+        "_run_id",
+        "_session",
+        "_state",
+        "_storage_id",
+        "_summary",
+        "_summary_text",
+        "_system_metrics",
+        "_system_metrics_text",
+        "_tags",
+    )
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        entity: str,
+        project: str,
+        fragment: LightRunFragment,
+        *,
+        heavy_fields: AsyncPageHeavyFields | None = None,
+    ) -> None:
+        self._session = session
+        self._entity = entity
+        self._project = project
+        self._heavy_fields = heavy_fields
+        self._full = False
+        # Heavy fields are kept as the server sent them (text) and decoded on first use.
+        self._config_text: str | None = None
+        self._config: RunConfig | None = None
+        self._summary_text: str | None = None
+        self._summary: AsyncRunSummary | None = None
+        self._system_metrics_text: str | None = None
+        self._system_metrics: JSONObject | None = None
+        self._history_keys: JSONObject = {}
+        self._apply(fragment)
+
+    # -- building from fragments ------------------------------------------------------------
+
+    def _apply(self, fragment: LightRunFragment, *, keep_summary: bool = False) -> None:
+        """Take the server's values (all heavy ones too when ``fragment`` carries them)."""
+        from wandb_typed._generated import RunFragment
+
+        self._facts = RunFacts.of(fragment)
+        self._storage_id = fragment.id
+        self._run_id = fragment.name
+        self._display_name = fragment.display_name
+        self._tags: list[str] | None = None  # made from the facts when first used
+        self._notes = fragment.notes
+        self._description = fragment.description
+        self._group = fragment.group
+        self._job_type = fragment.job_type
+        self._state = fragment.state
+        if isinstance(fragment, RunFragment):
+            self._apply_heavy(fragment, keep_summary=keep_summary)
+
+    def _apply_heavy(self, fragment: HeavyRunFragment, *, keep_summary: bool) -> None:
+        self._config_text = fragment.config
+        self._config = None
+        self._system_metrics_text = fragment.system_metrics
+        self._system_metrics = None
+        if not keep_summary:
+            self._summary = None
+            self._summary_text = fragment.summary_metrics
+        keys = fragment.history_keys
+        self._history_keys = keys if isinstance(keys, dict) else {}
+        self._full = True
+
+    async def _ensure_full(self) -> None:
+        if self._full:
+            return
+        if self._heavy_fields is not None:
+            await self._heavy_fields.load()
+        else:  # local edits of the light fields survive: only the heavy ones are taken
+            fragment = await get_run_fragment(self._session, self._run_path)
+            self._apply_heavy(fragment, keep_summary=False)
+
+    @property
+    def _run_path(self) -> RunPath:
+        return RunPath(self._entity, self._project, self._run_id)
+
+    @property
+    def _path_text(self) -> str:
+        return f"{self._entity}/{self._project}/runs/{self._run_id}"
+
+    # -- identity ---------------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        """The run id (``abc123``): the last part of its path."""
+        return self._run_id
+
+    @property
+    def storage_id(self) -> str:
+        """The server's opaque id of the run (GraphQL ``id``), used by mutations."""
+        return self._storage_id
+
+    @property
+    def entity(self) -> str:
+        """The entity (user or team) that owns the run's project."""
+        return self._entity
+
+    @property
+    def project(self) -> str:
+        """The run's project name."""
+        return self._project
+
+    @property
+    def path(self) -> list[str]:
+        """``[entity, project, run_id]``, as ``wandb`` has it."""
+        return [self._entity, self._project, self._run_id]
+
+    @property
+    def url(self) -> str:
+        """The run's page in the web app."""
+        return f"{app_url(self._session.config.base_url)}/{self._entity}/{self._project}/runs/{self._run_id}"
+
+    # -- editable metadata ------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The display name (what the app shows); the run id when none was set."""
+        return self._display_name or self._run_id
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._display_name = value
+
+    @property
+    def display_name(self) -> str:
+        """Same as :attr:`name`."""
+        return self.name
+
+    @display_name.setter
+    def display_name(self, value: str) -> None:
+        self._display_name = value
+
+    @property
+    def tags(self) -> list[str]:
+        """The run's tags (a list you may edit, then :meth:`update`)."""
+        if self._tags is None:
+            self._tags = list(self._facts.tags)
+        return self._tags
+
+    @tags.setter
+    def tags(self, value: Sequence[str]) -> None:
+        self._tags = list(value)
+
+    @property
+    def notes(self) -> str | None:
+        """Free-text notes."""
+        return self._notes
+
+    @notes.setter
+    def notes(self, value: str | None) -> None:
+        self._notes = value
+
+    @property
+    def description(self) -> str | None:
+        """The run's description (W&B keeps it with the notes)."""
+        return self._description
+
+    @description.setter
+    def description(self, value: str | None) -> None:
+        self._description = value
+
+    @property
+    def group(self) -> str | None:
+        """The run's group."""
+        return self._group
+
+    @group.setter
+    def group(self, value: str | None) -> None:
+        self._group = value
+
+    @property
+    def job_type(self) -> str | None:
+        """The run's job type."""
+        return self._job_type
+
+    @job_type.setter
+    def job_type(self, value: str | None) -> None:
+        self._job_type = value
+
+    # -- read-only metadata -----------------------------------------------------------------
+
+    @property
+    def state(self) -> str | None:
+        """``running``, ``finished``, ``crashed``, ``failed``, ..."""
+        return self._state
+
+    @property
+    def created_at(self) -> datetime:
+        """When the run was created."""
+        return self._facts.created_at
+
+    @property
+    def heartbeat_at(self) -> datetime | None:
+        """The last time the run's process reported in."""
+        return self._facts.heartbeat_at
+
+    @property
+    def user(self) -> RunUser | None:
+        """Who created the run."""
+        user = self._facts.user
+        return None if user is None else RunUser(name=user[0], username=user[1])
+
+    @property
+    def sweep_name(self) -> str | None:
+        """The id of the sweep the run belongs to, if any."""
+        return self._facts.sweep_name
+
+    @property
+    def commit(self) -> str | None:
+        """The git commit the run was launched from."""
+        return self._facts.commit
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the caller may not change the run."""
+        return self._facts.read_only
+
+    @property
+    def project_id(self) -> str:
+        """The server's internal id of the run's project."""
+        return self._facts.project_id
+
+    @property
+    def history_line_count(self) -> int:
+        """How many history rows the run logged."""
+        return self._facts.history_line_count
+
+    # -- heavy fields -----------------------------------------------------------------------
+
+    # unasync: property
+    async def config(self) -> RunConfig:
+        """The run's config, unwrapped (``{"lr": 0.1}``); edit it, then :meth:`update`."""
+        return await self._config_value()
+
+    async def _config_value(self) -> RunConfig:
+        await self._ensure_full()
+        if self._config is None:
+            stored = decode_object(
+                self._config_text, what=lambda: f"the config of run {self._path_text}"
+            )
+            self._config = RunConfig.from_stored(stored)
+        return self._config
+
+    # unasync: property
+    async def rawconfig(self) -> JSONObject:
+        """The SDK's own config entries (``_wandb``, ...) in their stored form."""
+        return (await self._config_value()).raw
+
+    # unasync: property
+    async def summary(self) -> AsyncRunSummary:
+        """The last value of each metric; ``summary.update({...})`` writes it back."""
+        return await self._summary_value()
+
+    async def _summary_value(self) -> AsyncRunSummary:
+        await self._ensure_full()
+        if self._summary is None:
+            values = decode_object(
+                self._summary_text, what=lambda: f"the summary of run {self._path_text}"
+            )
+            self._summary = AsyncRunSummary(save=self._save_summary)
+            self._summary._adopt(values)
+        return self._summary
+
+    # unasync: property
+    async def summary_metrics(self) -> Mapping[str, JSONValue]:
+        """Same values as :attr:`summary`, read-only."""
+        return await self._summary_value()
+
+    # unasync: property
+    async def system_metrics(self) -> JSONObject:
+        """The latest system metrics (GPU, CPU, memory, ...)."""
+        await self._ensure_full()
+        if self._system_metrics is None:
+            self._system_metrics = decode_object(
+                self._system_metrics_text,
+                what=lambda: f"the system metrics of run {self._path_text}",
+            )
+        return self._system_metrics
+
+    # unasync: property
+    async def history_keys(self) -> JSONObject:
+        """``{"lastStep": N, "keys": {...}}``: what the history holds, as of the last load."""
+        await self._ensure_full()
+        return self._history_keys
+
+    # unasync: property
+    async def lastHistoryStep(self) -> int:  # wandb's camelCase name
+        """The last logged step (one request, always fresh); -1 when nothing was logged."""
+        return await last_history_step(self._session.client, self._run_path)
+
+    # -- loading and writing ----------------------------------------------------------------
+
+    async def load(self, force: bool = False) -> None:
+        """Fetch every field (skipped if already loaded, unless ``force``).
+
+        Raises:
+            NotFoundError: The run no longer exists.
+        """
+        if self._full and not force:
+            return
+        fragment = await get_run_fragment(self._session, self._run_path)
+        self._apply(fragment)
+
+    async def update(self) -> None:
+        """Send local changes: display name, tags, notes, description, group, job type,
+        config, then the summary.
+
+        Example:
+            >>> run.tags.append("best"); run.config["note"] = "tuned"  # doctest: +SKIP
+            >>> run.update()  # doctest: +SKIP
+        """
+        await self._ensure_full()
+        config = await self._config_value()
+        reply = await self._session.client.update_run(
+            self._storage_id,
+            description=self._description,
+            display_name=self._display_name,
+            notes=self._notes,
+            tags=[*self.tags],
+            config=encode_json_document(config.to_stored()),
+            group_name=self._group,
+            job_type=self._job_type,
+        )
+        bucket = reply.upsert_bucket.bucket if reply.upsert_bucket is not None else None
+        if bucket is None:
+            raise NotFoundError.for_run(self._path_text)
+        self._apply(bucket, keep_summary=True)
+        await (await self._summary_value()).save()
+
+    save = update
+
+    async def _save_summary(self, values: JSONObject) -> None:
+        await self._session.client.update_run_summary(
+            self._storage_id, encode_json_document(values)
+        )
+
+    async def delete(self, delete_artifacts: bool = False) -> None:
+        """Delete the run (and, with ``delete_artifacts``, the artifacts it logged)."""
+        if delete_artifacts:
+            await self._session.client.delete_run(self._storage_id, delete_artifacts=True)
+        else:
+            await self._session.client.delete_run(self._storage_id)
+
+    async def wait_until_finished(self, *, poll_seconds: float = 5.0) -> None:
+        """Poll the run's state until it is finished, crashed, failed or killed."""
+        while True:
+            reply = await self._session.client.get_run_state(
+                self._entity, self._project, self._run_id
+            )
+            run = reply.project.run if reply.project is not None else None
+            if run is None:
+                raise NotFoundError.for_run(self._run_path)
+            self._state = run.state
+            if run.state in FINISHED_STATES:
+                return
+            await async_sleep(poll_seconds)
+
+    # -- history ----------------------------------------------------------------------------
+
+    @overload
+    async def history(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        pandas: Literal[True] = ...,
+        stream: HistoryStream = ...,
+        *,
+        format: None = ...,
+    ) -> pandas.DataFrame: ...
+
+    @overload
+    async def history(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        pandas: Literal[False] = ...,
+        stream: HistoryStream = ...,
+        *,
+        format: None = ...,
+    ) -> list[JSONObject]: ...
+
+    @overload
+    async def history(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        pandas: bool = ...,
+        stream: HistoryStream = ...,
+        *,
+        format: Literal["default"],
+    ) -> list[JSONObject]: ...
+
+    @overload
+    async def history(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        pandas: bool = ...,
+        stream: HistoryStream = ...,
+        *,
+        format: Literal["pandas"],
+    ) -> pandas.DataFrame: ...
+
+    @overload
+    async def history(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        pandas: bool = ...,
+        stream: HistoryStream = ...,
+        *,
+        format: Literal["polars"],
+    ) -> polars.DataFrame: ...
+
+    async def history(
+        self,
+        samples: int = 500,
+        keys: Sequence[str] | None = None,
+        x_axis: str = "_step",
+        pandas: bool = True,
+        stream: HistoryStream = "default",
+        *,
+        format: FrameFormat | None = None,
+    ) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame:
+        """Up to ``samples`` history rows spread over the run (W&B samples on the server).
+
+        Args:
+            samples: The most rows to return (first and last included).
+            keys: Only rows holding all these metrics, reduced to them plus ``x_axis``.
+            x_axis: The metric to keep beside ``keys`` (default ``_step``).
+            pandas: Return a pandas DataFrame (default) rather than a list of dicts.
+            stream: ``"default"`` (logged metrics) or ``"system"`` (system metrics).
+            format: ``"default"`` (list of dicts), ``"pandas"`` or ``"polars"``; wins over
+                ``pandas`` when given.
+
+        Raises:
+            InvalidArgumentError: ``keys`` with ``stream="system"``, or a bad argument.
+
+        Example:
+            >>> run.history(samples=100, keys=["loss"], pandas=False)[:2]  # doctest: +SKIP
+            [{'_step': 0, 'loss': 1.0}, {'_step': 10, 'loss': 0.8}]
+        """
+        wanted = check_history_args(samples, keys, x_axis, stream)
+        rows = await read_history(
+            self._session.client,
+            self._run_path,
+            samples=samples,
+            keys=wanted,
+            x_axis=x_axis,
+            stream=stream,
+        )
+        chosen: FrameFormat = format or ("pandas" if pandas else "default")
+        return as_format(rows, chosen)
+
+    def scan_history(
+        self,
+        keys: Sequence[str] | None = None,
+        page_size: int = 1000,
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> AsyncIterator[JSONObject]:
+        """Every history row (no sampling), streamed lazily in constant memory.
+
+        Args:
+            keys: Only rows holding all these metrics, reduced to them and ``_step``.
+            page_size: Steps fetched per request.
+            min_step: The first step (default 0).
+            max_step: The step to stop before (default: after the last step).
+
+        Example:
+            >>> losses = [row["loss"] for row in run.scan_history(keys=["loss"])]  # doctest: +SKIP
+        """
+        return scan_history(
+            self._session.client,
+            self._run_path,
+            keys=keys,
+            page_size=page_size,
+            min_step=min_step,
+            max_step=max_step,
+        )
+
+    # -- files ------------------------------------------------------------------------------
+
+    def files(self, names: Sequence[str] | None = None, per_page: int = 50) -> AsyncFiles:
+        """The run's files (all, or those called ``names``), lazily paginated.
+
+        Example:
+            >>> [f.name for f in run.files()]  # doctest: +SKIP
+            ['config.yaml', 'output.log', 'wandb-summary.json']
+        """
+        return AsyncFiles(self._session, self._run_path, names=names, per_page=per_page)
+
+    async def file(self, name: str) -> AsyncFile:
+        """The run's file called ``name``.
+
+        Raises:
+            NotFoundError: The run has no such file.
+        """
+        return await run_file(self._session, self._run_path, name)
+
+    async def upload_file(
+        self, path: str | os.PathLike[str], root: str | os.PathLike[str] = "."
+    ) -> AsyncFile:
+        """Upload a local file, named by its path relative to ``root``; returns the stored file.
+
+        Example:
+            >>> run.upload_file("out/model.pt", root="out").name  # doctest: +SKIP
+            'model.pt'
+        """
+        return await upload_run_file(self._session, self._run_path, path, root)
+
+    # -- rows for tables --------------------------------------------------------------------
+
+    async def table_row(self) -> JSONObject:
+        """One row for a runs table: id, name, state, created_at, config.*, summary.*."""
+        row: JSONObject = {
+            "id": self.id,
+            "name": self.name,
+            "state": self.state,
+            "created_at": self.created_at.isoformat(),
+        }
+        config, summary = await self._config_value(), await self._summary_value()
+        row.update({f"config.{key}": value for key, value in config.items()})
+        row.update(
+            {
+                f"summary.{key}": value
+                for key, value in summary.items()
+                if not key.startswith("_wandb")
+            }
+        )
+        return row
+
+    def __repr__(self) -> str:
+        return f"<Run {self._entity}/{self._project}/{self._run_id} ({self._state})>"
+
+
+async def get_run_fragment(session: AsyncSession, path: RunPath) -> RunFragment:
+    """The full fragment of a run, or :class:`NotFoundError` naming its path."""
+    reply = await session.client.get_run(path.entity, path.project, path.run_id)
+    if reply.project is None or reply.project.run is None:
+        raise NotFoundError.for_run(path)
+    return reply.project.run
+
+
+async def fetch_run(session: AsyncSession, path: RunPath) -> AsyncRun:
+    """One run by path, fully loaded (one request)."""
+    return AsyncRun(session, path.entity, path.project, await get_run_fragment(session, path))

@@ -1,0 +1,100 @@
+"""What a run is made of, without I/O: its read-only facts, its creator, its id alphabet,
+and the formats its tables and histories come in.
+
+Example:
+    >>> len(new_run_id())
+    8
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, NamedTuple
+
+from wandb_typed._json import JSONObject
+from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
+from wandb_typed.errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    import pandas
+    import polars
+
+    from wandb_typed._generated.fragments import LightRunFragment
+
+__all__ = [
+    "DEFAULT_RUN_PROJECT",
+    "FINISHED_STATES",
+    "RunFacts",
+    "RunUser",
+    "as_format",
+    "new_run_id",
+]
+
+DEFAULT_RUN_PROJECT = "uncategorized"
+"""Where ``create_run`` puts a run when no project is given or configured."""
+
+_RUN_ID_ALPHABET = string.ascii_lowercase + string.digits
+
+FINISHED_STATES = frozenset({"finished", "crashed", "failed", "killed"})
+"""States after which a run no longer changes on its own."""
+
+
+class RunFacts(NamedTuple):
+    """The fields of a run that are only read: a tuple of scalars, which Python's garbage
+    collector stops scanning (a listing keeps thousands of them)."""
+
+    project_id: str
+    created_at: datetime
+    heartbeat_at: datetime | None
+    user: tuple[str, str | None] | None
+    sweep_name: str | None
+    commit: str | None
+    read_only: bool
+    history_line_count: int
+    tags: tuple[str, ...]
+
+    @classmethod
+    def of(cls, fragment: LightRunFragment) -> RunFacts:
+        user = fragment.user
+        return cls(
+            fragment.project_id,
+            fragment.created_at,
+            fragment.heartbeat_at,
+            None if user is None else (user.name, user.username),
+            fragment.sweep_name,
+            fragment.commit,
+            bool(fragment.read_only),
+            fragment.history_line_count or 0,
+            tuple(tag for tag in fragment.tags or () if tag is not None),
+        )
+
+
+@dataclass(frozen=True)
+class RunUser:
+    """The user who created a run."""
+
+    name: str
+    username: str | None
+
+    def __str__(self) -> str:
+        return self.username or self.name
+
+
+def as_format(
+    rows: list[JSONObject], chosen: FrameFormat
+) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame:
+    if chosen == "pandas":
+        return to_pandas(rows)
+    if chosen == "polars":
+        return to_polars(rows)
+    if chosen == "default":
+        return rows
+    raise InvalidArgumentError(f"format must be 'default', 'pandas' or 'polars', got {chosen!r}")
+
+
+def new_run_id() -> str:
+    """A random run id like the SDK's: 8 lowercase letters and digits."""
+    return "".join(secrets.choice(_RUN_ID_ALPHABET) for _ in range(8))
