@@ -49,13 +49,6 @@ def test_flush_forgets_the_cached_viewer(api: Api) -> None:
     assert second is not first
 
 
-def test_flush_empties_named_caches(api: Api) -> None:
-    runs = api._cache("runs")
-    runs["e/p/abc"] = object()
-    api.flush()
-    assert runs == {}
-
-
 def test_client_is_the_generated_client_on_our_transport(api: Api) -> None:
     result = api.client.get_server_features()
     assert result.server_info is not None

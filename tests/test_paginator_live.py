@@ -6,8 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from wandb_typed import Api
-from wandb_typed.pagination import Page, Paginator
+from wandb_typed import Api, Page, Paginator
 from wandb_typed.server import RunningServer
 from wandb_typed.server.seed import SeedRun, seed_runs
 
@@ -24,7 +23,7 @@ class RunNames(Paginator[str]):
         self.api = api
         self.requests = 0
 
-    def _fetch(self, cursor: str | None) -> Page[str]:
+    def _fetch(self, cursor: str | None, on_data: object = None) -> Page[str]:
         self.requests += 1
         project = self.api.client.get_runs_light(
             entity=ENTITY, project=PROJECT, cursor=cursor, per_page=self.per_page

@@ -17,7 +17,8 @@ import httpx
 import pytest
 
 from wandb_typed._retry import RetryPolicy
-from wandb_typed._transport import USER_AGENT, GraphQLTransport
+from wandb_typed._sync.transport import GraphQLTransport
+from wandb_typed._transport_base import USER_AGENT
 from wandb_typed.config import ApiKey
 from wandb_typed.errors import (
     AuthenticationError,
@@ -108,7 +109,7 @@ def graphql_error_body(message: str) -> dict[str, object]:
 def test_request_carries_basic_auth_user_agent_and_json(time: FakeTime) -> None:
     script = Script(httpx.Response(200, json=OK))
     with make_transport(script, time) as transport:
-        data = transport.execute(QUERY, operation_name="GetViewer", variables={"a": 1})
+        data = transport.execute(QUERY, operation_kind="query", operation_name="GetViewer", variables={"a": 1})
     assert data == {"viewer": {"id": "u1"}}
     (request,) = script.requests
     assert request.method == "POST"
@@ -134,7 +135,7 @@ def test_request_carries_basic_auth_user_agent_and_json(time: FakeTime) -> None:
 
 def test_nan_in_a_reply_is_read(time: FakeTime) -> None:
     script = Script(httpx.Response(200, content=b'{"data": {"loss": NaN}}'))
-    data = make_transport(script, time).execute("{ loss }")
+    data = make_transport(script, time).execute("{ loss }", operation_kind="query")
     assert data["loss"] != data["loss"]
 
 
@@ -143,7 +144,7 @@ def test_nan_in_a_reply_is_read(time: FakeTime) -> None:
 
 def test_503_is_retried_with_exponential_backoff(time: FakeTime) -> None:
     script = Script(httpx.Response(503), httpx.Response(503), httpx.Response(200, json=OK))
-    data = make_transport(script, time, max_retries=2).execute(QUERY, operation_name="GetViewer")
+    data = make_transport(script, time, max_retries=2).execute(QUERY, operation_kind="query", operation_name="GetViewer")
     assert data == {"viewer": {"id": "u1"}}
     assert len(script.requests) == 3
     assert time.sleeps == [0.5, 1.0]
@@ -152,14 +153,14 @@ def test_503_is_retried_with_exponential_backoff(time: FakeTime) -> None:
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 504])
 def test_retryable_statuses_are_retried(time: FakeTime, status: int) -> None:
     script = Script(httpx.Response(status), httpx.Response(200, json=OK))
-    assert make_transport(script, time).execute(QUERY) == {"viewer": {"id": "u1"}}
+    assert make_transport(script, time).execute(QUERY, operation_kind="query") == {"viewer": {"id": "u1"}}
     assert len(script.requests) == 2
 
 
 def test_retries_run_out_into_a_server_error(time: FakeTime) -> None:
     script = Script(httpx.Response(503, json={"error": "overloaded"}))
     with pytest.raises(ServerError, match=r"HTTP 503.* after 4 attempts: .*overloaded") as info:
-        make_transport(script, time, max_retries=3).execute(QUERY, operation_name="GetViewer")
+        make_transport(script, time, max_retries=3).execute(QUERY, operation_kind="query", operation_name="GetViewer")
     assert len(script.requests) == 4
     assert time.sleeps == [0.5, 1.0, 2.0]
     assert info.value.status_code == 503
@@ -167,7 +168,7 @@ def test_retries_run_out_into_a_server_error(time: FakeTime) -> None:
 
 def test_retry_after_seconds_is_honoured(time: FakeTime) -> None:
     script = Script(httpx.Response(429, headers={"Retry-After": "3"}), httpx.Response(200, json=OK))
-    make_transport(script, time).execute(QUERY)
+    make_transport(script, time).execute(QUERY, operation_kind="query")
     assert time.sleeps == [3.0]
 
 
@@ -176,7 +177,7 @@ def test_retry_after_http_date_is_honoured(time: FakeTime) -> None:
     script = Script(
         httpx.Response(503, headers={"Retry-After": when}), httpx.Response(200, json=OK)
     )
-    make_transport(script, time).execute(QUERY)
+    make_transport(script, time).execute(QUERY, operation_kind="query")
     assert time.sleeps == [7.0]
 
 
@@ -185,14 +186,14 @@ def test_ratelimit_reset_is_honoured_on_429(time: FakeTime) -> None:
         httpx.Response(429, headers={"RateLimit-Remaining": "0", "RateLimit-Reset": "4"}),
         httpx.Response(200, json=OK),
     )
-    make_transport(script, time).execute(QUERY)
+    make_transport(script, time).execute(QUERY, operation_kind="query")
     assert time.sleeps == [4.0]
 
 
 def test_retry_after_beyond_the_cap_gives_up_at_once(time: FakeTime) -> None:
     script = Script(httpx.Response(429, headers={"Retry-After": "3600"}))
     with pytest.raises(RateLimitError, match="HTTP 429"):
-        make_transport(script, time, max_retry_after=60.0).execute(QUERY)
+        make_transport(script, time, max_retry_after=60.0).execute(QUERY, operation_kind="query")
     assert len(script.requests) == 1
     assert time.sleeps == []
 
@@ -200,7 +201,7 @@ def test_retry_after_beyond_the_cap_gives_up_at_once(time: FakeTime) -> None:
 def test_total_budget_bounds_retries(time: FakeTime) -> None:
     script = Script(httpx.Response(503))
     with pytest.raises(ServerError):
-        make_transport(script, time, max_retries=100, budget=3.0).execute(QUERY)
+        make_transport(script, time, max_retries=100, budget=3.0).execute(QUERY, operation_kind="query")
     # 0.5 + 1.0 = 1.5 s spent; the next wait (2.0) would end past the 3 s budget.
     assert time.sleeps == [0.5, 1.0]
     assert len(script.requests) == 3
@@ -212,22 +213,22 @@ def test_exhausted_quota_delays_the_next_request(time: FakeTime) -> None:
         httpx.Response(200, json=OK),
     )
     transport = make_transport(script, time)
-    transport.execute(QUERY)
+    transport.execute(QUERY, operation_kind="query")
     assert time.sleeps == []
-    transport.execute(QUERY)
+    transport.execute(QUERY, operation_kind="query")
     assert time.sleeps == [2.0]
 
 
 def test_connection_errors_are_retried(time: FakeTime) -> None:
     script = Script(httpx.ConnectError("refused"), httpx.Response(200, json=OK))
-    assert make_transport(script, time).execute(QUERY) == {"viewer": {"id": "u1"}}
+    assert make_transport(script, time).execute(QUERY, operation_kind="query") == {"viewer": {"id": "u1"}}
     assert time.sleeps == [0.5]
 
 
 def test_persistent_connection_error_is_a_transport_error(time: FakeTime) -> None:
     script = Script(httpx.ConnectError("connection refused"))
     with pytest.raises(TransportError, match="failed after 3 attempts: connection refused") as info:
-        make_transport(script, time, max_retries=2).execute(QUERY)
+        make_transport(script, time, max_retries=2).execute(QUERY, operation_kind="query")
     assert type(info.value) is TransportError
     assert info.value.request is not None
     assert info.value.request.headers["authorization"] == "[redacted]"
@@ -236,14 +237,14 @@ def test_persistent_connection_error_is_a_transport_error(time: FakeTime) -> Non
 def test_read_timeout_is_a_timeout_error_after_retries(time: FakeTime) -> None:
     script = Script(httpx.ReadTimeout("read timed out"))
     with pytest.raises(TimeoutError, match="timed out after 2 attempts"):
-        make_transport(script, time, max_retries=1).execute(QUERY)
+        make_transport(script, time, max_retries=1).execute(QUERY, operation_kind="query")
     assert len(script.requests) == 2
 
 
 def test_graphql_errors_are_never_retried(time: FakeTime) -> None:
     script = Script(httpx.Response(200, json=graphql_error_body("boom")))
     with pytest.raises(GraphQLError, match="boom") as info:
-        make_transport(script, time).execute(QUERY, operation_name="GetViewer")
+        make_transport(script, time).execute(QUERY, operation_kind="query", operation_name="GetViewer")
     assert len(script.requests) == 1
     assert info.value.data == {"viewer": None}
 
@@ -251,7 +252,7 @@ def test_graphql_errors_are_never_retried(time: FakeTime) -> None:
 def test_401_is_not_retried_and_names_the_key_source(time: FakeTime) -> None:
     script = Script(httpx.Response(401, json={"error": "invalid api key"}))
     with pytest.raises(AuthenticationError) as info:
-        make_transport(script, time).execute(QUERY, operation_name="GetViewer")
+        make_transport(script, time).execute(QUERY, operation_kind="query", operation_name="GetViewer")
     assert len(script.requests) == 1
     message = str(info.value)
     assert "HTTP 401" in message
@@ -379,19 +380,19 @@ def test_with_options_shares_the_pool_but_not_the_settings(time: FakeTime) -> No
     assert (patient.timeout, patient.retry_policy.max_retries) == (120.0, 5)
     assert patient.retry_policy.budget == 600
     assert (transport.timeout, transport.retry_policy.max_retries) == (19.0, 2)
-    patient.execute(QUERY)
+    patient.execute(QUERY, operation_kind="query")
     assert script.requests[0].extensions["timeout"]["read"] == 120.0
     patient.close()  # a copy does not close the shared pool
-    transport.execute(QUERY)
+    transport.execute(QUERY, operation_kind="query")
     assert len(script.requests) == 2
 
 
 def test_a_closed_transport_says_so(time: FakeTime) -> None:
     transport = make_transport(Script(httpx.Response(200, json=OK)), time)
     with transport:
-        transport.execute(QUERY)
+        transport.execute(QUERY, operation_kind="query")
     with pytest.raises(TransportError, match="is closed; create a new Api"):
-        transport.execute(QUERY)
+        transport.execute(QUERY, operation_kind="query")
 
 
 @pytest.mark.parametrize("timeout", [0, -1, float("nan"), True])
@@ -409,7 +410,7 @@ def test_repr_has_no_key(time: FakeTime) -> None:
 def test_an_echoed_key_is_scrubbed_from_messages(time: FakeTime) -> None:
     script = Script(httpx.Response(500, json={"error": f"bad header Basic api:{KEY}"}))
     with pytest.raises(ServerError) as info:
-        make_transport(script, time, max_retries=0).execute(QUERY)
+        make_transport(script, time, max_retries=0).execute(QUERY, operation_kind="query")
     assert KEY not in str(info.value)
     assert KEY not in repr(info.value.args)
     assert "[redacted]" in str(info.value)

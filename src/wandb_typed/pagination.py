@@ -193,10 +193,10 @@ class PaginatorState(Generic[T]):
 
 class ListingProtocols(ABC):
     """``len()`` and ``bool()`` for sync listings (Python's protocols cannot await; an async
-    listing offers ``await listing.count()`` and ``await listing.is_empty()`` instead)."""
+    listing offers ``await listing.total_count()`` and ``await listing.is_empty()`` instead)."""
 
     @abstractmethod
-    def count(self) -> int:
+    def total_count(self) -> int:
         """The server's total count of items."""
 
     @abstractmethod
@@ -204,7 +204,7 @@ class ListingProtocols(ABC):
         """Whether there is no item at all."""
 
     def __len__(self) -> int:
-        return self.count()
+        return self.total_count()
 
     def __bool__(self) -> bool:
         return not self.is_empty()

@@ -7,11 +7,12 @@ import base64
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from runs_support import ENTITY, api_for
 
-from wandb_typed import Api
+from wandb_typed import Api, File, Files
 from wandb_typed.errors import (
     ChecksumMismatchError,
     HTTPNotFoundError,
@@ -19,8 +20,8 @@ from wandb_typed.errors import (
     InvalidPathError,
     NotFoundError,
 )
-from wandb_typed.files import File, Files, run_file, run_files, upload_run_file
 from wandb_typed.paths import RunPath
+from wandb_typed.runs._sync import files as run_files_module
 from wandb_typed.server import RunningServer
 from wandb_typed.server.seed import SeedRun, seed_runs
 
@@ -31,6 +32,19 @@ CONTENTS = {
     "media/images/b.png": b"\x89PNG fake",
     "notes.txt": b"hello files\n",
 }
+
+
+def run_files(api: Api, run: RunPath, **options: Any) -> Files:
+    """The listing ``Run.files()`` builds, with the ``pattern`` option it does not expose."""
+    return Files(api._session, run, **options)
+
+
+def run_file(api: Api, run: RunPath, name: str) -> File:
+    return run_files_module.run_file(api._session, run, name)
+
+
+def upload_run_file(api: Api, run: RunPath, path: Any, root: Any = ".") -> File:
+    return run_files_module.upload_run_file(api._session, run, path, root)
 
 
 def md5_b64(data: bytes) -> str:
@@ -114,12 +128,12 @@ def test_pattern_selects_files_like_sql_like(api: Api, run_path: RunPath) -> Non
 
 def test_names_and_pattern_together_are_refused(api: Api, run_path: RunPath) -> None:
     with pytest.raises(InvalidArgumentError, match="either names or pattern"):
-        Files(api, run_path, names=["a"], pattern="%")
+        Files(api._session, run_path, names=["a"], pattern="%")
 
 
 def test_a_string_for_names_is_refused(api: Api, run_path: RunPath) -> None:
     with pytest.raises(InvalidArgumentError, match="list of file names"):
-        Files(api, run_path, names="notes.txt")
+        Files(api._session, run_path, names="notes.txt")
 
 
 def test_file_finds_one_file(api: Api, run_path: RunPath) -> None:

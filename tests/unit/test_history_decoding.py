@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from wandb_typed._json import JSONObject, decode_object
 from wandb_typed.errors import InvalidResponseError
-from wandb_typed.history import decode_history_lines
+from wandb_typed.runs.history_spec import decode_history_lines
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8)
 values = st.recursive(

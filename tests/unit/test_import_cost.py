@@ -11,7 +11,7 @@ HEAVY = (
     "httpx",
     "email.utils",
     "pydantic",
-    "wandb_typed._transport",
+    "wandb_typed._sync.transport",
     "wandb_typed._generated.client",
 )
 
@@ -36,6 +36,6 @@ def test_building_an_api_loads_the_transport_and_the_typed_client() -> None:
         "wandb_typed.Api(api_key='k' * 40, overrides={'base_url': 'http://127.0.0.1:9'})"
     )
     assert "httpx" in loaded
-    assert "wandb_typed._transport" in loaded
+    assert "wandb_typed._sync.transport" in loaded
     assert "pydantic" in loaded
     assert "wandb_typed._generated.client" in loaded

@@ -7,8 +7,8 @@ import threading
 import pytest
 from thread_support import join_threads
 
+from wandb_typed import Page, Paginator
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, ServerError
-from wandb_typed.pagination import Page, Paginator
 
 
 class Numbers(Paginator[int]):
@@ -30,7 +30,7 @@ class Numbers(Paginator[int]):
         self.fetched: list[str | None] = []
         self.fetch_threads: list[str] = []
 
-    def _fetch(self, cursor: str | None) -> Page[int]:
+    def _fetch(self, cursor: str | None, on_data: object = None) -> Page[int]:
         self.fetched.append(cursor)
         self.fetch_threads.append(threading.current_thread().name)
         if cursor is not None and cursor == self.fail_on_cursor:
@@ -160,7 +160,7 @@ class Stuck(Paginator[int]):
         super().__init__(per_page=1, prefetch=False)
         self.cursors = cursors
 
-    def _fetch(self, cursor: str | None) -> Page[int]:
+    def _fetch(self, cursor: str | None, on_data: object = None) -> Page[int]:
         return Page([0], end_cursor=self.cursors.pop(0), has_next=True)
 
 
@@ -187,7 +187,7 @@ def test_prefetch_fetches_the_next_page_in_the_background() -> None:
     assert list(iterator) == list(range(1, 7))
     assert numbers.fetched == [None, "3", "6"]
     assert numbers.fetch_threads[0] == threading.current_thread().name
-    assert all(name == "Numbers-prefetch" for name in numbers.fetch_threads[1:])
+    assert all(name == "Numbers-read-ahead" for name in numbers.fetch_threads[1:])
 
 
 def test_prefetch_stays_at_most_one_page_ahead() -> None:
@@ -195,7 +195,7 @@ def test_prefetch_stays_at_most_one_page_ahead() -> None:
     iterator = iter(numbers)
     # Items 0-4: page 1, the prefetched page 2 and, past page 2's first item, page 3.
     assert [next(iterator) for _ in range(5)] == [0, 1, 2, 3, 4]
-    join_threads("-prefetch")
+    join_threads("-read-ahead")
     assert numbers.fetched == [None, "3", "6"]
 
 
@@ -203,10 +203,10 @@ def test_the_next_page_is_requested_once_the_first_item_was_used() -> None:
     numbers = Numbers(6, prefetch=True)
     iterator = iter(numbers)
     assert next(iterator) == 0
-    join_threads("-prefetch")
+    join_threads("-read-ahead")
     assert numbers.fetched == [None]  # the consumer may still change what page 2 should be
     assert next(iterator) == 1
-    join_threads("-prefetch")
+    join_threads("-read-ahead")
     assert numbers.fetched == [None, "3"]
 
 
@@ -214,7 +214,7 @@ def test_indexing_fetches_only_the_pages_it_needs() -> None:
     numbers = Numbers(30, prefetch=True)
     assert numbers[0] == 0
     assert numbers[4] == 4
-    join_threads("-prefetch")
+    join_threads("-read-ahead")
     assert numbers.fetched == [None, "3"]
 
 
@@ -249,6 +249,6 @@ def test_close_forgets_the_prefetch() -> None:
     assert [next(iterator), next(iterator)] == [0, 1]  # page two is being prefetched
     numbers.close()
     assert list(numbers) == list(range(6))
-    join_threads("-prefetch")
+    join_threads("-read-ahead")
     # Page two was fetched twice: by the abandoned prefetch and again on demand.
     assert numbers.fetched.count("3") == 2

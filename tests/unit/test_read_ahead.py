@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from thread_support import join_threads
 
-from wandb_typed._read_ahead import ReadAhead
+from wandb_typed._sync.read_ahead import ReadAhead
 
 
 class Pages:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from wandb_typed._async.transport import AsyncGraphQLTransport
     from wandb_typed._generated.async_client import AsyncClient
+    from wandb_typed._generated.fragments import UserFragment
 
 __all__ = ["AsyncApi"]
 
@@ -81,6 +82,7 @@ class AsyncApi(AsyncRunsApi, AsyncProjectsApi, AsyncUsersApi, AsyncTeamsApi):
             transport=transport,
         )
         self._session = AsyncSession(config, transport_, AsyncClient(transport_))
+        self._viewer: tuple[UserFragment, AsyncUser] | None = None
 
     # -- configuration -------------------------------------------------------------------
 
@@ -137,6 +139,7 @@ class AsyncApi(AsyncRunsApi, AsyncProjectsApi, AsyncUsersApi, AsyncTeamsApi):
         transport = self._session.transport.with_options(timeout=timeout, max_retries=max_retries)
         copy = AsyncApi.__new__(AsyncApi)
         copy._session = self._session.copy_with(transport, AsyncClient(transport))
+        copy._viewer = None
         return copy
 
     # -- the viewer ----------------------------------------------------------------------
@@ -148,7 +151,10 @@ class AsyncApi(AsyncRunsApi, AsyncProjectsApi, AsyncUsersApi, AsyncTeamsApi):
         Raises:
             NotFoundError: The server knows no user for this key.
         """
-        return AsyncUser._from_fragment(await self._session.viewer(), session=self._session)
+        fragment = await self._session.viewer()
+        if self._viewer is None or self._viewer[0] is not fragment:
+            self._viewer = (fragment, AsyncUser._from_fragment(fragment, session=self._session))
+        return self._viewer[1]
 
     # unasync: property
     async def default_entity(self) -> str | None:
@@ -165,11 +171,12 @@ class AsyncApi(AsyncRunsApi, AsyncProjectsApi, AsyncUsersApi, AsyncTeamsApi):
 
     # -- paths ----------------------------------------------------------------------------
 
-    async def from_path(self, path: str) -> AsyncProject | AsyncRun:
-        """Return the project or run a path (or app URL) names.
+    async def from_path(self, path: str) -> object:
+        """Return the project, run, sweep or report a path (or app URL) names.
 
         ``project`` and ``entity/project`` give a project; ``entity/project/run_id`` and
-        ``entity/project/runs/run_id`` a run.
+        ``entity/project/runs/run_id`` a run; ``.../sweeps/id`` a sweep;
+        ``.../reports/Title--ID`` a report (once their domains exist).
 
         Raises:
             InvalidPathError: The path has none of these shapes, or a part is empty.
@@ -187,7 +194,10 @@ class AsyncApi(AsyncRunsApi, AsyncProjectsApi, AsyncUsersApi, AsyncTeamsApi):
             return await self.run(str(parsed))
         kind = "sweep" if isinstance(parsed, SweepPath) else "report"
         assert isinstance(parsed, SweepPath | ReportPath)
-        raise NotImplementedError(f"{path!r} names a {kind}; Api.{kind}() is not built yet")
+        lookup = getattr(self, kind, None)  # sweeps and reports come with their own domains
+        if lookup is None:
+            raise NotImplementedError(f"{path!r} names a {kind}; Api.{kind}() is not built yet")
+        return await lookup(str(parsed))
 
     # -- lifecycle ------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ An iteration starts reading ahead once it moves past the first item of the curre
 then the consumer has used that item, so a listing whose pages depend on how items are used
 (a lazy runs listing that learns the runs' config is wanted) asks for the right page.
 
-The async source: ``async for``, ``await listing[i]``, ``await listing.count()``. The
+The async source: ``async for``, ``await listing[i]``, ``await listing.total_count()``. The
 generated sync ``Paginator`` has ``for``, ``listing[i]``, ``len(listing)`` and ``bool()``.
 """
 
@@ -99,7 +99,7 @@ class AsyncPaginator(PaginatorState[T], AsyncListingProtocols, ABC):
             yield page
             index += 1
 
-    async def count(self) -> int:
+    async def total_count(self) -> int:
         """The server's total count (fetches the first page if needed).
 
         Raises:
@@ -132,7 +132,7 @@ class AsyncPaginator(PaginatorState[T], AsyncListingProtocols, ABC):
                 f"{type(self).__name__} indices must be int or slice, not {type(index).__name__}"
             )
         async with self._lock:
-            position = index + await self.count() if index < 0 else index
+            position = index + await self.total_count() if index < 0 else index
             if position < 0:
                 raise IndexError(f"index {index} out of range for {self._total} items")
             await self._load_until(position + 1)

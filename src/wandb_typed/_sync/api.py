@@ -24,9 +24,7 @@ from wandb_typed._sync.session import Session
 from wandb_typed.config import ClientConfig, resolve_config
 from wandb_typed.paths import ProjectPath, ReportPath, RunPath, SweepPath, parse_any_path
 from wandb_typed.projects._sync.methods import ProjectsApi
-from wandb_typed.projects._sync.project import Project
 from wandb_typed.runs._sync.methods import RunsApi
-from wandb_typed.runs._sync.run import Run
 from wandb_typed.teams._sync.methods import TeamsApi
 from wandb_typed.users._sync.methods import UsersApi
 from wandb_typed.users._sync.user import User
@@ -35,6 +33,7 @@ if TYPE_CHECKING:
     import httpx
 
     from wandb_typed._generated.client import Client
+    from wandb_typed._generated.fragments import UserFragment
     from wandb_typed._sync.transport import GraphQLTransport
 
 __all__ = ["Api"]
@@ -83,6 +82,7 @@ class Api(RunsApi, ProjectsApi, UsersApi, TeamsApi):
             transport=transport,
         )
         self._session = Session(config, transport_, Client(transport_))
+        self._viewer: tuple[UserFragment, User] | None = None
 
     # -- configuration -------------------------------------------------------------------
 
@@ -139,6 +139,7 @@ class Api(RunsApi, ProjectsApi, UsersApi, TeamsApi):
         transport = self._session.transport.with_options(timeout=timeout, max_retries=max_retries)
         copy = Api.__new__(Api)
         copy._session = self._session.copy_with(transport, Client(transport))
+        copy._viewer = None
         return copy
 
     # -- the viewer ----------------------------------------------------------------------
@@ -150,7 +151,10 @@ class Api(RunsApi, ProjectsApi, UsersApi, TeamsApi):
         Raises:
             NotFoundError: The server knows no user for this key.
         """
-        return User._from_fragment(self._session.viewer(), session=self._session)
+        fragment = self._session.viewer()
+        if self._viewer is None or self._viewer[0] is not fragment:
+            self._viewer = (fragment, User._from_fragment(fragment, session=self._session))
+        return self._viewer[1]
 
     @property
     def default_entity(self) -> str | None:
@@ -167,11 +171,12 @@ class Api(RunsApi, ProjectsApi, UsersApi, TeamsApi):
 
     # -- paths ----------------------------------------------------------------------------
 
-    def from_path(self, path: str) -> Project | Run:
-        """Return the project or run a path (or app URL) names.
+    def from_path(self, path: str) -> object:
+        """Return the project, run, sweep or report a path (or app URL) names.
 
         ``project`` and ``entity/project`` give a project; ``entity/project/run_id`` and
-        ``entity/project/runs/run_id`` a run.
+        ``entity/project/runs/run_id`` a run; ``.../sweeps/id`` a sweep;
+        ``.../reports/Title--ID`` a report (once their domains exist).
 
         Raises:
             InvalidPathError: The path has none of these shapes, or a part is empty.
@@ -187,7 +192,10 @@ class Api(RunsApi, ProjectsApi, UsersApi, TeamsApi):
             return self.run(str(parsed))
         kind = "sweep" if isinstance(parsed, SweepPath) else "report"
         assert isinstance(parsed, SweepPath | ReportPath)
-        raise NotImplementedError(f"{path!r} names a {kind}; Api.{kind}() is not built yet")
+        lookup = getattr(self, kind, None)  # sweeps and reports come with their own domains
+        if lookup is None:
+            raise NotImplementedError(f"{path!r} names a {kind}; Api.{kind}() is not built yet")
+        return lookup(str(parsed))
 
     # -- lifecycle ------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ An iteration starts reading ahead once it moves past the first item of the curre
 then the consumer has used that item, so a listing whose pages depend on how items are used
 (a lazy runs listing that learns the runs' config is wanted) asks for the right page.
 
-The async source: ``for``, ``listing[i]``, ``listing.count()``. The
+The async source: ``for``, ``listing[i]``, ``listing.total_count()``. The
 generated sync ``Paginator`` has ``for``, ``listing[i]``, ``len(listing)`` and ``bool()``.
 """
 
@@ -101,7 +101,7 @@ class Paginator(PaginatorState[T], ListingProtocols, ABC):
             yield page
             index += 1
 
-    def count(self) -> int:
+    def total_count(self) -> int:
         """The server's total count (fetches the first page if needed).
 
         Raises:
@@ -134,7 +134,7 @@ class Paginator(PaginatorState[T], ListingProtocols, ABC):
                 f"{type(self).__name__} indices must be int or slice, not {type(index).__name__}"
             )
         with self._lock:
-            position = index + self.count() if index < 0 else index
+            position = index + self.total_count() if index < 0 else index
             if position < 0:
                 raise IndexError(f"index {index} out of range for {self._total} items")
             self._load_until(position + 1)
