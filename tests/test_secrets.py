@@ -104,7 +104,11 @@ def test_graphql_error(apis: ExitStack, local_server: RunningServer) -> None:
         Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
     )
     with pytest.raises(GraphQLError) as info:
-        api.transport.execute("query Broken { viewer { noSuchField } }", operation_kind="query", operation_name="Broken")
+        api.transport.execute(
+            "query Broken { viewer { noSuchField } }",
+            operation_kind="query",
+            operation_name="Broken",
+        )
     error = info.value
     assert str(error).startswith("GraphQL operation Broken rejected:")
     assert "noSuchField" in str(error)
@@ -121,7 +125,9 @@ def test_retries_log_without_the_key(caplog: pytest.LogCaptureFixture) -> None:
         sleep=lambda seconds: None,
     )
     with caplog.at_level(logging.DEBUG), pytest.raises(ServerError) as info:
-        transport.execute("query GetViewer { viewer { id } }", operation_kind="query", operation_name="GetViewer")
+        transport.execute(
+            "query GetViewer { viewer { id } }", operation_kind="query", operation_name="GetViewer"
+        )
     retry_lines = [r.getMessage() for r in caplog.records if r.name == "wandb_typed"]
     assert len(retry_lines) == 2
     for line in retry_lines:

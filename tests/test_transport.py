@@ -109,7 +109,9 @@ def graphql_error_body(message: str) -> dict[str, object]:
 def test_request_carries_basic_auth_user_agent_and_json(time: FakeTime) -> None:
     script = Script(httpx.Response(200, json=OK))
     with make_transport(script, time) as transport:
-        data = transport.execute(QUERY, operation_kind="query", operation_name="GetViewer", variables={"a": 1})
+        data = transport.execute(
+            QUERY, operation_kind="query", operation_name="GetViewer", variables={"a": 1}
+        )
     assert data == {"viewer": {"id": "u1"}}
     (request,) = script.requests
     assert request.method == "POST"
@@ -144,7 +146,9 @@ def test_nan_in_a_reply_is_read(time: FakeTime) -> None:
 
 def test_503_is_retried_with_exponential_backoff(time: FakeTime) -> None:
     script = Script(httpx.Response(503), httpx.Response(503), httpx.Response(200, json=OK))
-    data = make_transport(script, time, max_retries=2).execute(QUERY, operation_kind="query", operation_name="GetViewer")
+    data = make_transport(script, time, max_retries=2).execute(
+        QUERY, operation_kind="query", operation_name="GetViewer"
+    )
     assert data == {"viewer": {"id": "u1"}}
     assert len(script.requests) == 3
     assert time.sleeps == [0.5, 1.0]
@@ -153,14 +157,18 @@ def test_503_is_retried_with_exponential_backoff(time: FakeTime) -> None:
 @pytest.mark.parametrize("status", [408, 429, 500, 502, 504])
 def test_retryable_statuses_are_retried(time: FakeTime, status: int) -> None:
     script = Script(httpx.Response(status), httpx.Response(200, json=OK))
-    assert make_transport(script, time).execute(QUERY, operation_kind="query") == {"viewer": {"id": "u1"}}
+    assert make_transport(script, time).execute(QUERY, operation_kind="query") == {
+        "viewer": {"id": "u1"}
+    }
     assert len(script.requests) == 2
 
 
 def test_retries_run_out_into_a_server_error(time: FakeTime) -> None:
     script = Script(httpx.Response(503, json={"error": "overloaded"}))
     with pytest.raises(ServerError, match=r"HTTP 503.* after 4 attempts: .*overloaded") as info:
-        make_transport(script, time, max_retries=3).execute(QUERY, operation_kind="query", operation_name="GetViewer")
+        make_transport(script, time, max_retries=3).execute(
+            QUERY, operation_kind="query", operation_name="GetViewer"
+        )
     assert len(script.requests) == 4
     assert time.sleeps == [0.5, 1.0, 2.0]
     assert info.value.status_code == 503
@@ -201,7 +209,9 @@ def test_retry_after_beyond_the_cap_gives_up_at_once(time: FakeTime) -> None:
 def test_total_budget_bounds_retries(time: FakeTime) -> None:
     script = Script(httpx.Response(503))
     with pytest.raises(ServerError):
-        make_transport(script, time, max_retries=100, budget=3.0).execute(QUERY, operation_kind="query")
+        make_transport(script, time, max_retries=100, budget=3.0).execute(
+            QUERY, operation_kind="query"
+        )
     # 0.5 + 1.0 = 1.5 s spent; the next wait (2.0) would end past the 3 s budget.
     assert time.sleeps == [0.5, 1.0]
     assert len(script.requests) == 3
@@ -221,7 +231,9 @@ def test_exhausted_quota_delays_the_next_request(time: FakeTime) -> None:
 
 def test_connection_errors_are_retried(time: FakeTime) -> None:
     script = Script(httpx.ConnectError("refused"), httpx.Response(200, json=OK))
-    assert make_transport(script, time).execute(QUERY, operation_kind="query") == {"viewer": {"id": "u1"}}
+    assert make_transport(script, time).execute(QUERY, operation_kind="query") == {
+        "viewer": {"id": "u1"}
+    }
     assert time.sleeps == [0.5]
 
 
@@ -244,7 +256,9 @@ def test_read_timeout_is_a_timeout_error_after_retries(time: FakeTime) -> None:
 def test_graphql_errors_are_never_retried(time: FakeTime) -> None:
     script = Script(httpx.Response(200, json=graphql_error_body("boom")))
     with pytest.raises(GraphQLError, match="boom") as info:
-        make_transport(script, time).execute(QUERY, operation_kind="query", operation_name="GetViewer")
+        make_transport(script, time).execute(
+            QUERY, operation_kind="query", operation_name="GetViewer"
+        )
     assert len(script.requests) == 1
     assert info.value.data == {"viewer": None}
 
@@ -252,7 +266,9 @@ def test_graphql_errors_are_never_retried(time: FakeTime) -> None:
 def test_401_is_not_retried_and_names_the_key_source(time: FakeTime) -> None:
     script = Script(httpx.Response(401, json={"error": "invalid api key"}))
     with pytest.raises(AuthenticationError) as info:
-        make_transport(script, time).execute(QUERY, operation_kind="query", operation_name="GetViewer")
+        make_transport(script, time).execute(
+            QUERY, operation_kind="query", operation_name="GetViewer"
+        )
     assert len(script.requests) == 1
     message = str(info.value)
     assert "HTTP 401" in message

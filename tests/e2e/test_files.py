@@ -4,6 +4,7 @@ against the local server with files put there through the wire (signed upload UR
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -243,18 +244,7 @@ def test_a_name_that_would_escape_root_is_refused_before_any_request(
     api: Api, run_path: RunPath, tmp_path: Path, name: str
 ) -> None:
     real = run_file(api, run_path, "notes.txt")
-    hostile = File(
-        id=real.id,
-        name=name,
-        url=real.url,
-        direct_url=real.direct_url,
-        size=real.size,
-        mimetype=real.mimetype,
-        updated_at=real.updated_at,
-        md5=real.md5,
-        run=run_path,
-        _api=api,
-    )
+    hostile = dataclasses.replace(real, name=name)
     root = tmp_path / "root"
     with pytest.raises(InvalidPathError, match="outside"):
         hostile.download(root=root)

@@ -3,6 +3,7 @@ paginating), a project's runs and sweeps, and the errors for missing or malforme
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 import pytest
@@ -148,16 +149,7 @@ def test_project_sweeps_is_empty_until_the_server_has_sweeps(api: Api) -> None:
 
 def test_sweeps_of_a_missing_project_is_not_found(api: Api) -> None:
     project = api.create_project("e2e-sweeps-gone", ENTITY)
-    ghost = Project(
-        id=project.id,
-        name="never-created",
-        entity=ENTITY,
-        description=None,
-        created_at=project.created_at,
-        is_benchmark=False,
-        read_only=False,
-        _api=api,
-    )
+    ghost = dataclasses.replace(project, name="never-created")
     with pytest.raises(NotFoundError, match="never-created"):
         list(ghost.sweeps())
 
