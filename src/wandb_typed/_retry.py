@@ -27,7 +27,6 @@ from wandb_typed.errors import InvalidArgumentError
 __all__ = [
     "RetryPolicy",
     "is_retryable_status",
-    "operation_kind",
     "rate_limit_pause",
     "server_wait_hint",
 ]
@@ -197,93 +196,3 @@ def _parse_seconds_or_date(raw: str, *, now: float) -> float | None:
     except (TypeError, ValueError, IndexError):
         return None
     return max(when.timestamp() - now, 0.0)
-
-
-def operation_kind(document: str, operation_name: str | None = None) -> str:
-    """``"query"``, ``"mutation"`` or ``"subscription"``: the kind of operation to be run.
-
-    Reads the top-level definitions (skipping comments, strings and selection sets) and picks
-    the operation named ``operation_name``, or the first operation when no name is given.
-    A document that cannot be read is treated as a mutation: the safe side for retries.
-
-    Example:
-        >>> operation_kind("# a comment\\nmutation UpsertBucket { upsertBucket { id } }")
-        'mutation'
-        >>> operation_kind("{ viewer { id } }")
-        'query'
-    """
-    operations = _top_level_operations(document)
-    for kind, name in operations:
-        if operation_name is None or name == operation_name:
-            return kind
-    return "mutation"
-
-
-def _top_level_operations(document: str) -> list[tuple[str, str | None]]:
-    """(kind, name) of each operation definition at brace depth 0."""
-    operations: list[tuple[str, str | None]] = []
-    tokens = _depth_zero_tokens(document)
-    i = 0
-    while i < len(tokens):
-        token = tokens[i]
-        if token == "{":
-            operations.append(("query", None))
-        elif token in ("query", "mutation", "subscription", "fragment"):
-            following = tokens[i + 1] if i + 1 < len(tokens) else "{"
-            name = following if following not in ("{", "(") and following[0] != "@" else None
-            if token != "fragment":
-                operations.append((token, name))
-            # The definition's own selection set is its first "{": skip up to and past it.
-            while i < len(tokens) and tokens[i] != "{":
-                i += 1
-        i += 1
-    return operations
-
-
-def _depth_zero_tokens(document: str) -> list[str]:
-    """Names and ``{``/``(`` at the top level; everything inside braces is skipped."""
-    tokens: list[str] = []
-    depth = 0
-    i, n = 0, len(document)
-    while i < n:
-        ch = document[i]
-        if ch == "#":
-            end = document.find("\n", i)
-            i = n if end == -1 else end + 1
-            continue
-        if ch == '"':
-            i = _skip_string(document, i)
-            continue
-        if ch in "{(":
-            if depth == 0:
-                tokens.append(ch)
-            depth += 1
-        elif ch in "})":
-            depth = max(depth - 1, 0)
-        elif depth == 0 and (ch.isalpha() or ch in "_@"):
-            start = i
-            i += 1
-            while i < n and (document[i].isalnum() or document[i] == "_"):
-                i += 1
-            tokens.append(document[start:i])
-            continue
-        i += 1
-    return tokens
-
-
-def _skip_string(document: str, start: int) -> int:
-    """The index just past the string literal (block or plain) starting at ``start``."""
-    if document.startswith('"""', start):
-        end = document.find('"""', start + 3)
-        while end != -1 and document[end - 1] == "\\":
-            end = document.find('"""', end + 3)
-        return len(document) if end == -1 else end + 3
-    i = start + 1
-    while i < len(document):
-        if document[i] == "\\":
-            i += 2
-            continue
-        if document[i] in '"\n':
-            return i + 1
-        i += 1
-    return i

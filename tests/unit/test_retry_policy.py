@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from wandb_typed._retry import (
     RetryPolicy,
     is_retryable_status,
-    operation_kind,
     rate_limit_pause,
     server_wait_hint,
 )
@@ -116,36 +115,6 @@ def test_rate_limit_pause_only_when_quota_is_used_up() -> None:
     assert rate_limit_pause({"RateLimit-Remaining": "1", "RateLimit-Reset": "3"}, now=NOW) is None
     assert rate_limit_pause({"RateLimit-Remaining": "0"}, now=NOW) is None
     assert rate_limit_pause({"RateLimit-Remaining": "x", "RateLimit-Reset": "3"}, now=NOW) is None
-
-
-@pytest.mark.parametrize(
-    ("document", "name", "kind"),
-    [
-        ("query GetViewer { viewer { id } }", None, "query"),
-        ("{ viewer { id } }", None, "query"),
-        (
-            "mutation UpsertBucket($id: String) { upsertBucket(input: {id: $id}) { inserted } }",
-            None,
-            "mutation",
-        ),
-        ("# leading comment\n  mutation M { x }", None, "mutation"),
-        ("#graphql\nquery Q { x }", None, "query"),
-        ("\ufeff mutation M { x }", None, "mutation"),
-        ("subscription S { x }", None, "subscription"),
-        ("fragment F on Run { id }\nmutation M { x { ...F } }", None, "mutation"),
-        ("fragment query on Run { id }\nquery Q { x }", None, "query"),
-        ('query Q { a(s: "mutation { }") }', None, "query"),
-        ('query Q { a(s: """ } mutation M { """) }', None, "query"),
-        ("query Q { a } mutation M { b }", "M", "mutation"),
-        ("query Q { a } mutation M { b }", "Q", "query"),
-        ("query Q($x: Int = 1) @cached { a }", "Q", "query"),
-        ("mutation ($x: Int) { a }", None, "mutation"),
-        ("", None, "mutation"),
-        ("query Q { a }", "Missing", "mutation"),
-    ],
-)
-def test_operation_kind(document: str, name: str | None, kind: str) -> None:
-    assert operation_kind(document, name) == kind
 
 
 def test_mutations_retry_only_when_known_idempotent() -> None:

@@ -22,9 +22,7 @@ from wandb_typed._sentinels import NOT_GIVEN, NotGiven
 from wandb_typed.config import ClientConfig, resolve_config
 from wandb_typed.paths import ProjectPath, ReportPath, RunPath, SweepPath, parse_any_path
 from wandb_typed.projects._async.methods import AsyncProjectsApi
-from wandb_typed.projects._async.project import AsyncProject
 from wandb_typed.runs._async.methods import AsyncRunsApi
-from wandb_typed.runs._async.run import AsyncRun
 from wandb_typed.teams._async.methods import AsyncTeamsApi
 from wandb_typed.users._async.methods import AsyncUsersApi
 from wandb_typed.users._async.user import AsyncUser

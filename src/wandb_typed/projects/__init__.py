@@ -4,7 +4,16 @@ Example:
     >>> from wandb_typed.projects import AsyncProject, Project
 """
 
+from wandb_typed.projects._async.methods import AsyncProjectsApi
 from wandb_typed.projects._async.project import AsyncProject, AsyncProjects
+from wandb_typed.projects._sync.methods import ProjectsApi
 from wandb_typed.projects._sync.project import Project, Projects
 
-__all__ = ["AsyncProject", "AsyncProjects", "Project", "Projects"]
+__all__ = [
+    "AsyncProject",
+    "AsyncProjects",
+    "AsyncProjectsApi",
+    "Project",
+    "Projects",
+    "ProjectsApi",
+]

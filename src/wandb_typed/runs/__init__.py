@@ -7,10 +7,12 @@ Example:
 
 from wandb_typed.runs._async.files import AsyncFile, AsyncFiles
 from wandb_typed.runs._async.listing import AsyncRuns
+from wandb_typed.runs._async.methods import AsyncRunsApi
 from wandb_typed.runs._async.run import AsyncRun
 from wandb_typed.runs._async.summary import AsyncRunSummary
 from wandb_typed.runs._sync.files import File, Files
 from wandb_typed.runs._sync.listing import Runs
+from wandb_typed.runs._sync.methods import RunsApi
 from wandb_typed.runs._sync.run import Run
 from wandb_typed.runs._sync.summary import RunSummary
 from wandb_typed.runs.facts import RunUser
@@ -22,6 +24,7 @@ __all__ = [
     "AsyncRun",
     "AsyncRunSummary",
     "AsyncRuns",
+    "AsyncRunsApi",
     "File",
     "Files",
     "Run",
@@ -29,4 +32,5 @@ __all__ = [
     "RunSummary",
     "RunUser",
     "Runs",
+    "RunsApi",
 ]

@@ -19,8 +19,8 @@ from wandb_typed._constants import DEFAULT_PER_PAGE
 from wandb_typed.errors import NotFoundError
 from wandb_typed.pagination import Page, page_of
 from wandb_typed.paths import ProjectPath, app_url
-from wandb_typed.runs._async.listing import AsyncRuns
-from wandb_typed.sweeps._async.sweep import AsyncSweeps
+from wandb_typed.runs import AsyncRuns
+from wandb_typed.sweeps import AsyncSweeps
 
 if TYPE_CHECKING:
     from wandb_typed._async.session import AsyncSession

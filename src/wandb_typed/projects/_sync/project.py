@@ -21,8 +21,8 @@ from wandb_typed._sync.pagination import OnData, Paginator
 from wandb_typed.errors import NotFoundError
 from wandb_typed.pagination import Page, page_of
 from wandb_typed.paths import ProjectPath, app_url
-from wandb_typed.runs._sync.listing import Runs
-from wandb_typed.sweeps._sync.sweep import Sweeps
+from wandb_typed.runs import Runs
+from wandb_typed.sweeps import Sweeps
 
 if TYPE_CHECKING:
     from wandb_typed._generated.fragments import ProjectFragment
