@@ -21,8 +21,6 @@ from typing import Any
 
 import httpx
 
-from wandb_typed import Api
-
 __all__ = ["Call", "FakeGraphQL"]
 
 Answer = Mapping[str, Any] | Callable[[Mapping[str, Any]], Mapping[str, Any]]
