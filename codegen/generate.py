@@ -82,7 +82,9 @@ def generate_sync_twins(target_root: Path) -> dict[Path, Path]:
     from codegen.unasync import handwritten_twins, write_twins
 
     pairs = handwritten_twins()
-    write_twins({source: target_root / target.relative_to(ROOT) for source, target in pairs.items()})
+    write_twins(
+        {source: target_root / target.relative_to(ROOT) for source, target in pairs.items()}
+    )
     return {target_root / target.relative_to(ROOT): target for target in pairs.values()}
 
 

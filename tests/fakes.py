@@ -46,9 +46,7 @@ class FakeGraphQL(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._answers: dict[str, list[tuple[Answer, tuple[Mapping[str, Any], ...]]]] = {}
         self.calls: list[Call] = []
 
-    def on(
-        self, operation: str, data: Answer, *, errors: Sequence[Mapping[str, Any]] = ()
-    ) -> None:
+    def on(self, operation: str, data: Answer, *, errors: Sequence[Mapping[str, Any]] = ()) -> None:
         """Answer ``operation`` with ``data`` (and ``errors``) from now on."""
         self._answers.setdefault(operation, []).insert(0, (data, tuple(errors)))
 
