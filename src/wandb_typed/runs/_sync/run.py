@@ -450,7 +450,9 @@ class Run(RunFields):
         return row
 
     def __repr__(self) -> str:
-        return f"<Run {self._entity}/{self._project}/{self._run_id} ({self._state})>"
+        return (
+            f"<{type(self).__name__} {self._entity}/{self._project}/{self._run_id} ({self._state})>"
+        )
 
 
 def get_run_fragment(session: Session, path: RunPath) -> RunFragment:
