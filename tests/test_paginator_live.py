@@ -8,8 +8,8 @@ import pytest
 
 from wandb_typed import Api
 from wandb_typed.pagination import Page, Paginator
-from wandb_typed.server import RunningServer
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import RunningServer
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 ENTITY = "admin"
 PROJECT = "paginator-live"

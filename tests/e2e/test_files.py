@@ -21,8 +21,8 @@ from wandb_typed.errors import (
 )
 from wandb_typed.files import File, Files, run_file, run_files, upload_run_file
 from wandb_typed.paths import RunPath
-from wandb_typed.server import RunningServer
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import RunningServer
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 PROJECT = "e2e-files"
 CONTENTS = {

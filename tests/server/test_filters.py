@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wandb_typed.server import filters as filters_module
-from wandb_typed.server.filters import (
+from wandb_typed_server.storage import filters as filters_module
+from wandb_typed_server.storage.filters import (
     RUN_INDEX_DDL,
     FilterError,
     OrderSpec,

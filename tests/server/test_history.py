@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wandb_typed.server import history as history_module
-from wandb_typed.server.history import (
+from wandb_typed_server.storage import history as history_module
+from wandb_typed_server.storage.history import (
     HISTORY_DDL,
     append_rows,
     delete_run_rows,

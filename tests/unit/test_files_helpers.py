@@ -60,7 +60,7 @@ def test_malformed_upload_header_is_named(bad: str) -> None:
         upload_headers([bad])
 
 
-@pytest.mark.parametrize("module", ["wandb_typed.files", "wandb_typed.server.accounts"])
+@pytest.mark.parametrize("module", ["wandb_typed.files", "wandb_typed_server.storage.accounts"])
 def test_docstring_examples_run(module: str) -> None:
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0

@@ -1,0 +1,47 @@
+"""What every request handler and resolver can reach."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import cast
+
+from graphql import GraphQLResolveInfo
+
+from wandb_typed_server.http.auth import Principal
+from wandb_typed_server.storage.blobs import BlobStore
+from wandb_typed_server.storage.db import Database
+from wandb_typed_server.storage.signing import UrlSigner
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """Long-lived parts of one server: database, files, URL signer."""
+
+    data_dir: Path
+    db: Database
+    blobs: BlobStore
+    signer: UrlSigner
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """One authenticated request: the GraphQL ``context_value``."""
+
+    state: ServerState
+    principal: Principal
+    base_url: str  # as the client addressed us, no trailing slash
+    # Work that must wait until the request's transaction has committed (deleting files).
+    after_commit: list[Callable[[], None]] = field(default_factory=list)
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's database connection."""
+        return self.state.db.connection()
+
+
+def request_context(info: GraphQLResolveInfo) -> RequestContext:
+    """The request context of a resolver call."""
+    return cast(RequestContext, info.context)
