@@ -10,9 +10,9 @@ from typing import cast
 
 from graphql import GraphQLResolveInfo
 
-from wandb_typed_server.http.auth import Principal
 from wandb_typed_server.storage.blobs import BlobStore
 from wandb_typed_server.storage.db import Database
+from wandb_typed_server.storage.principal import Principal
 from wandb_typed_server.storage.signing import UrlSigner
 
 

@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from wandb_typed_server.graphql.context import RequestContext, ServerState
 from wandb_typed_server.graphql.endpoint import GraphQLExecutor
-from wandb_typed_server.http.auth import Principal, authenticate
+from wandb_typed_server.http.auth import authenticate
 from wandb_typed_server.http.file_stream import (
     FileStreamError,
     apply_file_stream,
@@ -28,6 +28,7 @@ from wandb_typed_server.http.file_stream import (
 )
 from wandb_typed_server.storage.blobs import UnsafeFileNameError, check_segment
 from wandb_typed_server.storage.entities import readable_entity
+from wandb_typed_server.storage.principal import Principal
 from wandb_typed_server.storage.run_files import record_file
 from wandb_typed_server.storage.runs import find_run_by_path
 

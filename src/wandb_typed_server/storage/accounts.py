@@ -1,7 +1,7 @@
 """User accounts and API keys: search, creation by an admin, key generation and deletion.
 
 A key's secret is shown once, when it is generated, and stored only as its sha256 (see
-auth.py); listings show the key's public name (``key-…``), which cannot be used to log in.
+keys.py); listings show the key's public name (``key-…``), which cannot be used to log in.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 
-from wandb_typed_server.http.auth import Principal, add_api_key, create_user, generate_api_key
-from wandb_typed_server.http.auth import hash_api_key as _hash
+from wandb_typed_server.storage.entities import create_user
+from wandb_typed_server.storage.keys import add_api_key, generate_api_key
+from wandb_typed_server.storage.keys import hash_api_key as _hash
+from wandb_typed_server.storage.principal import Principal
 
 
 class AdminRequiredError(PermissionError):

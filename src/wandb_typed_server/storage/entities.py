@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from wandb_typed_server.http.auth import Principal
 from wandb_typed_server.storage.blobs import check_segment
 from wandb_typed_server.storage.clock import utc_now_iso
+from wandb_typed_server.storage.principal import Principal
 
 
 class AccessDeniedError(PermissionError):
@@ -62,6 +62,23 @@ def writable_entity(conn: sqlite3.Connection, principal: Principal, name: str) -
     if not can_access(conn, principal, entity):
         raise AccessDeniedError(f"user {principal.username!r} may not write to entity {name!r}")
     return entity
+
+
+def create_user(
+    conn: sqlite3.Connection, username: str, *, is_admin: bool = False, name: str | None = None
+) -> int:
+    """Create a user and its personal entity; returns the user's pk."""
+    now = utc_now_iso()
+    user_pk = conn.execute(
+        "INSERT INTO users (username, name, is_admin, created_at) VALUES (?, ?, ?, ?)",
+        (username, name or username, int(is_admin), now),
+    ).lastrowid
+    assert user_pk is not None
+    conn.execute(
+        "INSERT INTO entities (name, is_team, user_pk, created_at) VALUES (?, 0, ?, ?)",
+        (username, user_pk, now),
+    )
+    return user_pk
 
 
 def user_row(conn: sqlite3.Connection, user_pk: int) -> sqlite3.Row:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
-from wandb_typed_server.http.auth import Principal
 from wandb_typed_server.storage.blobs import check_segment
 from wandb_typed_server.storage.clock import utc_now_iso
 from wandb_typed_server.storage.entities import writable_entity
+from wandb_typed_server.storage.principal import Principal
 
 PROJECT_SELECT = (
     "SELECT p.*, e.name AS entity_name FROM projects p JOIN entities e ON e.pk = p.entity_pk"

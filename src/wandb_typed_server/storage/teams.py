@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from wandb_typed_server.http.auth import Principal, create_user
 from wandb_typed_server.storage.accounts import (
     NewApiKey,
     new_api_key,
@@ -19,7 +18,8 @@ from wandb_typed_server.storage.accounts import (
 )
 from wandb_typed_server.storage.blobs import check_segment
 from wandb_typed_server.storage.clock import utc_now_iso
-from wandb_typed_server.storage.entities import find_entity
+from wandb_typed_server.storage.entities import create_user, find_entity
+from wandb_typed_server.storage.principal import Principal
 
 SERVICE_ACCOUNT_TYPE = "SERVICE"
 MEMBER_ACCOUNT_TYPE = "MEMBER"

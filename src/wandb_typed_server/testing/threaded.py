@@ -12,7 +12,7 @@ import uvicorn
 
 from wandb_typed_server.graphql.context import ServerState
 from wandb_typed_server.http.app import create_app, open_state
-from wandb_typed_server.http.auth import ensure_admin, generate_api_key
+from wandb_typed_server.storage.keys import ensure_admin, generate_api_key
 
 _STARTUP_TIMEOUT_SECONDS = 30.0
 
