@@ -28,7 +28,7 @@ def _serve(data_dir: Path, host: str, port: int, api_key: str | None) -> int:
     try:
         import uvicorn
 
-        from wandb_typed_server.http.app import create_app, open_state
+        from wandb_typed_server import create_app, open_state
         from wandb_typed_server.storage.keys import ensure_admin
     except ImportError as exc:
         print(

@@ -11,7 +11,8 @@ Point the official SDK at it with ``WANDB_BASE_URL`` and ``WANDB_API_KEY``.
 
 from __future__ import annotations
 
-from wandb_typed_server.http.app import create_app, open_state
+from wandb_typed_server.http.app import create_app
+from wandb_typed_server.storage.state import open_state
 from wandb_typed_server.testing.threaded import RunningServer, start_in_thread
 
 __all__ = ["RunningServer", "create_app", "open_state", "start_in_thread"]

@@ -1,29 +1,16 @@
-"""What every request handler and resolver can reach."""
+"""What every resolver can reach: the request's caller, server state and base URL."""
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import cast
 
 from graphql import GraphQLResolveInfo
 
-from wandb_typed_server.storage.blobs import BlobStore
-from wandb_typed_server.storage.db import Database
 from wandb_typed_server.storage.principal import Principal
-from wandb_typed_server.storage.signing import UrlSigner
-
-
-@dataclass(frozen=True)
-class ServerState:
-    """Long-lived parts of one server: database, files, URL signer."""
-
-    data_dir: Path
-    db: Database
-    blobs: BlobStore
-    signer: UrlSigner
+from wandb_typed_server.storage.state import ServerState
 
 
 @dataclass(frozen=True)

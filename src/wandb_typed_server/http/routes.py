@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from wandb_typed_server.graphql.context import RequestContext, ServerState
+from wandb_typed_server.graphql.context import RequestContext
 from wandb_typed_server.graphql.endpoint import GraphQLExecutor
 from wandb_typed_server.http.auth import authenticate
 from wandb_typed_server.http.file_stream import (
@@ -31,6 +31,7 @@ from wandb_typed_server.storage.entities import readable_entity
 from wandb_typed_server.storage.principal import Principal
 from wandb_typed_server.storage.run_files import record_file
 from wandb_typed_server.storage.runs import find_run_by_path
+from wandb_typed_server.storage.state import ServerState
 
 UNAUTHORIZED = Response(
     "unauthorized: missing or unknown API key\n",

@@ -10,9 +10,9 @@ from types import TracebackType
 
 import uvicorn
 
-from wandb_typed_server.graphql.context import ServerState
-from wandb_typed_server.http.app import create_app, open_state
+from wandb_typed_server.http.app import create_app
 from wandb_typed_server.storage.keys import ensure_admin, generate_api_key
+from wandb_typed_server.storage.state import ServerState, open_state
 
 _STARTUP_TIMEOUT_SECONDS = 30.0
 
