@@ -19,7 +19,12 @@ from wandb_typed_server.graphql.ids import (
 from wandb_typed_server.graphql.nodes import Node, node_pk
 from wandb_typed_server.storage.blobs import check_file_name
 from wandb_typed_server.storage.entities import writable_entity
-from wandb_typed_server.storage.run_files import count_files, files_by_pk, list_files
+from wandb_typed_server.storage.run_files import (
+    count_files,
+    delete_file_records,
+    files_by_pk,
+    list_files,
+)
 from wandb_typed_server.storage.runs import find_run_by_path
 
 DEFAULT_FILE_PAGE = 50
@@ -179,7 +184,7 @@ def resolve_delete_files(_obj: object, info: GraphQLResolveInfo, input: Node) ->
     rows = files_by_pk(ctx.conn, pks)
     for row in rows:
         writable_entity(ctx.conn, ctx.principal, row["entity_name"])
-    ctx.conn.executemany("DELETE FROM run_files WHERE pk = ?", [(row["pk"],) for row in rows])
+    delete_file_records(ctx.conn, [int(row["pk"]) for row in rows])
     paths = [
         ctx.state.blobs.path_for(
             row["entity_name"], row["project_name"], row["run_name"], row["name"]

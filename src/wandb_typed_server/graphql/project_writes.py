@@ -12,7 +12,11 @@ from graphql import GraphQLResolveInfo
 from wandb_typed_server.graphql.context import request_context
 from wandb_typed_server.graphql.nodes import Node
 from wandb_typed_server.graphql.projects import project_node
-from wandb_typed_server.storage.projects import find_project, get_or_create_project
+from wandb_typed_server.storage.projects import (
+    find_project,
+    get_or_create_project,
+    set_project_description,
+)
 
 mutation = MutationType()
 project = ObjectType("Project")
@@ -30,9 +34,7 @@ def resolve_upsert_model(_obj: object, info: GraphQLResolveInfo, input: Node) ->
     row = get_or_create_project(ctx.conn, ctx.principal, entity_name, str(name))
     description = input.get("description")
     if description is not None:
-        ctx.conn.execute(
-            "UPDATE projects SET description = ? WHERE pk = ?", (str(description), row["pk"])
-        )
+        set_project_description(ctx.conn, int(row["pk"]), str(description))
         row = find_project(ctx.conn, entity_name, str(name)) or row
     node = project_node(row)
     return {

@@ -11,7 +11,7 @@ from wandb_typed_server.graphql.context import RequestContext, request_context
 from wandb_typed_server.graphql.ids import decode_name_cursor, encode_name_cursor, encode_node_id
 from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
 from wandb_typed_server.graphql.viewer import entity_node, user_node
-from wandb_typed_server.storage.entities import readable_entity, user_row
+from wandb_typed_server.storage.entities import entity_by_pk, readable_entity, user_row
 from wandb_typed_server.storage.projects import find_project, list_projects, project_by_pk
 
 MAX_PAGE = 1000
@@ -144,9 +144,7 @@ def resolve_project_user(obj: Node, info: GraphQLResolveInfo) -> Node | None:
 @project.field("entity")
 def resolve_project_entity(obj: Node, info: GraphQLResolveInfo) -> Node:
     """The entity owning the project."""
-    conn = request_context(info).conn
-    row = conn.execute("SELECT * FROM entities WHERE pk = ?", (obj["_entity_pk"],)).fetchone()
-    return entity_node(row)
+    return entity_node(entity_by_pk(request_context(info).conn, node_int(obj, "_entity_pk")))
 
 
 def project_node_by_pk(ctx: RequestContext, pk: int) -> Node | None:

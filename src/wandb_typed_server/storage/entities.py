@@ -81,6 +81,12 @@ def create_user(
     return user_pk
 
 
+def entity_by_pk(conn: sqlite3.Connection, pk: int) -> sqlite3.Row:
+    """The entity with this pk (it must exist)."""
+    row: sqlite3.Row = conn.execute("SELECT * FROM entities WHERE pk = ?", (pk,)).fetchone()
+    return row
+
+
 def user_row(conn: sqlite3.Connection, user_pk: int) -> sqlite3.Row:
     """The user with this pk (it must exist)."""
     row: sqlite3.Row = conn.execute("SELECT * FROM users WHERE pk = ?", (user_pk,)).fetchone()

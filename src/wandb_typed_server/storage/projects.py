@@ -56,3 +56,8 @@ def list_projects(
         f"{PROJECT_SELECT} WHERE p.entity_pk = ? AND p.name > ? ORDER BY p.name LIMIT ?",
         (entity_pk, after_name or "", limit),
     ).fetchall()
+
+
+def set_project_description(conn: sqlite3.Connection, pk: int, description: str) -> None:
+    """Replace a project's description."""
+    conn.execute("UPDATE projects SET description = ? WHERE pk = ?", (description, pk))

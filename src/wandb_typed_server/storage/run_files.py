@@ -82,3 +82,8 @@ def files_by_pk(conn: sqlite3.Connection, pks: Sequence[int]) -> list[sqlite3.Ro
         f" JOIN entities e ON e.pk = p.entity_pk WHERE f.pk IN ({', '.join('?' for _ in pks)})",
         tuple(pks),
     ).fetchall()
+
+
+def delete_file_records(conn: sqlite3.Connection, pks: Sequence[int]) -> None:
+    """Forget these files (their bytes are the blob store's to delete)."""
+    conn.executemany("DELETE FROM run_files WHERE pk = ?", [(pk,) for pk in pks])
