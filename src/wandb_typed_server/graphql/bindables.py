@@ -7,8 +7,6 @@ from ariadne import SchemaBindable
 from wandb_typed_server.graphql import (
     files,
     history,
-    mutations,
-    project_writes,
     projects,
     runs,
     scalars,
@@ -25,9 +23,7 @@ BINDABLES: list[SchemaBindable] = [
     *runs.BINDABLES,
     *history.BINDABLES,
     *files.BINDABLES,
-    *mutations.BINDABLES,
     *server_info.BINDABLES,
     *users.BINDABLES,
     *teams.BINDABLES,
-    *project_writes.BINDABLES,
 ]

@@ -1,10 +1,15 @@
-"""Projects: ``project``, ``model`` (the SDK's name for it), ``models`` and Entity.projects."""
+"""Projects: ``project``, ``model`` (the SDK's name for it), ``models``, Entity.projects,
+``upsertModel`` (create a project or update its description) and the project's sweeps.
+
+``Project.sweeps``/``totalSweeps`` answer an empty connection until this server stores
+sweeps; the official client and ours then list no sweeps instead of failing.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 
-from ariadne import ObjectType, QueryType, SchemaBindable
+from ariadne import MutationType, ObjectType, QueryType, SchemaBindable
 from graphql import GraphQLResolveInfo
 
 from wandb_typed_server.graphql.context import RequestContext, request_context
@@ -12,12 +17,19 @@ from wandb_typed_server.graphql.ids import decode_name_cursor, encode_name_curso
 from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
 from wandb_typed_server.graphql.viewer import entity_node, user_node
 from wandb_typed_server.storage.entities import entity_by_pk, readable_entity, user_row
-from wandb_typed_server.storage.projects import find_project, list_projects, project_by_pk
+from wandb_typed_server.storage.projects import (
+    find_project,
+    get_or_create_project,
+    list_projects,
+    project_by_pk,
+    set_project_description,
+)
 
 MAX_PAGE = 1000
 DEFAULT_PROJECT_PAGE = 100
 
 query = QueryType()
+mutation = MutationType()
 project = ObjectType("Project")
 entity = ObjectType("Entity")
 
@@ -153,4 +165,48 @@ def project_node_by_pk(ctx: RequestContext, pk: int) -> Node | None:
     return None if row is None else project_node(row)
 
 
-BINDABLES: list[SchemaBindable] = [query, project, entity]
+@mutation.field("upsertModel")
+def resolve_upsert_model(_obj: object, info: GraphQLResolveInfo, input: Node) -> Node:
+    """Create a project (or update its description); ``inserted`` says which happened."""
+    ctx = request_context(info)
+    name = input.get("name")
+    if not name:
+        raise ValueError("upsertModel needs the project name")
+    entity_name = str(input.get("entityName") or ctx.principal.username)
+    inserted = find_project(ctx.conn, entity_name, str(name)) is None
+    row = get_or_create_project(ctx.conn, ctx.principal, entity_name, str(name))
+    description = input.get("description")
+    if description is not None:
+        set_project_description(ctx.conn, int(row["pk"]), str(description))
+        row = find_project(ctx.conn, entity_name, str(name)) or row
+    node = project_node(row)
+    return {
+        "project": node,
+        "model": node,
+        "entityName": entity_name,
+        "inserted": inserted,
+        "clientMutationId": input.get("clientMutationId"),
+    }
+
+
+@project.field("sweeps")
+def resolve_sweeps(_obj: Node, _info: GraphQLResolveInfo, **_args: object) -> Node:
+    """The project's sweeps: none yet on this server."""
+    return {
+        "edges": [],
+        "pageInfo": {
+            "hasNextPage": False,
+            "hasPreviousPage": False,
+            "startCursor": None,
+            "endCursor": None,
+        },
+    }
+
+
+@project.field("totalSweeps")
+def resolve_total_sweeps(_obj: Node, _info: GraphQLResolveInfo) -> int:
+    """How many sweeps the project has: none yet on this server."""
+    return 0
+
+
+BINDABLES: list[SchemaBindable] = [query, mutation, project, entity]
