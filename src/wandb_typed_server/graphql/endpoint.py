@@ -1,4 +1,4 @@
-"""``POST /graphql``: schema-first execution on the shared ``schema/schema.graphql``.
+"""``POST /graphql``: one decoded request body run on the executable schema (schema.py).
 
 Documents are parsed and validated once and cached (clients send the same few documents
 over and over). A document without ``operationName`` runs its single operation. Queries run
@@ -10,13 +10,10 @@ graphql-core itself.
 from __future__ import annotations
 
 import logging
-import os
 from collections import OrderedDict
 from dataclasses import dataclass
-from pathlib import Path
 from threading import Lock
 
-from ariadne import make_executable_schema
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -29,39 +26,12 @@ from graphql import (
     validate,
 )
 
-from wandb_typed_server.graphql.bindables import BINDABLES
 from wandb_typed_server.graphql.context import RequestContext
 from wandb_typed_server.graphql.execution import SyncExecutionContext
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_ENV_VAR = "WANDB_TYPED_SCHEMA"
 _DOCUMENT_CACHE_SIZE = 256
-
-
-SCHEMA_FILES = ("schema.graphql", "patches.graphql")
-
-
-def schema_paths() -> list[Path]:
-    """The SDL files: ``$WANDB_TYPED_SCHEMA`` (one file, used alone), else the copies shipped
-    in the package, else the repository's ``schema/`` (the files the client is generated from):
-    the vendored W&B schema, then our recorded additions to it."""
-    override = os.environ.get(SCHEMA_ENV_VAR)
-    if override:
-        return [Path(override)]
-    packaged = Path(__file__).parent
-    folder = (
-        packaged
-        if (packaged / SCHEMA_FILES[0]).exists()
-        else Path(__file__).resolve().parents[3] / "schema"
-    )
-    return [folder / name for name in SCHEMA_FILES]
-
-
-def build_schema() -> GraphQLSchema:
-    """The executable schema: the shared SDL bound to this server's resolvers."""
-    sdl = "\n".join(path.read_text(encoding="utf-8") for path in schema_paths())
-    return make_executable_schema(sdl, *BINDABLES)
 
 
 @dataclass(frozen=True)

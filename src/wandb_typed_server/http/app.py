@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 
-from wandb_typed_server.graphql.endpoint import GraphQLExecutor, build_schema
+from wandb_typed_server.graphql.endpoint import GraphQLExecutor
+from wandb_typed_server.graphql.schema import build_schema
 from wandb_typed_server.http.reaper import DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, CrashReaper
 from wandb_typed_server.http.routes import Handlers
 from wandb_typed_server.storage.state import ServerState
