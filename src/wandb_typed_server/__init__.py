@@ -7,6 +7,11 @@ Start it with ``wandb-typed server --data-dir DIR`` or, in Python::
         print(server.base_url, server.api_key)
 
 Point the official SDK at it with ``WANDB_BASE_URL`` and ``WANDB_API_KEY``.
+
+Layers, each importing only those below it: :mod:`~wandb_typed_server.storage` (SQLite and
+files), :mod:`~wandb_typed_server.graphql` (schema, execution, resolvers),
+:mod:`~wandb_typed_server.http` (the Starlette app and REST routes); on top,
+:mod:`~wandb_typed_server.testing` (helpers for tests, benchmarks and examples).
 """
 
 from __future__ import annotations
