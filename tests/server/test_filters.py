@@ -9,6 +9,7 @@ import operator
 import re
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -16,17 +17,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from wandb_typed_server.storage import filters as filters_module
-from wandb_typed_server.storage.filters import (
+from wandb_typed_server.storage import run_fields as run_fields_module
+from wandb_typed_server.storage import run_order as run_order_module
+from wandb_typed_server.storage.filters import compile_filters
+from wandb_typed_server.storage.run_fields import (
     RUN_INDEX_DDL,
     FilterError,
-    OrderSpec,
     SqlClause,
-    compile_filters,
+    register_sql_functions,
+)
+from wandb_typed_server.storage.run_order import (
+    OrderSpec,
     compile_order,
     decode_cursor,
     encode_cursor,
     keyset_after,
-    register_sql_functions,
 )
 
 RUNS_DDL = """CREATE TABLE runs (
@@ -938,7 +943,8 @@ def test_sql_agrees_with_the_reference_model(
     assert matching(conn, filters) == expected, (filters, pks)
 
 
-def test_docstring_examples_run() -> None:
-    result = doctest.testmod(filters_module, optionflags=doctest.ELLIPSIS)
+@pytest.mark.parametrize("module", [filters_module, run_fields_module, run_order_module])
+def test_docstring_examples_run(module: ModuleType) -> None:
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
     assert result.attempted > 0

@@ -26,9 +26,10 @@ from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
 from wandb_typed_server.graphql.projects import project_node_by_pk
 from wandb_typed_server.storage.console import console_line_count
 from wandb_typed_server.storage.entities import writable_entity
-from wandb_typed_server.storage.filters import SqlClause, compile_filters, compile_order
+from wandb_typed_server.storage.filters import SqlClause, compile_filters
 from wandb_typed_server.storage.history import tail
 from wandb_typed_server.storage.projects import get_or_create_project
+from wandb_typed_server.storage.run_order import compile_order
 from wandb_typed_server.storage.runs import (
     count_runs,
     delete_run,

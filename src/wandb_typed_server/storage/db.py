@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from wandb_typed_server.storage.account_tables import ACCOUNT_DDL
-from wandb_typed_server.storage.filters import RUN_INDEX_DDL, register_sql_functions
 from wandb_typed_server.storage.history import HISTORY_DDL
+from wandb_typed_server.storage.run_fields import RUN_INDEX_DDL, register_sql_functions
 
 _CORE_DDL: list[str] = [
     """CREATE TABLE IF NOT EXISTS users (

@@ -1,4 +1,4 @@
-"""Runs (W&B's "buckets"): storage queries. Listing uses keyset pagination from filters.py."""
+"""Runs (W&B's "buckets"): storage queries. Listing uses keyset pagination from run_order.py."""
 
 from __future__ import annotations
 
@@ -8,14 +8,10 @@ from dataclasses import dataclass
 
 from wandb_typed_server.storage.blobs import check_segment
 from wandb_typed_server.storage.clock import utc_now_iso
-from wandb_typed_server.storage.filters import (
-    OrderSpec,
-    SqlClause,
-    encode_cursor,
-    keyset_after,
-)
 from wandb_typed_server.storage.history import delete_run_rows
+from wandb_typed_server.storage.run_fields import SqlClause
 from wandb_typed_server.storage.run_names import display_name_for
+from wandb_typed_server.storage.run_order import OrderSpec, encode_cursor, keyset_after
 
 # Everything a Run object needs in one row: no per-run queries when listing.
 _RUN_COLUMNS = (
