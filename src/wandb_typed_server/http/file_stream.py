@@ -4,7 +4,8 @@ Body: ``{"files": {name: {"offset": int, "content": [str, ...]}}, "uploaded": [.
 "preempting": bool, "complete": bool, "exitcode": int, "dropped": int}``, every field
 optional (an empty body is a heartbeat).
 
-- ``wandb-history.jsonl`` / ``wandb-events.jsonl``: lines appended at ``offset`` (history.py).
+- ``wandb-history.jsonl`` / ``wandb-events.jsonl``: lines appended at ``offset``
+  (:mod:`wandb_typed_server.storage.history`).
 - ``wandb-summary.json``: the whole latest summary; replaces the stored one.
 - ``output.log``: console lines, written from line index ``offset``.
 - ``complete``: the run ends: exit code 0 is "finished", anything else "failed".
