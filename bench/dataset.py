@@ -1,5 +1,5 @@
 """The data every contender reads, created through the wire protocol (GraphQL + file_stream)
-by :func:`wandb_typed.server.seed.seed_runs`, the way the SDK would have logged it.
+by :func:`wandb_typed_server.testing.seed.seed_runs`, the way the SDK would have logged it.
 
 - ``bench/listing``: ``runs`` runs, each with a 20-key config and a 10-key summary;
 - ``bench/scan``: one run per size in ``scan_rows`` (``rows-50000``, ``rows-200000``), 5 keys
@@ -17,7 +17,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 ENTITY = "bench"
 LISTING = f"{ENTITY}/listing"

@@ -25,9 +25,9 @@ from typing import Any
 
 import httpx
 
-from wandb_typed.server import RunningServer, start_in_thread
-from wandb_typed.server.sdk_env import sdk_environment
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import RunningServer, start_in_thread
+from wandb_typed_server.testing.sdk_env import sdk_environment
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 LOG_SCRIPT = """
 import json, sys, time

@@ -29,7 +29,7 @@ from dataset import FILES_RUN, LISTING, SAMPLED, Sizes, scan_run_path, seed_ever
 from documents import generated_document
 from harness import BenchError, LocalServer, child_environment, measure, peak_rss_mb
 from report import Series, Summary, table
-from wandb_typed.server.sdk_env import sdk_environment
+from wandb_typed_server.testing.sdk_env import sdk_environment
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
 PER_PAGE = 1000
@@ -346,7 +346,7 @@ NOTES = [
     "The official client is far faster here than the ~750 rows/s users report against W&B's "
     "cloud: on a loopback server, network latency and server-side work are small.",
     "The server was the bottleneck of listing and scanning, so it was made faster for every "
-    "client (`wandb_typed.server.execution`, `wandb_typed.server.history`): graphql-core runs "
+    "client (`wandb_typed_server.graphql.execution`, `wandb_typed_server.storage.history`): graphql-core runs "
     "with an execution context for synchronous resolvers that skips its per-value awaitable "
     "checks, serialises lists of scalars (history rows) in one pass, and completes the plain "
     "fields of dict objects (a run's scalar fields, its user, the edges of a page) without "

@@ -22,9 +22,9 @@ from download_file import download_files
 from read_history import describe_history
 from runs_table import runs_table
 from wandb_typed import Api
-from wandb_typed.server import start_in_thread
-from wandb_typed.server.sdk_env import sdk_environment
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import start_in_thread
+from wandb_typed_server.testing.sdk_env import sdk_environment
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 PROJECT = "demo"
 HERE = Path(__file__).resolve().parent

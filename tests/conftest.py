@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from machine_isolation import isolate_from_machine_config
-from wandb_typed.server import RunningServer, start_in_thread
+from wandb_typed_server import RunningServer, start_in_thread
 
 ServerFactory = Callable[..., RunningServer]
 

@@ -17,7 +17,7 @@ from wandb_typed.errors import (
     InvalidPathError,
     TransportError,
 )
-from wandb_typed.server import RunningServer
+from wandb_typed_server import RunningServer
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 

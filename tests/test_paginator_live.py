@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from wandb_typed import Api, Page, Paginator
-from wandb_typed.server import RunningServer
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import RunningServer
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 ENTITY = "admin"
 PROJECT = "paginator-live"

@@ -27,7 +27,7 @@ from wandb_typed.errors import (
     ServerError,
     WandbTypedError,
 )
-from wandb_typed.server import RunningServer
+from wandb_typed_server import RunningServer
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 

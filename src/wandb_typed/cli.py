@@ -28,8 +28,8 @@ def _serve(data_dir: Path, host: str, port: int, api_key: str | None) -> int:
     try:
         import uvicorn
 
-        from wandb_typed.server.app import create_app, open_state
-        from wandb_typed.server.auth import ensure_admin
+        from wandb_typed_server import create_app, open_state
+        from wandb_typed_server.storage.keys import ensure_admin
     except ImportError as exc:
         print(
             f"the server needs the extra: pip install 'wandb-typed[server]' ({exc})",

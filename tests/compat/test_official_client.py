@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
-from wandb_typed.server import start_in_thread
-from wandb_typed.server.sdk_env import sdk_environment
+from wandb_typed_server import start_in_thread
+from wandb_typed_server.testing.sdk_env import sdk_environment
 
 pytestmark = [pytest.mark.official, pytest.mark.slow]
 

@@ -19,9 +19,9 @@ import pytest
 from official_read_runs import read_plan
 
 from wandb_typed import Api
-from wandb_typed.server import RunningServer
-from wandb_typed.server.sdk_env import sdk_environment
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import RunningServer
+from wandb_typed_server.testing.sdk_env import sdk_environment
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 pytestmark = [pytest.mark.official, pytest.mark.slow]
 

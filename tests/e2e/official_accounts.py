@@ -5,7 +5,7 @@ subprocess, so its Go sidecar stays isolated); the result is printed as one
 Usage: ``python official_accounts.py read|write <request.json>``: ``read`` reports what the
 request names (see :func:`read`), ``write`` creates what it names (see :func:`write`). The
 environment (WANDB_BASE_URL, WANDB_API_KEY, ...) comes from
-``wandb_typed.server.sdk_env.sdk_environment``.
+``wandb_typed_server.testing.sdk_env.sdk_environment``.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ import json
 import httpx
 
 from wandb_typed import Api
-from wandb_typed.server import RunningServer
+from wandb_typed_server import RunningServer
 
 ENTITY = "admin"
 """The local server's admin user, whose key the tests use."""

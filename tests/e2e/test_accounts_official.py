@@ -18,9 +18,9 @@ from runs_support import ENTITY, api_for
 from wandb_typed import Api
 from wandb_typed.errors import AuthenticationError
 from wandb_typed.paths import RunPath
-from wandb_typed.server import RunningServer, start_in_thread
-from wandb_typed.server.sdk_env import sdk_environment
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import RunningServer, start_in_thread
+from wandb_typed_server.testing.sdk_env import sdk_environment
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 pytestmark = [pytest.mark.official, pytest.mark.slow]
 

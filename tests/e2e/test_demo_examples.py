@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 
 from wandb_typed import Api
-from wandb_typed.server import RunningServer
+from wandb_typed_server import RunningServer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

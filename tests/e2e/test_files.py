@@ -23,8 +23,8 @@ from wandb_typed.errors import (
 )
 from wandb_typed.paths import RunPath
 from wandb_typed.runs._sync import files as run_files_module
-from wandb_typed.server import RunningServer
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import RunningServer
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 PROJECT = "e2e-files"
 CONTENTS = {

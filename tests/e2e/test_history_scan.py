@@ -13,8 +13,8 @@ from runs_support import ENTITY, OperationSpy, api_for
 from wandb_typed import Api
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
 from wandb_typed.runs import Run
-from wandb_typed.server import RunningServer
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import RunningServer
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 PROJECT = "e2e-history-scan"
 BIG = 100_000

@@ -10,8 +10,8 @@ from runs_support import ENTITY, api_for
 
 from wandb_typed import Api
 from wandb_typed.errors import GraphQLError, InvalidArgumentError
-from wandb_typed.server import RunningServer
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import RunningServer
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 PROJECT = "e2e-runs-filters"
 

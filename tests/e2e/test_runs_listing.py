@@ -13,8 +13,8 @@ from runs_support import ENTITY, OperationSpy, api_for
 from wandb_typed import Api
 from wandb_typed.errors import InvalidArgumentError, InvalidPathError, NotFoundError
 from wandb_typed.runs import Run, RunUser
-from wandb_typed.server import RunningServer
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import RunningServer
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 
 def seed(server: RunningServer, project: str, runs: list[SeedRun]) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from runs_support import ENTITY, OperationSpy, api_for
 
-from wandb_typed.server import RunningServer
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import RunningServer
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 
 def test_pages_after_a_heavy_load_come_whole(local_server: RunningServer) -> None:

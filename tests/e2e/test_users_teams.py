@@ -15,8 +15,8 @@ from runs_support import api_for
 from wandb_typed import Api, User
 from wandb_typed.config import ApiKey
 from wandb_typed.errors import AuthenticationError, ConfigError, GraphQLError, NotFoundError
-from wandb_typed.server import RunningServer
 from wandb_typed.teams import Member, Team
+from wandb_typed_server import RunningServer
 
 
 @pytest.fixture

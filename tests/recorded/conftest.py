@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from wandb_typed import Api
-from wandb_typed.server import start_in_thread
+from wandb_typed_server import start_in_thread
 
 CASSETTES = Path(__file__).parent / "cassettes"
 # The key recording runs use against the local server. It is public on purpose: the

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from wandb_typed.server import RunningServer
+from wandb_typed_server import RunningServer
 
 GraphQL = Callable[..., dict[str, Any]]
 _counter = itertools.count()

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from wandb_typed.server import RunningServer, start_in_thread
+from wandb_typed_server import RunningServer, start_in_thread
 
 GraphQL = Callable[..., dict[str, Any]]
 

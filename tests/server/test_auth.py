@@ -10,8 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from wandb_typed.server import RunningServer, open_state
-from wandb_typed.server.auth import api_key_from_header, ensure_admin, hash_api_key
+from wandb_typed_server import RunningServer, open_state
+from wandb_typed_server.http.auth import api_key_from_header
+from wandb_typed_server.storage.keys import ensure_admin, hash_api_key
 
 PROTECTED = [
     ("POST", "/graphql", {"json": {"query": "{ viewer { id username } }"}}),

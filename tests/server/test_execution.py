@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from graphql import ExecutionResult, build_schema, execute, parse
 
-from wandb_typed.server.execution import SyncExecutionContext
+from wandb_typed_server.graphql.execution import SyncExecutionContext
 
 SCHEMA = build_schema(
     """

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from wandb_typed.server import RunningServer
-from wandb_typed.server.file_stream import FileStreamError, parse_file_stream_body
-from wandb_typed.server.reaper import sweep_crashed_runs
+from wandb_typed_server import RunningServer
+from wandb_typed_server.http.file_stream import FileStreamError, parse_file_stream_body
+from wandb_typed_server.http.reaper import sweep_crashed_runs
 
 GraphQL = Callable[..., dict[str, Any]]
 Upsert = Callable[..., dict[str, Any]]

@@ -12,9 +12,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from wandb_typed.server import RunningServer
-from wandb_typed.server.blobs import UnsafeFileNameError, check_file_name
-from wandb_typed.server.signing import UrlSigner
+from wandb_typed_server import RunningServer
+from wandb_typed_server.storage.blobs import UnsafeFileNameError, check_file_name
+from wandb_typed_server.storage.signing import UrlSigner
 
 GraphQL = Callable[..., dict[str, Any]]
 Upsert = Callable[..., dict[str, Any]]

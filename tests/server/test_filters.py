@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 import math
 import operator
@@ -15,18 +14,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wandb_typed.server import filters as filters_module
-from wandb_typed.server.filters import (
+from wandb_typed_server.storage.filters import compile_filters
+from wandb_typed_server.storage.run_fields import (
     RUN_INDEX_DDL,
     FilterError,
-    OrderSpec,
     SqlClause,
-    compile_filters,
+    register_sql_functions,
+)
+from wandb_typed_server.storage.run_order import (
+    OrderSpec,
     compile_order,
     decode_cursor,
     encode_cursor,
     keyset_after,
-    register_sql_functions,
 )
 
 RUNS_DDL = """CREATE TABLE runs (
@@ -936,9 +936,3 @@ def test_sql_agrees_with_the_reference_model(
     pks = [insert_run(conn, name=str(i), **stored_fields(run)) for i, run in enumerate(runs)]
     expected = {str(i) for i, run in enumerate(runs) if reference_matches(run, filters)}
     assert matching(conn, filters) == expected, (filters, pks)
-
-
-def test_docstring_examples_run() -> None:
-    result = doctest.testmod(filters_module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
-    assert result.attempted > 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import itertools
 import json
 import math
@@ -15,8 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wandb_typed.server import history as history_module
-from wandb_typed.server.history import (
+from wandb_typed_server.storage.history import (
     HISTORY_DDL,
     append_rows,
     delete_run_rows,
@@ -512,9 +510,3 @@ def test_any_sequence_of_requests_matches_a_line_model(
     expected = sorted(range(len(model)), key=lambda i: (json.loads(model[i])["_step"], i))
     page = history_page(conn, 1, samples=None, min_step=None, max_step=None)
     assert page == [model[i] for i in expected]
-
-
-def test_docstring_examples_run() -> None:
-    result = doctest.testmod(history_module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0
-    assert result.attempted > 0

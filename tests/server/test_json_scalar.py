@@ -11,8 +11,8 @@ import math
 
 import httpx
 
-from wandb_typed.server import RunningServer
-from wandb_typed.server.seed import SeedRun, seed_runs
+from wandb_typed_server import RunningServer
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 HISTORY = [
     {"_step": 0, "loss": 1.0},

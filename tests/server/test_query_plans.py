@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from wandb_typed.server import open_state
-from wandb_typed.server.filters import compile_filters, compile_order, encode_cursor
-from wandb_typed.server.runs import run_page_query
+from wandb_typed_server import open_state
+from wandb_typed_server.storage.filters import compile_filters
+from wandb_typed_server.storage.run_order import compile_order, encode_cursor
+from wandb_typed_server.storage.runs import run_page_query
 
 
 @pytest.mark.parametrize("order", ["+created_at", "-created_at", "+name", "-heartbeat_at"])

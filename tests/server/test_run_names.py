@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from wandb_typed.server.run_names import ADJECTIVES, NOUNS
+from wandb_typed_server.storage.run_names import ADJECTIVES, NOUNS
 
 
 def test_unnamed_runs_are_numbered_in_their_project(

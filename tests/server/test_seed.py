@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from wandb_typed.server import RunningServer
-from wandb_typed.server.seed import SeedRun, default_summary, history_lines, seed_runs
+from wandb_typed_server import RunningServer
+from wandb_typed_server.testing.seed import SeedRun, default_summary, history_lines, seed_runs
 
 ServerFactory = Callable[..., RunningServer]
 

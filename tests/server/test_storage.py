@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from wandb_typed.server import RunningServer
-from wandb_typed.server.blobs import BlobStore
+from wandb_typed_server import RunningServer
+from wandb_typed_server.storage.blobs import BlobStore
 
 ServerFactory = Callable[..., RunningServer]
 

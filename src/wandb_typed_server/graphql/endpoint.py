@@ -1,0 +1,154 @@
+"""``POST /graphql``: one decoded request body run on the executable schema (schema.py).
+
+Documents are parsed and validated once and cached (clients send the same few documents
+over and over). A document without ``operationName`` runs its single operation. Queries run
+in one read snapshot; mutations run in one write transaction that is rolled back when any
+error occurs, so a failed request leaves nothing half-written. Introspection is answered by
+graphql-core itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    GraphQLSchema,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    validate,
+)
+
+from wandb_typed_server.graphql.context import RequestContext
+from wandb_typed_server.graphql.execution import SyncExecutionContext
+
+logger = logging.getLogger(__name__)
+
+_DOCUMENT_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class GraphQLResponse:
+    """HTTP status and JSON body of one GraphQL request."""
+
+    status: int
+    body: dict[str, object]
+
+
+class _RollbackError(Exception):
+    def __init__(self, result: ExecutionResult) -> None:
+        super().__init__("mutation failed")
+        self.result = result
+
+
+def _bad_request(message: str) -> GraphQLResponse:
+    return GraphQLResponse(400, {"errors": [{"message": message}]})
+
+
+class GraphQLExecutor:
+    """Runs GraphQL requests against one schema (thread-safe)."""
+
+    def __init__(self, schema: GraphQLSchema) -> None:
+        self.schema = schema
+        self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
+        self._lock = Lock()
+
+    def _document(self, query: str) -> DocumentNode | list[GraphQLError]:
+        with self._lock:
+            cached = self._documents.get(query)
+            if cached is not None:
+                self._documents.move_to_end(query)
+                return cached
+        try:
+            document: DocumentNode | list[GraphQLError] = parse(query)
+        except GraphQLError as error:
+            document = [error]
+        if isinstance(document, DocumentNode):
+            errors = validate(self.schema, document)
+            if errors:
+                document = errors
+        with self._lock:
+            self._documents[query] = document
+            if len(self._documents) > _DOCUMENT_CACHE_SIZE:
+                self._documents.popitem(last=False)
+        return document
+
+    def run(self, ctx: RequestContext, body: object) -> GraphQLResponse:
+        """Execute one decoded JSON request body."""
+        if not isinstance(body, dict):
+            return _bad_request("request body must be a JSON object")
+        query, variables, operation_name = (
+            body.get("query"),
+            body.get("variables"),
+            body.get("operationName"),
+        )
+        if not isinstance(query, str):
+            return _bad_request("'query' must be a string")
+        if variables is not None and not isinstance(variables, dict):
+            return _bad_request("'variables' must be an object")
+        if operation_name is not None and not isinstance(operation_name, str):
+            return _bad_request("'operationName' must be a string")
+        operation_name = operation_name or None  # wandb-core sends "" for "no name"
+        document = self._document(query)
+        if isinstance(document, list):
+            return GraphQLResponse(400, {"errors": [error.formatted for error in document]})
+        operation = get_operation_ast(document, operation_name)
+        if operation is None:
+            return _bad_request(f"operation {operation_name!r} not found in the document")
+        result = self._execute(ctx, document, variables, operation_name, operation.operation)
+        response: dict[str, object] = {"data": result.data}
+        if result.errors:
+            response["errors"] = [error.formatted for error in result.errors]
+            for error in result.errors:
+                self._log_unexpected(error)
+        return GraphQLResponse(200, response)
+
+    def _execute(
+        self,
+        ctx: RequestContext,
+        document: DocumentNode,
+        variables: dict[str, object] | None,
+        operation_name: str | None,
+        kind: OperationType,
+    ) -> ExecutionResult:
+        def run_once() -> ExecutionResult:
+            result = execute(
+                self.schema,
+                document,
+                context_value=ctx,
+                variable_values=variables,
+                operation_name=operation_name,
+                execution_context_class=SyncExecutionContext,
+            )
+            assert isinstance(result, ExecutionResult)
+            return result
+
+        db = ctx.state.db
+        if kind is not OperationType.MUTATION:
+            with db.snapshot():
+                return run_once()
+        try:
+            with db.transaction():
+                result = run_once()
+                if result.errors:
+                    raise _RollbackError(result)
+        except _RollbackError as rollback:
+            return rollback.result
+        for action in ctx.after_commit:
+            action()
+        return result
+
+    @staticmethod
+    def _log_unexpected(error: GraphQLError) -> None:
+        original = error.original_error
+        if original is not None and not isinstance(
+            original, ValueError | LookupError | PermissionError
+        ):
+            logger.error("GraphQL resolver failed: %s", error.message, exc_info=original)

@@ -1,0 +1,87 @@
+"""W&B's custom scalars: JSONString, JSON, Int64, DateTime, Duration."""
+
+from __future__ import annotations
+
+import json
+import math
+
+from ariadne import ScalarType, SchemaBindable
+
+from wandb_typed_server.storage.clock import to_wire_datetime
+
+json_string = ScalarType("JSONString")
+json_value = ScalarType("JSON")
+int64 = ScalarType("Int64")
+date_time = ScalarType("DateTime")
+duration = ScalarType("Duration")
+
+
+@json_string.serializer
+def serialize_json_string(value: object) -> str:
+    """Strings pass through (they already hold JSON); other values are encoded."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+@json_string.value_parser
+def parse_json_string(value: object) -> str:
+    """Inputs stay strings; resolvers decode them where they need the content."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+_NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
+
+
+def _finite_json(value: object) -> object:
+    """``value`` with NaN and infinities as the strings W&B sends ("NaN", "Infinity")."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else _NON_FINITE[value]
+    if isinstance(value, dict):
+        return {key: _finite_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite_json(item) for item in value]
+    return value
+
+
+@json_value.serializer
+def serialize_json(value: object) -> object:
+    """JSON values (sampledHistory rows, historyKeys) go out as strict JSON.
+
+    A bare ``NaN`` token is not JSON: wandb 0.31.0's Go core rejects the whole reply
+    ("invalid character 'N'"). W&B sends non-finite numbers in JSON values as the strings
+    "NaN"/"Infinity"/"-Infinity" (its sweeps controller filters 'NaN' strings out of
+    sampled history: wandb/sweeps#32). JSONString fields keep the tokens inside the string.
+    """
+    return _finite_json(value)
+
+
+def _to_int(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"not an integer: {value!r}")
+    return int(value)
+
+
+@int64.serializer
+def serialize_int64(value: object) -> int:
+    """64-bit integers travel as JSON numbers."""
+    return _to_int(value)
+
+
+@int64.value_parser
+def parse_int64(value: object) -> int:
+    """Accept numbers and numeric strings."""
+    return _to_int(value)
+
+
+@date_time.serializer
+def serialize_date_time(value: object) -> str | None:
+    """Stored timestamps go out as W&B sends them (whole seconds, no offset)."""
+    return to_wire_datetime(str(value))
+
+
+@duration.serializer
+def serialize_duration(value: object) -> int:
+    """Durations are whole seconds."""
+    return _to_int(value)
+
+
+BINDABLES: list[SchemaBindable] = [json_string, json_value, int64, date_time, duration]

@@ -1,0 +1,35 @@
+"""The ASGI application serving the state of one data dir."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+
+from wandb_typed_server.graphql.endpoint import GraphQLExecutor
+from wandb_typed_server.graphql.schema import build_schema
+from wandb_typed_server.http.reaper import DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, CrashReaper
+from wandb_typed_server.http.routes import Handlers
+from wandb_typed_server.storage.state import ServerState
+
+
+def create_app(
+    state: ServerState, *, heartbeat_timeout_seconds: float = DEFAULT_HEARTBEAT_TIMEOUT_SECONDS
+) -> Starlette:
+    """The W&B-compatible ASGI app serving ``state``.
+
+    >>> app = create_app(open_state(Path("/tmp/wandb-data")))  # doctest: +SKIP
+    """
+    handlers = Handlers(state, GraphQLExecutor(build_schema()))
+    reaper = CrashReaper(state.db, heartbeat_timeout_seconds)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        reaper.start()
+        try:
+            yield
+        finally:
+            reaper.stop()
+
+    return Starlette(routes=handlers.routes(), lifespan=lifespan)

@@ -1,0 +1,134 @@
+"""The ``file_stream`` protocol: what one POST from the SDK does to a run.
+
+Body: ``{"files": {name: {"offset": int, "content": [str, ...]}}, "uploaded": [...],
+"preempting": bool, "complete": bool, "exitcode": int, "dropped": int}``, every field
+optional (an empty body is a heartbeat).
+
+- ``wandb-history.jsonl`` / ``wandb-events.jsonl``: lines appended at ``offset``
+  (:mod:`wandb_typed_server.storage.history`).
+- ``wandb-summary.json``: the whole latest summary; replaces the stored one.
+- ``output.log``: console lines, written from line index ``offset``.
+- ``complete``: the run ends: exit code 0 is "finished", anything else "failed".
+  (W&B's "crashed" is for runs whose heartbeat stopped; see :mod:`wandb_typed_server.http.reaper`.)
+- ``preempting``: the job is about to be preempted: state "preempting" (it becomes
+  "preempted" if it then falls silent, see the reaper).
+- any other request is a heartbeat; it also brings an ended run back to "running" (resume).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from wandb_typed_server.storage.console import write_console_lines
+from wandb_typed_server.storage.history import append_rows
+from wandb_typed_server.storage.runs import touch_heartbeat, update_run
+
+HISTORY_FILE = "wandb-history.jsonl"
+EVENTS_FILE = "wandb-events.jsonl"
+SUMMARY_FILE = "wandb-summary.json"
+CONSOLE_FILE = "output.log"
+ENDED_STATES = frozenset({"finished", "failed", "crashed", "killed", "preempted", "preempting"})
+
+
+class FileStreamError(ValueError):
+    """A file_stream body that does not follow the protocol."""
+
+
+@dataclass(frozen=True)
+class FileChunk:
+    """Lines for one file, starting at ``offset``."""
+
+    offset: int
+    content: list[str]
+
+
+@dataclass(frozen=True)
+class FileStreamRequest:
+    """One parsed file_stream POST."""
+
+    files: dict[str, FileChunk] = field(default_factory=dict)
+    complete: bool = False
+    exitcode: int | None = None
+    preempting: bool = False
+
+
+def _chunk(name: str, value: object) -> FileChunk:
+    if not isinstance(value, Mapping):
+        raise FileStreamError(f"files[{name!r}] must be an object")
+    offset = value.get("offset", 0)
+    content = value.get("content", [])
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise FileStreamError(f"files[{name!r}].offset must be a non-negative integer")
+    if not isinstance(content, list) or not all(isinstance(line, str) for line in content):
+        raise FileStreamError(f"files[{name!r}].content must be a list of strings")
+    return FileChunk(offset=offset, content=content)
+
+
+def parse_file_stream_body(body: object) -> FileStreamRequest:
+    """Check a decoded JSON body and turn it into a request.
+
+    >>> parse_file_stream_body({"complete": True, "exitcode": 1}).exitcode
+    1
+    """
+    if not isinstance(body, Mapping):
+        raise FileStreamError("file_stream body must be a JSON object")
+    files = body.get("files")
+    if files is None:
+        files = {}
+    if not isinstance(files, Mapping):
+        raise FileStreamError("'files' must be an object")
+    exitcode = body.get("exitcode")
+    if exitcode is not None and (not isinstance(exitcode, int) or isinstance(exitcode, bool)):
+        raise FileStreamError("'exitcode' must be an integer")
+    return FileStreamRequest(
+        files={str(name): _chunk(str(name), value) for name, value in files.items()},
+        complete=bool(body.get("complete", False)),
+        exitcode=exitcode,
+        preempting=bool(body.get("preempting", False)),
+    )
+
+
+def _summary_changes(chunk: FileChunk) -> dict[str, object]:
+    if not chunk.content:
+        return {}
+    try:
+        summary = json.loads(chunk.content[-1])
+    except json.JSONDecodeError as exc:
+        raise FileStreamError(f"{SUMMARY_FILE} content is not JSON: {exc}") from exc
+    if not isinstance(summary, dict):
+        raise FileStreamError(f"{SUMMARY_FILE} content must be a JSON object")
+    changes: dict[str, object] = {"summary": json.dumps(summary, separators=(",", ":"))}
+    runtime = summary.get("_runtime")
+    if isinstance(runtime, int | float) and not isinstance(runtime, bool):
+        changes["duration"] = float(runtime)
+    return changes
+
+
+def apply_file_stream(
+    conn: sqlite3.Connection, run_pk: int, state: str, request: FileStreamRequest
+) -> None:
+    """Apply one request to the run inside the caller's transaction."""
+    touch_heartbeat(conn, run_pk)
+    changes: dict[str, object] = {}
+    for name, chunk in request.files.items():
+        if name == HISTORY_FILE:
+            append_rows(conn, run_pk, "history", chunk.offset, chunk.content)
+        elif name == EVENTS_FILE:
+            append_rows(conn, run_pk, "events", chunk.offset, chunk.content)
+        elif name == SUMMARY_FILE:
+            changes.update(_summary_changes(chunk))
+        elif name == CONSOLE_FILE:
+            write_console_lines(conn, run_pk, chunk.offset, chunk.content)
+    if request.complete:
+        exitcode = request.exitcode or 0
+        changes["state"] = "finished" if exitcode == 0 else "failed"
+        changes["exitcode"] = exitcode
+    elif request.preempting:
+        changes["state"] = "preempting"
+    elif state in ENDED_STATES:
+        changes["state"] = "running"
+    if changes:
+        update_run(conn, run_pk, changes)

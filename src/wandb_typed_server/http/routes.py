@@ -1,0 +1,224 @@
+"""REST beside GraphQL, as W&B has it: file_stream, authenticated downloads, signed storage.
+
+- ``POST /graphql``                                         (Basic auth)
+- ``POST /files/{entity}/{project}/{run}/file_stream``      (Basic auth)
+- ``GET  /files/{entity}/{project}/{run}/{name}``           (Basic auth) = File.url
+- ``GET|PUT /storage/{entity}/{project}/{run}/{name}``      (signed, expiring URL; no auth)
+  = File.directUrl and the upload URLs of createRunFiles
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pydantic_core import to_json
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from wandb_typed_server.graphql.context import RequestContext
+from wandb_typed_server.graphql.endpoint import GraphQLExecutor
+from wandb_typed_server.http.auth import authenticate
+from wandb_typed_server.http.file_stream import (
+    FileStreamError,
+    apply_file_stream,
+    parse_file_stream_body,
+)
+from wandb_typed_server.storage.blobs import UnsafeFileNameError, check_segment
+from wandb_typed_server.storage.entities import readable_entity
+from wandb_typed_server.storage.principal import Principal
+from wandb_typed_server.storage.run_files import record_file
+from wandb_typed_server.storage.runs import find_run_by_path
+from wandb_typed_server.storage.state import ServerState
+
+UNAUTHORIZED = Response(
+    "unauthorized: missing or unknown API key\n",
+    status_code=401,
+    media_type="text/plain",
+    headers={"WWW-Authenticate": 'Basic realm="wandb-typed"'},
+)
+
+
+def _text(status: int, message: str) -> Response:
+    return Response(message + "\n", status_code=status, media_type="text/plain")
+
+
+def encode_json(body: dict[str, object]) -> bytes:
+    """A reply body as UTF-8 JSON, ``NaN``/``Infinity`` as tokens (inside W&B's JSONStrings
+    they are already text): pydantic-core's encoder (about 3x faster than the stdlib's on a
+    page of runs), or the stdlib's for what it cannot write (a lone surrogate).
+
+    >>> encode_json({"data": {"loss": float("nan"), "name": "é"}})
+    b'{"data":{"loss":NaN,"name":"\\xc3\\xa9"}}'
+    """
+    try:
+        return to_json(body, inf_nan_mode="constants")
+    except ValueError:
+        return json.dumps(body, separators=(",", ":"), allow_nan=True).encode()
+
+
+def _json(status: int, body: dict[str, object]) -> Response:
+    return Response(encode_json(body), status_code=status, media_type="application/json")
+
+
+def _base_url(request: Request) -> str:
+    return str(request.base_url).rstrip("/")
+
+
+def _principal(state: ServerState, request: Request) -> Principal | None:
+    return authenticate(state.db.connection(), request.headers.get("authorization"))
+
+
+def _run_path(request: Request) -> tuple[str, str, str]:
+    params = request.path_params
+    return (
+        check_segment("entity", params["entity"]),
+        check_segment("project", params["project"]),
+        check_segment("run", params["run"]),
+    )
+
+
+class Handlers:
+    """Request handlers bound to one server's state."""
+
+    def __init__(self, state: ServerState, executor: GraphQLExecutor) -> None:
+        self.state = state
+        self.executor = executor
+
+    def routes(self) -> list[Route]:
+        """Starlette routes for these handlers."""
+        return [
+            Route("/graphql", self.graphql, methods=["POST"]),
+            Route(
+                "/files/{entity}/{project}/{run}/file_stream", self.file_stream, methods=["POST"]
+            ),
+            Route("/files/{entity}/{project}/{run}/{name:path}", self.download, methods=["GET"]),
+            Route(
+                "/storage/{entity}/{project}/{run}/{name:path}", self.storage_get, methods=["GET"]
+            ),
+            Route(
+                "/storage/{entity}/{project}/{run}/{name:path}", self.storage_put, methods=["PUT"]
+            ),
+        ]
+
+    async def graphql(self, request: Request) -> Response:
+        """Execute a GraphQL request for an authenticated caller."""
+        raw = await request.body()
+        base_url = _base_url(request)
+
+        def work() -> Response:
+            principal = _principal(self.state, request)
+            if principal is None:
+                return UNAUTHORIZED
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return _json(400, {"errors": [{"message": "request body is not JSON"}]})
+            ctx = RequestContext(state=self.state, principal=principal, base_url=base_url)
+            result = self.executor.run(ctx, body)
+            return _json(result.status, result.body)
+
+        return await run_in_threadpool(work)
+
+    async def file_stream(self, request: Request) -> Response:
+        """Apply one file_stream POST to a run (history, events, summary, console, end)."""
+        raw = await request.body()
+
+        def work() -> Response:
+            principal = _principal(self.state, request)
+            if principal is None:
+                return UNAUTHORIZED
+            try:
+                entity, project, run = _run_path(request)
+                stream_request = parse_file_stream_body(json.loads(raw) if raw else {})
+            except (ValueError, FileStreamError) as exc:
+                return _text(400, f"bad file_stream request: {exc}")
+            try:
+                with self.state.db.transaction() as conn:
+                    row = find_run_by_path(conn, entity, project, run)
+                    if row is None or readable_entity(conn, principal, entity) is None:
+                        return _text(404, f"run {entity}/{project}/{run} not found")
+                    apply_file_stream(conn, int(row["pk"]), row["state"], stream_request)
+            except ValueError as exc:
+                return _text(400, f"bad file_stream request: {exc}")
+            return _json(200, {})
+
+        return await run_in_threadpool(work)
+
+    async def download(self, request: Request) -> Response:
+        """``File.url``: a run file for a caller with a valid API key."""
+
+        def locate() -> Response | Path:
+            principal = _principal(self.state, request)
+            if principal is None:
+                return UNAUTHORIZED
+            try:
+                entity, project, run = _run_path(request)
+                conn = self.state.db.connection()
+                if readable_entity(conn, principal, entity) is None:
+                    return _text(404, "file not found")
+                return self.state.blobs.path_for(entity, project, run, request.path_params["name"])
+            except UnsafeFileNameError as exc:
+                return _text(400, str(exc))
+
+        located = await run_in_threadpool(locate)
+        return located if isinstance(located, Response) else _file_response(located)
+
+    def _signature_ok(self, request: Request, method: str) -> bool:
+        query = request.query_params
+        return self.state.signer.verify(
+            method, request.scope["path"], query.get("expires", ""), query.get("signature", "")
+        )
+
+    async def storage_get(self, request: Request) -> Response:
+        """``File.directUrl``: a run file behind a signed, expiring URL."""
+        if not self._signature_ok(request, "GET"):
+            return _text(403, "invalid or expired signature")
+        try:
+            entity, project, run = _run_path(request)
+            path = self.state.blobs.path_for(entity, project, run, request.path_params["name"])
+        except UnsafeFileNameError as exc:
+            return _text(400, str(exc))
+        return _file_response(path)
+
+    async def storage_put(self, request: Request) -> Response:
+        """Upload URL from createRunFiles: store the body atomically and record the file."""
+        if not self._signature_ok(request, "PUT"):
+            return _text(403, "invalid or expired signature")
+        try:
+            entity, project, run = _run_path(request)
+            name = request.path_params["name"]
+            target = self.state.blobs.path_for(entity, project, run, name)
+        except UnsafeFileNameError as exc:
+            return _text(400, str(exc))
+        run_pk = await run_in_threadpool(self._run_pk, entity, project, run)
+        if run_pk is None:
+            return _text(404, f"run {entity}/{project}/{run} not found")
+        writer = await run_in_threadpool(self.state.blobs.writer, target)
+        try:
+            async for chunk in request.stream():
+                if chunk:
+                    await run_in_threadpool(writer.write, chunk)
+        except BaseException:
+            await run_in_threadpool(writer.discard)
+            raise
+        blob = await run_in_threadpool(writer.commit)
+
+        def record() -> None:
+            with self.state.db.transaction() as conn:
+                record_file(conn, run_pk, name, blob)
+
+        await run_in_threadpool(record)
+        return Response(status_code=200)
+
+    def _run_pk(self, entity: str, project: str, run: str) -> int | None:
+        row = find_run_by_path(self.state.db.connection(), entity, project, run)
+        return None if row is None else int(row["pk"])
+
+
+def _file_response(path: Path) -> Response:
+    if not path.is_file():
+        return _text(404, "file not found")
+    return FileResponse(path)

@@ -1,0 +1,71 @@
+"""API keys: stored as sha256 only; the admin user and its key; the user behind a key."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import sqlite3
+
+from wandb_typed_server.storage.clock import utc_now_iso
+from wandb_typed_server.storage.db import Database
+from wandb_typed_server.storage.entities import create_user
+from wandb_typed_server.storage.principal import Principal
+
+ADMIN_USERNAME = "admin"
+
+
+def hash_api_key(api_key: str) -> str:
+    """The stored form of a key (keys are random, so plain sha256 is enough).
+
+    >>> len(hash_api_key("k"))
+    64
+    """
+    return hashlib.sha256(api_key.encode()).hexdigest()
+
+
+def generate_api_key() -> str:
+    """A new random key in the shape the official SDK accepts: 40 lowercase hex chars."""
+    return secrets.token_hex(20)
+
+
+def add_api_key(conn: sqlite3.Connection, user_pk: int, api_key: str) -> None:
+    """Let ``api_key`` authenticate as the user (idempotent)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO api_keys (user_pk, key_sha256, created_at) VALUES (?, ?, ?)",
+        (user_pk, hash_api_key(api_key), utc_now_iso()),
+    )
+
+
+def ensure_admin(db: Database, api_key: str | None) -> str | None:
+    """Make sure the admin user exists and has a key.
+
+    With ``api_key`` that key is registered. Without one, a key is generated only when the
+    admin has none yet; that new key is returned (to be printed once) and never stored in
+    clear. Returns None when no key was generated.
+    """
+    with db.transaction() as conn:
+        row = conn.execute("SELECT pk FROM users WHERE username = ?", (ADMIN_USERNAME,)).fetchone()
+        admin_pk = int(row["pk"]) if row else create_user(conn, ADMIN_USERNAME, is_admin=True)
+        if api_key is not None:
+            add_api_key(conn, admin_pk, api_key)
+            return None
+        has_key = conn.execute("SELECT 1 FROM api_keys WHERE user_pk = ?", (admin_pk,)).fetchone()
+        if has_key:
+            return None
+        new_key = generate_api_key()
+        add_api_key(conn, admin_pk, new_key)
+        return new_key
+
+
+def principal_for_api_key(conn: sqlite3.Connection, api_key: str) -> Principal | None:
+    """The user ``api_key`` belongs to; None for an unknown key."""
+    row = conn.execute(
+        "SELECT u.pk, u.username, u.is_admin FROM api_keys k JOIN users u ON u.pk = k.user_pk"
+        " WHERE k.key_sha256 = ?",
+        (hash_api_key(api_key),),
+    ).fetchone()
+    if row is None:
+        return None
+    return Principal(
+        user_pk=int(row["pk"]), username=row["username"], is_admin=bool(row["is_admin"])
+    )

@@ -1,0 +1,89 @@
+"""Records of a run's uploaded files (the bytes live in blobs.py)."""
+
+from __future__ import annotations
+
+import mimetypes
+import sqlite3
+from collections.abc import Sequence
+
+from wandb_typed_server.storage.blobs import StoredBlob
+from wandb_typed_server.storage.clock import utc_now_iso
+
+
+def guess_mimetype(name: str) -> str:
+    """The mimetype W&B would report for a file name.
+
+    >>> guess_mimetype("config.yaml"), guess_mimetype("output.log")
+    ('application/x-yaml', 'text/plain')
+    """
+    if name.endswith((".log", ".txt", ".jsonl")):
+        return "text/plain"
+    guessed, _ = mimetypes.guess_type(name)
+    if guessed is None and name.endswith((".yaml", ".yml")):
+        return "application/x-yaml"
+    return guessed or "application/octet-stream"
+
+
+def record_file(conn: sqlite3.Connection, run_pk: int, name: str, blob: StoredBlob) -> None:
+    """Insert or refresh the record of an uploaded file."""
+    now = utc_now_iso()
+    conn.execute(
+        "INSERT INTO run_files (run_pk, name, size_bytes, md5, mimetype, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (run_pk, name) DO UPDATE SET size_bytes = excluded.size_bytes,"
+        " md5 = excluded.md5, updated_at = excluded.updated_at",
+        (run_pk, name, blob.size_bytes, blob.md5_b64, guess_mimetype(name), now, now),
+    )
+
+
+def _name_filter(names: Sequence[str] | None, pattern: str | None) -> tuple[str, list[object]]:
+    sql = ""
+    params: list[object] = []
+    if names:
+        sql += f" AND name IN ({', '.join('?' for _ in names)})"
+        params.extend(names)
+    if pattern:
+        sql += " AND name LIKE ?"
+        params.append(pattern)
+    return sql, params
+
+
+def list_files(
+    conn: sqlite3.Connection,
+    run_pk: int,
+    *,
+    names: Sequence[str] | None,
+    pattern: str | None,
+    after_name: str | None,
+    limit: int,
+) -> list[sqlite3.Row]:
+    """A run's files by name (``pattern`` uses SQL LIKE, as W&B does), after a name."""
+    sql, params = _name_filter(names, pattern)
+    return conn.execute(
+        f"SELECT * FROM run_files WHERE run_pk = ? AND name > ?{sql} ORDER BY name LIMIT ?",
+        (run_pk, after_name or "", *params, limit),
+    ).fetchall()
+
+
+def count_files(conn: sqlite3.Connection, run_pk: int) -> int:
+    """How many files a run has."""
+    return int(
+        conn.execute("SELECT COUNT(*) FROM run_files WHERE run_pk = ?", (run_pk,)).fetchone()[0]
+    )
+
+
+def files_by_pk(conn: sqlite3.Connection, pks: Sequence[int]) -> list[sqlite3.Row]:
+    """File records with their run path, for deletion."""
+    if not pks:
+        return []
+    return conn.execute(
+        "SELECT f.pk, f.name, r.name AS run_name, p.name AS project_name, e.name AS entity_name"
+        " FROM run_files f JOIN runs r ON r.pk = f.run_pk JOIN projects p ON p.pk = r.project_pk"
+        f" JOIN entities e ON e.pk = p.entity_pk WHERE f.pk IN ({', '.join('?' for _ in pks)})",
+        tuple(pks),
+    ).fetchall()
+
+
+def delete_file_records(conn: sqlite3.Connection, pks: Sequence[int]) -> None:
+    """Forget these files (their bytes are the blob store's to delete)."""
+    conn.executemany("DELETE FROM run_files WHERE pk = ?", [(pk,) for pk in pks])

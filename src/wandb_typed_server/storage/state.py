@@ -1,0 +1,36 @@
+"""What one data dir holds: the database, the run files and the URL-signing secret."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from wandb_typed_server.storage.blobs import BlobStore
+from wandb_typed_server.storage.db import Database
+from wandb_typed_server.storage.signing import UrlSigner
+
+DATABASE_FILE = "server.sqlite3"
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """Long-lived parts of one server: database, files, URL signer."""
+
+    data_dir: Path
+    db: Database
+    blobs: BlobStore
+    signer: UrlSigner
+
+
+def open_state(data_dir: Path) -> ServerState:
+    """Open (creating if needed) the database, files folder and signing key in ``data_dir``.
+
+    >>> state = open_state(Path("/tmp/wandb-data"))  # doctest: +SKIP
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return ServerState(
+        data_dir=data_dir,
+        db=Database(data_dir / DATABASE_FILE),
+        blobs=BlobStore(data_dir / "files"),
+        signer=UrlSigner.load_or_create(data_dir),
+    )
