@@ -456,7 +456,9 @@ class AsyncRun(RunFields):
         return row
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self._entity}/{self._project}/{self._run_id} ({self._state})>"
+        return (
+            f"<{type(self).__name__} {self._entity}/{self._project}/{self._run_id} ({self._state})>"
+        )
 
 
 async def get_run_fragment(session: AsyncSession, path: RunPath) -> RunFragment:
