@@ -17,8 +17,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Awaitable, Callable
-from concurrent.futures import Future
+from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Generic, TypeVar
 
 __all__ = [
@@ -28,8 +28,10 @@ __all__ = [
     "Lock",
     "Sleeper",
     "Task",
+    "async_gather_bounded",
     "async_sleep",
     "async_spawn",
+    "gather_bounded",
     "sleep",
     "spawn",
 ]
@@ -113,3 +115,36 @@ def spawn(function: Callable[[], R], *, name: str = "wandb-typed") -> Task[R]:
 def async_spawn(function: Callable[[], Awaitable[R]], *, name: str = "wandb-typed") -> AsyncTask[R]:
     """Run ``function()`` (a coroutine function) as a task of the running event loop."""
     return AsyncTask(function, name=name)
+
+
+def gather_bounded(functions: Sequence[Callable[[], R]], *, limit: int) -> list[R]:
+    """Run ``functions`` on at most ``limit`` threads; return their results in order.
+
+    Every function runs to the end even when one fails; then the first failure is raised.
+    """
+    if not functions:
+        return []
+    with ThreadPoolExecutor(max_workers=max(1, min(limit, len(functions)))) as pool:
+        futures = [pool.submit(function) for function in functions]
+        wait(futures)
+    return [future.result() for future in futures]
+
+
+async def async_gather_bounded(
+    functions: Sequence[Callable[[], Awaitable[R]]], *, limit: int
+) -> list[R]:
+    """Await ``functions()`` with at most ``limit`` running at once; results in order.
+
+    Every function runs to the end even when one fails; then the first failure is raised.
+    """
+    gate = asyncio.Semaphore(max(1, limit))
+
+    async def gated(function: Callable[[], Awaitable[R]]) -> R:
+        async with gate:
+            return await function()
+
+    outcomes = await asyncio.gather(*(gated(f) for f in functions), return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return list(outcomes)  # type: ignore[arg-type]  # no exception is left in it

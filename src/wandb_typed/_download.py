@@ -22,9 +22,9 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import ChecksumMismatchError
+from .errors import ChecksumMismatchError, InvalidPathError
 
-__all__ = ["VerifiedWriter", "md5_matches", "write_verified"]
+__all__ = ["VerifiedWriter", "local_destination", "md5_matches", "write_verified"]
 
 
 def md5_matches(digest: bytes, expected: str) -> bool:
@@ -97,3 +97,27 @@ class VerifiedWriter:
                 f"server says {self._expected}; nothing was written"
             )
         os.replace(self._temporary, self._destination)
+
+
+def local_destination(root: Path, name: str) -> Path:
+    """Where a run file called ``name`` goes under ``root``; refuses names that escape it.
+
+    Example:
+        >>> local_destination(Path("out"), "media/a.png").as_posix()
+        'out/media/a.png'
+        >>> local_destination(Path("out"), "../etc/passwd")
+        Traceback (most recent call last):
+        ...
+        wandb_typed.errors.InvalidPathError: file name '../etc/passwd' is not a plain relative path: it could be written outside out
+    """
+    if (
+        not name
+        or "\\" in name
+        or "\x00" in name
+        or any(part in {"", ".", ".."} for part in name.split("/"))
+    ):
+        raise InvalidPathError(
+            f"file name {name!r} is not a plain relative path: it could be written outside {root}",
+            path=name,
+        )
+    return root.joinpath(*name.split("/"))

@@ -19,13 +19,13 @@ from wandb_typed._async.session import AsyncSession
 from wandb_typed._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from wandb_typed._retry import RetryPolicy
 from wandb_typed._sentinels import NOT_GIVEN, NotGiven
+from wandb_typed.artifacts import AsyncArtifactsApi
 from wandb_typed.config import ClientConfig, resolve_config
 from wandb_typed.paths import ProjectPath, ReportPath, RunPath, SweepPath, parse_any_path
-from wandb_typed.projects._async.methods import AsyncProjectsApi
-from wandb_typed.runs._async.methods import AsyncRunsApi
-from wandb_typed.teams._async.methods import AsyncTeamsApi
-from wandb_typed.users._async.methods import AsyncUsersApi
-from wandb_typed.users._async.user import AsyncUser
+from wandb_typed.projects import AsyncProjectsApi
+from wandb_typed.runs import AsyncRunsApi
+from wandb_typed.teams import AsyncTeamsApi
+from wandb_typed.users import AsyncUser, AsyncUsersApi
 
 if TYPE_CHECKING:
     import httpx
@@ -39,7 +39,7 @@ __all__ = ["AsyncApi"]
 _ApiT = TypeVar("_ApiT", bound="AsyncApi")
 
 
-class AsyncApi(AsyncRunsApi, AsyncProjectsApi, AsyncUsersApi, AsyncTeamsApi):
+class AsyncApi(AsyncRunsApi, AsyncProjectsApi, AsyncArtifactsApi, AsyncUsersApi, AsyncTeamsApi):
     """Query a W&B server (W&B cloud, W&B Server, or the local wandb-typed server).
 
     Nothing is sent until a value is needed: constructing an ``Api`` only resolves the

@@ -9,6 +9,8 @@ from .base_client import GeneratedClientBase
 from .base_model import UNSET
 
 if TYPE_CHECKING:
+    from .add_artifact_aliases import AddArtifactAliases
+    from .add_artifact_collection_tags import AddArtifactCollectionTags
     from .base_model import UnsetType
     from .create_invite import CreateInvite
     from .create_run import CreateRun
@@ -17,10 +19,26 @@ if TYPE_CHECKING:
     from .create_team import CreateTeam
     from .create_user import CreateUser
     from .delete_api_key import DeleteApiKey
+    from .delete_artifact import DeleteArtifact
+    from .delete_artifact_aliases import DeleteArtifactAliases
+    from .delete_artifact_collection_tags import DeleteArtifactCollectionTags
+    from .delete_artifact_portfolio import DeleteArtifactPortfolio
+    from .delete_artifact_sequence import DeleteArtifactSequence
     from .delete_files import DeleteFiles
     from .delete_invite import DeleteInvite
     from .delete_run import DeleteRun
     from .generate_api_key import GenerateApiKey
+    from .get_artifact_by_id import GetArtifactById
+    from .get_artifact_collection import GetArtifactCollection
+    from .get_artifact_collections import GetArtifactCollections
+    from .get_artifact_created_by import GetArtifactCreatedBy
+    from .get_artifact_files import GetArtifactFiles
+    from .get_artifact_membership import GetArtifactMembership
+    from .get_artifact_memberships import GetArtifactMemberships
+    from .get_artifact_type import GetArtifactType
+    from .get_artifact_types import GetArtifactTypes
+    from .get_artifact_used_by import GetArtifactUsedBy
+    from .get_artifact_versions import GetArtifactVersions
     from .get_project import GetProject
     from .get_project_sweeps import GetProjectSweeps
     from .get_projects import GetProjects
@@ -30,6 +48,8 @@ if TYPE_CHECKING:
     from .get_run_history import GetRunHistory
     from .get_run_history_keys import GetRunHistoryKeys
     from .get_run_history_page import GetRunHistoryPage
+    from .get_run_input_artifacts import GetRunInputArtifacts
+    from .get_run_output_artifacts import GetRunOutputArtifacts
     from .get_run_sampled_history import GetRunSampledHistory
     from .get_run_state import GetRunState
     from .get_runs import GetRuns
@@ -38,10 +58,23 @@ if TYPE_CHECKING:
     from .get_server_features import GetServerFeatures
     from .get_team import GetTeam
     from .get_viewer import GetViewer
+    from .input_types import (
+        ArtifactCollectionAliasInput,
+        LinkArtifactInput,
+        TagInput,
+        UseArtifactInput,
+    )
+    from .link_artifact import LinkArtifact
+    from .move_artifact_collection import MoveArtifactCollection
     from .search_users import SearchUsers
+    from .unlink_artifact import UnlinkArtifact
+    from .update_artifact import UpdateArtifact
+    from .update_artifact_portfolio import UpdateArtifactPortfolio
+    from .update_artifact_sequence import UpdateArtifactSequence
     from .update_run import UpdateRun
     from .update_run_summary import UpdateRunSummary
     from .upsert_project import UpsertProject
+    from .use_artifact import UseArtifact
 
 
 def gql(q: str) -> str:
@@ -49,6 +82,1498 @@ def gql(q: str) -> str:
 
 
 class Client(GeneratedClientBase):
+    def get_artifact_membership(
+        self, entity: str, project: str, name: str, **kwargs: Any
+    ) -> "GetArtifactMembership":
+        from .get_artifact_membership import GetArtifactMembership
+
+        query = gql("""
+            query GetArtifactMembership($entity: String!, $project: String!, $name: String!) {
+              project(name: $project, entityName: $entity) {
+                artifactCollectionMembership(name: $name) {
+                  ...ArtifactMembershipFragment
+                }
+              }
+            }
+
+            fragment ArtifactFragment on Artifact {
+              id
+              artifactSequence {
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              versionIndex
+              artifactType {
+                name
+              }
+              description
+              metadata
+              ttlDurationSeconds
+              ttlIsInherited
+              tags {
+                name
+              }
+              aliases {
+                alias
+                artifactCollection {
+                  __typename
+                  name
+                  project {
+                    entityName
+                    name
+                  }
+                }
+              }
+              historyStep
+              state
+              size
+              digest
+              fileCount
+              commitHash
+              currentManifest {
+                file {
+                  directUrl
+                }
+              }
+              createdAt
+              updatedAt
+            }
+
+            fragment ArtifactMembershipFragment on ArtifactCollectionMembership {
+              id
+              versionIndex
+              aliases {
+                alias
+              }
+              artifactCollection {
+                __typename
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              artifact {
+                ...ArtifactFragment
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetArtifactMembership",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetArtifactMembership.model_validate(data)
+
+    def get_artifact_by_id(self, id: str, **kwargs: Any) -> "GetArtifactById":
+        from .get_artifact_by_id import GetArtifactById
+
+        query = gql("""
+            query GetArtifactById($id: ID!) {
+              artifact(id: $id) {
+                ...ArtifactFragment
+              }
+            }
+
+            fragment ArtifactFragment on Artifact {
+              id
+              artifactSequence {
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              versionIndex
+              artifactType {
+                name
+              }
+              description
+              metadata
+              ttlDurationSeconds
+              ttlIsInherited
+              tags {
+                name
+              }
+              aliases {
+                alias
+                artifactCollection {
+                  __typename
+                  name
+                  project {
+                    entityName
+                    name
+                  }
+                }
+              }
+              historyStep
+              state
+              size
+              digest
+              fileCount
+              commitHash
+              currentManifest {
+                file {
+                  directUrl
+                }
+              }
+              createdAt
+              updatedAt
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="GetArtifactById",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetArtifactById.model_validate(data)
+
+    def get_artifact_types(
+        self,
+        entity: str,
+        project: str,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetArtifactTypes":
+        from .get_artifact_types import GetArtifactTypes
+
+        query = gql("""
+            query GetArtifactTypes($entity: String!, $project: String!, $cursor: String, $perPage: Int = 50) {
+              project(name: $project, entityName: $entity) {
+                artifactTypes(after: $cursor, first: $perPage) {
+                  edges {
+                    cursor
+                    node {
+                      ...ArtifactTypeFragment
+                    }
+                  }
+                  pageInfo {
+                    ...PageInfoFragment
+                  }
+                }
+              }
+            }
+
+            fragment ArtifactTypeFragment on ArtifactType {
+              id
+              name
+              description
+              createdAt
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetArtifactTypes",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetArtifactTypes.model_validate(data)
+
+    def get_artifact_type(
+        self, entity: str, project: str, type_: str, **kwargs: Any
+    ) -> "GetArtifactType":
+        from .get_artifact_type import GetArtifactType
+
+        query = gql("""
+            query GetArtifactType($entity: String!, $project: String!, $type: String!) {
+              project(name: $project, entityName: $entity) {
+                artifactType(name: $type) {
+                  ...ArtifactTypeFragment
+                }
+              }
+            }
+
+            fragment ArtifactTypeFragment on ArtifactType {
+              id
+              name
+              description
+              createdAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "type": type_,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetArtifactType",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetArtifactType.model_validate(data)
+
+    def get_artifact_collections(
+        self,
+        entity: str,
+        project: str,
+        type_: str,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetArtifactCollections":
+        from .get_artifact_collections import GetArtifactCollections
+
+        query = gql("""
+            query GetArtifactCollections($entity: String!, $project: String!, $type: String!, $cursor: String, $perPage: Int = 50) {
+              project(name: $project, entityName: $entity) {
+                artifactType(name: $type) {
+                  artifactCollections(after: $cursor, first: $perPage) {
+                    totalCount
+                    edges {
+                      cursor
+                      node {
+                        __typename
+                        ...ArtifactCollectionFragment
+                      }
+                    }
+                    pageInfo {
+                      ...PageInfoFragment
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment ArtifactCollectionFragment on ArtifactCollection {
+              __typename
+              id
+              name
+              description
+              createdAt
+              defaultArtifactType {
+                name
+              }
+              project {
+                entityName
+                name
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "type": type_,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetArtifactCollections",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetArtifactCollections.model_validate(data)
+
+    def get_artifact_collection(
+        self, entity: str, project: str, type_: str, name: str, **kwargs: Any
+    ) -> "GetArtifactCollection":
+        from .get_artifact_collection import GetArtifactCollection
+
+        query = gql("""
+            query GetArtifactCollection($entity: String!, $project: String!, $type: String!, $name: String!) {
+              project(name: $project, entityName: $entity) {
+                artifactType(name: $type) {
+                  artifactCollection(name: $name) {
+                    __typename
+                    ...ArtifactCollectionFragment
+                    tags {
+                      edges {
+                        node {
+                          name
+                        }
+                      }
+                    }
+                    aliases(first: 1000) {
+                      edges {
+                        node {
+                          alias
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment ArtifactCollectionFragment on ArtifactCollection {
+              __typename
+              id
+              name
+              description
+              createdAt
+              defaultArtifactType {
+                name
+              }
+              project {
+                entityName
+                name
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "type": type_,
+            "name": name,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetArtifactCollection",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetArtifactCollection.model_validate(data)
+
+    def get_artifact_versions(
+        self,
+        entity: str,
+        project: str,
+        type_: str,
+        collection: str,
+        filters: Union[Optional[str], "UnsetType"] = UNSET,
+        order: Union[Optional[str], "UnsetType"] = UNSET,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetArtifactVersions":
+        from .get_artifact_versions import GetArtifactVersions
+
+        query = gql("""
+            query GetArtifactVersions($entity: String!, $project: String!, $type: String!, $collection: String!, $filters: JSONString, $order: String, $cursor: String, $perPage: Int = 50) {
+              project(name: $project, entityName: $entity) {
+                artifactType(name: $type) {
+                  artifactCollection(name: $collection) {
+                    __typename
+                    name
+                    artifacts(filters: $filters, order: $order, after: $cursor, first: $perPage) {
+                      totalCount
+                      edges {
+                        cursor
+                        version
+                        node {
+                          ...ArtifactFragment
+                        }
+                      }
+                      pageInfo {
+                        ...PageInfoFragment
+                      }
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment ArtifactFragment on Artifact {
+              id
+              artifactSequence {
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              versionIndex
+              artifactType {
+                name
+              }
+              description
+              metadata
+              ttlDurationSeconds
+              ttlIsInherited
+              tags {
+                name
+              }
+              aliases {
+                alias
+                artifactCollection {
+                  __typename
+                  name
+                  project {
+                    entityName
+                    name
+                  }
+                }
+              }
+              historyStep
+              state
+              size
+              digest
+              fileCount
+              commitHash
+              currentManifest {
+                file {
+                  directUrl
+                }
+              }
+              createdAt
+              updatedAt
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "type": type_,
+            "collection": collection,
+            "filters": filters,
+            "order": order,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetArtifactVersions",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetArtifactVersions.model_validate(data)
+
+    def get_artifact_files(
+        self,
+        id: str,
+        names: Union[Optional[list[str]], "UnsetType"] = UNSET,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetArtifactFiles":
+        from .get_artifact_files import GetArtifactFiles
+
+        query = gql("""
+            query GetArtifactFiles($id: ID!, $names: [String!], $cursor: String, $perPage: Int = 50) {
+              artifact(id: $id) {
+                fileCount
+                files(names: $names, after: $cursor, first: $perPage) {
+                  edges {
+                    cursor
+                    node {
+                      ...ArtifactFileFragment
+                    }
+                  }
+                  pageInfo {
+                    ...PageInfoFragment
+                  }
+                }
+              }
+            }
+
+            fragment ArtifactFileFragment on File {
+              id
+              name
+              url
+              directUrl
+              sizeBytes
+              mimetype
+              updatedAt
+              md5
+              digest
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+            """)
+        variables: dict[str, object] = {
+            "id": id,
+            "names": names,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetArtifactFiles",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetArtifactFiles.model_validate(data)
+
+    def get_artifact_used_by(self, id: str, **kwargs: Any) -> "GetArtifactUsedBy":
+        from .get_artifact_used_by import GetArtifactUsedBy
+
+        query = gql("""
+            query GetArtifactUsedBy($id: ID!) {
+              artifact(id: $id) {
+                usedBy(first: 1000) {
+                  edges {
+                    node {
+                      name
+                      project {
+                        entityName
+                        name
+                      }
+                    }
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="GetArtifactUsedBy",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetArtifactUsedBy.model_validate(data)
+
+    def get_artifact_created_by(self, id: str, **kwargs: Any) -> "GetArtifactCreatedBy":
+        from .get_artifact_created_by import GetArtifactCreatedBy
+
+        query = gql("""
+            query GetArtifactCreatedBy($id: ID!) {
+              artifact(id: $id) {
+                createdBy {
+                  __typename
+                  ... on Run {
+                    name
+                    project {
+                      entityName
+                      name
+                    }
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="GetArtifactCreatedBy",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetArtifactCreatedBy.model_validate(data)
+
+    def get_artifact_memberships(self, id: str, **kwargs: Any) -> "GetArtifactMemberships":
+        from .get_artifact_memberships import GetArtifactMemberships
+
+        query = gql("""
+            query GetArtifactMemberships($id: ID!) {
+              artifact(id: $id) {
+                artifactMemberships {
+                  edges {
+                    node {
+                      ...ArtifactMembershipFragment
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment ArtifactFragment on Artifact {
+              id
+              artifactSequence {
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              versionIndex
+              artifactType {
+                name
+              }
+              description
+              metadata
+              ttlDurationSeconds
+              ttlIsInherited
+              tags {
+                name
+              }
+              aliases {
+                alias
+                artifactCollection {
+                  __typename
+                  name
+                  project {
+                    entityName
+                    name
+                  }
+                }
+              }
+              historyStep
+              state
+              size
+              digest
+              fileCount
+              commitHash
+              currentManifest {
+                file {
+                  directUrl
+                }
+              }
+              createdAt
+              updatedAt
+            }
+
+            fragment ArtifactMembershipFragment on ArtifactCollectionMembership {
+              id
+              versionIndex
+              aliases {
+                alias
+              }
+              artifactCollection {
+                __typename
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              artifact {
+                ...ArtifactFragment
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="GetArtifactMemberships",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetArtifactMemberships.model_validate(data)
+
+    def get_run_output_artifacts(
+        self,
+        entity: str,
+        project: str,
+        run: str,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRunOutputArtifacts":
+        from .get_run_output_artifacts import GetRunOutputArtifacts
+
+        query = gql("""
+            query GetRunOutputArtifacts($entity: String!, $project: String!, $run: String!, $cursor: String, $perPage: Int = 50) {
+              project(name: $project, entityName: $entity) {
+                run(name: $run) {
+                  outputArtifacts(after: $cursor, first: $perPage) {
+                    totalCount
+                    edges {
+                      cursor
+                      node {
+                        ...ArtifactFragment
+                      }
+                    }
+                    pageInfo {
+                      ...PageInfoFragment
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment ArtifactFragment on Artifact {
+              id
+              artifactSequence {
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              versionIndex
+              artifactType {
+                name
+              }
+              description
+              metadata
+              ttlDurationSeconds
+              ttlIsInherited
+              tags {
+                name
+              }
+              aliases {
+                alias
+                artifactCollection {
+                  __typename
+                  name
+                  project {
+                    entityName
+                    name
+                  }
+                }
+              }
+              historyStep
+              state
+              size
+              digest
+              fileCount
+              commitHash
+              currentManifest {
+                file {
+                  directUrl
+                }
+              }
+              createdAt
+              updatedAt
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "run": run,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRunOutputArtifacts",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunOutputArtifacts.model_validate(data)
+
+    def get_run_input_artifacts(
+        self,
+        entity: str,
+        project: str,
+        run: str,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRunInputArtifacts":
+        from .get_run_input_artifacts import GetRunInputArtifacts
+
+        query = gql("""
+            query GetRunInputArtifacts($entity: String!, $project: String!, $run: String!, $cursor: String, $perPage: Int = 50) {
+              project(name: $project, entityName: $entity) {
+                run(name: $run) {
+                  inputArtifacts(after: $cursor, first: $perPage) {
+                    totalCount
+                    edges {
+                      cursor
+                      node {
+                        ...ArtifactFragment
+                      }
+                    }
+                    pageInfo {
+                      ...PageInfoFragment
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment ArtifactFragment on Artifact {
+              id
+              artifactSequence {
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              versionIndex
+              artifactType {
+                name
+              }
+              description
+              metadata
+              ttlDurationSeconds
+              ttlIsInherited
+              tags {
+                name
+              }
+              aliases {
+                alias
+                artifactCollection {
+                  __typename
+                  name
+                  project {
+                    entityName
+                    name
+                  }
+                }
+              }
+              historyStep
+              state
+              size
+              digest
+              fileCount
+              commitHash
+              currentManifest {
+                file {
+                  directUrl
+                }
+              }
+              createdAt
+              updatedAt
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "run": run,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRunInputArtifacts",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunInputArtifacts.model_validate(data)
+
+    def update_artifact(
+        self,
+        artifact_id: str,
+        description: Union[Optional[str], "UnsetType"] = UNSET,
+        metadata: Union[Optional[str], "UnsetType"] = UNSET,
+        ttl_duration_seconds: Union[Optional[int], "UnsetType"] = UNSET,
+        tags_to_add: Union[Optional[list["TagInput"]], "UnsetType"] = UNSET,
+        tags_to_delete: Union[Optional[list["TagInput"]], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "UpdateArtifact":
+        from .update_artifact import UpdateArtifact
+
+        query = gql("""
+            mutation UpdateArtifact($artifactID: ID!, $description: String, $metadata: JSONString, $ttlDurationSeconds: Int64, $tagsToAdd: [TagInput!], $tagsToDelete: [TagInput!]) {
+              updateArtifact(
+                input: {artifactID: $artifactID, description: $description, metadata: $metadata, ttlDurationSeconds: $ttlDurationSeconds, tagsToAdd: $tagsToAdd, tagsToDelete: $tagsToDelete}
+              ) {
+                artifact {
+                  ...ArtifactFragment
+                }
+              }
+            }
+
+            fragment ArtifactFragment on Artifact {
+              id
+              artifactSequence {
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              versionIndex
+              artifactType {
+                name
+              }
+              description
+              metadata
+              ttlDurationSeconds
+              ttlIsInherited
+              tags {
+                name
+              }
+              aliases {
+                alias
+                artifactCollection {
+                  __typename
+                  name
+                  project {
+                    entityName
+                    name
+                  }
+                }
+              }
+              historyStep
+              state
+              size
+              digest
+              fileCount
+              commitHash
+              currentManifest {
+                file {
+                  directUrl
+                }
+              }
+              createdAt
+              updatedAt
+            }
+            """)
+        variables: dict[str, object] = {
+            "artifactID": artifact_id,
+            "description": description,
+            "metadata": metadata,
+            "ttlDurationSeconds": ttl_duration_seconds,
+            "tagsToAdd": tags_to_add,
+            "tagsToDelete": tags_to_delete,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="UpdateArtifact",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateArtifact.model_validate(data)
+
+    def add_artifact_aliases(
+        self,
+        artifact_id: str,
+        aliases: list["ArtifactCollectionAliasInput"],
+        **kwargs: Any,
+    ) -> "AddArtifactAliases":
+        from .add_artifact_aliases import AddArtifactAliases
+
+        query = gql("""
+            mutation AddArtifactAliases($artifactID: ID!, $aliases: [ArtifactCollectionAliasInput!]!) {
+              addAliases(input: {artifactID: $artifactID, aliases: $aliases}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"artifactID": artifact_id, "aliases": aliases}
+        response = self.execute(
+            query=query,
+            operation_name="AddArtifactAliases",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return AddArtifactAliases.model_validate(data)
+
+    def delete_artifact_aliases(
+        self,
+        artifact_id: str,
+        aliases: list["ArtifactCollectionAliasInput"],
+        **kwargs: Any,
+    ) -> "DeleteArtifactAliases":
+        from .delete_artifact_aliases import DeleteArtifactAliases
+
+        query = gql("""
+            mutation DeleteArtifactAliases($artifactID: ID!, $aliases: [ArtifactCollectionAliasInput!]!) {
+              deleteAliases(input: {artifactID: $artifactID, aliases: $aliases}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"artifactID": artifact_id, "aliases": aliases}
+        response = self.execute(
+            query=query,
+            operation_name="DeleteArtifactAliases",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteArtifactAliases.model_validate(data)
+
+    def delete_artifact(
+        self,
+        artifact_id: str,
+        delete_aliases: Union[Optional[bool], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "DeleteArtifact":
+        from .delete_artifact import DeleteArtifact
+
+        query = gql("""
+            mutation DeleteArtifact($artifactID: ID!, $deleteAliases: Boolean = false) {
+              deleteArtifact(input: {artifactID: $artifactID, deleteAliases: $deleteAliases}) {
+                artifact {
+                  id
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "artifactID": artifact_id,
+            "deleteAliases": delete_aliases,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="DeleteArtifact",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteArtifact.model_validate(data)
+
+    def link_artifact(self, input: "LinkArtifactInput", **kwargs: Any) -> "LinkArtifact":
+        from .link_artifact import LinkArtifact
+
+        query = gql("""
+            mutation LinkArtifact($input: LinkArtifactInput!) {
+              linkArtifact(input: $input) {
+                versionIndex
+                artifactMembership {
+                  ...ArtifactMembershipFragment
+                }
+              }
+            }
+
+            fragment ArtifactFragment on Artifact {
+              id
+              artifactSequence {
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              versionIndex
+              artifactType {
+                name
+              }
+              description
+              metadata
+              ttlDurationSeconds
+              ttlIsInherited
+              tags {
+                name
+              }
+              aliases {
+                alias
+                artifactCollection {
+                  __typename
+                  name
+                  project {
+                    entityName
+                    name
+                  }
+                }
+              }
+              historyStep
+              state
+              size
+              digest
+              fileCount
+              commitHash
+              currentManifest {
+                file {
+                  directUrl
+                }
+              }
+              createdAt
+              updatedAt
+            }
+
+            fragment ArtifactMembershipFragment on ArtifactCollectionMembership {
+              id
+              versionIndex
+              aliases {
+                alias
+              }
+              artifactCollection {
+                __typename
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              artifact {
+                ...ArtifactFragment
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query,
+            operation_name="LinkArtifact",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return LinkArtifact.model_validate(data)
+
+    def unlink_artifact(
+        self, artifact_id: str, artifact_portfolio_id: str, **kwargs: Any
+    ) -> "UnlinkArtifact":
+        from .unlink_artifact import UnlinkArtifact
+
+        query = gql("""
+            mutation UnlinkArtifact($artifactID: ID!, $artifactPortfolioID: ID!) {
+              unlinkArtifact(
+                input: {artifactID: $artifactID, artifactPortfolioID: $artifactPortfolioID}
+              ) {
+                artifactID
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "artifactID": artifact_id,
+            "artifactPortfolioID": artifact_portfolio_id,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="UnlinkArtifact",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UnlinkArtifact.model_validate(data)
+
+    def use_artifact(self, input: "UseArtifactInput", **kwargs: Any) -> "UseArtifact":
+        from .use_artifact import UseArtifact
+
+        query = gql("""
+            mutation UseArtifact($input: UseArtifactInput!) {
+              useArtifact(input: $input) {
+                artifact {
+                  id
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query,
+            operation_name="UseArtifact",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UseArtifact.model_validate(data)
+
+    def update_artifact_sequence(
+        self,
+        id: str,
+        name: Union[Optional[str], "UnsetType"] = UNSET,
+        description: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "UpdateArtifactSequence":
+        from .update_artifact_sequence import UpdateArtifactSequence
+
+        query = gql("""
+            mutation UpdateArtifactSequence($id: ID!, $name: String, $description: String) {
+              updateArtifactSequence(
+                input: {artifactSequenceID: $id, name: $name, description: $description}
+              ) {
+                artifactCollection {
+                  __typename
+                  ...ArtifactCollectionFragment
+                }
+              }
+            }
+
+            fragment ArtifactCollectionFragment on ArtifactCollection {
+              __typename
+              id
+              name
+              description
+              createdAt
+              defaultArtifactType {
+                name
+              }
+              project {
+                entityName
+                name
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "id": id,
+            "name": name,
+            "description": description,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="UpdateArtifactSequence",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateArtifactSequence.model_validate(data)
+
+    def update_artifact_portfolio(
+        self,
+        id: str,
+        name: Union[Optional[str], "UnsetType"] = UNSET,
+        description: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "UpdateArtifactPortfolio":
+        from .update_artifact_portfolio import UpdateArtifactPortfolio
+
+        query = gql("""
+            mutation UpdateArtifactPortfolio($id: ID!, $name: String, $description: String) {
+              updateArtifactPortfolio(
+                input: {artifactPortfolioID: $id, name: $name, description: $description}
+              ) {
+                artifactCollection {
+                  __typename
+                  ...ArtifactCollectionFragment
+                }
+              }
+            }
+
+            fragment ArtifactCollectionFragment on ArtifactCollection {
+              __typename
+              id
+              name
+              description
+              createdAt
+              defaultArtifactType {
+                name
+              }
+              project {
+                entityName
+                name
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "id": id,
+            "name": name,
+            "description": description,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="UpdateArtifactPortfolio",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateArtifactPortfolio.model_validate(data)
+
+    def move_artifact_collection(
+        self, id: str, type_: str, **kwargs: Any
+    ) -> "MoveArtifactCollection":
+        from .move_artifact_collection import MoveArtifactCollection
+
+        query = gql("""
+            mutation MoveArtifactCollection($id: ID!, $type: String!) {
+              moveArtifactSequence(
+                input: {artifactSequenceID: $id, destinationArtifactTypeName: $type}
+              ) {
+                artifactCollection {
+                  __typename
+                  ...ArtifactCollectionFragment
+                }
+              }
+            }
+
+            fragment ArtifactCollectionFragment on ArtifactCollection {
+              __typename
+              id
+              name
+              description
+              createdAt
+              defaultArtifactType {
+                name
+              }
+              project {
+                entityName
+                name
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "type": type_}
+        response = self.execute(
+            query=query,
+            operation_name="MoveArtifactCollection",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return MoveArtifactCollection.model_validate(data)
+
+    def delete_artifact_sequence(self, id: str, **kwargs: Any) -> "DeleteArtifactSequence":
+        from .delete_artifact_sequence import DeleteArtifactSequence
+
+        query = gql("""
+            mutation DeleteArtifactSequence($id: ID!) {
+              deleteArtifactSequence(input: {artifactSequenceID: $id}) {
+                artifactCollection {
+                  __typename
+                  id
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="DeleteArtifactSequence",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteArtifactSequence.model_validate(data)
+
+    def delete_artifact_portfolio(self, id: str, **kwargs: Any) -> "DeleteArtifactPortfolio":
+        from .delete_artifact_portfolio import DeleteArtifactPortfolio
+
+        query = gql("""
+            mutation DeleteArtifactPortfolio($id: ID!) {
+              deleteArtifactPortfolio(input: {artifactPortfolioID: $id}) {
+                artifactCollection {
+                  __typename
+                  id
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="DeleteArtifactPortfolio",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteArtifactPortfolio.model_validate(data)
+
+    def add_artifact_collection_tags(
+        self,
+        entity: str,
+        project: str,
+        collection: str,
+        tags: list["TagInput"],
+        **kwargs: Any,
+    ) -> "AddArtifactCollectionTags":
+        from .add_artifact_collection_tags import AddArtifactCollectionTags
+
+        query = gql("""
+            mutation AddArtifactCollectionTags($entity: String!, $project: String!, $collection: String!, $tags: [TagInput!]!) {
+              createArtifactCollectionTagAssignments(
+                input: {entityName: $entity, projectName: $project, artifactCollectionName: $collection, tags: $tags}
+              ) {
+                tags {
+                  name
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "collection": collection,
+            "tags": tags,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="AddArtifactCollectionTags",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return AddArtifactCollectionTags.model_validate(data)
+
+    def delete_artifact_collection_tags(
+        self,
+        entity: str,
+        project: str,
+        collection: str,
+        tags: list["TagInput"],
+        **kwargs: Any,
+    ) -> "DeleteArtifactCollectionTags":
+        from .delete_artifact_collection_tags import DeleteArtifactCollectionTags
+
+        query = gql("""
+            mutation DeleteArtifactCollectionTags($entity: String!, $project: String!, $collection: String!, $tags: [TagInput!]!) {
+              deleteArtifactCollectionTagAssignments(
+                input: {entityName: $entity, projectName: $project, artifactCollectionName: $collection, tags: $tags}
+              ) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "collection": collection,
+            "tags": tags,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="DeleteArtifactCollectionTags",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteArtifactCollectionTags.model_validate(data)
+
     def get_run_files(
         self,
         entity: str,

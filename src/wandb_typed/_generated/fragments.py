@@ -2,11 +2,153 @@
 # Source: queries
 
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 from pydantic import Field
 
 from .base_model import BaseModel
+from .enums import ArtifactState
+
+
+class ArtifactCollectionFragment(BaseModel):
+    typename__: str = Field(alias="__typename")
+    id: str
+    name: str
+    description: Optional[str]
+    created_at: datetime = Field(alias="createdAt")
+    default_artifact_type: "ArtifactCollectionFragmentDefaultArtifactType" = Field(
+        alias="defaultArtifactType"
+    )
+    project: "ArtifactCollectionFragmentProject"
+
+
+class ArtifactCollectionFragmentDefaultArtifactType(BaseModel):
+    name: str
+
+
+class ArtifactCollectionFragmentProject(BaseModel):
+    entity_name: str = Field(alias="entityName")
+    name: str
+
+
+class ArtifactFileFragment(BaseModel):
+    id: str
+    name: str
+    url: Optional[str]
+    direct_url: str = Field(alias="directUrl")
+    size_bytes: int = Field(alias="sizeBytes")
+    mimetype: Optional[str]
+    updated_at: Optional[datetime] = Field(alias="updatedAt")
+    md5: Optional[str]
+    digest: Optional[str]
+
+
+class ArtifactFragment(BaseModel):
+    id: str
+    artifact_sequence: "ArtifactFragmentArtifactSequence" = Field(alias="artifactSequence")
+    version_index: Optional[int] = Field(alias="versionIndex")
+    artifact_type: "ArtifactFragmentArtifactType" = Field(alias="artifactType")
+    description: Optional[str]
+    metadata: Optional[str]
+    ttl_duration_seconds: int = Field(alias="ttlDurationSeconds")
+    ttl_is_inherited: bool = Field(alias="ttlIsInherited")
+    tags: list["ArtifactFragmentTags"]
+    aliases: list["ArtifactFragmentAliases"]
+    history_step: Optional[int] = Field(alias="historyStep")
+    state: ArtifactState
+    size: int
+    digest: str
+    file_count: int = Field(alias="fileCount")
+    commit_hash: Optional[str] = Field(alias="commitHash")
+    current_manifest: Optional["ArtifactFragmentCurrentManifest"] = Field(alias="currentManifest")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: Optional[datetime] = Field(alias="updatedAt")
+
+
+class ArtifactFragmentArtifactSequence(BaseModel):
+    id: str
+    name: str
+    project: "ArtifactFragmentArtifactSequenceProject"
+
+
+class ArtifactFragmentArtifactSequenceProject(BaseModel):
+    entity_name: str = Field(alias="entityName")
+    name: str
+
+
+class ArtifactFragmentArtifactType(BaseModel):
+    name: str
+
+
+class ArtifactFragmentTags(BaseModel):
+    name: str
+
+
+class ArtifactFragmentAliases(BaseModel):
+    alias: str
+    artifact_collection: Optional["ArtifactFragmentAliasesArtifactCollection"] = Field(
+        alias="artifactCollection"
+    )
+
+
+class ArtifactFragmentAliasesArtifactCollection(BaseModel):
+    typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
+        alias="__typename"
+    )
+    name: str
+    project: "ArtifactFragmentAliasesArtifactCollectionProject"
+
+
+class ArtifactFragmentAliasesArtifactCollectionProject(BaseModel):
+    entity_name: str = Field(alias="entityName")
+    name: str
+
+
+class ArtifactFragmentCurrentManifest(BaseModel):
+    file: "ArtifactFragmentCurrentManifestFile"
+
+
+class ArtifactFragmentCurrentManifestFile(BaseModel):
+    direct_url: str = Field(alias="directUrl")
+
+
+class ArtifactMembershipFragment(BaseModel):
+    id: str
+    version_index: Optional[int] = Field(alias="versionIndex")
+    aliases: list["ArtifactMembershipFragmentAliases"]
+    artifact_collection: Optional["ArtifactMembershipFragmentArtifactCollection"] = Field(
+        alias="artifactCollection"
+    )
+    artifact: Optional["ArtifactMembershipFragmentArtifact"]
+
+
+class ArtifactMembershipFragmentAliases(BaseModel):
+    alias: str
+
+
+class ArtifactMembershipFragmentArtifactCollection(BaseModel):
+    typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
+        alias="__typename"
+    )
+    id: str
+    name: str
+    project: "ArtifactMembershipFragmentArtifactCollectionProject"
+
+
+class ArtifactMembershipFragmentArtifactCollectionProject(BaseModel):
+    entity_name: str = Field(alias="entityName")
+    name: str
+
+
+class ArtifactMembershipFragmentArtifact(ArtifactFragment):
+    pass
+
+
+class ArtifactTypeFragment(BaseModel):
+    id: str
+    name: str
+    description: Optional[str]
+    created_at: datetime = Field(alias="createdAt")
 
 
 class FileFragment(BaseModel):

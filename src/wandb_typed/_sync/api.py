@@ -21,13 +21,13 @@ from wandb_typed._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from wandb_typed._retry import RetryPolicy
 from wandb_typed._sentinels import NOT_GIVEN, NotGiven
 from wandb_typed._sync.session import Session
+from wandb_typed.artifacts import ArtifactsApi
 from wandb_typed.config import ClientConfig, resolve_config
 from wandb_typed.paths import ProjectPath, ReportPath, RunPath, SweepPath, parse_any_path
-from wandb_typed.projects._sync.methods import ProjectsApi
-from wandb_typed.runs._sync.methods import RunsApi
-from wandb_typed.teams._sync.methods import TeamsApi
-from wandb_typed.users._sync.methods import UsersApi
-from wandb_typed.users._sync.user import User
+from wandb_typed.projects import ProjectsApi
+from wandb_typed.runs import RunsApi
+from wandb_typed.teams import TeamsApi
+from wandb_typed.users import User, UsersApi
 
 if TYPE_CHECKING:
     import httpx
@@ -41,7 +41,7 @@ __all__ = ["Api"]
 _ApiT = TypeVar("_ApiT", bound="Api")
 
 
-class Api(RunsApi, ProjectsApi, UsersApi, TeamsApi):
+class Api(RunsApi, ProjectsApi, ArtifactsApi, UsersApi, TeamsApi):
     """Query a W&B server (W&B cloud, W&B Server, or the local wandb-typed server).
 
     Nothing is sent until a value is needed: constructing an ``Api`` only resolves the

@@ -10,33 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from wandb_typed.errors import InvalidArgumentError, InvalidPathError, InvalidResponseError
+from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
 
-__all__ = ["local_destination", "upload_headers", "upload_name"]
-
-
-def local_destination(root: Path, name: str) -> Path:
-    """Where a run file called ``name`` goes under ``root``; refuses names that escape it.
-
-    Example:
-        >>> local_destination(Path("out"), "media/a.png").as_posix()
-        'out/media/a.png'
-        >>> local_destination(Path("out"), "../etc/passwd")
-        Traceback (most recent call last):
-        ...
-        wandb_typed.errors.InvalidPathError: file name '../etc/passwd' is not a plain relative path: it could be written outside out
-    """
-    if (
-        not name
-        or "\\" in name
-        or "\x00" in name
-        or any(part in {"", ".", ".."} for part in name.split("/"))
-    ):
-        raise InvalidPathError(
-            f"file name {name!r} is not a plain relative path: it could be written outside {root}",
-            path=name,
-        )
-    return root.joinpath(*name.split("/"))
+__all__ = ["upload_headers", "upload_name"]
 
 
 def upload_name(local: Path, root: Path) -> str:

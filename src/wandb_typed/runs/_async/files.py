@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 from wandb_typed._async.pagination import AsyncPaginator, OnData
 from wandb_typed._constants import DEFAULT_PER_PAGE
-from wandb_typed._download import VerifiedWriter
+from wandb_typed._download import VerifiedWriter, local_destination
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, NotFoundError
 from wandb_typed.pagination import Page, page_of
 from wandb_typed.paths import RunPath
-from wandb_typed.runs.file_names import local_destination, upload_headers, upload_name
+from wandb_typed.runs.file_names import upload_headers, upload_name
 
 if TYPE_CHECKING:
     from wandb_typed._async.session import AsyncSession
