@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Sequence
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 from wandb_typed._async.read_ahead import AsyncReadAhead
 from wandb_typed._concurrency import AsyncLock
@@ -53,7 +53,7 @@ class AsyncPaginator(PaginatorState[T], AsyncListingProtocols, ABC):
         InvalidArgumentError: ``per_page`` is not an int in 1..1000.
     """
 
-    connection_path: ClassVar[Sequence[str]] = ()
+    connection_path: Sequence[str] = ()
     """Where the connection sits in a raw reply, e.g. ``("project", "runs")``."""
 
     def __init__(self, *, per_page: int = DEFAULT_PER_PAGE, prefetch: bool = True) -> None:

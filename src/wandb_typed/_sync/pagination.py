@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, ClassVar, TypeVar, overload
+from typing import Any, TypeVar, overload
 
 from wandb_typed._concurrency import Lock
 from wandb_typed._constants import DEFAULT_PER_PAGE
@@ -55,7 +55,7 @@ class Paginator(PaginatorState[T], ListingProtocols, ABC):
         InvalidArgumentError: ``per_page`` is not an int in 1..1000.
     """
 
-    connection_path: ClassVar[Sequence[str]] = ()
+    connection_path: Sequence[str] = ()
     """Where the connection sits in a raw reply, e.g. ``("project", "runs")``."""
 
     def __init__(self, *, per_page: int = DEFAULT_PER_PAGE, prefetch: bool = True) -> None:

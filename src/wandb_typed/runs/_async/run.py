@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         LightRunFragment,
         RunFragment,
     )
+    from wandb_typed.artifacts import AsyncArtifact, AsyncRunArtifacts
 
 __all__ = ["AsyncPageHeavyFields", "AsyncRun", "fetch_run", "get_run_fragment"]
 
@@ -433,6 +434,46 @@ class AsyncRun(RunFields):
             'model.pt'
         """
         return await upload_run_file(self._session, self._run_path, path, root)
+
+    # -- artifacts ----------------------------------------------------------------------------
+    # Artifacts build on runs (an artifact's logged_by() is a run), so a run reaches the
+    # artifacts domain only here, at call time: the two domains do not import each other at
+    # load time.
+
+    def logged_artifacts(self, per_page: int = 100) -> AsyncRunArtifacts:
+        """The artifact versions this run logged.
+
+        Example:
+            >>> [a.name for a in run.logged_artifacts()]  # doctest: +SKIP
+            ['mnist:v3', 'model:v0']
+        """
+        from wandb_typed.artifacts import AsyncRunArtifacts
+
+        return AsyncRunArtifacts(self._session, self._run_path, "output", per_page)
+
+    def used_artifacts(self, per_page: int = 100) -> AsyncRunArtifacts:
+        """The artifact versions this run used."""
+        from wandb_typed.artifacts import AsyncRunArtifacts
+
+        return AsyncRunArtifacts(self._session, self._run_path, "input", per_page)
+
+    async def use_artifact(
+        self, artifact: AsyncArtifact, use_as: str | None = None
+    ) -> AsyncArtifact:
+        """Record that this run used ``artifact`` (it then appears in :meth:`used_artifacts`
+        and the artifact's ``used_by()``); returns the artifact."""
+        from wandb_typed._generated.input_types import UseArtifactInput
+
+        await self._session.client.use_artifact(
+            UseArtifactInput(
+                artifact_id=artifact.id,
+                entity_name=self._entity,
+                project_name=self._project,
+                run_name=self._run_id,
+                used_as=use_as,
+            )
+        )
+        return artifact
 
     # -- rows for tables --------------------------------------------------------------------
 

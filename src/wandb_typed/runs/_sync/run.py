@@ -47,6 +47,7 @@ if TYPE_CHECKING:
         RunFragment,
     )
     from wandb_typed._sync.session import Session
+    from wandb_typed.artifacts import Artifact, RunArtifacts
 
 __all__ = ["PageHeavyFields", "Run", "fetch_run", "get_run_fragment"]
 
@@ -427,6 +428,44 @@ class Run(RunFields):
             'model.pt'
         """
         return upload_run_file(self._session, self._run_path, path, root)
+
+    # -- artifacts ----------------------------------------------------------------------------
+    # Artifacts build on runs (an artifact's logged_by() is a run), so a run reaches the
+    # artifacts domain only here, at call time: the two domains do not import each other at
+    # load time.
+
+    def logged_artifacts(self, per_page: int = 100) -> RunArtifacts:
+        """The artifact versions this run logged.
+
+        Example:
+            >>> [a.name for a in run.logged_artifacts()]  # doctest: +SKIP
+            ['mnist:v3', 'model:v0']
+        """
+        from wandb_typed.artifacts import RunArtifacts
+
+        return RunArtifacts(self._session, self._run_path, "output", per_page)
+
+    def used_artifacts(self, per_page: int = 100) -> RunArtifacts:
+        """The artifact versions this run used."""
+        from wandb_typed.artifacts import RunArtifacts
+
+        return RunArtifacts(self._session, self._run_path, "input", per_page)
+
+    def use_artifact(self, artifact: Artifact, use_as: str | None = None) -> Artifact:
+        """Record that this run used ``artifact`` (it then appears in :meth:`used_artifacts`
+        and the artifact's ``used_by()``); returns the artifact."""
+        from wandb_typed._generated.input_types import UseArtifactInput
+
+        self._session.client.use_artifact(
+            UseArtifactInput(
+                artifact_id=artifact.id,
+                entity_name=self._entity,
+                project_name=self._project,
+                run_name=self._run_id,
+                used_as=use_as,
+            )
+        )
+        return artifact
 
     # -- rows for tables --------------------------------------------------------------------
 
