@@ -1,0 +1,166 @@
+"""Downloading an artifact version: parallel, cached by digest, verified, atomic, resumable
+by file (the async source of the sync twin).
+
+For each manifest entry (under ``path_prefix``): a file already at its destination with the
+right digest is kept; one in the local cache is copied from there (no request); the others
+are fetched in parallel from their signed URLs into the cache (or straight to the
+destination with ``skip_cache``), verified against the manifest's md5 before anything is
+kept, then placed atomically. Reference entries are fetched from where they point when this
+client can (``file://``, ``http(s)://``), else skipped with ``allow_missing_references`` or
+refused by name. Every other file completes before the first failure is raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
+
+from wandb_typed._concurrency import async_gather_bounded
+from wandb_typed._download import VerifiedWriter, local_destination
+from wandb_typed._progress import Progress
+from wandb_typed.artifacts._async.files import AsyncArtifactFiles
+from wandb_typed.artifacts.cache import ArtifactFileCache, file_md5_hex, place
+from wandb_typed.errors import ChecksumMismatchError, NotFoundError
+
+if TYPE_CHECKING:
+    from wandb_typed._async.session import AsyncSession
+    from wandb_typed.artifacts.manifest import ArtifactManifest, ManifestEntry
+
+__all__ = ["PARALLEL_DOWNLOADS", "download_artifact"]
+
+PARALLEL_DOWNLOADS = 16
+"""Files fetched at once."""
+
+URL_PAGE_SIZE = 1000
+"""File URLs asked for per request."""
+
+
+async def download_artifact(
+    session: AsyncSession,
+    *,
+    artifact_id: str,
+    manifest: ArtifactManifest,
+    root: Path,
+    cache: ArtifactFileCache | None,
+    allow_missing_references: bool,
+    path_prefix: str | None,
+) -> None:
+    """Make ``root`` hold the artifact's files (see the module docstring)."""
+    entries = [e for e in manifest if path_prefix is None or e.path.startswith(path_prefix)]
+    targets = [(entry, local_destination(root, entry.path)) for entry in entries]
+    missing: list[tuple[ManifestEntry, Path]] = []
+    for entry, destination in targets:
+        if _already_there(entry, destination):
+            continue
+        cached = _cached(cache, entry)
+        if cached is not None:
+            place(cached, destination)
+        else:
+            missing.append((entry, destination))
+    stored = [(e, d) for e, d in missing if not e.is_reference]
+    references = [(e, d) for e, d in missing if e.is_reference]
+    urls = await _file_urls(session, artifact_id) if stored else {}
+    progress = Progress(
+        f"downloading {len(missing)} files", total=sum(e.size or 0 for e, _ in missing)
+    )
+
+    async def fetch(entry: ManifestEntry, destination: Path) -> None:
+        if entry.is_reference:
+            await _fetch_reference(session, entry, destination, allow_missing_references)
+            return
+        url = urls.get(entry.path)
+        if url is None:
+            raise NotFoundError(
+                f"the server lists no file {entry.path!r} for artifact {artifact_id}",
+                kind="artifact file",
+                path=entry.path,
+            )
+        await _fetch_stored(session, entry, url, destination, cache, progress)
+
+    def job(entry: ManifestEntry, destination: Path) -> Callable[[], Awaitable[None]]:
+        return lambda: fetch(entry, destination)
+
+    try:
+        await async_gather_bounded(
+            [job(entry, destination) for entry, destination in stored + references],
+            limit=PARALLEL_DOWNLOADS,
+        )
+    finally:
+        progress.close()
+
+
+def _already_there(entry: ManifestEntry, destination: Path) -> bool:
+    """Whether ``destination`` already holds the entry's bytes (a rerun keeps them)."""
+    expected = entry.md5_hex
+    if expected is None or not destination.is_file():
+        return False
+    if entry.size is not None and destination.stat().st_size != entry.size:
+        return False
+    return file_md5_hex(destination) == expected
+
+
+def _cached(cache: ArtifactFileCache | None, entry: ManifestEntry) -> Path | None:
+    hex_digest = entry.md5_hex
+    if cache is None or hex_digest is None or entry.is_reference:
+        return None
+    return cache.lookup(hex_digest, entry.size)
+
+
+async def _fetch_stored(
+    session: AsyncSession,
+    entry: ManifestEntry,
+    url: str,
+    destination: Path,
+    cache: ArtifactFileCache | None,
+    progress: Progress,
+) -> None:
+    hex_digest = entry.md5_hex
+    cached = None if cache is None or hex_digest is None else cache.path_for(hex_digest)
+    try:
+        async with session.transport.stream(url) as chunks:
+            target = destination if cached is None else cached
+            with VerifiedWriter(target, expected_md5=entry.digest) as out:
+                async for chunk in chunks:
+                    out.write(chunk)
+                    progress.advance(len(chunk))
+    except ChecksumMismatchError as exc:
+        raise ChecksumMismatchError(
+            f"artifact file {entry.path!r}: {exc.message}; nothing was kept for it"
+        ) from None
+    if cached is not None:
+        place(cached, destination)
+
+
+async def _fetch_reference(
+    session: AsyncSession, entry: ManifestEntry, destination: Path, allow_missing: bool
+) -> None:
+    ref = entry.ref or ""
+    scheme = urlsplit(ref).scheme
+    if scheme == "file":
+        source = Path(unquote(urlsplit(ref).path))
+        if source.is_file():
+            place(source, destination)
+            return
+    elif scheme in ("http", "https"):
+        async with session.transport.stream(ref) as chunks:
+            expected = entry.digest if entry.md5_hex is not None else None
+            with VerifiedWriter(destination, expected_md5=expected) as out:
+                async for chunk in chunks:
+                    out.write(chunk)
+        return
+    if allow_missing:
+        return
+    raise NotFoundError(
+        f"artifact file {entry.path!r} is a reference to {ref}, which this client cannot "
+        "fetch here; pass allow_missing_references=True to download the rest",
+        kind="artifact reference",
+        path=entry.path,
+    )
+
+
+async def _file_urls(session: AsyncSession, artifact_id: str) -> dict[str, str]:
+    """``{file name: signed download URL}`` for every stored file of the version."""
+    listing = AsyncArtifactFiles(session, artifact_id, per_page=URL_PAGE_SIZE)
+    return {file.name: file.direct_url async for file in listing}
