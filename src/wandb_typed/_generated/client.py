@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from .add_artifact_aliases import AddArtifactAliases
     from .add_artifact_collection_tags import AddArtifactCollectionTags
     from .base_model import UnsetType
+    from .commit_artifact import CommitArtifact
+    from .create_artifact import CreateArtifact
+    from .create_artifact_files import CreateArtifactFiles
+    from .create_artifact_manifest import CreateArtifactManifest
     from .create_invite import CreateInvite
     from .create_run import CreateRun
     from .create_run_files import CreateRunFiles
@@ -60,6 +64,9 @@ if TYPE_CHECKING:
     from .get_viewer import GetViewer
     from .input_types import (
         ArtifactCollectionAliasInput,
+        CreateArtifactFilesInput,
+        CreateArtifactInput,
+        CreateArtifactManifestInput,
         LinkArtifactInput,
         TagInput,
         UseArtifactInput,
@@ -82,6 +89,116 @@ def gql(q: str) -> str:
 
 
 class Client(GeneratedClientBase):
+    def create_artifact(self, input: "CreateArtifactInput", **kwargs: Any) -> "CreateArtifact":
+        from .create_artifact import CreateArtifact
+
+        query = gql("""
+            mutation CreateArtifact($input: CreateArtifactInput!) {
+              createArtifact(input: $input) {
+                artifact {
+                  id
+                  state
+                  versionIndex
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query,
+            operation_name="CreateArtifact",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateArtifact.model_validate(data)
+
+    def create_artifact_files(
+        self, input: "CreateArtifactFilesInput", **kwargs: Any
+    ) -> "CreateArtifactFiles":
+        from .create_artifact_files import CreateArtifactFiles
+
+        query = gql("""
+            mutation CreateArtifactFiles($input: CreateArtifactFilesInput!) {
+              createArtifactFiles(input: $input) {
+                files {
+                  edges {
+                    node {
+                      name
+                      uploadUrl
+                      uploadHeaders
+                    }
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query,
+            operation_name="CreateArtifactFiles",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateArtifactFiles.model_validate(data)
+
+    def create_artifact_manifest(
+        self, input: "CreateArtifactManifestInput", **kwargs: Any
+    ) -> "CreateArtifactManifest":
+        from .create_artifact_manifest import CreateArtifactManifest
+
+        query = gql("""
+            mutation CreateArtifactManifest($input: CreateArtifactManifestInput!) {
+              createArtifactManifest(input: $input) {
+                artifactManifest {
+                  id
+                  file {
+                    uploadUrl
+                    uploadHeaders
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query,
+            operation_name="CreateArtifactManifest",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateArtifactManifest.model_validate(data)
+
+    def commit_artifact(self, artifact_id: str, **kwargs: Any) -> "CommitArtifact":
+        from .commit_artifact import CommitArtifact
+
+        query = gql("""
+            mutation CommitArtifact($artifactID: ID!) {
+              commitArtifact(input: {artifactID: $artifactID}) {
+                artifact {
+                  id
+                  state
+                  digest
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"artifactID": artifact_id}
+        response = self.execute(
+            query=query,
+            operation_name="CommitArtifact",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CommitArtifact.model_validate(data)
+
     def get_artifact_membership(
         self, entity: str, project: str, name: str, **kwargs: Any
     ) -> "GetArtifactMembership":

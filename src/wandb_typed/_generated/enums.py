@@ -4,7 +4,22 @@
 from enum import Enum
 
 
+class ArtifactDigestAlgorithm(str, Enum):
+    MANIFEST_MD5 = "MANIFEST_MD5"
+
+
+class ArtifactManifestType(str, Enum):
+    FULL = "FULL"
+    INCREMENTAL = "INCREMENTAL"
+    PATCH = "PATCH"
+
+
 class ArtifactState(str, Enum):
     COMMITTED = "COMMITTED"
     DELETED = "DELETED"
     PENDING = "PENDING"
+
+
+class ArtifactStorageLayout(str, Enum):
+    V1 = "V1"
+    V2 = "V2"

@@ -6,6 +6,7 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
+from .enums import ArtifactDigestAlgorithm, ArtifactManifestType, ArtifactStorageLayout
 
 
 class ArtifactAliasInput(BaseModel):
@@ -18,6 +19,59 @@ class ArtifactCollectionAliasInput(BaseModel):
     artifact_collection_name: str = Field(alias="artifactCollectionName")
     entity_name: str = Field(alias="entityName")
     project_name: str = Field(alias="projectName")
+
+
+class CreateArtifactFileSpecInput(BaseModel):
+    artifact_id: str = Field(alias="artifactID")
+    artifact_manifest_id: Optional[str] = Field(alias="artifactManifestID", default=None)
+    md5: str
+    mimetype: Optional[str] = None
+    name: str
+
+
+class CreateArtifactFilesInput(BaseModel):
+    artifact_files: list["CreateArtifactFileSpecInput"] = Field(alias="artifactFiles")
+    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
+    cloud_region_id: Optional[str] = Field(alias="cloudRegionID", default=None)
+    storage_layout: ArtifactStorageLayout = Field(alias="storageLayout")
+
+
+class CreateArtifactInput(BaseModel):
+    aliases: Optional[list["ArtifactAliasInput"]] = None
+    artifact_collection_name: Optional[str] = Field(alias="artifactCollectionName", default=None)
+    artifact_collection_names: Optional[list[str]] = Field(
+        alias="artifactCollectionNames", default=None
+    )
+    artifact_type_name: str = Field(alias="artifactTypeName")
+    client_id: Optional[str] = Field(alias="clientID", default=None)
+    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
+    description: Optional[str] = None
+    digest: str
+    digest_algorithm: ArtifactDigestAlgorithm = Field(alias="digestAlgorithm")
+    distributed_id: Optional[str] = Field(alias="distributedID", default=None)
+    enable_digest_deduplication: Optional[bool] = Field(
+        alias="enableDigestDeduplication", default=None
+    )
+    entity_name: str = Field(alias="entityName")
+    history_step: Optional[int] = Field(alias="historyStep", default=None)
+    labels: Optional[str] = None
+    metadata: Optional[str] = None
+    project_name: str = Field(alias="projectName")
+    run_name: Optional[str] = Field(alias="runName", default=None)
+    "deprecated"
+    sequence_client_id: Optional[str] = Field(alias="sequenceClientID", default=None)
+
+
+class CreateArtifactManifestInput(BaseModel):
+    artifact_id: str = Field(alias="artifactID")
+    base_artifact_id: Optional[str] = Field(alias="baseArtifactID", default=None)
+    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
+    digest: str
+    entity_name: str = Field(alias="entityName")
+    name: str
+    project_name: str = Field(alias="projectName")
+    run_name: str = Field(alias="runName")
+    type_: ArtifactManifestType = Field(alias="type")
 
 
 class LinkArtifactInput(BaseModel):

@@ -6,6 +6,7 @@ Example:
 """
 
 from wandb_typed.artifacts._async.artifact import AsyncArtifact
+from wandb_typed.artifacts._async.artifact import fetch_artifact as async_fetch_artifact
 from wandb_typed.artifacts._async.collections import (
     AsyncArtifactCollection,
     AsyncArtifactCollections,
@@ -16,7 +17,8 @@ from wandb_typed.artifacts._async.collections import (
 )
 from wandb_typed.artifacts._async.files import AsyncArtifactFiles
 from wandb_typed.artifacts._async.methods import AsyncArtifactsApi
-from wandb_typed.artifacts._sync.artifact import Artifact
+from wandb_typed.artifacts._async.upload import log_artifact as async_log_artifact
+from wandb_typed.artifacts._sync.artifact import Artifact, fetch_artifact
 from wandb_typed.artifacts._sync.collections import (
     ArtifactCollection,
     ArtifactCollections,
@@ -27,6 +29,8 @@ from wandb_typed.artifacts._sync.collections import (
 )
 from wandb_typed.artifacts._sync.files import ArtifactFiles
 from wandb_typed.artifacts._sync.methods import ArtifactsApi
+from wandb_typed.artifacts._sync.upload import log_artifact
+from wandb_typed.artifacts.draft import ArtifactDraft
 from wandb_typed.artifacts.file_data import ArtifactFile
 from wandb_typed.artifacts.manifest import ArtifactManifest, ManifestEntry
 
@@ -34,6 +38,7 @@ __all__ = [
     "Artifact",
     "ArtifactCollection",
     "ArtifactCollections",
+    "ArtifactDraft",
     "ArtifactFile",
     "ArtifactFiles",
     "ArtifactManifest",
@@ -52,4 +57,8 @@ __all__ = [
     "AsyncRunArtifacts",
     "ManifestEntry",
     "RunArtifacts",
+    "async_fetch_artifact",
+    "async_log_artifact",
+    "fetch_artifact",
+    "log_artifact",
 ]

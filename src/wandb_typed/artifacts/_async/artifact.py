@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from wandb_typed._async.session import AsyncSession
     from wandb_typed._generated.fragments import ArtifactFragment
 
-__all__ = ["AsyncArtifact", "artifact_from_fragment"]
+__all__ = ["AsyncArtifact", "artifact_from_membership", "fetch_artifact"]
 
 
 class AsyncArtifact(ArtifactFields):
@@ -249,9 +249,16 @@ async def _run(session: AsyncSession, path: str) -> AsyncRun:
     return await async_fetch_run(session, parse_run_path(path))
 
 
-def artifact_from_fragment(session: AsyncSession, fragment: ArtifactFragment) -> AsyncArtifact:
-    """A version as its own collection shows it."""
-    return AsyncArtifact(session, fragment)
+async def fetch_artifact(session: AsyncSession, artifact_id: str) -> AsyncArtifact:
+    """The version with this id, as its own collection shows it.
+
+    Raises:
+        NotFoundError: No such version.
+    """
+    reply = await session.client.get_artifact_by_id(artifact_id)
+    if reply.artifact is None:
+        raise NotFoundError(f"artifact {artifact_id} not found", kind="artifact", path=artifact_id)
+    return AsyncArtifact(session, reply.artifact)
 
 
 def artifact_from_membership(session: AsyncSession, membership: object) -> AsyncArtifact:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from wandb_typed._generated.fragments import ArtifactFragment
     from wandb_typed._sync.session import Session
 
-__all__ = ["Artifact", "artifact_from_fragment"]
+__all__ = ["Artifact", "artifact_from_membership", "fetch_artifact"]
 
 
 class Artifact(ArtifactFields):
@@ -249,9 +249,16 @@ def _run(session: Session, path: str) -> Run:
     return fetch_run(session, parse_run_path(path))
 
 
-def artifact_from_fragment(session: Session, fragment: ArtifactFragment) -> Artifact:
-    """A version as its own collection shows it."""
-    return Artifact(session, fragment)
+def fetch_artifact(session: Session, artifact_id: str) -> Artifact:
+    """The version with this id, as its own collection shows it.
+
+    Raises:
+        NotFoundError: No such version.
+    """
+    reply = session.client.get_artifact_by_id(artifact_id)
+    if reply.artifact is None:
+        raise NotFoundError(f"artifact {artifact_id} not found", kind="artifact", path=artifact_id)
+    return Artifact(session, reply.artifact)
 
 
 def artifact_from_membership(session: Session, membership: object) -> Artifact:

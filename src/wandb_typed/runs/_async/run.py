@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         LightRunFragment,
         RunFragment,
     )
-    from wandb_typed.artifacts import AsyncArtifact, AsyncRunArtifacts
+    from wandb_typed.artifacts import ArtifactDraft, AsyncArtifact, AsyncRunArtifacts
 
 __all__ = ["AsyncPageHeavyFields", "AsyncRun", "fetch_run", "get_run_fragment"]
 
@@ -474,6 +474,28 @@ class AsyncRun(RunFields):
             )
         )
         return artifact
+
+    async def log_artifact(
+        self,
+        artifact: ArtifactDraft,
+        aliases: list[str] | None = None,
+        tags: list[str] | None = None,
+    ) -> AsyncArtifact:
+        """Upload a new artifact version as logged by this run (which may be finished) and
+        return it; ``latest`` moves to it, with ``aliases`` besides.
+
+        Example:
+            >>> draft = ArtifactDraft("mnist", type="dataset")  # doctest: +SKIP
+            >>> draft.add_dir("data/mnist")  # doctest: +SKIP
+            >>> run.log_artifact(draft, aliases=["best"]).version  # doctest: +SKIP
+            'v4'
+        """
+        from wandb_typed.artifacts import async_fetch_artifact, async_log_artifact
+
+        artifact_id = await async_log_artifact(
+            self._session, self._run_path, artifact, aliases=aliases, tags=tags
+        )
+        return await async_fetch_artifact(self._session, artifact_id)
 
     # -- rows for tables --------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
         RunFragment,
     )
     from wandb_typed._sync.session import Session
-    from wandb_typed.artifacts import Artifact, RunArtifacts
+    from wandb_typed.artifacts import Artifact, ArtifactDraft, RunArtifacts
 
 __all__ = ["PageHeavyFields", "Run", "fetch_run", "get_run_fragment"]
 
@@ -466,6 +466,28 @@ class Run(RunFields):
             )
         )
         return artifact
+
+    def log_artifact(
+        self,
+        artifact: ArtifactDraft,
+        aliases: list[str] | None = None,
+        tags: list[str] | None = None,
+    ) -> Artifact:
+        """Upload a new artifact version as logged by this run (which may be finished) and
+        return it; ``latest`` moves to it, with ``aliases`` besides.
+
+        Example:
+            >>> draft = ArtifactDraft("mnist", type="dataset")  # doctest: +SKIP
+            >>> draft.add_dir("data/mnist")  # doctest: +SKIP
+            >>> run.log_artifact(draft, aliases=["best"]).version  # doctest: +SKIP
+            'v4'
+        """
+        from wandb_typed.artifacts import fetch_artifact, log_artifact
+
+        artifact_id = log_artifact(
+            self._session, self._run_path, artifact, aliases=aliases, tags=tags
+        )
+        return fetch_artifact(self._session, artifact_id)
 
     # -- rows for tables --------------------------------------------------------------------
 
