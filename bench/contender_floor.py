@@ -17,7 +17,7 @@ import httpx
 from tasks import config_check, history_check, summary_check
 
 
-def open_client(base_url: str, api_key: str) -> httpx.Client:
+def open_client(base_url: str, api_key: str, params: dict[str, object]) -> httpx.Client:
     """One keep-alive connection pool with HTTP Basic auth, as our transport has."""
     return httpx.Client(base_url=base_url, auth=("api", api_key), timeout=120.0)
 

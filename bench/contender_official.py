@@ -12,7 +12,7 @@ import wandb
 from tasks import config_check, file_check, history_check, summary_check
 
 
-def open_client(base_url: str, api_key: str) -> wandb.Api:
+def open_client(base_url: str, api_key: str, params: dict[str, object]) -> wandb.Api:
     """The ``Api`` every task uses."""
     return wandb.Api(overrides={"base_url": base_url}, api_key=api_key, timeout=120)
 

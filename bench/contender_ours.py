@@ -1,7 +1,9 @@
 """Our client (``wandb_typed``) doing each benchmark task, as a user would write it.
 
 Every task returns ``(items, check)``: how many things it read and a number the runner
-compares across contenders, so a fast contender that reads the wrong data is caught.
+compares across contenders, so a fast contender that reads the wrong data is caught. With
+``"spy": true`` in its parameters, the ``Api`` sends through a counting transport
+(:mod:`spy`) and the task adds what it counted.
 """
 
 from __future__ import annotations
@@ -10,12 +12,24 @@ import tempfile
 from pathlib import Path
 
 import wandb_typed
+from spy import RequestSpy
 from tasks import config_check, file_check, history_check, summary_check
 
+_spy: RequestSpy | None = None
 
-def open_client(base_url: str, api_key: str) -> wandb_typed.Api:
-    """The ``Api`` every task uses."""
-    return wandb_typed.Api(api_key=api_key, overrides={"base_url": base_url})
+
+def open_client(base_url: str, api_key: str, params: dict[str, object]) -> wandb_typed.Api:
+    """The ``Api`` every task uses (through a :class:`RequestSpy` when asked)."""
+    global _spy
+    _spy = RequestSpy() if params.get("spy") else None
+    return wandb_typed.Api(api_key=api_key, overrides={"base_url": base_url}, transport=_spy)
+
+
+def _spied() -> dict[str, float]:
+    """What the spy counted, if there is one."""
+    if _spy is None:
+        return {}
+    return {"requests": _spy.counts.graphql, "max_in_flight": _spy.counts.max_in_flight}
 
 
 def close_client(api: wandb_typed.Api) -> None:
@@ -44,15 +58,18 @@ def scan_history(api: wandb_typed.Api, params: dict[str, object]) -> tuple[int, 
     return count, check
 
 
-def sampled_history(api: wandb_typed.Api, params: dict[str, object]) -> tuple[int, float]:
-    """``history(samples=..., pandas=False)`` of every run of a project."""
+def sampled_history(
+    api: wandb_typed.Api, params: dict[str, object]
+) -> tuple[int, float, dict[str, float]]:
+    """``history(samples=..., pandas=False)`` of every run of a project, one run after the
+    other."""
     count, check = 0, 0.0
     samples = int(str(params["samples"]))
     for run in api.runs(str(params["path"]), per_page=int(str(params["per_page"]))):
         for row in run.history(samples=samples, pandas=False):
             check += history_check(row)
             count += 1
-    return count, check
+    return count, check, _spied()
 
 
 def download_files(api: wandb_typed.Api, params: dict[str, object]) -> tuple[int, float]:

@@ -78,19 +78,42 @@ def checks_agree(series: Sequence[Series]) -> bool:
     return all(abs(value - first) <= 1e-9 * max(1.0, abs(first)) for value in values)
 
 
-def table(title: str, unit: str, series: Sequence[Series]) -> list[str]:
-    """One benchmark's markdown table: time, throughput, peak RSS, ratios to ours."""
+def counted_text(values: Sequence[float]) -> str:
+    """Counts over the repetitions: ``n``, or ``low-high`` when they differ.
+
+    >>> counted_text([3, 3]), counted_text([2, 4, 3]), counted_text([])
+    ('3', '2-4', '')
+    """
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    return f"{low:.0f}" if low == high else f"{low:.0f}-{high:.0f}"
+
+
+def table(
+    title: str,
+    unit: str,
+    series: Sequence[Series],
+    *,
+    columns: Sequence[tuple[str, str]] = (),
+) -> list[str]:
+    """One benchmark's markdown table: time, throughput, peak RSS, ratios to ours (the first
+    of our contenders that finished), then ``columns``: ``(record key, header)`` of numbers
+    the tasks counted (blank for a contender that did not count them)."""
+    extra_headers = "".join(f" {header} |" for _, header in columns)
     lines = [
         f"### {title}",
         "",
         f"| contender | time, median (min-max) | {unit}/s | `Api()` setup, not in time "
-        "| peak RSS client (+ sidecar) | ours / this |",
-        "|---|---|---|---|---|---|",
+        f"| peak RSS client (+ sidecar) | ours / this |{extra_headers}",
+        "|---|---|---|---|---|---|" + "---|" * len(columns),
     ]
-    ours = next((s for s in series if s.contender == "ours" and s.records), None)
+    ours = next((s for s in series if s.contender.startswith("ours") and s.records), None)
     for entry in series:
         if entry.error is not None or not entry.records:
-            lines.append(f"| {entry.label} | not measured: {entry.error} | | | | |")
+            lines.append(
+                f"| {entry.label} | not measured: {entry.error} | | | | |" + " |" * len(columns)
+            )
             continue
         seconds = entry.summary("seconds")
         rate = entry.items / seconds.median if seconds.median > 0 else float("inf")
@@ -103,9 +126,12 @@ def table(title: str, unit: str, series: Sequence[Series]) -> list[str]:
         ratio = ""
         if ours is not None and entry is not ours:
             ratio = ratio_text(ours.summary("seconds").median, seconds.median)
+        counted = "".join(
+            f" {counted_text([r[key] for r in entry.records if key in r])} |" for key, _ in columns
+        )
         lines.append(
             f"| {entry.label} | {seconds_text(seconds)} | {rate:,.0f} | {setup} | {memory} "
-            f"| {ratio} |"
+            f"| {ratio} |{counted}"
         )
     if not checks_agree(series):
         checks = ", ".join(f"{s.label}: {s.check!r}" for s in series)

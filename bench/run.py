@@ -6,7 +6,10 @@ filled through the wire protocol; then, for each repetition, every benchmark run
 contender in turn (A, B, C, A, B, C, ...), each measurement in a fresh interpreter.
 Nothing is cached between runs of this script.
 
-    .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--quick]
+    .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--quick] [--output PATH]
+
+``--quick`` (small data, 1 repetition) writes ``bench/results/quick.md`` unless ``--output``
+says otherwise, never ``latest.md``.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from report import Series, Summary, table
 from wandb_typed_server.testing.sdk_env import sdk_environment
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
+QUICK_RESULTS = RESULTS.with_name("quick.md")
 PER_PAGE = 1000
 SCAN_PAGE_SIZE = 1000
 SAMPLES = 500
@@ -56,11 +60,14 @@ class Benchmark:
     task: str
     params: dict[str, object]
     contenders: tuple[Contender, ...]
+    columns: tuple[tuple[str, str], ...] = ()
+    """``(record key, header)`` of numbers a task counted itself, shown as extra columns."""
 
 
 OURS = Contender("wandb_typed (ours)", "ours")
 OFFICIAL = Contender("wandb 0.31.0 (official)", "official")
 FLOOR = Contender("floor: bare httpx + json.loads", "floor")
+IN_FLIGHT = (("max_in_flight", "requests awaiting a reply at once (spy)"),)
 
 
 def benchmarks(sizes: Sizes) -> list[Benchmark]:
@@ -130,6 +137,21 @@ def benchmarks(sizes: Sizes) -> list[Benchmark]:
             (OURS, OFFICIAL),
         ),
         Benchmark(
+            "sampled-gather",
+            f"4b. `asyncio.gather` of `history(samples={SAMPLES}, pandas=False)` over "
+            f"{sizes.sampled_runs} runs with `AsyncApi` (runs listed, then every history "
+            "requested at once) vs one run after the other",
+            "rows",
+            "sampled_history",
+            {"path": SAMPLED, "per_page": 50, "samples": SAMPLES, "spy": True},
+            (
+                Contender("wandb_typed `AsyncApi`, gather (ours)", "ours_async"),
+                Contender("wandb_typed `Api`, one by one", "ours"),
+                OFFICIAL,
+            ),
+            columns=IN_FLIGHT,
+        ),
+        Benchmark(
             "files",
             f"5. download {sizes.files} small files of one run",
             "files",
@@ -167,7 +189,7 @@ def run_all(
                     continue
                 series.records.append(record)
                 print(
-                    f"  rep {rep} {bench.key:<12} {contender.label:<32} "
+                    f"  rep {rep} {bench.key:<15} {contender.label:<38} "
                     f"{record['seconds']:8.3f} s  {record['rss_mb']:6.0f} MB  "
                     f"(wall {time.perf_counter() - started:.1f} s)",
                     flush=True,
@@ -326,7 +348,7 @@ def write_results(
         "",
     ]
     for bench in plan:
-        lines += table(bench.title, bench.unit, results[bench.key])
+        lines += table(bench.title, bench.unit, results[bench.key], columns=bench.columns)
     if notes:
         lines += ["## Notes", "", *[f"- {note}" for note in notes], ""]
     return "\n".join(lines)
@@ -375,24 +397,36 @@ NOTES = [
     "Files: our download writes each file to a temporary file, checks its md5 and fsyncs it "
     "before the atomic rename (about 3 ms per small file here); the official client does "
     "neither check nor fsync.",
+    "4b (gather): the async contender lists the runs (one request), then `asyncio.gather`s "
+    "one `history()` per run. A transport spy (`bench/spy.py`: a counter around httpx's own "
+    "transport, given as `AsyncApi(transport=...)`/`Api(transport=...)`) records how many "
+    "requests were awaiting their reply at once, so a client that serialised them would show "
+    "1; every contender's rows are summed into the same check as in 4. On a loopback server "
+    "there is no network latency to hide and the server (one process) does the work of the "
+    "50 requests either way, so gather can win at most the client's own decoding, overlapped "
+    "with the server's work on the second core; against a remote server it overlaps each "
+    "request's round trip.",
 ]
 
 
 def main() -> None:
-    """Seed a fresh server, measure, write bench/results/latest.md."""
+    """Seed a fresh server, measure, write bench/results/latest.md (quick.md with --quick)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5, help="repetitions per contender")
     parser.add_argument("--runs", type=int, default=10_000, help="runs to list")
     parser.add_argument(
         "--quick", action="store_true", help="small data and 1 repetition (tries the harness)"
     )
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--output", type=Path, help=f"default {RESULTS} ({QUICK_RESULTS.name} with --quick)"
+    )
     args = parser.parse_args()
     sizes = Sizes(runs=args.runs)
     reps = args.reps
     if args.quick:
-        sizes = Sizes(runs=500, scan_rows=(5_000, 20_000), sampled_runs=5, files=20)
+        sizes = Sizes(runs=500, scan_rows=(5_000, 20_000), sampled_runs=50, files=20)
         reps = 1
+    output = args.output or (QUICK_RESULTS if args.quick else RESULTS)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
         data_dir = Path(tmp) / "data"
@@ -404,7 +438,12 @@ def main() -> None:
             plain = child_environment(server.base_url, server.api_key)
             official = sdk_environment(server.base_url, server.api_key, Path(tmp) / "sdk")
             official.update(BENCH_BASE_URL=server.base_url, BENCH_API_KEY=server.api_key)
-            environments = {"ours": plain, "floor": plain, "official": official}
+            environments = {
+                "ours": plain,
+                "ours_async": plain,
+                "floor": plain,
+                "official": official,
+            }
             plan = benchmarks(sizes)
             results = run_all(plan, reps, environments)
             server_rss = peak_rss_mb(server.pid)
@@ -418,9 +457,10 @@ def main() -> None:
         total_seconds=time.perf_counter() - started,
         notes=NOTES,
     )
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(document)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(document)
     print(document)
+    print(f"written to {output}")
 
 
 if __name__ == "__main__":

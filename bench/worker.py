@@ -2,7 +2,9 @@
 
 Prints one line ``RESULT {...}`` with the seconds the task took, what it read (``items``
 and a ``check`` value the runner compares across contenders), this process's peak RSS (VmHWM) and,
-for a client with a sidecar (the official one's wandb-core), the sidecar's peak RSS.
+for a client with a sidecar (the official one's wandb-core), the sidecar's peak RSS. A task
+returns ``(items, check)`` or ``(items, check, {name: number})``: numbers it counted itself
+(requests seen by a transport spy), added to the record.
 
 Only the standard library is imported before the clock starts, so the ``import`` task
 measures exactly ``import <client>; <client>.Api`` in a fresh process.
@@ -69,9 +71,9 @@ def measure_task(contender: str, task: str, params: dict[str, object]) -> dict[s
     base_url = os.environ["BENCH_BASE_URL"]
     api_key = os.environ["BENCH_API_KEY"]
     started = time.perf_counter()
-    client = module.open_client(base_url, api_key)
+    client = module.open_client(base_url, api_key, params)
     opened = time.perf_counter()
-    items, check = getattr(module, task)(client, params)
+    items, check, *extra = getattr(module, task)(client, params)
     finished = time.perf_counter()
     sidecar = sum(vm_hwm_mb(pid) for pid in descendant_pids(os.getpid()))
     module.close_client(client)
@@ -81,6 +83,7 @@ def measure_task(contender: str, task: str, params: dict[str, object]) -> dict[s
         "items": items,
         "check": check,
         "sidecar_rss_mb": sidecar,
+        **(extra[0] if extra else {}),
     }
 
 
