@@ -139,8 +139,9 @@ def measure(
         raise BenchError(f"{contender}/{task} took more than {timeout:.0f} s") from exc
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     if proc.returncode != 0 or not lines:
+        last = (proc.stderr.strip().splitlines() or ["no error output"])[-1][:300]
         raise BenchError(
-            f"{contender}/{task} failed (exit {proc.returncode}):\n"
+            f"{contender}/{task} failed (exit {proc.returncode}): {last}\n"
             f"{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}"
         )
     record: dict[str, float] = json.loads(lines[-1].removeprefix("RESULT "))
