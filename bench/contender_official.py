@@ -5,15 +5,49 @@ user would write it. Its ``Api`` talks to the server through the wandb-core side
 from __future__ import annotations
 
 import tempfile
+import threading
 from pathlib import Path
+from typing import Any
 
 import wandb
 
-from tasks import config_check, file_check, history_check, summary_check
+from tasks import (
+    artifact_check,
+    config_check,
+    download_root,
+    file_check,
+    history_check,
+    summary_check,
+)
+
+
+class _RequestsSpy:
+    """Counts the requests the official client sends through ``requests`` (its file
+    downloads; its GraphQL goes through the wandb-core sidecar), by wrapping
+    ``requests.Session.send`` in this process."""
+
+    def __init__(self) -> None:
+        import requests
+
+        self.count = 0
+        lock = threading.Lock()
+        send = requests.Session.send
+
+        def counting_send(session: Any, request: Any, **kwargs: Any) -> Any:
+            with lock:
+                self.count += 1
+            return send(session, request, **kwargs)
+
+        requests.Session.send = counting_send  # type: ignore[method-assign,assignment]
+
+
+_spy: _RequestsSpy | None = None
 
 
 def open_client(base_url: str, api_key: str, params: dict[str, object]) -> wandb.Api:
-    """The ``Api`` every task uses."""
+    """The ``Api`` every task uses (with ``requests`` counted when the task asks)."""
+    global _spy
+    _spy = _RequestsSpy() if params.get("spy") else None
     return wandb.Api(overrides={"base_url": base_url}, api_key=api_key, timeout=120)
 
 
@@ -62,3 +96,20 @@ def download_files(api: wandb.Api, params: dict[str, object]) -> tuple[int, floa
             check += file_check((Path(root) / file.name).read_bytes())
             count += 1
     return count, check
+
+
+def download_artifact(
+    api: wandb.Api, params: dict[str, object]
+) -> tuple[int, float, dict[str, float]]:
+    """Download every file of an artifact version into a new folder with ``download()``
+    (through its cache, ``$WANDB_CACHE_DIR``) and check the files. With the spy, counts the
+    requests ``download()`` sends through ``requests`` (the manifest is loaded first)."""
+    artifact = api.artifact(str(params["artifact"]))
+    artifact.manifest  # noqa: B018  (download() loads it first too; not a file request)
+    before = _spy.count if _spy is not None else 0
+    root = artifact.download(str(download_root()))
+    items, check = artifact_check(Path(root), params)
+    extra: dict[str, float] = {}
+    if _spy is not None:
+        extra["file_requests"] = _spy.count - before
+    return items, check, extra

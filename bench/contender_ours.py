@@ -13,7 +13,14 @@ from pathlib import Path
 
 import wandb_typed
 from spy import RequestSpy
-from tasks import config_check, file_check, history_check, summary_check
+from tasks import (
+    artifact_check,
+    config_check,
+    download_root,
+    file_check,
+    history_check,
+    summary_check,
+)
 
 _spy: RequestSpy | None = None
 
@@ -81,3 +88,22 @@ def download_files(api: wandb_typed.Api, params: dict[str, object]) -> tuple[int
             check += file_check(Path(local).read_bytes())
             count += 1
     return count, check
+
+
+def download_artifact(
+    api: wandb_typed.Api, params: dict[str, object]
+) -> tuple[int, float, dict[str, float]]:
+    """Download every file of an artifact version into a new folder, through the cache
+    (``$WANDB_CACHE_DIR``: empty for a cold download, filled by an earlier process for a
+    cached one), and check the files. With the spy, counts the requests ``download()``
+    sends besides GraphQL: file requests (the manifest is loaded first, outside that
+    count)."""
+    artifact = api.artifact(str(params["artifact"]))
+    artifact.manifest  # noqa: B018  (download() loads it first too; not a file request)
+    before = _spy.counts.other if _spy is not None else 0
+    root = artifact.download(download_root())
+    items, check = artifact_check(Path(root), params)
+    extra: dict[str, float] = {}
+    if _spy is not None:
+        extra["file_requests"] = _spy.counts.other - before
+    return items, check, extra

@@ -5,7 +5,10 @@ by :func:`wandb_typed_server.testing.seed.seed_runs`, the way the SDK would have
 - ``bench/scan``: one run per size in ``scan_rows`` (``rows-50000``, ``rows-200000``), 5 keys
   per row;
 - ``bench/sampled``: 50 runs of 2,000 rows x 5 keys each, for ``history(samples=500)``;
-- ``bench/files``: one run (``files``) holding 200 small files.
+- ``bench/files``: one run (``files``) holding 200 small files;
+- ``bench/artifacts``: ``bench-data``, an artifact of ``artifact_mb`` MB in ``artifact_files``
+  files, and ``bench-data-tenth``, a tenth of it, logged by the official SDK
+  (:mod:`artifact_data`, seeded separately: it needs the server's artifact support).
 
     >>> scan_run_path(200_000)
     'bench/scan/rows-200000'
@@ -36,6 +39,8 @@ class Sizes:
     sampled_runs: int = 50
     sampled_rows: int = 2_000
     files: int = 200
+    artifact_mb: float = 200
+    artifact_files: int = 1_000
 
 
 def scan_run_path(rows: int) -> str:

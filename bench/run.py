@@ -6,7 +6,8 @@ filled through the wire protocol; then, for each repetition, every benchmark run
 contender in turn (A, B, C, A, B, C, ...), each measurement in a fresh interpreter.
 Nothing is cached between runs of this script.
 
-    .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--quick] [--output PATH]
+    .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--artifact-mb 200]
+        [--artifact-files 1000] [--quick] [--output PATH]
 
 ``--quick`` (small data, 1 repetition) writes ``bench/results/quick.md`` unless ``--output``
 says otherwise, never ``latest.md``.
@@ -18,16 +19,18 @@ import argparse
 import datetime
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from artifact_data import ArtifactSpec, ArtifactsUnsupported, seed_artifacts
 from dataset import FILES_RUN, LISTING, SAMPLED, Sizes, scan_run_path, seed_everything
 from documents import generated_document
 from harness import BenchError, LocalServer, child_environment, measure, peak_rss_mb
@@ -60,6 +63,10 @@ class Benchmark:
     task: str
     params: dict[str, object]
     contenders: tuple[Contender, ...]
+    cache: str | None = None
+    """``"cold"`` or ``"warm"``: each measurement gets its own scratch folder and an empty
+    ``WANDB_CACHE_DIR`` in it, which for ``"warm"`` a first, unmeasured run of the same
+    contender fills."""
     columns: tuple[tuple[str, str], ...] = ()
     """``(record key, header)`` of numbers a task counted itself, shown as extra columns."""
 
@@ -68,10 +75,63 @@ OURS = Contender("wandb_typed (ours)", "ours")
 OFFICIAL = Contender("wandb 0.31.0 (official)", "official")
 FLOOR = Contender("floor: bare httpx + json.loads", "floor")
 IN_FLIGHT = (("max_in_flight", "requests awaiting a reply at once (spy)"),)
+FILE_REQUESTS = (("file_requests", "file requests sent (spy)"),)
+ARTIFACT_SECTION = "6. download an artifact (`Artifact.download()`)"
+
+
+def artifact_specs(sizes: Sizes) -> list[ArtifactSpec]:
+    """The artifact of the issue, and one a tenth of its size (the peak-RSS reference)."""
+    return [
+        ArtifactSpec("bench-data", sizes.artifact_mb, sizes.artifact_files),
+        ArtifactSpec(
+            "bench-data-tenth", sizes.artifact_mb / 10, max(1, sizes.artifact_files // 10)
+        ),
+    ]
+
+
+def artifact_benchmarks(sizes: Sizes, seeded: dict[str, dict[str, object]]) -> list[Benchmark]:
+    """Cold and cached downloads of the seeded artifact, and ours cold on the tenth."""
+    main, tenth = artifact_specs(sizes)
+    what = f"{main.megabytes:g} MB artifact of {main.files:,} files"
+    return [
+        Benchmark(
+            "artifact-cold",
+            f"6a. download a {what}, cold (empty `WANDB_CACHE_DIR`)",
+            "files",
+            "download_artifact",
+            seeded[main.name],
+            (OURS, OFFICIAL),
+            cache="cold",
+            columns=FILE_REQUESTS,
+        ),
+        Benchmark(
+            "artifact-cached",
+            f"6b. download the {what} again into a new folder, from the cache an earlier "
+            "download of the same client filled",
+            "files",
+            "download_artifact",
+            seeded[main.name],
+            (OURS, OFFICIAL),
+            cache="warm",
+            columns=FILE_REQUESTS,
+        ),
+        Benchmark(
+            "artifact-tenth",
+            f"6c. peak-RSS reference: ours, cold, on a {tenth.megabytes:g} MB artifact of "
+            f"{tenth.files:,} files (a tenth of 6a)",
+            "files",
+            "download_artifact",
+            seeded[tenth.name],
+            (OURS,),
+            cache="cold",
+            columns=FILE_REQUESTS,
+        ),
+    ]
 
 
 def benchmarks(sizes: Sizes) -> list[Benchmark]:
-    """The benchmarks of the issue, in the order they are reported."""
+    """The benchmarks of the issue, in the order they are reported (without the artifact
+    benchmarks: those come only once their data could be seeded)."""
     listing_floor = Contender(FLOOR.label, "floor", {"get_runs": generated_document("get_runs")})
     scan_floor = Contender(
         FLOOR.label,
@@ -163,8 +223,28 @@ def benchmarks(sizes: Sizes) -> list[Benchmark]:
     return found
 
 
+def measure_in_scratch(
+    bench: Benchmark, contender: Contender, env: dict[str, str], scratch_root: Path
+) -> dict[str, float]:
+    """One measurement of a benchmark with ``cache`` set: in a scratch folder of its own
+    (``BENCH_SCRATCH``) with an empty ``WANDB_CACHE_DIR`` in it, filled first by an
+    unmeasured run of the same contender for ``"warm"``; the folder is deleted after."""
+    scratch = Path(tempfile.mkdtemp(prefix=f"{bench.key}-", dir=scratch_root))
+    params = {**bench.params, **contender.extra}
+    env = {**env, "BENCH_SCRATCH": str(scratch), "WANDB_CACHE_DIR": str(scratch / "cache")}
+    try:
+        if bench.cache == "warm":
+            measure(contender.contender, bench.task, params, env=env)
+        return measure(contender.contender, bench.task, params, env=env)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def run_all(
-    plan: list[Benchmark], reps: int, environments: dict[str, dict[str, str]]
+    plan: list[Benchmark],
+    reps: int,
+    environments: dict[str, dict[str, str]],
+    scratch_root: Path,
 ) -> dict[str, list[Series]]:
     """Every repetition of every benchmark, contenders alternating within each repetition."""
     results = {
@@ -176,13 +256,17 @@ def run_all(
                 if series.error is not None:
                     continue
                 started = time.perf_counter()
+                env = environments[contender.contender]
                 try:
-                    record = measure(
-                        contender.contender,
-                        bench.task,
-                        {**bench.params, **contender.extra},
-                        env=environments[contender.contender],
-                    )
+                    if bench.cache is not None:
+                        record = measure_in_scratch(bench, contender, env, scratch_root)
+                    else:
+                        record = measure(
+                            contender.contender,
+                            bench.task,
+                            {**bench.params, **contender.extra},
+                            env=env,
+                        )
                 except BenchError as exc:
                     series.error = str(exc).splitlines()[0]
                     print(f"  rep {rep} {bench.key} {contender.label}: FAILED {exc}", flush=True)
@@ -254,7 +338,63 @@ def _peak(results: dict[str, list[Series]], key: str, contender: str) -> Summary
     return None
 
 
-def target_lines(results: dict[str, list[Series]], sizes: Sizes) -> list[str]:
+def _series(results: dict[str, list[Series]], key: str, contender: str) -> Series | None:
+    for series in results.get(key, []):
+        if series.contender == contender and series.records:
+            return series
+    return None
+
+
+def artifact_target_lines(
+    results: dict[str, list[Series]], sizes: Sizes, skipped: str | None
+) -> list[str]:
+    """The artifact download's targets: 3x faster cold, no file request from the cache, flat
+    peak RSS."""
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**not met**"
+
+    name = f"artifact download ({sizes.artifact_mb:g} MB, {sizes.artifact_files:,} files)"
+    if skipped is not None:
+        return [f"- {name}: not measured (artifact benchmark skipped: {skipped})"]
+    lines = []
+    ours, official = (
+        _median(results, "artifact-cold", "ours"),
+        _median(results, "artifact-cold", "official"),
+    )
+    if ours and official:
+        speedup = official / ours
+        lines.append(
+            f"- {name} cold at least 3x faster than the official `Artifact.download()`: "
+            f"{speedup:.1f}x ({verdict(speedup >= 3)})"
+        )
+    else:
+        lines.append(f"- {name} cold: not measured for both clients")
+    cached = _series(results, "artifact-cached", "ours")
+    if cached is not None:
+        sent = [int(record.get("file_requests", -1)) for record in cached.records]
+        counted = all(count >= 0 for count in sent)
+        lines.append(
+            "- a download from a warm cache sends no file request: "
+            + (
+                f"{max(sent)} file requests in the worst of {len(sent)} repetitions "
+                f"({verdict(max(sent) == 0)})"
+                if counted
+                else "not counted (**not met**)"
+            )
+        )
+    big, tenth = _peak(results, "artifact-cold", "ours"), _peak(results, "artifact-tenth", "ours")
+    if big is not None and tenth is not None:
+        lines.append(
+            f"- download peak RSS flat as the artifact grows 10x: {tenth.high:.0f} MB for a "
+            f"tenth, {big.high:.0f} MB for the whole ({verdict(big.high <= tenth.high * 1.15)})"
+        )
+    return lines
+
+
+def target_lines(
+    results: dict[str, list[Series]], sizes: Sizes, artifact_skipped: str | None
+) -> list[str]:
     """Each target of the issue, with the measured value and whether it is met."""
     lines = ["## Targets", ""]
 
@@ -304,6 +444,7 @@ def target_lines(results: dict[str, list[Series]], sizes: Sizes) -> list[str]:
             f"- scan_history peak RSS under 150 MB and flat as rows grow: {text} "
             f"({verdict(highest < 150 and flat)})"
         )
+    lines += artifact_target_lines(results, sizes, artifact_skipped)
     lines.append("")
     return lines
 
@@ -318,6 +459,7 @@ def write_results(
     server_rss: float | None,
     total_seconds: float,
     notes: list[str],
+    artifact_skipped: str | None,
 ) -> str:
     """The markdown document of the run."""
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -343,12 +485,19 @@ def write_results(
         "process's own (VmHWM), plus the official client's wandb-core sidecar (VmHWM)",
         "- `ours / this` is the ratio of median times: below 1 means ours is faster",
         "",
-        *target_lines(results, sizes),
+        *target_lines(results, sizes, artifact_skipped),
         "## Results",
         "",
     ]
     for bench in plan:
         lines += table(bench.title, bench.unit, results[bench.key], columns=bench.columns)
+    if artifact_skipped is not None:
+        lines += [
+            f"### {ARTIFACT_SECTION}",
+            "",
+            f"artifact benchmark skipped: {artifact_skipped}",
+            "",
+        ]
     if notes:
         lines += ["## Notes", "", *[f"- {note}" for note in notes], ""]
     return "\n".join(lines)
@@ -408,12 +557,48 @@ NOTES = [
     "request's round trip.",
 ]
 
+ARTIFACT_NOTES = [
+    "6 (artifacts): the artifacts are logged through the official SDK (`wandb.init`, "
+    "`Artifact.add_dir`, `log_artifact(...).wait()`) in a subprocess with its own folders, "
+    "deleted afterwards; the bytes are seeded random data (incompressible). Each measurement "
+    "gets a new scratch folder with an empty `WANDB_CACHE_DIR` and downloads into a new "
+    "folder in it (cold: both clients fill their cache as they go); for 6b an earlier, "
+    "unmeasured process of the same client downloaded the artifact first, so 6b's time and "
+    "peak RSS are the cached download's alone. Every contender then checks the file count, "
+    "the total size and the sha256 of 20 files (inside the measured time, the same for all).",
+    "6 (file requests): ours counted by the transport spy (requests other than GraphQL sent "
+    "by `download()`, the manifest being loaded before); the official client's by counting "
+    "calls of `requests.Session.send` in its process (its GraphQL goes through the wandb-core "
+    "sidecar, its files through `requests`). 6c is only the reference of the flat-RSS target.",
+]
+
+
+def seed_artifact_data(
+    base_url: str, api_key: str, sizes: Sizes, workdir: Path
+) -> tuple[dict[str, dict[str, object]], float] | str:
+    """The artifacts, logged by the official SDK (its own folders, removed afterwards so
+    that no contender finds their bytes in a cache); the reason when that fails."""
+    sdk_dir = workdir / "seed-sdk"
+    env = sdk_environment(base_url, api_key, sdk_dir)
+    try:
+        return seed_artifacts(base_url, api_key, artifact_specs(sizes), workdir, env)
+    except ArtifactsUnsupported as exc:
+        return str(exc)
+    finally:
+        shutil.rmtree(sdk_dir, ignore_errors=True)
+
 
 def main() -> None:
     """Seed a fresh server, measure, write bench/results/latest.md (quick.md with --quick)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5, help="repetitions per contender")
     parser.add_argument("--runs", type=int, default=10_000, help="runs to list")
+    parser.add_argument(
+        "--artifact-mb", type=float, help="size of the downloaded artifact (default 200; 20 quick)"
+    )
+    parser.add_argument(
+        "--artifact-files", type=int, help="its number of files (default 1000; 100 quick)"
+    )
     parser.add_argument(
         "--quick", action="store_true", help="small data and 1 repetition (tries the harness)"
     )
@@ -424,8 +609,19 @@ def main() -> None:
     sizes = Sizes(runs=args.runs)
     reps = args.reps
     if args.quick:
-        sizes = Sizes(runs=500, scan_rows=(5_000, 20_000), sampled_runs=50, files=20)
+        sizes = Sizes(
+            runs=500,
+            scan_rows=(5_000, 20_000),
+            sampled_runs=50,
+            files=20,
+            artifact_mb=20,
+            artifact_files=100,
+        )
         reps = 1
+    if args.artifact_mb is not None:
+        sizes = replace(sizes, artifact_mb=args.artifact_mb)
+    if args.artifact_files is not None:
+        sizes = replace(sizes, artifact_files=args.artifact_files)
     output = args.output or (QUICK_RESULTS if args.quick else RESULTS)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
@@ -434,6 +630,16 @@ def main() -> None:
         with LocalServer(data_dir) as server:
             print(f"server {server.base_url} (pid {server.pid}); seeding ...", flush=True)
             seeding = seed_everything(server.base_url, server.api_key, sizes)
+            plan = benchmarks(sizes)
+            artifacts = seed_artifact_data(server.base_url, server.api_key, sizes, Path(tmp))
+            artifact_skipped: str | None = None
+            if isinstance(artifacts, str):
+                artifact_skipped = artifacts
+                print(f"artifact benchmark skipped: {artifact_skipped}", flush=True)
+            else:
+                seeded, seconds = artifacts
+                seeding["artifacts (official SDK)"] = seconds
+                plan += artifact_benchmarks(sizes, seeded)
             print("seeded: " + ", ".join(f"{k} {v:.1f} s" for k, v in seeding.items()))
             plain = child_environment(server.base_url, server.api_key)
             official = sdk_environment(server.base_url, server.api_key, Path(tmp) / "sdk")
@@ -444,8 +650,9 @@ def main() -> None:
                 "floor": plain,
                 "official": official,
             }
-            plan = benchmarks(sizes)
-            results = run_all(plan, reps, environments)
+            scratch = Path(tmp) / "scratch"
+            scratch.mkdir()
+            results = run_all(plan, reps, environments, scratch)
             server_rss = peak_rss_mb(server.pid)
     document = write_results(
         plan,
@@ -455,7 +662,8 @@ def main() -> None:
         seeding=seeding,
         server_rss=server_rss,
         total_seconds=time.perf_counter() - started,
-        notes=NOTES,
+        notes=NOTES + (ARTIFACT_NOTES if artifact_skipped is None else []),
+        artifact_skipped=artifact_skipped,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(document)
