@@ -74,7 +74,10 @@ class Benchmark:
 OURS = Contender("wandb_typed (ours)", "ours")
 OFFICIAL = Contender("wandb 0.31.0 (official)", "official")
 FLOOR = Contender("floor: bare httpx + json.loads", "floor")
-IN_FLIGHT = (("max_in_flight", "requests awaiting a reply at once (spy)"),)
+IN_FLIGHT = (
+    ("requests", "GraphQL requests (spy)"),
+    ("max_in_flight", "requests awaiting a reply at once (spy)"),
+)
 FILE_REQUESTS = (("file_requests", "file requests sent (spy)"),)
 ARTIFACT_SECTION = "6. download an artifact (`Artifact.download()`)"
 
