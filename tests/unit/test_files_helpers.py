@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from wandb_typed.errors import InvalidArgumentError, InvalidPathError, InvalidResponseError
 from wandb_typed._download import local_destination
+from wandb_typed.errors import InvalidArgumentError, InvalidPathError, InvalidResponseError
 from wandb_typed.runs.file_names import upload_headers, upload_name
 
 
