@@ -2,7 +2,8 @@
 
 ``local_server`` is one server for the whole session (fast; tests must use their own
 entity/project names so they do not see each other's data). ``server_factory`` starts
-fresh servers on given data dirs (restarts, isolation).
+fresh servers on given data dirs (restarts, isolation). ``flavour`` and ``portal`` run a
+test through ``Api`` and through ``AsyncApi`` (``tests/flavours.py``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from flavours import FLAVOURS, Flavour, Portal
 from machine_isolation import isolate_from_machine_config
 from wandb_typed_server import RunningServer, start_in_thread
 
 ServerFactory = Callable[..., RunningServer]
+
+# conftest.py files hold fixtures, not examples. Under --doctest-modules, the ones outside a
+# package (here, e2e/, unit/) would each be imported as the module "conftest" and clash.
+collect_ignore_glob = ["*conftest.py"]
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +30,21 @@ def local_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSe
     """A running server with ``base_url``, ``api_key`` (admin) and ``data_dir``."""
     with start_in_thread(tmp_path_factory.mktemp("local-server")) as server:
         yield server
+
+
+@pytest.fixture(scope="module", params=FLAVOURS)
+def flavour(request: pytest.FixtureRequest) -> Flavour:
+    """``sync`` (``Api``) or ``async`` (``AsyncApi`` seen through the bridge): a test that
+    builds its client with ``flavours.open_api(flavour, portal, ...)`` runs in both."""
+    value: Flavour = request.param
+    return value
+
+
+@pytest.fixture(scope="session")
+def portal() -> Iterator[Portal]:
+    """The event loop (in a thread of its own) that bridged ``AsyncApi`` objects run on."""
+    with Portal() as running:
+        yield running
 
 
 @pytest.fixture
