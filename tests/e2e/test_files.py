@@ -1,19 +1,19 @@
 """Run files end to end: listing, lookup, md5-verified downloads, uploads and deletion,
-against the local server with files put there through the wire (signed upload URLs)."""
+against the local server with files put there through the wire (signed upload URLs), in
+both flavours."""
 
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from runs_support import ENTITY, api_for
+from runs_support import ENTITY
 
-from wandb_typed import Api, File, Files
+from flavours import on_session, replace
+from wandb_typed import Api, AsyncFiles, File, Files
 from wandb_typed.errors import (
     ChecksumMismatchError,
     HTTPNotFoundError,
@@ -22,7 +22,8 @@ from wandb_typed.errors import (
     NotFoundError,
 )
 from wandb_typed.paths import RunPath
-from wandb_typed.runs._sync import files as run_files_module
+from wandb_typed.runs._async import files as async_files
+from wandb_typed.runs._sync import files as sync_files
 from wandb_typed_server import RunningServer
 from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
@@ -37,25 +38,19 @@ CONTENTS = {
 
 def run_files(api: Api, run: RunPath, **options: Any) -> Files:
     """The listing ``Run.files()`` builds, with the ``pattern`` option it does not expose."""
-    return Files(api._session, run, **options)
+    return on_session(api, Files, AsyncFiles, run, **options)
 
 
 def run_file(api: Api, run: RunPath, name: str) -> File:
-    return run_files_module.run_file(api._session, run, name)
+    return on_session(api, sync_files.run_file, async_files.run_file, run, name)
 
 
 def upload_run_file(api: Api, run: RunPath, path: Any, root: Any = ".") -> File:
-    return run_files_module.upload_run_file(api._session, run, path, root)
+    return on_session(api, sync_files.upload_run_file, async_files.upload_run_file, run, path, root)
 
 
 def md5_b64(data: bytes) -> str:
     return base64.b64encode(hashlib.md5(data).digest()).decode()
-
-
-@pytest.fixture
-def api(local_server: RunningServer) -> Iterator[Api]:
-    with api_for(local_server) as api:
-        yield api
 
 
 @pytest.fixture(scope="module")
@@ -129,12 +124,12 @@ def test_pattern_selects_files_like_sql_like(api: Api, run_path: RunPath) -> Non
 
 def test_names_and_pattern_together_are_refused(api: Api, run_path: RunPath) -> None:
     with pytest.raises(InvalidArgumentError, match="either names or pattern"):
-        Files(api._session, run_path, names=["a"], pattern="%")
+        run_files(api, run_path, names=["a"], pattern="%")
 
 
 def test_a_string_for_names_is_refused(api: Api, run_path: RunPath) -> None:
     with pytest.raises(InvalidArgumentError, match="list of file names"):
-        Files(api._session, run_path, names="notes.txt")
+        run_files(api, run_path, names="notes.txt")
 
 
 def test_file_finds_one_file(api: Api, run_path: RunPath) -> None:
@@ -244,7 +239,7 @@ def test_a_name_that_would_escape_root_is_refused_before_any_request(
     api: Api, run_path: RunPath, tmp_path: Path, name: str
 ) -> None:
     real = run_file(api, run_path, "notes.txt")
-    hostile = dataclasses.replace(real, name=name)
+    hostile = replace(real, name=name)
     root = tmp_path / "root"
     with pytest.raises(InvalidPathError, match="outside"):
         hostile.download(root=root)

@@ -1,15 +1,15 @@
 """``Run.history`` (W&B's server-side sampling, keys, x axis, system metrics, frames) and
-``Runs.histories``, end to end against history logged through file_stream."""
+``Runs.histories``, end to end against history logged through file_stream, in both flavours."""
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import httpx
 import pytest
-from runs_support import ENTITY, OperationSpy, api_for
+from runs_support import ENTITY, OperationSpy
 
 from wandb_typed import Api
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
@@ -17,6 +17,7 @@ from wandb_typed_server import RunningServer
 from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 PROJECT = "e2e-history-read"
+SHARED_API = True  # one client per flavour: no test here needs a fresh one (conftest.api)
 STEPS = 1000
 SPARSE_EVERY = 10
 
@@ -30,8 +31,9 @@ def logged_row(step: int) -> dict[str, object]:
     return row
 
 
-@pytest.fixture(scope="module")
-def api(local_server: RunningServer) -> Iterator[Api]:
+@pytest.fixture(scope="module", autouse=True)
+def seeded(local_server: RunningServer) -> None:
+    """The runs every test reads: ``long`` (with system metrics), ``short`` and ``empty``."""
     seed_runs(
         local_server.base_url,
         local_server.api_key,
@@ -49,8 +51,6 @@ def api(local_server: RunningServer) -> Iterator[Api]:
         json={"files": {"wandb-events.jsonl": {"offset": 0, "content": events}}},
         auth=("api", local_server.api_key),
     ).raise_for_status()
-    with api_for(local_server) as api:
-        yield api
 
 
 def test_all_rows_when_samples_exceed_them(api: Api) -> None:
@@ -156,9 +156,9 @@ def test_history_of_a_deleted_run(local_server: RunningServer, api: Api) -> None
         run.history()
 
 
-def test_histories_of_runs(local_server: RunningServer) -> None:
+def test_histories_of_runs(make_api: Callable[..., Api]) -> None:
     spy = OperationSpy()
-    with api_for(local_server, spy) as api:
+    with make_api(spy) as api:
         runs = api.runs(
             f"{ENTITY}/{PROJECT}", filters={"name": {"$in": ["long", "short"]}}, per_page=1
         )

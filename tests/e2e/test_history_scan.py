@@ -1,22 +1,23 @@
 """``Run.scan_history``: every row exactly once, windows by ``min_step``/``max_step``,
-``keys``, and memory that does not grow with the number of rows (100k rows scanned)."""
+``keys``, and memory that does not grow with the number of rows (100k rows scanned: those
+tests are ``slow``), in both flavours (the async one streams through an async iterator)."""
 
 from __future__ import annotations
 
 import gc
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
-from runs_support import ENTITY, OperationSpy, api_for
+from runs_support import ENTITY, OperationSpy
 
-from wandb_typed import Api
+from wandb_typed import Api, Run
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
-from wandb_typed.runs import Run
 from wandb_typed_server import RunningServer
 from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 PROJECT = "e2e-history-scan"
+SHARED_API = True  # one client per flavour: no test here needs a fresh one (conftest.api)
 BIG = 100_000
 SMALL = 20_000
 
@@ -28,27 +29,41 @@ def logged_row(step: int) -> dict[str, object]:
     return row
 
 
-@pytest.fixture(scope="module")
-def api(local_server: RunningServer) -> Iterator[Api]:
+@pytest.fixture(scope="module", autouse=True)
+def seeded(local_server: RunningServer) -> None:
+    """``small`` (20k rows) and ``tiny`` (25 rows)."""
     seed_runs(
         local_server.base_url,
         local_server.api_key,
         ENTITY,
         PROJECT,
         [
-            SeedRun("big", history=[logged_row(step) for step in range(BIG)]),
             SeedRun("small", history=[logged_row(step) for step in range(SMALL)]),
             SeedRun("tiny", history=[logged_row(step) for step in range(25)]),
         ],
         batch_lines=20_000,
     )
-    with api_for(local_server) as api:
-        yield api
 
 
-def test_every_row_exactly_once_in_order(api: Api) -> None:
+@pytest.fixture(scope="module")
+def big(local_server: RunningServer) -> str:
+    """The path of ``big``, a run of 100k rows (seeded only for the ``slow`` tests)."""
+    history = [logged_row(step) for step in range(BIG)]
+    seed_runs(
+        local_server.base_url,
+        local_server.api_key,
+        ENTITY,
+        PROJECT,
+        [SeedRun("big", history=history)],
+        batch_lines=20_000,
+    )
+    return f"{ENTITY}/{PROJECT}/big"
+
+
+@pytest.mark.slow
+def test_every_row_exactly_once_in_order(api: Api, big: str) -> None:
     expected_step = 0
-    for row in api.run(f"{ENTITY}/{PROJECT}/big").scan_history(page_size=5000):
+    for row in api.run(big).scan_history(page_size=5000):
         assert row["_step"] == expected_step
         assert row["tag"] == f"row-{expected_step}"
         expected_step += 1
@@ -67,20 +82,21 @@ def scan_peak(run: Run) -> tuple[int, int]:
     return count, peak
 
 
-def test_memory_does_not_grow_with_rows(api: Api) -> None:
-    small = api.run(f"{ENTITY}/{PROJECT}/small")
-    big = api.run(f"{ENTITY}/{PROJECT}/big")
-    scan_peak(small)  # warm caches (imports, connection pool, SQLite pages) before measuring
-    small_count, small_peak = scan_peak(small)
-    big_count, big_peak = scan_peak(big)
+@pytest.mark.slow
+def test_memory_does_not_grow_with_rows(api: Api, big: str) -> None:
+    small_run = api.run(f"{ENTITY}/{PROJECT}/small")
+    big_run = api.run(big)
+    scan_peak(small_run)  # warm caches (imports, connection pool, SQLite pages) before measuring
+    small_count, small_peak = scan_peak(small_run)
+    big_count, big_peak = scan_peak(big_run)
     assert (small_count, big_count) == (SMALL, BIG)
     # Five times the rows; a scan that kept its rows would peak at least ~5x higher.
     assert big_peak < small_peak * 1.5, (small_peak, big_peak)
 
 
-def test_windows_by_step(local_server: RunningServer) -> None:
+def test_windows_by_step(make_api: Callable[..., Api]) -> None:
     spy = OperationSpy()
-    with api_for(local_server, spy) as api:
+    with make_api(spy) as api:
         run = api.run(f"{ENTITY}/{PROJECT}/tiny")
         rows = list(run.scan_history(page_size=4, min_step=3, max_step=13))
     assert [row["_step"] for row in rows] == list(range(3, 13))

@@ -1,25 +1,17 @@
 """Projects end to end: create, look up, list (pagination boundaries, projects added while
-paginating), a project's runs and sweeps, and the errors for missing or malformed names."""
+paginating), a project's runs and sweeps, and the errors for missing or malformed names, in
+both flavours."""
 
 from __future__ import annotations
-
-import dataclasses
-from collections.abc import Iterator
 
 import pytest
 from runs_support import ENTITY, api_for
 
+from flavours import is_a, replace
 from wandb_typed import Api
 from wandb_typed.errors import InvalidArgumentError, InvalidPathError, NotFoundError
-from wandb_typed.projects import Project
 from wandb_typed_server import RunningServer
 from wandb_typed_server.testing.seed import SeedRun, seed_runs
-
-
-@pytest.fixture
-def api(local_server: RunningServer) -> Iterator[Api]:
-    with api_for(local_server) as api:
-        yield api
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +26,7 @@ def listed_team(local_server: RunningServer) -> str:
 
 def test_create_project_returns_it_and_project_reads_it_back(api: Api) -> None:
     created = api.create_project("e2e-created", ENTITY)
-    assert isinstance(created, Project)
+    assert is_a(created, "Project")
     assert (created.entity, created.name) == (ENTITY, "e2e-created")
     fetched = api.project("e2e-created", entity=ENTITY)
     assert fetched == created
@@ -149,7 +141,7 @@ def test_project_sweeps_is_empty_until_the_server_has_sweeps(api: Api) -> None:
 
 def test_sweeps_of_a_missing_project_is_not_found(api: Api) -> None:
     project = api.create_project("e2e-sweeps-gone", ENTITY)
-    ghost = dataclasses.replace(project, name="never-created")
+    ghost = replace(project, name="never-created")
     with pytest.raises(NotFoundError, match="never-created"):
         list(ghost.sweeps())
 
@@ -157,7 +149,7 @@ def test_sweeps_of_a_missing_project_is_not_found(api: Api) -> None:
 def test_from_path_with_a_project_path_gives_the_project(api: Api) -> None:
     api.create_project("e2e-from-path", ENTITY)
     found = api.from_path(f"{ENTITY}/e2e-from-path")
-    assert isinstance(found, Project)
+    assert is_a(found, "Project")
     assert found.name == "e2e-from-path"
 
 

@@ -1,12 +1,13 @@
 """``Api.runs`` filters and order end to end: every operator on ``config.*``,
-``summary_metrics.*`` and run fields, against runs logged through the wire."""
+``summary_metrics.*`` and run fields, against runs logged through the wire, in both
+flavours."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import pytest
-from runs_support import ENTITY, api_for
+from runs_support import ENTITY
 
 from wandb_typed import Api
 from wandb_typed.errors import GraphQLError, InvalidArgumentError
@@ -14,6 +15,7 @@ from wandb_typed_server import RunningServer
 from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 PROJECT = "e2e-runs-filters"
+SHARED_API = True  # one client per flavour: no test here needs a fresh one (conftest.api)
 
 RUNS = [
     SeedRun(
@@ -55,11 +57,9 @@ RUNS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def api(local_server: RunningServer) -> Iterator[Api]:
+@pytest.fixture(scope="module", autouse=True)
+def seeded(local_server: RunningServer) -> None:
     seed_runs(local_server.base_url, local_server.api_key, ENTITY, PROJECT, RUNS)
-    with api_for(local_server) as api:
-        yield api
 
 
 def matching(api: Api, filters: Mapping[str, object]) -> set[str]:

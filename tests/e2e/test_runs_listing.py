@@ -1,18 +1,20 @@
 """``Api.runs`` pagination and laziness, ``Api.run``/``create_run`` and the ``Run`` object,
-end to end against the local server with runs logged through the wire."""
+end to end against the local server with runs logged through the wire, in both flavours
+(``Api`` and ``AsyncApi``: the ``api``/``make_api`` fixtures of ``conftest.py``)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from runs_support import ENTITY, OperationSpy, api_for
+from runs_support import ENTITY, OperationSpy
 
+from flavours import Flavour, is_a
 from wandb_typed import Api
 from wandb_typed.errors import InvalidArgumentError, InvalidPathError, NotFoundError
-from wandb_typed.runs import Run, RunUser
+from wandb_typed.runs import RunUser
 from wandb_typed_server import RunningServer
 from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
@@ -21,10 +23,7 @@ def seed(server: RunningServer, project: str, runs: list[SeedRun]) -> None:
     seed_runs(server.base_url, server.api_key, ENTITY, project, runs)
 
 
-@pytest.fixture
-def api(local_server: RunningServer) -> Iterator[Api]:
-    with api_for(local_server) as api:
-        yield api
+MakeApi = Callable[..., Api]
 
 
 # -- pagination boundaries -------------------------------------------------------------------
@@ -37,9 +36,9 @@ def five_runs(local_server: RunningServer) -> str:
     return f"{ENTITY}/{project}"
 
 
-def test_no_results(local_server: RunningServer, five_runs: str) -> None:
+def test_no_results(make_api: MakeApi, five_runs: str) -> None:
     spy = OperationSpy()
-    with api_for(local_server, spy) as api:
+    with make_api(spy) as api:
         runs = api.runs(five_runs, filters={"config.i": {"$gt": 100}}, per_page=5)
         assert len(runs) == 0
         assert list(runs) == []
@@ -47,18 +46,18 @@ def test_no_results(local_server: RunningServer, five_runs: str) -> None:
     assert spy.count("GetRunsLight") == 1
 
 
-def test_exactly_one_page(local_server: RunningServer, five_runs: str) -> None:
+def test_exactly_one_page(make_api: MakeApi, five_runs: str) -> None:
     spy = OperationSpy()
-    with api_for(local_server, spy) as api:
+    with make_api(spy) as api:
         runs = api.runs(five_runs, per_page=5)
         assert [run.id for run in runs] == [f"r{i}" for i in range(5)]
         assert len(runs) == 5
     assert spy.count("GetRunsLight") == 1
 
 
-def test_one_more_than_a_page(local_server: RunningServer, five_runs: str) -> None:
+def test_one_more_than_a_page(make_api: MakeApi, five_runs: str) -> None:
     spy = OperationSpy()
-    with api_for(local_server, spy) as api:
+    with make_api(spy) as api:
         runs = api.runs(five_runs, per_page=4)
         assert [run.id for run in runs] == [f"r{i}" for i in range(5)]
         assert [len(page.items) for page in runs.pages()] == [4, 1]
@@ -83,9 +82,9 @@ def test_per_page_out_of_bounds(api: Api, five_runs: str, per_page: object) -> N
 # -- laziness --------------------------------------------------------------------------------
 
 
-def test_lazy_page_loads_heavy_fields_once(local_server: RunningServer, five_runs: str) -> None:
+def test_lazy_page_loads_heavy_fields_once(make_api: MakeApi, five_runs: str) -> None:
     spy = OperationSpy()
-    with api_for(local_server, spy) as api:
+    with make_api(spy) as api:
         runs = api.runs(five_runs, per_page=3)
         first_page = runs[0:3]
         assert spy.operations == ["GetRunsLight"]
@@ -100,9 +99,9 @@ def test_lazy_page_loads_heavy_fields_once(local_server: RunningServer, five_run
         assert spy.count("GetRun") == 0
 
 
-def test_eager_pages_need_no_more_requests(local_server: RunningServer, five_runs: str) -> None:
+def test_eager_pages_need_no_more_requests(make_api: MakeApi, five_runs: str) -> None:
     spy = OperationSpy()
-    with api_for(local_server, spy) as api:
+    with make_api(spy) as api:
         runs = api.runs(five_runs, per_page=5, lazy=False)
         assert [run.config["i"] for run in runs] == [0, 1, 2, 3, 4]
     assert spy.operations == ["GetRuns"]
@@ -132,17 +131,16 @@ def test_a_run_loaded_alone_keeps_its_config_edits_when_its_page_loads(
 
 
 @pytest.mark.parametrize("order", ["+created_at", "-created_at", "+config.i"])
-def test_runs_added_while_paginating(local_server: RunningServer, order: str) -> None:
+def test_runs_added_while_paginating(api: Api, local_server: RunningServer, order: str) -> None:
     project = f"e2e-runs-growing{order.replace('.', '-')}"
     original = [f"old-{i:02d}" for i in range(10)]
     seed(local_server, project, [SeedRun(name, config={"i": i}) for i, name in enumerate(original)])
-    with api_for(local_server) as api:
-        seen: list[str] = []
-        for index, run in enumerate(api.runs(f"{ENTITY}/{project}", order=order, per_page=3)):
-            seen.append(run.id)
-            if index == 1:
-                added = [SeedRun(f"new-{i}", config={"i": 100 + i}) for i in range(4)]
-                seed(local_server, project, added)
+    seen: list[str] = []
+    for index, run in enumerate(api.runs(f"{ENTITY}/{project}", order=order, per_page=3)):
+        seen.append(run.id)
+        if index == 1:
+            added = [SeedRun(f"new-{i}", config={"i": 100 + i}) for i in range(4)]
+            seed(local_server, project, added)
     assert len(seen) == len(set(seen)), f"repeated: {seen}"
     assert [name for name in seen if name.startswith("old-")] == (
         original[::-1] if order.startswith("-") else original
@@ -175,10 +173,10 @@ def detailed(local_server: RunningServer) -> str:
     return f"{ENTITY}/{project}"
 
 
-def test_run_fields(api: Api, local_server: RunningServer, detailed: str) -> None:
+def test_run_fields(api: Api, local_server: RunningServer, detailed: str, flavour: Flavour) -> None:
     before = datetime.now(timezone.utc)
     run = api.run(f"{detailed}/detail")
-    assert isinstance(run, Run)
+    assert is_a(run, "Run")
     assert run.id == "detail"
     assert run.name == run.display_name == "Detailed run"
     assert (run.entity, run.project) == (ENTITY, "e2e-run-detail")
@@ -200,7 +198,8 @@ def test_run_fields(api: Api, local_server: RunningServer, detailed: str) -> Non
     assert run.storage_id
     assert run.lastHistoryStep == 19
     assert run.history_line_count == 20
-    assert repr(run) == f"<Run {detailed}/detail (finished)>"
+    class_name = {"sync": "Run", "async": "AsyncRun"}[flavour]
+    assert repr(run) == f"<{class_name} {detailed}/detail (finished)>"
 
 
 @pytest.mark.parametrize(
@@ -311,18 +310,15 @@ def test_summary_update_writes_at_once(api: Api) -> None:
     assert dict(api.run(f"{ENTITY}/e2e-run-summary/summary").summary) == {"loss": 0.25}
 
 
-def test_create_run_defaults(local_server: RunningServer) -> None:
-    with Api(
-        api_key=local_server.api_key,
-        overrides={"base_url": local_server.base_url, "project": "e2e-run-default"},
-    ) as api:
-        run = api.create_run()
-        assert run.entity == ENTITY
-        assert run.project == "e2e-run-default"
-        assert len(run.id) == 8
-        assert run.state == "running"
-        assert dict(run.config) == {}
-        assert api.run(run.id).id == run.id
+def test_create_run_defaults(make_api: MakeApi) -> None:
+    api = make_api(overrides={"project": "e2e-run-default"})
+    run = api.create_run()
+    assert run.entity == ENTITY
+    assert run.project == "e2e-run-default"
+    assert len(run.id) == 8
+    assert run.state == "running"
+    assert dict(run.config) == {}
+    assert api.run(run.id).id == run.id
 
 
 def test_create_run_without_project_goes_to_uncategorized(api: Api) -> None:

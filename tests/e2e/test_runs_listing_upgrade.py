@@ -1,20 +1,28 @@
 """A lazy ``Api.runs`` listing whose heavy fields are used fetches its later pages whole;
-whole pages are read ahead, each requested exactly once."""
+whole pages are read ahead, each requested exactly once (in both flavours: threads for
+``Api``, asyncio tasks for ``AsyncApi``)."""
 
 from __future__ import annotations
 
-from runs_support import ENTITY, OperationSpy, api_for
+from collections.abc import Callable
 
+from runs_support import ENTITY, OperationSpy
+
+from wandb_typed import Api
 from wandb_typed_server import RunningServer
 from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
+MakeApi = Callable[..., Api]
 
-def test_pages_after_a_heavy_load_come_whole(local_server: RunningServer) -> None:
+
+def test_pages_after_a_heavy_load_come_whole(
+    local_server: RunningServer, make_api: MakeApi
+) -> None:
     project = "e2e-runs-upgrade"
     runs = [SeedRun(f"u{i}", config={"i": i}, summary={"loss": i / 10}) for i in range(8)]
     seed_runs(local_server.base_url, local_server.api_key, ENTITY, project, runs)
     spy = OperationSpy()
-    with api_for(local_server, spy) as api:
+    with make_api(spy) as api:
         listed = api.runs(f"{ENTITY}/{project}", per_page=2)
         values = [(run.config["i"], run.summary["loss"]) for run in listed]
     assert values == [(i, i / 10) for i in range(8)]
@@ -27,7 +35,7 @@ def test_pages_after_a_heavy_load_come_whole(local_server: RunningServer) -> Non
 
 
 def test_a_listing_that_never_needs_heavy_fields_stays_light(
-    local_server: RunningServer,
+    local_server: RunningServer, make_api: MakeApi
 ) -> None:
     project = "e2e-runs-stay-light"
     seed_runs(
@@ -38,18 +46,20 @@ def test_a_listing_that_never_needs_heavy_fields_stays_light(
         [SeedRun(f"l{i}") for i in range(6)],
     )
     spy = OperationSpy()
-    with api_for(local_server, spy) as api:
+    with make_api(spy) as api:
         names = [run.id for run in api.runs(f"{ENTITY}/{project}", per_page=2)]
     assert names == [f"l{i}" for i in range(6)]
     assert spy.operations == ["GetRunsLight"] * 3
 
 
-def test_whole_pages_are_read_ahead_without_extra_requests(local_server: RunningServer) -> None:
+def test_whole_pages_are_read_ahead_without_extra_requests(
+    local_server: RunningServer, make_api: MakeApi
+) -> None:
     project = "e2e-runs-read-ahead"
     runs = [SeedRun(f"a{i}", config={"i": i}) for i in range(7)]
     seed_runs(local_server.base_url, local_server.api_key, ENTITY, project, runs)
     spy = OperationSpy()
-    with api_for(local_server, spy) as api:
+    with make_api(spy) as api:
         listed = api.runs(f"{ENTITY}/{project}", per_page=2, lazy=False)
         assert [run.config["i"] for run in listed] == list(range(7))
         assert [run.config["i"] for run in listed] == list(range(7))  # cached: no request

@@ -1,33 +1,29 @@
 """Users, API keys and teams end to end against the local server: admin-only searches and
 creation, keys generated and deleted (a generated key logs in, a deleted one no longer
-does), teams with invites, pending members and service accounts that authenticate."""
+does), teams with invites, pending members and service accounts that authenticate; in
+both flavours."""
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from runs_support import api_for
 
-from wandb_typed import Api, User
+from flavours import is_a
+from wandb_typed import Api
 from wandb_typed.config import ApiKey
 from wandb_typed.errors import AuthenticationError, ConfigError, GraphQLError, NotFoundError
-from wandb_typed.teams import Member, Team
 from wandb_typed_server import RunningServer
 
-
-@pytest.fixture
-def api(local_server: RunningServer) -> Iterator[Api]:
-    with api_for(local_server) as api:
-        yield api
+MakeApi = Callable[..., Api]
 
 
-def api_with_key(stack: ExitStack, server: RunningServer, key: ApiKey) -> Api:
-    """An Api on the server authenticated with ``key`` (closed with the test)."""
-    return stack.enter_context(Api(api_key=key.reveal(), overrides={"base_url": server.base_url}))
+def api_with_key(make_api: MakeApi, key: ApiKey) -> Api:
+    """An Api (of the test's flavour) on the server authenticated with ``key``."""
+    return make_api(api_key=key.reveal())
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +41,7 @@ def robot_team(local_server: RunningServer) -> Iterator[tuple[str, ApiKey]]:
 
 def test_create_user_then_find_it_by_username_and_by_email(api: Api) -> None:
     created = api.create_user("dana.e2e@example.com")
-    assert isinstance(created, User)
+    assert is_a(created, "User")
     assert created.email == "dana.e2e@example.com"
     assert created.username == "dana-e2e"
     assert created.admin is False
@@ -91,9 +87,9 @@ def test_user_prefers_the_exact_match_and_none_when_nothing_matches(api: Api) ->
 
 
 def test_searching_and_creating_users_need_an_admin_key(
-    apis: ExitStack, local_server: RunningServer, robot_team: tuple[str, ApiKey]
+    make_api: MakeApi, robot_team: tuple[str, ApiKey]
 ) -> None:
-    robot = api_with_key(apis, local_server, robot_team[1])
+    robot = api_with_key(make_api, robot_team[1])
     with pytest.raises(GraphQLError, match="users requires instance admin permission"):
         robot.users("a")
     with pytest.raises(GraphQLError, match="createUser requires instance admin permission"):
@@ -104,13 +100,13 @@ def test_searching_and_creating_users_need_an_admin_key(
 
 
 def test_generated_key_logs_in_as_that_user_and_deleting_it_locks_it_out(
-    apis: ExitStack, local_server: RunningServer, robot_team: tuple[str, ApiKey]
+    make_api: MakeApi, robot_team: tuple[str, ApiKey]
 ) -> None:
-    robot = api_with_key(apis, local_server, robot_team[1])
+    robot = api_with_key(make_api, robot_team[1])
     me = robot.viewer
     new = me.generate_api_key("second key")
     assert new.description == "second key"
-    as_new = api_with_key(apis, local_server, new.key)
+    as_new = api_with_key(make_api, new.key)
     assert as_new.viewer.id == me.id
 
     robot.flush()
@@ -120,7 +116,7 @@ def test_generated_key_logs_in_as_that_user_and_deleting_it_locks_it_out(
     entry = next(k for k in listed if k.id == new.id)
     assert robot.viewer.delete_api_key(entry) is True
 
-    locked_out = api_with_key(apis, local_server, new.key)
+    locked_out = api_with_key(make_api, new.key)
     with pytest.raises(AuthenticationError):
         _ = locked_out.viewer
     robot.flush()
@@ -162,7 +158,7 @@ def test_an_admin_sees_other_users_keys_by_name_only(
 
 def test_create_team_makes_the_caller_its_admin(api: Api) -> None:
     team = api.create_team("e2e-team-created")
-    assert isinstance(team, Team)
+    assert is_a(team, "Team")
     assert team.is_team is True
     assert [(m.username, m.admin) for m in team.members] == [("admin", True)]
     api.flush()
@@ -220,15 +216,15 @@ def test_member_delete_removes_a_member(api: Api) -> None:
 
 
 def test_service_account_is_a_member_whose_key_authenticates(
-    apis: ExitStack, api: Api, local_server: RunningServer, robot_team: tuple[str, ApiKey]
+    make_api: MakeApi, api: Api, robot_team: tuple[str, ApiKey]
 ) -> None:
     team_name, key = robot_team
     members = api.team(team_name).members
     robot = next(m for m in members if m.account_type == "SERVICE")
-    assert isinstance(robot, Member)
+    assert is_a(robot, "Member")
     assert robot.username == f"{team_name}-service-1"
     assert robot.api_key is None, "the key is shown only when the account is created"
-    as_robot = api_with_key(apis, local_server, key)
+    as_robot = api_with_key(make_api, key)
     assert as_robot.viewer.username == robot.username
     assert team_name in as_robot.viewer.teams
 
@@ -242,9 +238,9 @@ def test_service_account_key_is_hidden_in_reprs(api: Api) -> None:
 
 
 def test_team_admin_operations_need_team_admin_permission(
-    apis: ExitStack, api: Api, local_server: RunningServer, robot_team: tuple[str, ApiKey]
+    make_api: MakeApi, api: Api, robot_team: tuple[str, ApiKey]
 ) -> None:
-    as_robot = api_with_key(apis, local_server, robot_team[1])
+    as_robot = api_with_key(make_api, robot_team[1])
     team = as_robot.team(robot_team[0])
     with pytest.raises(GraphQLError, match="createInvite requires team admin permission"):
         team.invite("someone@example.com")
@@ -253,10 +249,10 @@ def test_team_admin_operations_need_team_admin_permission(
 
 
 def test_a_team_the_caller_is_not_in_is_not_visible(
-    apis: ExitStack, api: Api, local_server: RunningServer, robot_team: tuple[str, ApiKey]
+    make_api: MakeApi, api: Api, robot_team: tuple[str, ApiKey]
 ) -> None:
     api.create_team("e2e-team-private")
-    as_robot = api_with_key(apis, local_server, robot_team[1])
+    as_robot = api_with_key(make_api, robot_team[1])
     with pytest.raises(NotFoundError):
         as_robot.team("e2e-team-private")
 
