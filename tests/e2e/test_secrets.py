@@ -3,7 +3,8 @@
 A malformed path, a missing API key, an HTTP 401 and a GraphQL error: for each, the message
 says what is wrong, and the key (nor its Basic-auth token) appears in ``str``, ``repr``,
 ``args``, the formatted traceback, or the request/response headers kept on the exception.
-Log records written meanwhile are checked too.
+Log records written meanwhile are checked too. Both flavours (``Api`` and ``AsyncApi``) but
+for the retry log, which drives the sync transport with an injected sleep.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import base64
 import logging
 import traceback
-from contextlib import ExitStack
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -30,6 +31,8 @@ from wandb_typed.errors import (
 from wandb_typed_server import RunningServer
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
+
+MakeApi = Callable[..., Api]
 
 
 def forms_of(key: str) -> list[str]:
@@ -57,17 +60,16 @@ def assert_key_absent(error: WandbTypedError, key: str) -> None:
             assert form not in text
 
 
-def test_malformed_path(apis: ExitStack, local_server: RunningServer) -> None:
-    api = apis.enter_context(
-        Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
-    )
+def test_malformed_path(api: Api, local_server: RunningServer) -> None:
     with pytest.raises(InvalidPathError) as info:
         api.from_path("team//runs/abc")
     assert str(info.value) == "Invalid run path 'team//runs/abc': missing project."
     assert_key_absent(info.value, local_server.api_key)
 
 
-def test_missing_api_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_api_key(
+    make_api: MakeApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A netrc holding another host's key: it must not be used, nor shown.
     other_key = "other-host-key-0123456789abcdef012345678"
     netrc = tmp_path / "netrc"
@@ -75,7 +77,7 @@ def test_missing_api_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     netrc.chmod(0o600)
     monkeypatch.setenv("NETRC", str(netrc))
     with pytest.raises(ConfigError) as info:
-        Api(overrides={"base_url": "http://127.0.0.1:8080"})
+        make_api(api_key=None, overrides={"base_url": "http://127.0.0.1:8080"})
     message = str(info.value)
     assert message.startswith("No W&B API key found.")
     assert "WANDB_API_KEY" in message
@@ -83,9 +85,9 @@ def test_missing_api_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert_key_absent(info.value, other_key)
 
 
-def test_http_401(apis: ExitStack, local_server: RunningServer) -> None:
+def test_http_401(make_api: MakeApi, local_server: RunningServer) -> None:
     wrong_key = "wrong-key-0123456789abcdef0123456789abcd"
-    api = apis.enter_context(Api(api_key=wrong_key, overrides={"base_url": local_server.base_url}))
+    api = make_api(api_key=wrong_key)
     with pytest.raises(AuthenticationError) as info:
         _ = api.viewer
     error = info.value
@@ -99,10 +101,7 @@ def test_http_401(apis: ExitStack, local_server: RunningServer) -> None:
     assert_key_absent(error, wrong_key)
 
 
-def test_graphql_error(apis: ExitStack, local_server: RunningServer) -> None:
-    api = apis.enter_context(
-        Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
-    )
+def test_graphql_error(api: Api, local_server: RunningServer) -> None:
     with pytest.raises(GraphQLError) as info:
         api.transport.execute(
             "query Broken { viewer { noSuchField } }",

@@ -1,15 +1,17 @@
-"""``Api`` against the real local server: viewer, default entity, caches, options, errors."""
+"""``Api`` against the real local server: viewer, default entity, caches, options, errors;
+in both flavours (``Api`` and ``AsyncApi``)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
 
-from wandb_typed import Api, Run, User
+from flavours import Flavour, is_a
+from wandb_typed import Api, AsyncApi
 from wandb_typed.errors import (
     AuthenticationError,
     ConfigError,
@@ -21,16 +23,12 @@ from wandb_typed_server import RunningServer
 
 pytestmark = pytest.mark.usefixtures("clean_environment")
 
-
-@pytest.fixture
-def api(local_server: RunningServer) -> Iterator[Api]:
-    with Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url}) as api:
-        yield api
+MakeApi = Callable[..., Api]
 
 
 def test_viewer_is_the_key_owner(api: Api) -> None:
     viewer = api.viewer
-    assert isinstance(viewer, User)
+    assert is_a(viewer, "User")
     assert viewer.username == "admin"
     assert viewer.entity == "admin"
     assert viewer.admin is True
@@ -59,20 +57,26 @@ def test_user_agent(api: Api) -> None:
     assert api.user_agent.startswith("wandb-typed/")
 
 
+def api_class_name(flavour: Flavour) -> str:
+    return {"sync": "Api", "async": "AsyncApi"}[flavour]
+
+
 def test_repr_shows_base_url_and_entity_never_the_key(
-    api: Api, local_server: RunningServer
+    api: Api, local_server: RunningServer, flavour: Flavour
 ) -> None:
-    assert repr(api) == f"Api(base_url={local_server.base_url!r}, entity=None)"
+    name = api_class_name(flavour)
+    assert repr(api) == f"{name}(base_url={local_server.base_url!r}, entity=None)"
     _ = api.default_entity
-    assert repr(api) == f"Api(base_url={local_server.base_url!r}, entity='admin')"
+    assert repr(api) == f"{name}(base_url={local_server.base_url!r}, entity='admin')"
     assert local_server.api_key not in repr(api)
 
 
-def test_entity_override_wins_in_repr(apis: ExitStack, local_server: RunningServer) -> None:
-    api = apis.enter_context(
-        Api({"base_url": local_server.base_url, "entity": "team-x"}, api_key=local_server.api_key)
-    )
-    assert repr(api) == f"Api(base_url={local_server.base_url!r}, entity='team-x')"
+def test_entity_override_wins_in_repr(
+    make_api: MakeApi, local_server: RunningServer, flavour: Flavour
+) -> None:
+    api = make_api(overrides={"entity": "team-x"})
+    name = api_class_name(flavour)
+    assert repr(api) == f"{name}(base_url={local_server.base_url!r}, entity='team-x')"
     assert api.settings == {"base_url": local_server.base_url, "entity": "team-x", "project": None}
 
 
@@ -85,10 +89,8 @@ def test_with_options_returns_a_configured_copy(api: Api) -> None:
     assert patient.client.get_viewer().viewer is not None
 
 
-def test_wrong_key_is_an_authentication_error(apis: ExitStack, local_server: RunningServer) -> None:
-    api = apis.enter_context(
-        Api(api_key="not-a-real-key-" + "0" * 25, overrides={"base_url": local_server.base_url})
-    )
+def test_wrong_key_is_an_authentication_error(make_api: MakeApi) -> None:
+    api = make_api(api_key="not-a-real-key-" + "0" * 25)
     with pytest.raises(AuthenticationError, match="HTTP 401"):
         _ = api.viewer
 
@@ -98,43 +100,47 @@ def test_unknown_field_is_a_validation_error_from_the_real_server(api: Api) -> N
         api.transport.execute("query Broken { viewer { nope } }", operation_name="Broken")
 
 
-def test_unreachable_server_is_a_transport_error(apis: ExitStack) -> None:
-    api = apis.enter_context(
-        Api(api_key="k" * 40, overrides={"base_url": "http://127.0.0.1:9"}, max_retries=0)
-    )
+def test_unreachable_server_is_a_transport_error(make_api: MakeApi) -> None:
+    api = make_api(api_key="k" * 40, overrides={"base_url": "http://127.0.0.1:9"}, max_retries=0)
     with pytest.raises(TransportError, match=re.escape("POST http://127.0.0.1:9/graphql failed")):
         _ = api.viewer
 
 
-def test_missing_key_is_a_config_error() -> None:
+def test_missing_key_is_a_config_error(make_api: MakeApi) -> None:
     with pytest.raises(ConfigError, match="No W&B API key found"):
-        Api(overrides={"base_url": "http://127.0.0.1:9"})
+        make_api(api_key=None, overrides={"base_url": "http://127.0.0.1:9"})
 
 
-class PathSpy(httpx.BaseTransport):
-    """A real HTTP transport that records the path of every request it forwards."""
+class PathSpy(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """A real HTTP transport (sync and async) that records the path of every request."""
 
     def __init__(self) -> None:
         self.paths: list[str] = []
-        self._forward = httpx.HTTPTransport()
+        self._forward: httpx.HTTPTransport | None = None  # made on first use (as OperationSpy)
+        self._forward_async: httpx.AsyncHTTPTransport | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self.paths.append(request.url.path)
+        self._forward = self._forward or httpx.HTTPTransport()
         return self._forward.handle_request(request)
 
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        self._forward_async = self._forward_async or httpx.AsyncHTTPTransport()
+        return await self._forward_async.handle_async_request(request)
+
     def close(self) -> None:
-        self._forward.close()
+        if self._forward is not None:
+            self._forward.close()
+
+    async def aclose(self) -> None:
+        if self._forward_async is not None:
+            await self._forward_async.aclose()
 
 
-def test_user_transport_is_used(apis: ExitStack, local_server: RunningServer) -> None:
+def test_user_transport_is_used(make_api: MakeApi) -> None:
     spy = PathSpy()
-    api = apis.enter_context(
-        Api(
-            api_key=local_server.api_key,
-            overrides={"base_url": local_server.base_url},
-            transport=spy,
-        )
-    )
+    api = make_api(spy)
     assert api.viewer.username == "admin"
     assert spy.paths == ["/graphql"]
 
@@ -142,26 +148,27 @@ def test_user_transport_is_used(apis: ExitStack, local_server: RunningServer) ->
 # -- from_path dispatch -------------------------------------------------------------------
 
 
-class RecordingApi(Api):
-    """Api with the lookups from_path dispatches to, recording their arguments."""
+class RecordingLookups:
+    """Mixed into ``Api`` or ``AsyncApi``: the lookups from_path dispatches to, recording
+    their arguments (returning the kind, awaitable in ``AsyncApi``)."""
 
     calls: list[tuple[str, tuple[str | None, ...]]]
 
-    def _record(self, kind: str, *args: str | None) -> str:
+    def _record(self, kind: str, *args: str | None) -> str | Awaitable[str]:
         self.calls = getattr(self, "calls", [])
         self.calls.append((kind, args))
-        return kind
+        return asyncio.sleep(0, result=kind) if isinstance(self, AsyncApi) else kind
 
-    def project(self, name: str, entity: str | None = None) -> str:
+    def project(self, name: str, entity: str | None = None) -> str | Awaitable[str]:
         return self._record("project", name, entity)
 
-    def run(self, path: str = "") -> str:
+    def run(self, path: str = "") -> str | Awaitable[str]:
         return self._record("run", path)
 
-    def sweep(self, path: str = "") -> str:
+    def sweep(self, path: str = "") -> str | Awaitable[str]:
         return self._record("sweep", path)
 
-    def report(self, path: str) -> str:
+    def report(self, path: str) -> str | Awaitable[str]:
         return self._record("report", path)
 
 
@@ -178,37 +185,26 @@ class RecordingApi(Api):
     ],
 )
 def test_from_path_dispatches(
-    apis: ExitStack, local_server: RunningServer, path: str, call: tuple[str, tuple[str, ...]]
+    make_api: MakeApi, path: str, call: tuple[str, tuple[str, ...]]
 ) -> None:
-    api = apis.enter_context(
-        RecordingApi(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
-    )
+    api = make_api(mixin=RecordingLookups)
     assert api.from_path(path) == call[0]
     assert api.calls == [call]
 
 
 def test_from_path_does_not_ask_for_the_default_entity_when_the_path_has_one(
-    apis: ExitStack,
-    local_server: RunningServer,
+    make_api: MakeApi,
 ) -> None:
     spy = PathSpy()
-    api = apis.enter_context(
-        RecordingApi(
-            api_key=local_server.api_key,
-            overrides={"base_url": local_server.base_url},
-            transport=spy,
-        )
-    )
+    api = make_api(spy, mixin=RecordingLookups)
     api.from_path("team/vision/runs/abc")
     assert spy.paths == []
     api.from_path("vision")
     assert spy.paths == ["/graphql"]
 
 
-def test_from_path_rejects_malformed_paths(apis: ExitStack, local_server: RunningServer) -> None:
-    api = apis.enter_context(
-        RecordingApi(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
-    )
+def test_from_path_rejects_malformed_paths(make_api: MakeApi) -> None:
+    api = make_api(mixin=RecordingLookups)
     with pytest.raises(InvalidPathError, match="Invalid W&B path 'a/b/c/d/e'"):
         api.from_path("a/b/c/d/e")
 
@@ -217,23 +213,15 @@ def test_from_path_rejects_malformed_paths(apis: ExitStack, local_server: Runnin
     ("path", "kind"),
     [("team/vision/sweeps/abc", "sweep"), ("team/vision/reports/T--Vmlldzo", "report")],
 )
-def test_from_path_says_which_lookup_is_not_built_yet(
-    apis: ExitStack, local_server: RunningServer, path: str, kind: str
-) -> None:
-    api = apis.enter_context(
-        Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
-    )
+def test_from_path_says_which_lookup_is_not_built_yet(api: Api, path: str, kind: str) -> None:
     with pytest.raises(
         NotImplementedError, match=rf"names a {kind}; Api\.{kind}\(\) is not built yet"
     ):
         api.from_path(path)
 
 
-def test_from_path_finds_a_real_run(apis: ExitStack, local_server: RunningServer) -> None:
-    api = apis.enter_context(
-        Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url})
-    )
+def test_from_path_finds_a_real_run(api: Api) -> None:
     created = api.create_run(run_id="from-path-run", project="from-path")
     found = api.from_path(f"{created.entity}/from-path/runs/from-path-run")
-    assert isinstance(found, Run)
+    assert is_a(found, "Run")
     assert found.id == "from-path-run"
