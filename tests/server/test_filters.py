@@ -664,6 +664,7 @@ def paging_scenarios(
     return initial, inserts, draw(st.sampled_from(ORDERS)), draw(st.integers(1, 6))
 
 
+@pytest.mark.slow  # 150 generated scenarios
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(paging_scenarios())
 def test_keyset_paging_sees_every_row_once_despite_inserts(
@@ -927,6 +928,7 @@ def reference_matches(run: Mapping[str, object], document: Mapping[str, object])
     return True
 
 
+@pytest.mark.slow  # 300 generated runs-and-filter cases
 @settings(max_examples=300, deadline=None)
 @given(model_runs(), FILTERS)
 def test_sql_agrees_with_the_reference_model(

@@ -439,6 +439,7 @@ def test_bad_specs_name_the_field(
 # --------------------------------------------------------------------------- at scale
 
 
+@pytest.mark.slow
 def test_hundred_thousand_rows_scan_exactly(tmp_path: Path) -> None:
     conn = new_connection(tmp_path / "history.sqlite3")
     total, batch, page_size = 100_000, 2_500, 1_000

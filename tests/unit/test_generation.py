@@ -1,5 +1,6 @@
 """`make check-generated` catches a hand edit or an orphan; `make generate` refuses a schema
-whose sha256 is not the recorded one. Runs the real driver on a copy of the inputs."""
+whose sha256 is not the recorded one. Runs the real driver on a copy of the inputs (a full
+code generation is ``slow``; the refused schema stops before generating)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def driver(workspace: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_check_reports_a_hand_edited_file_and_an_orphan(workspace: Path) -> None:
     generated = workspace / "src" / "wandb_typed" / "_generated"
     with (generated / "get_run.py").open("a") as handle:
@@ -48,6 +50,7 @@ def test_check_reports_a_hand_edited_file_and_an_orphan(workspace: Path) -> None
     assert "orphan.py" in {p.name for p in generated.iterdir()}, "--check writes nothing"
 
 
+@pytest.mark.slow
 def test_generate_regenerates_from_scratch(workspace: Path) -> None:
     generated = workspace / "src" / "wandb_typed" / "_generated"
     (generated / "orphan.py").write_text("# left over\n")
