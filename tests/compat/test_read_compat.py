@@ -3,7 +3,8 @@
 Runs are seeded through the wire (GraphQL + file_stream + signed uploads). One plan of reads
 (listings under filters and orders, run fields, ``history()`` variants, ``scan_history()``
 variants, files) is executed by the official client in a subprocess
-(``official_read_runs.py``) and by ours in-process; the two results must be equal.
+(``official_read_runs.py``) and by ours in-process, in both flavours (``Api``, and
+``AsyncApi`` seen through the bridge of ``tests/flavours.py``); the results must be equal.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 from official_read_runs import read_plan
 
-from wandb_typed import Api
+from flavours import Flavour, Portal, open_api
 from wandb_typed_server import RunningServer
 from wandb_typed_server.testing.sdk_env import sdk_environment
 from wandb_typed_server.testing.seed import SeedRun, seed_runs
@@ -105,9 +106,10 @@ PLAN: dict[str, Any] = {
 
 
 @pytest.fixture(scope="module")
-def results(
+def official(
     local_server: RunningServer, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> dict[str, Any]:
+    """What the official client read (once for both flavours)."""
     seed_runs(local_server.base_url, local_server.api_key, ENTITY, PROJECT, SEEDED)
     workdir = tmp_path_factory.mktemp("official-read")
     plan_file = workdir / "plan.json"
@@ -123,9 +125,22 @@ def results(
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
     lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     assert lines, proc.stdout[-3000:] + proc.stderr[-3000:]
-    official: dict[str, Any] = json.loads(lines[-1].removeprefix("RESULT "))
-    with Api(api_key=local_server.api_key, overrides={"base_url": local_server.base_url}) as api:
+    result: dict[str, Any] = json.loads(lines[-1].removeprefix("RESULT "))
+    return result
+
+
+@pytest.fixture(scope="module")
+def results(
+    official: dict[str, Any], local_server: RunningServer, flavour: Flavour, portal: Portal
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(official, ours): ours read with the flavour's client, after the official client."""
+    api = open_api(
+        flavour, portal, api_key=local_server.api_key, overrides={"base_url": local_server.base_url}
+    )
+    try:
         ours = read_plan(api, PLAN)
+    finally:
+        api.close()
     return official, ours
 
 
