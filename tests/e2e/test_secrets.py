@@ -3,8 +3,8 @@
 A malformed path, a missing API key, an HTTP 401 and a GraphQL error: for each, the message
 says what is wrong, and the key (nor its Basic-auth token) appears in ``str``, ``repr``,
 ``args``, the formatted traceback, or the request/response headers kept on the exception.
-Log records written meanwhile are checked too. Both flavours (``Api`` and ``AsyncApi``) but
-for the retry log, which drives the sync transport with an injected sleep.
+Log records written meanwhile are checked too. Both flavours: ``Api`` and ``AsyncApi`` (the
+retry log: their transports, with an injected sleep).
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from flavours import Flavour, Portal, bridge
 from wandb_typed import Api, ApiKey
+from wandb_typed._async.transport import AsyncGraphQLTransport
 from wandb_typed._sync.transport import GraphQLTransport
 from wandb_typed.errors import (
     AuthenticationError,
@@ -115,14 +117,25 @@ def test_graphql_error(api: Api, local_server: RunningServer) -> None:
     assert_key_absent(error, local_server.api_key)
 
 
-def test_retries_log_without_the_key(caplog: pytest.LogCaptureFixture) -> None:
+async def no_sleep(seconds: float) -> None:
+    """The async transport's injected sleep."""
+
+
+def test_retries_log_without_the_key(
+    caplog: pytest.LogCaptureFixture, flavour: Flavour, portal: Portal
+) -> None:
     key = "logged-key-0123456789abcdef0123456789abc"
-    transport = GraphQLTransport(
-        "http://srv",
-        ApiKey(key),
-        transport=httpx.MockTransport(lambda request: httpx.Response(503)),
-        sleep=lambda seconds: None,
-    )
+    always_503 = httpx.MockTransport(lambda request: httpx.Response(503))
+    # The transport of the flavour, with its flavour's injected sleep (no waiting).
+    if flavour == "sync":
+        transport = GraphQLTransport(
+            "http://srv", ApiKey(key), transport=always_503, sleep=lambda seconds: None
+        )
+    else:
+        made = portal.call(
+            AsyncGraphQLTransport, "http://srv", ApiKey(key), transport=always_503, sleep=no_sleep
+        )
+        transport = bridge(made, portal)
     with caplog.at_level(logging.DEBUG), pytest.raises(ServerError) as info:
         transport.execute(
             "query GetViewer { viewer { id } }", operation_kind="query", operation_name="GetViewer"
