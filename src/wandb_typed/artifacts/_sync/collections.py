@@ -21,6 +21,11 @@ from wandb_typed._constants import DEFAULT_PER_PAGE
 from wandb_typed._sync.pagination import OnData, Paginator
 from wandb_typed.artifacts._sync.artifact import Artifact
 from wandb_typed.artifacts.fields import tag_inputs
+from wandb_typed.artifacts.lookups import (
+    artifact_type_of,
+    collection_not_found,
+    project_not_found,
+)
 from wandb_typed.errors import InvalidResponseError, NotFoundError
 from wandb_typed.pagination import Page, page_of
 from wandb_typed.paths import ProjectPath, RunPath
@@ -173,7 +178,7 @@ class ArtifactTypes(Paginator[ArtifactType]):
             on_data=on_data,
         )
         if reply.project is None:
-            raise _project_not_found(self.project)
+            raise project_not_found(self.project)
         session, project = self._session, self.project
         return page_of(
             reply.project.artifact_types,
@@ -207,11 +212,7 @@ class ArtifactCollections(Paginator[ArtifactCollection]):
             per_page=self.per_page,
             on_data=on_data,
         )
-        if reply.project is None:
-            raise _project_not_found(self.project)
-        artifact_type = reply.project.artifact_type
-        if artifact_type is None:
-            raise _type_not_found(self.project, self.type_name)
+        artifact_type = artifact_type_of(reply.project, self.project, self.type_name)
         connection = artifact_type.artifact_collections
         session, project = self._session, self.project
         return page_of(
@@ -259,14 +260,10 @@ class Artifacts(Paginator[Artifact]):
             per_page=self.per_page,
             on_data=on_data,
         )
-        if reply.project is None:
-            raise _project_not_found(self.project)
-        artifact_type = reply.project.artifact_type
-        if artifact_type is None:
-            raise _type_not_found(self.project, self.type_name)
+        artifact_type = artifact_type_of(reply.project, self.project, self.type_name)
         collection = artifact_type.artifact_collection
         if collection is None:
-            raise _collection_not_found(self.project, self.collection, self.type_name)
+            raise collection_not_found(self.project, self.collection, self.type_name)
         connection = collection.artifacts
         session, project, wanted = self._session, self.project, self.tags
         portfolio = collection.typename__ == "ArtifactPortfolio"
@@ -300,11 +297,8 @@ def fetch_artifact_type(session: Session, project: ProjectPath, type_name: str) 
         NotFoundError: No such project or type.
     """
     reply = session.client.get_artifact_type(project.entity, project.project, type_name)
-    if reply.project is None:
-        raise _project_not_found(project)
-    if reply.project.artifact_type is None:
-        raise _type_not_found(project, type_name)
-    return ArtifactType(session, project, reply.project.artifact_type)
+    found = artifact_type_of(reply.project, project, type_name)
+    return ArtifactType(session, project, found)
 
 
 def fetch_artifact_collection(
@@ -316,14 +310,10 @@ def fetch_artifact_collection(
         NotFoundError: No such project, type or collection.
     """
     reply = session.client.get_artifact_collection(project.entity, project.project, type_name, name)
-    if reply.project is None:
-        raise _project_not_found(project)
-    artifact_type = reply.project.artifact_type
-    if artifact_type is None:
-        raise _type_not_found(project, type_name)
+    artifact_type = artifact_type_of(reply.project, project, type_name)
     found = artifact_type.artifact_collection
     if found is None:
-        raise _collection_not_found(project, name, type_name)
+        raise collection_not_found(project, name, type_name)
     return ArtifactCollection(
         session,
         project,
@@ -338,26 +328,6 @@ def _index(version: str | None) -> int | None:
     if version is not None and version.startswith("v") and version[1:].isdigit():
         return int(version[1:])
     return None
-
-
-def _project_not_found(project: ProjectPath) -> NotFoundError:
-    return NotFoundError(f"project {project} not found", kind="project", path=str(project))
-
-
-def _type_not_found(project: ProjectPath, type_name: str) -> NotFoundError:
-    return NotFoundError(
-        f"project {project} has no artifact type {type_name!r}",
-        kind="artifact type",
-        path=f"{project}/{type_name}",
-    )
-
-
-def _collection_not_found(project: ProjectPath, name: str, type_name: str) -> NotFoundError:
-    return NotFoundError(
-        f"project {project} has no {type_name!r} collection {name!r}",
-        kind="artifact collection",
-        path=f"{project}/{name}",
-    )
 
 
 class RunArtifacts(Paginator[Artifact]):

@@ -1,0 +1,58 @@
+"""Reading a project's artifact type out of a reply, with the error that names what is
+missing (no I/O; shared by every artifact lookup and listing).
+
+Example:
+    >>> from types import SimpleNamespace as NS
+    >>> artifact_type_of(NS(artifact_type="dataset"), ProjectPath("e", "p"), "dataset")
+    'dataset'
+    >>> artifact_type_of(None, ProjectPath("e", "p"), "dataset")
+    Traceback (most recent call last):
+    wandb_typed.errors.NotFoundError: project e/p not found
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, TypeVar
+
+from wandb_typed.errors import NotFoundError
+from wandb_typed.paths import ProjectPath
+
+__all__ = ["artifact_type_of", "collection_not_found", "project_not_found"]
+
+T_co = TypeVar("T_co", covariant=True)
+
+
+class ProjectWithType(Protocol[T_co]):
+    """A reply's ``project`` that selected ``artifactType(name)``."""
+
+    @property
+    def artifact_type(self) -> T_co | None: ...
+
+
+def artifact_type_of(
+    project_reply: ProjectWithType[T_co] | None, project: ProjectPath, type_name: str
+) -> T_co:
+    """The ``artifactType`` of a reply's project, or :class:`NotFoundError` naming the
+    missing project or type."""
+    if project_reply is None:
+        raise NotFoundError(f"project {project} not found", kind="project", path=str(project))
+    found = project_reply.artifact_type
+    if found is None:
+        raise NotFoundError(
+            f"project {project} has no artifact type {type_name!r}",
+            kind="artifact type",
+            path=f"{project}/{type_name}",
+        )
+    return found
+
+
+def collection_not_found(project: ProjectPath, name: str, type_name: str) -> NotFoundError:
+    return NotFoundError(
+        f"project {project} has no {type_name!r} collection {name!r}",
+        kind="artifact collection",
+        path=f"{project}/{name}",
+    )
+
+
+def project_not_found(project: ProjectPath) -> NotFoundError:
+    return NotFoundError(f"project {project} not found", kind="project", path=str(project))
