@@ -7,9 +7,11 @@ add only the code that sends, sleeps and loops.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import logging
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -29,7 +31,13 @@ from wandb_typed.errors import (
     WandbTypedError,
 )
 
-__all__ = ["USER_AGENT", "TransportBase", "http2_available", "httpx_timeout"]
+__all__ = [
+    "USER_AGENT",
+    "TransportBase",
+    "http2_available",
+    "httpx_timeout",
+    "shared_ssl_context",
+]
 
 USER_AGENT = f"wandb-typed/{__version__}"
 logger = logging.getLogger("wandb_typed")
@@ -171,6 +179,13 @@ def check_timeout(timeout: float) -> float:
 def http2_available() -> bool:
     """HTTP/2 when the optional ``h2`` package is installed (``pip install httpx[http2]``)."""
     return importlib.util.find_spec("h2") is not None
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """One verifying SSL context for every client of this process: building one loads the CA
+    bundle (~25 ms), which each ``Api`` would otherwise pay again, even for ``http://``."""
+    return httpx.create_ssl_context()
 
 
 def httpx_timeout(seconds: float) -> httpx.Timeout:

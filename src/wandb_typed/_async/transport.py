@@ -44,6 +44,7 @@ from wandb_typed._transport_base import (
     TransportBase,
     http2_available,
     httpx_timeout,
+    shared_ssl_context,
 )
 from wandb_typed.config import ApiKey
 from wandb_typed.errors import WandbTypedError
@@ -97,6 +98,7 @@ class AsyncGraphQLTransport(TransportBase):
             headers={"User-Agent": USER_AGENT, **self._extra_headers},
             timeout=httpx_timeout(self.timeout),
             http2=http2_available(),
+            verify=shared_ssl_context(),
         )
 
     @property

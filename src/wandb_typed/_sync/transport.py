@@ -46,6 +46,7 @@ from wandb_typed._transport_base import (
     TransportBase,
     http2_available,
     httpx_timeout,
+    shared_ssl_context,
 )
 from wandb_typed.config import ApiKey
 from wandb_typed.errors import WandbTypedError
@@ -99,6 +100,7 @@ class GraphQLTransport(TransportBase):
             headers={"User-Agent": USER_AGENT, **self._extra_headers},
             timeout=httpx_timeout(self.timeout),
             http2=http2_available(),
+            verify=shared_ssl_context(),
         )
 
     @property
