@@ -83,3 +83,24 @@ def test_body_must_be_json_with_a_query(http: httpx.Client) -> None:
 
 def test_server_info_features_start_empty(gql: GraphQL) -> None:
     assert gql("{ serverInfo { features { name isEnabled } } }") == {"serverInfo": {"features": []}}
+
+
+def test_enum_values_in_variables_are_accepted(http: httpx.Client) -> None:
+    # ariadne's enum parse_value took one argument while graphql-core passes two: every
+    # enum in a variable failed ("takes 1 positional argument but 2 were given").
+    query = """query Q($kinds: [ArtifactCollectionType!]) {
+      project(name: "no-such-project", entityName: "admin") {
+        artifactCollections(collectionTypes: $kinds) { totalCount } } }"""
+    response = http.post("/graphql", json={"query": query, "variables": {"kinds": ["SEQUENCE"]}})
+    assert response.json() == {"data": {"project": None}}
+    bad = http.post("/graphql", json={"query": query, "variables": {"kinds": ["NOPE"]}})
+    assert "Value 'NOPE' does not exist in 'ArtifactCollectionType' enum" in bad.text
+
+
+def test_a_mutation_without_a_resolver_fails_naming_itself(http: httpx.Client) -> None:
+    query = 'mutation { createAgent(input: {host: "h", sweep: "s"}) { agent { id } } }'
+    payload = http.post("/graphql", json={"query": query}).json()
+    assert payload["data"] == {"createAgent": None}
+    assert payload["errors"][0]["message"] == (
+        "mutation 'createAgent' is not implemented by this server"
+    )
