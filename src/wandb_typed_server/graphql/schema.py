@@ -17,6 +17,9 @@ from ariadne import SchemaBindable, make_executable_schema
 from graphql import GraphQLEnumType, GraphQLResolveInfo, GraphQLSchema
 
 from wandb_typed_server.graphql import (
+    artifact_edits,
+    artifact_uploads,
+    artifacts,
     files,
     history,
     projects,
@@ -41,6 +44,9 @@ BINDABLES: list[SchemaBindable] = [
     *server_info.BINDABLES,
     *users.BINDABLES,
     *teams.BINDABLES,
+    *artifacts.BINDABLES,
+    *artifact_uploads.BINDABLES,
+    *artifact_edits.BINDABLES,
 ]
 
 
