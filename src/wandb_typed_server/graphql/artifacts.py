@@ -674,7 +674,7 @@ def resolve_used_by(
     after: str | None = None,
     **_: object,
 ) -> Node:
-    """The runs that use the version."""
+    """The runs that use the version, oldest first."""
     ctx = request_context(info)
     limit = _limit(first)
     pks = runs_using(ctx.conn, node_pk(obj), _int_cursor(after), limit + 1)

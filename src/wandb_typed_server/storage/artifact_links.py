@@ -113,7 +113,7 @@ def record_use(
 def runs_using(
     conn: sqlite3.Connection, artifact_pk: int, after_run_pk: int | None, limit: int
 ) -> list[int]:
-    """The pks of the runs using a version, in the order they started using it."""
+    """The pks of the runs using a version, oldest run first."""
     rows = conn.execute(
         "SELECT run_pk FROM artifact_uses WHERE artifact_pk = ? AND run_pk > ?"
         " ORDER BY run_pk LIMIT ?",
