@@ -6,7 +6,8 @@ Steps, in order: ``log_v0`` (a dataset with nested folders and a reference, a mo
 metadata, aliases and tags), ``log_v1`` (the dataset again with one file changed),
 ``use_and_link`` (a run uses and downloads the dataset, uses the model, links it into a
 portfolio and logs a ``wandb.Table``; then ``Artifact.link`` links the first dataset version
-into another portfolio), ``edit`` (``Artifact.save`` adds an alias, a tag, a description).
+into another portfolio), ``edit`` (``Artifact.save`` adds an alias, a tag, a description);
+after the reads, ``manage`` (collection edits, deletions, unlink).
 
 Environment (set by the test): WANDB_BASE_URL, WANDB_API_KEY, WANDB_DIR, ... .
 """
@@ -143,7 +144,45 @@ def edit(entity: str, project: str, workdir: Path) -> dict[str, Any]:
     return {"aliases": sorted(artifact.aliases), "tags": sorted(artifact.tags)}
 
 
-STEPS = {"log_v0": log_v0, "log_v1": log_v1, "use_and_link": use_and_link, "edit": edit}
+def manage(entity: str, project: str, workdir: Path) -> dict[str, Any]:
+    """After the reads: edit a collection, delete versions (refused while they hold aliases),
+    unlink a version, delete a portfolio."""
+    api = wandb.Api(timeout=60)
+    path = f"{entity}/{project}"
+    result: dict[str, Any] = {}
+    collection = api.artifact_collection("dataset", f"{path}/mnist")
+    collection.description = "all the digits"
+    collection.tags = ["curated"]
+    collection.save()
+    again = api.artifact_collection("dataset", f"{path}/mnist")
+    result["collection"] = {"description": again.description, "tags": sorted(again.tags)}
+    try:
+        api.artifact(f"{path}/cnn:v0").delete()
+    except Exception as exc:  # the official client raises CommError
+        result["delete_with_aliases"] = str(exc)
+    api.artifact(f"{path}/{DATA_PORTFOLIO}:golden").unlink()
+    result["golden_after_unlink"] = api.artifact_exists(f"{path}/{DATA_PORTFOLIO}:golden")
+    api.artifact_collection("model", f"{path}/{PORTFOLIO}").delete()
+    result["portfolio_after_delete"] = api.artifact_collection_exists(
+        f"{path}/{PORTFOLIO}", "model"
+    )
+    result["model_after_portfolio_delete"] = api.artifact_exists(f"{path}/cnn:best")
+    api.artifact(f"{path}/mnist:v0").delete(delete_aliases=True)
+    result["v0_after_delete"] = api.artifact_exists(f"{path}/mnist:v0")
+    result["versions_after_delete"] = [
+        [version.version, sorted(version.aliases)]
+        for version in api.artifacts("dataset", f"{path}/mnist")
+    ]
+    return result
+
+
+STEPS = {
+    "log_v0": log_v0,
+    "log_v1": log_v1,
+    "use_and_link": use_and_link,
+    "edit": edit,
+    "manage": manage,
+}
 
 if __name__ == "__main__":
     step, entity_name, project_name, work = sys.argv[1:5]

@@ -76,11 +76,13 @@ class Story:
     used: dict[str, Any]
     edited: dict[str, Any]
     read: dict[str, Any]
+    managed: dict[str, Any]
     blobs_after_v0: set[str]
     blobs_after_v1: set[str]
     blob_files_after_v0: int
     blob_files_after_v1: int
     blob_bytes: dict[str, bytes]
+    blobs_after_manage: set[str]
 
 
 def read_plan_for(v0: dict[str, Any], v1: dict[str, Any], used: dict[str, Any]) -> dict[str, Any]:
@@ -143,17 +145,21 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
             md5: server.state.artifact_blobs.blob_path(md5).read_bytes()
             for md5 in all_blob_md5s(conn)
         }
+        managed = step("manage")
+        blobs_after_manage = all_blob_md5s(conn)
     return Story(
         v0,
         v1,
         used,
         edited,
         read,
+        managed,
         blobs_after_v0,
         blobs_after_v1,
         files_after_v0,
         files_after_v1,
         blob_bytes,
+        blobs_after_manage,
     )
 
 
@@ -321,3 +327,20 @@ def test_unknown_versions_and_aliases_are_errors(story: Story) -> None:
     for name, outcome in story.read["missing"].items():
         assert outcome["error"] == "CommError", name
         assert f"'{name}' not found" in outcome["message"]
+
+
+def test_collection_edits_deletions_and_unlink(story: Story) -> None:
+    managed = story.managed
+    assert managed["collection"] == {"description": "all the digits", "tags": ["curated"]}
+    assert managed["delete_with_aliases"].endswith(
+        "artifact cnn:v0 has aliases ('latest', 'best', 'prod' in 'cnn'; 'latest', 'champion'"
+        " in 'prod-models'); delete them first or pass deleteAliases: true\n"
+    )
+    assert managed["golden_after_unlink"] is False
+    assert managed["portfolio_after_delete"] is False
+    assert managed["model_after_portfolio_delete"] is True
+    assert managed["v0_after_delete"] is False
+    assert managed["versions_after_delete"] == [["v1", ["latest"]]]
+    only_in_v0 = _md5(scenarios.dataset_files(0)[scenarios.CHANGED])
+    assert only_in_v0 in story.blobs_after_v1
+    assert story.blobs_after_manage == story.blob_bytes.keys() - {only_in_v0}

@@ -214,7 +214,10 @@ def test_a_version_with_aliases_is_deleted_only_with_delete_aliases(
     v1 = _log(state, conn, project_pk, {"a": b"2"}, aliases=("prod",))
     row = artifact_by_pk(conn, v1)
     assert row is not None
-    with pytest.raises(ArtifactError, match=r"'latest', 'prod'.*deleteAliases"):
+    with pytest.raises(
+        ArtifactError,
+        match=r"'latest', 'prod' in 'data'\); delete them first or pass deleteAliases",
+    ):
         delete_version(conn, row, delete_aliases=False)
     assert committed_artifact(conn, v1) is not None
     delete_version(conn, row, delete_aliases=True)

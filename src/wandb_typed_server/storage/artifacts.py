@@ -633,9 +633,10 @@ def aliases_of(conn: sqlite3.Connection, collection_pk: int, artifact_pk: int) -
 def aliases_of_artifact(
     conn: sqlite3.Connection, artifact_pk: int, collection_name: str | None = None
 ) -> list[sqlite3.Row]:
-    """A version's aliases in every collection (or the one named), with the collection pk."""
+    """A version's aliases in every collection (or the one named), with the collection's pk
+    and name (``collection_name``)."""
     sql = (
-        "SELECT l.* FROM artifact_aliases l JOIN artifact_collections c ON c.pk = l.collection_pk"
+        "SELECT l.*, c.name AS collection_name FROM artifact_aliases l JOIN artifact_collections c ON c.pk = l.collection_pk"
         " WHERE l.artifact_pk = ? AND c.state = 'READY'"
     )
     params: list[object] = [artifact_pk]
@@ -691,7 +692,12 @@ def delete_version(conn: sqlite3.Connection, artifact: sqlite3.Row, delete_alias
     pk = int(artifact["pk"])
     aliases = aliases_of_artifact(conn, pk)
     if aliases and not delete_aliases:
-        names = ", ".join(repr(row["alias"]) for row in aliases)
+        by_collection: dict[str, list[str]] = {}
+        for row in aliases:
+            by_collection.setdefault(str(row["collection_name"]), []).append(repr(row["alias"]))
+        names = "; ".join(
+            f"{', '.join(found)} in {name!r}" for name, found in by_collection.items()
+        )
         raise ArtifactError(
             f"artifact {artifact['sequence_name']}:v{artifact['version_index']} has aliases"
             f" ({names}); delete them first or pass deleteAliases: true"
