@@ -3,6 +3,7 @@ answers operations by name, so a domain's client code can be tested before the l
 serves it.
 
 Example:
+    >>> from wandb_typed import Api
     >>> fake = FakeGraphQL()
     >>> fake.on("GetViewer", {"viewer": None})
     >>> api = Api(api_key="k" * 40, overrides={"base_url": "http://fake"}, transport=fake)
