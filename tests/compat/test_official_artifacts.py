@@ -333,7 +333,7 @@ def test_collection_edits_deletions_and_unlink(story: Story) -> None:
     managed = story.managed
     assert managed["collection"] == {"description": "all the digits", "tags": ["curated"]}
     assert managed["delete_with_aliases"].endswith(
-        "artifact cnn:v0 has aliases ('latest', 'best', 'prod' in 'cnn'; 'latest', 'champion'"
+        "artifact cnn:v0 has aliases ('best', 'latest', 'prod' in 'cnn'; 'champion', 'latest'"
         " in 'prod-models'); delete them first or pass deleteAliases: true\n"
     )
     assert managed["golden_after_unlink"] is False

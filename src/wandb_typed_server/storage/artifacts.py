@@ -696,7 +696,7 @@ def delete_version(conn: sqlite3.Connection, artifact: sqlite3.Row, delete_alias
         for row in aliases:
             by_collection.setdefault(str(row["collection_name"]), []).append(repr(row["alias"]))
         names = "; ".join(
-            f"{', '.join(found)} in {name!r}" for name, found in by_collection.items()
+            f"{', '.join(sorted(found))} in {name!r}" for name, found in by_collection.items()
         )
         raise ArtifactError(
             f"artifact {artifact['sequence_name']}:v{artifact['version_index']} has aliases"
