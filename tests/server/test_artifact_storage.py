@@ -17,6 +17,12 @@ from wandb_typed_server.storage.artifact_blobs import (
     md5_b64,
     record_blob,
 )
+from wandb_typed_server.storage.artifact_collections import (
+    ArtifactError,
+    find_collection,
+    get_or_create_portfolio,
+    get_or_create_sequence,
+)
 from wandb_typed_server.storage.artifact_files import (
     AnnouncedFile,
     announce_files,
@@ -26,7 +32,6 @@ from wandb_typed_server.storage.artifact_files import (
 )
 from wandb_typed_server.storage.artifact_manifest import ManifestEntry
 from wandb_typed_server.storage.artifacts import (
-    ArtifactError,
     NewVersion,
     add_membership,
     aliases_of_artifact,
@@ -34,9 +39,6 @@ from wandb_typed_server.storage.artifacts import (
     committed_artifact,
     create_version,
     delete_version,
-    find_collection,
-    get_or_create_portfolio,
-    get_or_create_sequence,
     latest_with_digest,
     mark_committed,
     resolve_membership,

@@ -28,26 +28,28 @@ from wandb_typed_server.graphql.context import RequestContext, request_context
 from wandb_typed_server.graphql.ids import decode_node_id, encode_node_id
 from wandb_typed_server.graphql.nodes import Node
 from wandb_typed_server.storage.artifact_blobs import drop_unreferenced_blobs
+from wandb_typed_server.storage.artifact_collections import (
+    ArtifactError,
+    collection_by_pk,
+    find_collection,
+    get_or_create_portfolio,
+    move_sequence,
+    update_collection,
+)
 from wandb_typed_server.storage.artifact_files import drop_files, manifest_of
 from wandb_typed_server.storage.artifact_links import tag_collection, tag_version
 from wandb_typed_server.storage.artifacts import (
-    ArtifactError,
     add_membership,
     aliases_of,
     artifact_by_client_id,
-    collection_by_pk,
     committed_artifact,
     delete_collection,
     delete_version,
-    find_collection,
-    get_or_create_portfolio,
     membership_of,
-    move_sequence,
     remove_alias,
     set_alias,
     set_description_metadata_ttl,
     unlink,
-    update_collection,
 )
 from wandb_typed_server.storage.entities import readable_entity, writable_entity
 from wandb_typed_server.storage.projects import find_project, get_or_create_project

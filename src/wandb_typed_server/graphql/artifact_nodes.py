@@ -19,7 +19,12 @@ from collections.abc import Callable, Sequence
 from urllib.parse import quote
 
 from wandb_typed_server.graphql.context import RequestContext
-from wandb_typed_server.graphql.ids import encode_node_id
+from wandb_typed_server.graphql.ids import (
+    MalformedIdError,
+    decode_name_cursor,
+    encode_name_cursor,
+    encode_node_id,
+)
 from wandb_typed_server.graphql.nodes import Node
 from wandb_typed_server.storage.artifact_blobs import md5_b64
 from wandb_typed_server.storage.artifacts import TTL_INHERIT
@@ -36,6 +41,34 @@ ALIAS = "ArtifactAlias"
 TAG = "Tag"
 ARTIFACT_FILE = "ArtifactFile"
 MANIFEST = "ArtifactManifest"
+
+
+DEFAULT_PAGE = 50
+MAX_PAGE = 10_000
+
+
+def page_limit(first: int | None, default: int = DEFAULT_PAGE) -> int:
+    """How many items a page holds: ``first`` (or ``default``), between 1 and MAX_PAGE."""
+    return max(1, min(first if first is not None else default, MAX_PAGE))
+
+
+def pk_cursor(value: object) -> str:
+    """The cursor of an item listed by an integer (a pk or a version index).
+
+    >>> int_cursor(pk_cursor(7))
+    7
+    """
+    return encode_name_cursor(str(value))
+
+
+def int_cursor(cursor: str | None) -> int | None:
+    """The integer inside a cursor from :func:`pk_cursor` (None for no cursor)."""
+    if cursor is None:
+        return None
+    try:
+        return int(decode_name_cursor(cursor))
+    except ValueError as exc:
+        raise MalformedIdError(f"malformed cursor {cursor!r}") from exc
 
 
 def signed_url(ctx: RequestContext, method: str, path: str) -> str:

@@ -46,6 +46,10 @@ from wandb_typed_server.storage.artifact_blobs import (
     start_multipart,
     stored_blob_md5s,
 )
+from wandb_typed_server.storage.artifact_collections import (
+    ArtifactError,
+    get_or_create_sequence,
+)
 from wandb_typed_server.storage.artifact_files import (
     AnnouncedFile,
     announce_files,
@@ -60,12 +64,10 @@ from wandb_typed_server.storage.artifact_manifest import parse_manifest
 from wandb_typed_server.storage.artifacts import (
     LATEST,
     TTL_INHERIT,
-    ArtifactError,
     NewVersion,
     artifact_by_pk,
     committed_artifact,
     create_version,
-    get_or_create_sequence,
     latest_with_digest,
     mark_committed,
     set_alias,

@@ -1,117 +1,75 @@
-"""Reading artifacts: types, collections (sequences and portfolios), versions, memberships,
-aliases, tags, files, manifests, and the runs that log and use them.
+"""Reading artifact versions: by id, by name in a project (the membership ``collection:version``
+names), and every field of a version: its sequence, type, index, aliases, tags, manifest,
+files (stored and references), the runs that log and use it, the collections it is linked
+into; memberships and aliases; a run's logged and used versions.
 
-Only committed versions are read; a collection is listed once it has one (portfolios at
-once). Names are ``collection:version`` where the version is ``vN``, an alias, a commit hash
-or a digest (``collection`` alone means ``collection:latest``).
+Only committed versions are read.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from ariadne import InterfaceType, ObjectType, QueryType, SchemaBindable, UnionType
+from ariadne import ObjectType, QueryType, SchemaBindable, UnionType
 from graphql import GraphQLResolveInfo
 
+from wandb_typed_server.graphql.artifact_collections import artifact_node_by_pk, membership_by_name
 from wandb_typed_server.graphql.artifact_nodes import (
     ARTIFACT,
-    COLLECTION,
     alias_node,
     artifact_file_node,
     artifact_node,
     collection_node,
     connection,
-    empty_connection,
+    int_cursor,
     manifest_node,
     membership_node,
+    page_limit,
+    pk_cursor,
     tag_node,
     type_node,
 )
 from wandb_typed_server.graphql.context import RequestContext, request_context
 from wandb_typed_server.graphql.ids import (
-    MalformedIdError,
     decode_name_cursor,
     decode_node_id,
     encode_name_cursor,
 )
 from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
-from wandb_typed_server.graphql.projects import project_node_by_pk
 from wandb_typed_server.graphql.runs import run_node
 from wandb_typed_server.graphql.viewer import user_node
+from wandb_typed_server.storage.artifact_collections import (
+    collection_by_pk,
+    type_by_pk,
+)
 from wandb_typed_server.storage.artifact_files import count_files, list_files, manifest_of
 from wandb_typed_server.storage.artifact_links import (
     count_run_artifacts,
     count_runs_using,
     run_artifacts,
     runs_using,
-    tags_of_collection,
     tags_of_version,
 )
 from wandb_typed_server.storage.artifacts import (
-    ArtifactError,
-    CollectionQuery,
     aliases_of,
     aliases_of_artifact,
     artifact_by_client_id,
-    collection_by_pk,
     committed_artifact,
-    count_collections,
-    count_memberships,
-    find_collection,
-    find_type,
-    latest_committed,
-    list_collection_aliases,
-    list_collections,
-    list_memberships,
-    list_types,
-    membership_by_pk,
     memberships_of_artifact,
-    resolve_membership,
-    split_version_name,
-    type_by_pk,
-    versions_in,
 )
 from wandb_typed_server.storage.entities import readable_entity, user_row
 from wandb_typed_server.storage.runs import run_by_pk
 
-DEFAULT_PAGE = 50
-MAX_PAGE = 10_000
-
 query = QueryType()
 project = ObjectType("Project")
-artifact_type = ObjectType("ArtifactType")
 artifact = ObjectType("Artifact")
-sequence = ObjectType("ArtifactSequence")
-portfolio = ObjectType("ArtifactPortfolio")
-collection_interface = InterfaceType("ArtifactCollection")
 membership = ObjectType("ArtifactCollectionMembership")
 alias = ObjectType("ArtifactAlias")
 manifest = ObjectType("ArtifactManifest")
 run = ObjectType("Run")
 initiator = UnionType("Initiator")
 client_id_entry = UnionType("ClientIDMappingEntry")
-
-
-def _limit(first: int | None, default: int = DEFAULT_PAGE) -> int:
-    return max(1, min(first if first is not None else default, MAX_PAGE))
-
-
-def _int_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        return int(decode_name_cursor(cursor))
-    except ValueError as exc:
-        raise MalformedIdError(f"malformed cursor {cursor!r}") from exc
-
-
-def _cursor(value: object) -> str:
-    return encode_name_cursor(str(value))
-
-
-# --- Lookups shared with the mutations ------------------------------------------------------
 
 
 def readable_artifact(ctx: RequestContext, artifact_id: str) -> sqlite3.Row | None:
@@ -122,58 +80,11 @@ def readable_artifact(ctx: RequestContext, artifact_id: str) -> sqlite3.Row | No
     return row
 
 
-def readable_collection(ctx: RequestContext, collection_id: str) -> sqlite3.Row | None:
-    """The live collection behind an id, if the caller may read its entity."""
-    row = collection_by_pk(ctx.conn, decode_node_id(COLLECTION, collection_id))
-    if (
-        row is None
-        or row["state"] != "READY"
-        or readable_entity(ctx.conn, ctx.principal, row["entity_name"]) is None
-    ):
-        return None
-    return row
-
-
-def membership_by_name(
-    conn: sqlite3.Connection, project_pk: int, name: str
-) -> tuple[sqlite3.Row, sqlite3.Row] | None:
-    """The collection and membership ``collection:version`` names in a project, or None."""
-    collection_name, version = split_version_name(name)
-    collection = find_collection(conn, project_pk, collection_name)
-    if collection is None:
-        return None
-    found = resolve_membership(conn, int(collection["pk"]), version)
-    return None if found is None else (collection, found)
-
-
-def artifact_node_by_pk(ctx: RequestContext, pk: int) -> Node | None:
-    """The Artifact node of a committed version, or None."""
-    row = committed_artifact(ctx.conn, pk)
-    return None if row is None else artifact_node(row)
-
-
-# --- Query roots --------------------------------------------------------------------------
-
-
 @query.field("artifact")
 def resolve_artifact(_obj: object, info: GraphQLResolveInfo, id: str) -> Node | None:
     """A committed artifact by id."""
     row = readable_artifact(request_context(info), id)
     return None if row is None else artifact_node(row)
-
-
-@query.field("artifactCollection")
-def resolve_artifact_collection(_obj: object, info: GraphQLResolveInfo, id: str) -> Node | None:
-    """A collection (sequence or portfolio) by id."""
-    row = readable_collection(request_context(info), id)
-    return None if row is None else collection_node(row)
-
-
-@query.field("artifactSequence")
-def resolve_artifact_sequence(_obj: object, info: GraphQLResolveInfo, id: str) -> Node | None:
-    """A sequence by id (null for a portfolio)."""
-    row = readable_collection(request_context(info), id)
-    return None if row is None or row["kind"] != "SEQUENCE" else collection_node(row)
 
 
 @query.field("clientIDMapping")
@@ -195,66 +106,6 @@ def resolve_typename(obj: Node, *_args: object) -> object:
     return obj["__typename"]
 
 
-@collection_interface.type_resolver
-def resolve_collection_type(obj: Node, *_args: object) -> object:
-    """ArtifactSequence or ArtifactPortfolio."""
-    return obj["__typename"]
-
-
-# --- Project ------------------------------------------------------------------------------
-
-
-@project.field("artifactType")
-def resolve_project_artifact_type(obj: Node, info: GraphQLResolveInfo, name: str) -> Node | None:
-    """One of the project's artifact types (once it holds a readable collection)."""
-    row = find_type(request_context(info).conn, node_pk(obj), name, visible_only=True)
-    return None if row is None else type_node(row)
-
-
-@project.field("artifactTypes")
-def resolve_project_artifact_types(
-    obj: Node,
-    info: GraphQLResolveInfo,
-    first: int | None = None,
-    after: str | None = None,
-    **_: object,
-) -> Node:
-    """The project's artifact types by name."""
-    ctx = request_context(info)
-    limit = _limit(first)
-    after_name = decode_name_cursor(after) if after else None
-    rows = list_types(ctx.conn, node_pk(obj), after_name, limit + 1)
-    return connection(rows, limit, after, type_node, lambda row: encode_name_cursor(row["name"]))
-
-
-@project.field("artifactCollection")
-def resolve_project_collection(obj: Node, info: GraphQLResolveInfo, name: str) -> Node | None:
-    """One of the project's collections by name."""
-    row = find_collection(request_context(info).conn, node_pk(obj), name)
-    return None if row is None else collection_node(row)
-
-
-@project.field("artifactCollections")
-def resolve_project_collections(
-    obj: Node,
-    info: GraphQLResolveInfo,
-    collectionTypes: Sequence[str] | None = None,
-    first: int | None = None,
-    after: str | None = None,
-    order: str | None = None,
-    filters: str | None = None,
-    **_: object,
-) -> Node:
-    """The project's collections (of any type)."""
-    return _collections(
-        request_context(info),
-        CollectionQuery(node_pk(obj), kinds=_kinds(collectionTypes), newest_first=_newest(order)),
-        first,
-        after,
-        filters,
-    )
-
-
 @project.field("artifact")
 def resolve_project_artifact(
     obj: Node, info: GraphQLResolveInfo, name: str, enableTracking: bool | None = None
@@ -270,270 +121,6 @@ def resolve_project_membership(obj: Node, info: GraphQLResolveInfo, name: str) -
     """The membership ``collection:version`` names."""
     found = membership_by_name(request_context(info).conn, node_pk(obj), name)
     return None if found is None else membership_node(found[1])
-
-
-def _kinds(collection_types: Sequence[str] | None) -> tuple[str, ...]:
-    return tuple(collection_types) if collection_types else ("SEQUENCE", "PORTFOLIO")
-
-
-def _newest(order: str | None) -> bool:
-    """Collections are listed newest first (W&B's default) unless ``order`` says otherwise."""
-    if order in (None, "", "-createdAt", "-id"):
-        return True
-    if order in ("createdAt", "+createdAt", "id", "+id"):
-        return False
-    raise ArtifactError(f"unsupported collection order {order!r}: use 'createdAt' or '-createdAt'")
-
-
-def _collections(
-    ctx: RequestContext,
-    collection_query: CollectionQuery,
-    first: int | None,
-    after: str | None,
-    filters: str | None,
-) -> Node:
-    if filters and json.loads(filters):
-        raise ArtifactError(f"filtering artifact collections is not supported: {filters}")
-    limit = _limit(first)
-    rows = list_collections(ctx.conn, collection_query, _int_cursor(after), limit + 1)
-    return connection(
-        rows,
-        limit,
-        after,
-        collection_node,
-        lambda row: _cursor(row["pk"]),
-        totalCount=count_collections(ctx.conn, collection_query),
-    )
-
-
-# --- ArtifactType -------------------------------------------------------------------------
-
-
-@artifact_type.field("project")
-def resolve_type_project(obj: Node, info: GraphQLResolveInfo) -> Node | None:
-    """The project the type belongs to."""
-    return project_node_by_pk(request_context(info), node_int(obj, "_project_pk"))
-
-
-@artifact_type.field("artifactCollections")
-@artifact_type.field("artifactSequences")
-def resolve_type_collections(
-    obj: Node,
-    info: GraphQLResolveInfo,
-    collectionTypes: Sequence[str] | None = None,
-    first: int | None = None,
-    after: str | None = None,
-    order: str | None = None,
-    filters: str | None = None,
-    **_: object,
-) -> Node:
-    """The type's collections, newest first; ``totalCount`` counts them all."""
-    kinds = _kinds(collectionTypes)
-    if info.field_name == "artifactSequences":
-        kinds = ("SEQUENCE",)
-    collection_query = CollectionQuery(
-        node_int(obj, "_project_pk"), node_pk(obj), kinds, newest_first=_newest(order)
-    )
-    return _collections(request_context(info), collection_query, first, after, filters)
-
-
-def _collection_of_type(info: GraphQLResolveInfo, obj: Node, name: str) -> sqlite3.Row | None:
-    row = find_collection(request_context(info).conn, node_int(obj, "_project_pk"), name)
-    return None if row is None or row["type_pk"] != node_pk(obj) else row
-
-
-@artifact_type.field("artifactCollection")
-def resolve_type_collection(obj: Node, info: GraphQLResolveInfo, name: str) -> Node | None:
-    """One of the type's collections by name."""
-    row = _collection_of_type(info, obj, name)
-    return None if row is None else collection_node(row)
-
-
-@artifact_type.field("artifactSequence")
-def resolve_type_sequence(obj: Node, info: GraphQLResolveInfo, name: str) -> Node | None:
-    """One of the type's sequences by name (null for a portfolio)."""
-    row = _collection_of_type(info, obj, name)
-    return None if row is None or row["kind"] != "SEQUENCE" else collection_node(row)
-
-
-@artifact_type.field("artifact")
-def resolve_type_artifact(obj: Node, info: GraphQLResolveInfo, name: str) -> Node | None:
-    """The version ``collection:version`` names, if its collection has this type."""
-    ctx = request_context(info)
-    found = membership_by_name(ctx.conn, node_int(obj, "_project_pk"), name)
-    if found is None or found[0]["type_pk"] != node_pk(obj):
-        return None
-    return artifact_node_by_pk(ctx, int(found[1]["artifact_pk"]))
-
-
-# --- Collections (both kinds) ----------------------------------------------------------------
-
-
-Resolver = Callable[..., object]
-
-
-def _collection_field(name: str) -> Callable[[Resolver], Resolver]:
-    """Bind a resolver to the field ``name`` of both collection kinds."""
-
-    def bind(resolver: Resolver) -> Resolver:
-        sequence.field(name)(resolver)
-        portfolio.field(name)(resolver)
-        return resolver
-
-    return bind
-
-
-@_collection_field("project")
-def resolve_collection_project(obj: Node, info: GraphQLResolveInfo) -> Node | None:
-    """The project the collection belongs to."""
-    return project_node_by_pk(request_context(info), node_int(obj, "_project_pk"))
-
-
-@_collection_field("defaultArtifactType")
-def resolve_collection_type_node(obj: Node, info: GraphQLResolveInfo) -> Node:
-    """The type of the collection's versions."""
-    return type_node(type_by_pk(request_context(info).conn, node_int(obj, "_type_pk")))
-
-
-@_collection_field("aliases")
-def resolve_collection_aliases(
-    obj: Node,
-    info: GraphQLResolveInfo,
-    first: int | None = None,
-    after: str | None = None,
-    **_: object,
-) -> Node:
-    """The collection's aliases, oldest first."""
-    limit = _limit(first, 1000)
-    rows = list_collection_aliases(
-        request_context(info).conn, node_pk(obj), _int_cursor(after), limit + 1
-    )
-    return connection(rows, limit, after, alias_node, lambda row: _cursor(row["pk"]))
-
-
-def _version_order(order: str | None) -> bool:
-    """Versions newest first (W&B's default) unless ``order`` says oldest first."""
-    if order in (None, "", "-versionIndex", "-createdAt", "-id"):
-        return True
-    if order in ("versionIndex", "+versionIndex", "createdAt", "+createdAt", "id", "+id"):
-        return False
-    raise ArtifactError(
-        f"unsupported artifact order {order!r}: use 'versionIndex' or '-versionIndex'"
-    )
-
-
-def _check_version_filters(filters: str | None) -> None:
-    """The only filter this server applies to versions is the W&B client's default
-    ``{"state": "COMMITTED"}`` (only committed versions are ever listed)."""
-    decoded = json.loads(filters) if filters else {}
-    if not isinstance(decoded, dict):
-        raise ArtifactError(f"artifact filters must be a JSON object, not {filters}")
-    unsupported = {
-        key: value for key, value in decoded.items() if (key, value) != ("state", "COMMITTED")
-    }
-    if unsupported:
-        raise ArtifactError(
-            f"unsupported artifact filters {json.dumps(unsupported)}: only"
-            ' {"state": "COMMITTED"} is supported'
-        )
-
-
-@_collection_field("artifacts")
-def resolve_collection_artifacts(
-    obj: Node,
-    info: GraphQLResolveInfo,
-    first: int | None = None,
-    after: str | None = None,
-    order: str | None = None,
-    filters: str | None = None,
-    **_: object,
-) -> Node:
-    """The collection's versions (``edge.version`` is ``vN`` in this collection)."""
-    ctx = request_context(info)
-    _check_version_filters(filters)
-    limit = _limit(first)
-    rows = list_memberships(
-        ctx.conn,
-        node_pk(obj),
-        after_index=_int_cursor(after),
-        limit=limit + 1,
-        newest_first=_version_order(order),
-    )
-    artifacts = {
-        int(row["pk"]): row
-        for row in versions_in(ctx.conn, [m["artifact_pk"] for m in rows[:limit]])
-    }
-    edges = [
-        {
-            "node": artifact_node(artifacts[int(row["artifact_pk"])]),
-            "version": f"v{row['version_index']}",
-            "cursor": _cursor(row["version_index"]),
-        }
-        for row in rows[:limit]
-    ]
-    return {
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": len(rows) > limit,
-            "hasPreviousPage": after is not None,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-        "totalCount": count_memberships(ctx.conn, node_pk(obj)),
-    }
-
-
-@_collection_field("artifactMembership")
-def resolve_collection_membership(
-    obj: Node, info: GraphQLResolveInfo, aliasName: str
-) -> Node | None:
-    """The membership ``aliasName`` (``vN``, alias, commit hash or digest) names."""
-    row = resolve_membership(request_context(info).conn, node_pk(obj), aliasName)
-    return None if row is None else membership_node(row)
-
-
-@_collection_field("artifactMemberships")
-def resolve_collection_memberships(
-    obj: Node,
-    info: GraphQLResolveInfo,
-    first: int | None = None,
-    after: str | None = None,
-    **_: object,
-) -> Node:
-    """The collection's memberships, newest first."""
-    limit = _limit(first)
-    rows = list_memberships(
-        request_context(info).conn, node_pk(obj), after_index=_int_cursor(after), limit=limit + 1
-    )
-    return connection(
-        rows, limit, after, membership_node, lambda row: _cursor(row["version_index"])
-    )
-
-
-@_collection_field("tags")
-def resolve_collection_tags(obj: Node, info: GraphQLResolveInfo, **_: object) -> Node:
-    """The collection's tags."""
-    rows = tags_of_collection(request_context(info).conn, node_pk(obj))
-    return connection(rows, len(rows), None, tag_node, lambda row: _cursor(row["pk"]))
-
-
-@sequence.field("latestArtifact")
-def resolve_latest_artifact(obj: Node, info: GraphQLResolveInfo) -> Node | None:
-    """The sequence's newest committed version."""
-    row = latest_committed(request_context(info).conn, node_pk(obj))
-    return None if row is None else artifact_node(row)
-
-
-@_collection_field("triggers")
-@_collection_field("aliasActionHistory")
-@_collection_field("artifactCollectionActions")
-@_collection_field("artifactActions")
-def resolve_no_actions(_obj: Node, _info: GraphQLResolveInfo, **_: object) -> Node:
-    """Automations and action histories: none are kept by this server."""
-    return empty_connection()
-
-
-# --- Artifact -----------------------------------------------------------------------------
 
 
 @artifact.field("artifactSequence")
@@ -615,7 +202,7 @@ def files_connection(
     after: str | None,
 ) -> Node:
     """A page of a version's files by path; ``totalCount`` counts every match."""
-    limit = _limit(first)
+    limit = page_limit(first)
     wanted = [name for name in names or [] if name]
     rows = list_files(
         ctx.conn,
@@ -659,7 +246,7 @@ def _run_connection(
         limit,
         after,
         run_node,
-        lambda row: _cursor(row["pk"]),
+        lambda row: pk_cursor(row["pk"]),
         totalCount=total,
         _total=total,
     )
@@ -676,8 +263,8 @@ def resolve_used_by(
 ) -> Node:
     """The runs that use the version, oldest first."""
     ctx = request_context(info)
-    limit = _limit(first)
-    pks = runs_using(ctx.conn, node_pk(obj), _int_cursor(after), limit + 1)
+    limit = page_limit(first)
+    pks = runs_using(ctx.conn, node_pk(obj), int_cursor(after), limit + 1)
     return _run_connection(ctx, pks, limit, after, count_runs_using(ctx.conn, node_pk(obj)))
 
 
@@ -704,7 +291,7 @@ def resolve_created_by(obj: Node, info: GraphQLResolveInfo) -> Node:
 def resolve_artifact_memberships(obj: Node, info: GraphQLResolveInfo, **_: object) -> Node:
     """Every collection the version is in: its sequence, then the portfolios it is linked to."""
     rows = memberships_of_artifact(request_context(info).conn, node_pk(obj))
-    return connection(rows, len(rows), None, membership_node, lambda row: _cursor(row["pk"]))
+    return connection(rows, len(rows), None, membership_node, lambda row: pk_cursor(row["pk"]))
 
 
 @artifact.field("artifactCollections")
@@ -720,7 +307,12 @@ def resolve_artifact_collections(obj: Node, info: GraphQLResolveInfo, **_: objec
         if row is not None
     ]
     return connection(
-        rows, len(rows), None, collection_node, lambda row: _cursor(row["pk"]), totalCount=len(rows)
+        rows,
+        len(rows),
+        None,
+        collection_node,
+        lambda row: pk_cursor(row["pk"]),
+        totalCount=len(rows),
     )
 
 
@@ -728,9 +320,6 @@ def resolve_artifact_collections(obj: Node, info: GraphQLResolveInfo, **_: objec
 def resolve_lineage(_obj: Node, _info: GraphQLResolveInfo, **_: object) -> None:
     """Lineage graphs are not computed by this server."""
     return None
-
-
-# --- Memberships, aliases, manifests ---------------------------------------------------------
 
 
 @membership.field("artifact")
@@ -794,23 +383,20 @@ def resolve_membership_files(
     return files_connection(ctx, int(row["pk"]), str(row["entity_name"]), names, first, after)
 
 
-# --- Runs ---------------------------------------------------------------------------------
-
-
 def _run_artifacts(
     obj: Node, info: GraphQLResolveInfo, first: int | None, after: str | None, *, used: bool
 ) -> Node:
     ctx = request_context(info)
-    limit = _limit(first)
+    limit = page_limit(first)
     rows = run_artifacts(
-        ctx.conn, node_pk(obj), used=used, after_pk=_int_cursor(after), limit=limit + 1
+        ctx.conn, node_pk(obj), used=used, after_pk=int_cursor(after), limit=limit + 1
     )
     return connection(
         rows,
         limit,
         after,
         artifact_node,
-        lambda row: _cursor(row["pk"]),
+        lambda row: pk_cursor(row["pk"]),
         totalCount=count_run_artifacts(ctx.conn, node_pk(obj), used=used),
     )
 
@@ -835,18 +421,14 @@ def resolve_input_artifacts(
     after: str | None = None,
     **_: object,
 ) -> Node:
-    """The committed versions the run used, in the order it started using them."""
+    """The committed versions the run used, oldest first."""
     return _run_artifacts(obj, info, first, after, used=True)
 
 
 BINDABLES: list[SchemaBindable] = [
     query,
     project,
-    artifact_type,
     artifact,
-    sequence,
-    portfolio,
-    collection_interface,
     membership,
     alias,
     manifest,
@@ -854,9 +436,3 @@ BINDABLES: list[SchemaBindable] = [
     initiator,
     client_id_entry,
 ]
-
-
-def membership_node_by_pk(ctx: RequestContext, pk: int) -> Node | None:
-    """A membership node by pk (used by the mutations' payloads)."""
-    row = membership_by_pk(ctx.conn, pk)
-    return None if row is None else membership_node(row)

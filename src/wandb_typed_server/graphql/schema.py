@@ -17,6 +17,7 @@ from ariadne import SchemaBindable, make_executable_schema
 from graphql import GraphQLEnumType, GraphQLResolveInfo, GraphQLSchema
 
 from wandb_typed_server.graphql import (
+    artifact_collections,
     artifact_edits,
     artifact_uploads,
     artifacts,
@@ -44,6 +45,7 @@ BINDABLES: list[SchemaBindable] = [
     *server_info.BINDABLES,
     *users.BINDABLES,
     *teams.BINDABLES,
+    *artifact_collections.BINDABLES,
     *artifacts.BINDABLES,
     *artifact_uploads.BINDABLES,
     *artifact_edits.BINDABLES,

@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wandb_typed_server.storage.artifact_blobs import stored_blob_md5s
+from wandb_typed_server.storage.artifact_collections import (
+    ArtifactError,
+)
 from wandb_typed_server.storage.artifact_manifest import ManifestEntry
-from wandb_typed_server.storage.artifacts import ArtifactError
 from wandb_typed_server.storage.clock import utc_now_iso
 
 
