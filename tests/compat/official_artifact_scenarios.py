@@ -3,7 +3,7 @@ stays isolated). Usage: ``python official_artifact_scenarios.py <step> <entity> 
 <workdir>``; the result is printed as one JSON line prefixed with ``RESULT ``.
 
 Steps, in order: ``log_v0`` (a dataset with nested folders and a reference, a model with
-metadata, aliases and tags), ``log_v1`` (the dataset again with one file changed),
+metadata, aliases, tags and a TTL), ``log_v1`` (the dataset again with one file changed),
 ``use_and_link`` (a run uses and downloads the dataset, uses the model, links it into a
 portfolio and logs a ``wandb.Table``; then ``Artifact.link`` links the first dataset version
 into another portfolio), ``edit`` (``Artifact.save`` adds an alias, a tag, a description);
@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ PORTFOLIO = "prod-models"
 DATA_PORTFOLIO = "golden-data"
 TABLE_COLUMNS = ["digit", "label"]
 TABLE_ROWS = [[0, "zero"], [1, "one"], [2, "two"]]
+MODEL_TTL_SECONDS = 30 * 24 * 3600
 MODEL_METADATA = {"accuracy": 0.91, "layers": [32, 64], "optimizer": {"name": "adam", "lr": 0.001}}
 
 
@@ -82,6 +84,7 @@ def log_v0(entity: str, project: str, workdir: Path) -> dict[str, Any]:
     _write(model_dir, model_files())
     model = wandb.Artifact("cnn", type="model", metadata=MODEL_METADATA)
     model.add_dir(str(model_dir))
+    model.ttl = timedelta(seconds=MODEL_TTL_SECONDS)
     run.log_artifact(model, aliases=["best", "prod"], tags=["tag-a", "tag b"])
     model.wait()
     result = {"run": run.id, "dataset": dataset.version, "model": model.version}

@@ -249,13 +249,14 @@ def test_dataset_files_manifest_and_reference(story: Story) -> None:
     assert manifest["data/sub/b.txt"]["birth_artifact_id"] == v0_id
 
 
-def test_model_metadata_aliases_and_tags(story: Story) -> None:
+def test_model_metadata_aliases_tags_and_ttl(story: Story) -> None:
     model = story.read["artifacts"]["cnn:best"]
     assert model["metadata"] == scenarios.MODEL_METADATA
     assert model["aliases"] == ["best", "latest", "prod"]
     assert model["tags"] == ["tag b", "tag-a"]
     assert (model["type"], model["version"], model["is_link"]) == ("model", "v0", False)
-    assert model["ttl_seconds"] is None
+    assert model["ttl_seconds"] == scenarios.MODEL_TTL_SECONDS
+    assert story.read["artifacts"]["mnist:v0"]["ttl_seconds"] is None  # inherited: none here
     assert model["commit_hash"]
 
 
