@@ -16,7 +16,9 @@ from wandb_typed_server.storage.artifact_blobs import (
     drop_unreferenced_blobs,
     md5_b64,
     record_blob,
+    start_multipart,
 )
+from wandb_typed_server.storage.artifact_cleanup import sweep_abandoned_uploads
 from wandb_typed_server.storage.artifact_collections import (
     ArtifactError,
     find_collection,
@@ -286,3 +288,23 @@ def test_logging_the_newest_content_again_is_deduplicated(
     assert same is not None
     assert same["pk"] == v0
     assert latest_with_digest(conn, int(row["sequence_pk"]), "other") is None
+
+
+def test_abandoned_uploads_are_swept_with_the_bytes_only_they_held(
+    state: ServerState, conn: sqlite3.Connection, project_pk: int
+) -> None:
+    kept = _log(state, conn, project_pk, {"shared": b"s"})
+    abandoned = _log(state, conn, project_pk, {"shared": b"s", "lonely": b"l"}, commit=False)
+    upload_id = start_multipart(conn, abandoned, _md5(b"big"), [_md5(b"b"), _md5(b"ig")])
+    part = state.artifact_blobs.part_path(upload_id, 1)
+    part.parent.mkdir(parents=True)
+    part.write_bytes(b"b")
+    assert sweep_abandoned_uploads(state.db, state.artifact_blobs, older_than_seconds=3600) == 0
+    assert sweep_abandoned_uploads(state.db, state.artifact_blobs, older_than_seconds=0) == 1
+    row = artifact_by_pk(conn, abandoned)
+    assert row is not None
+    assert row["state"] == "DELETED"
+    assert all_blob_md5s(conn) == {_md5(b"s")}
+    assert not state.artifact_blobs.has_blob(_md5(b"l"))
+    assert not part.parent.exists()
+    assert committed_artifact(conn, kept) is not None

@@ -27,7 +27,7 @@ from wandb_typed_server.graphql.artifact_uploads import writable_artifact
 from wandb_typed_server.graphql.context import RequestContext, request_context
 from wandb_typed_server.graphql.ids import decode_node_id, encode_node_id
 from wandb_typed_server.graphql.nodes import Node
-from wandb_typed_server.storage.artifact_blobs import drop_unreferenced_blobs
+from wandb_typed_server.storage.artifact_cleanup import forget_versions
 from wandb_typed_server.storage.artifact_collections import (
     ArtifactError,
     collection_by_pk,
@@ -36,7 +36,6 @@ from wandb_typed_server.storage.artifact_collections import (
     move_sequence,
     update_collection,
 )
-from wandb_typed_server.storage.artifact_files import drop_files, manifest_of
 from wandb_typed_server.storage.artifact_links import tag_collection, tag_version
 from wandb_typed_server.storage.artifacts import (
     add_membership,
@@ -289,24 +288,8 @@ def resolve_unlink_artifact(_obj: object, info: GraphQLResolveInfo, input: Node)
 
 
 def _forget_versions(ctx: RequestContext, pks: Iterable[int]) -> None:
-    """Drop deleted versions' files and manifests; bytes nothing holds any more go after the
-    transaction commits."""
-    blobs: list[str] = []
-    manifests = []
-    for pk in pks:
-        blobs.extend(drop_files(ctx.conn, pk))
-        manifest = manifest_of(ctx.conn, pk)
-        if manifest is not None:
-            manifests.append(ctx.state.artifact_blobs.manifest_path(int(manifest["pk"])))
-    unreferenced = drop_unreferenced_blobs(ctx.conn, blobs)
-    store = ctx.state.artifact_blobs
-
-    def remove_bytes() -> None:
-        store.remove_blobs(unreferenced)
-        for path in manifests:
-            path.unlink(missing_ok=True)
-
-    ctx.after_commit.append(remove_bytes)
+    """Drop deleted versions' files; bytes nothing holds any more go after the commit."""
+    ctx.after_commit.append(forget_versions(ctx.conn, ctx.state.artifact_blobs, pks))
 
 
 @mutation.field("deleteArtifact")

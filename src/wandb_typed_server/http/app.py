@@ -23,7 +23,7 @@ def create_app(
     >>> app = create_app(open_state(Path("/tmp/wandb-data")))  # doctest: +SKIP
     """
     handlers = Handlers(state, GraphQLExecutor(build_schema()))
-    reaper = CrashReaper(state.db, heartbeat_timeout_seconds)
+    reaper = CrashReaper(state.db, heartbeat_timeout_seconds, artifact_blobs=state.artifact_blobs)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -201,3 +201,13 @@ def multipart_upload(conn: sqlite3.Connection, upload_id: str) -> sqlite3.Row | 
 def close_multipart(conn: sqlite3.Connection, upload_id: str) -> None:
     """Forget a multipart upload (completed or abandoned)."""
     conn.execute("DELETE FROM artifact_multipart_uploads WHERE upload_id = ?", (upload_id,))
+
+
+def drop_multipart_uploads(conn: sqlite3.Connection, artifact_pk: int) -> list[str]:
+    """Forget a version's open multipart uploads; returns their ids (their parts are the
+    caller's to remove)."""
+    rows = conn.execute(
+        "DELETE FROM artifact_multipart_uploads WHERE artifact_pk = ? RETURNING upload_id",
+        (artifact_pk,),
+    ).fetchall()
+    return [str(row["upload_id"]) for row in rows]

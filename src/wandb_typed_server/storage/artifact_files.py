@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wandb_typed_server.storage.artifact_blobs import stored_blob_md5s
-from wandb_typed_server.storage.artifact_collections import (
-    ArtifactError,
-)
+from wandb_typed_server.storage.artifact_collections import ArtifactError
 from wandb_typed_server.storage.artifact_manifest import ManifestEntry
+from wandb_typed_server.storage.artifacts import touch_version
 from wandb_typed_server.storage.clock import utc_now_iso
 
 
@@ -31,7 +30,9 @@ class AnnouncedFile:
 def announce_files(
     conn: sqlite3.Connection, artifact_pk: int, files: Sequence[AnnouncedFile]
 ) -> None:
-    """Record the files a pending version is about to upload (keeps their blobs alive)."""
+    """Record the files a pending version is about to upload (keeps their blobs alive and
+    the upload from being taken for abandoned)."""
+    touch_version(conn, artifact_pk)
     conn.executemany(
         "INSERT INTO artifact_files (artifact_pk, path, digest, blob_md5) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (artifact_pk, path) DO UPDATE SET digest = excluded.digest,"

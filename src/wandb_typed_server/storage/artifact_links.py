@@ -7,12 +7,8 @@ import re
 import sqlite3
 from collections.abc import Iterable
 
-from wandb_typed_server.storage.artifact_collections import (
-    ArtifactError,
-)
-from wandb_typed_server.storage.artifacts import (
-    ARTIFACT_SELECT,
-)
+from wandb_typed_server.storage.artifact_collections import ArtifactError
+from wandb_typed_server.storage.artifacts import ARTIFACT_SELECT
 from wandb_typed_server.storage.clock import utc_now_iso
 
 _TAG = re.compile(r"[A-Za-z0-9_\- ]{1,256}")

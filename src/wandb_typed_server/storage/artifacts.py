@@ -487,3 +487,19 @@ def versions_in(conn: sqlite3.Connection, pks: Iterable[int]) -> list[sqlite3.Ro
     ).fetchall()
     by_pk = {int(row["pk"]): row for row in rows}
     return [by_pk[pk] for pk in wanted if pk in by_pk]
+
+
+def stale_pending_versions(conn: sqlite3.Connection, updated_before: str) -> list[int]:
+    """Mark versions pending since before ``updated_before`` (an abandoned upload) deleted;
+    returns their pks."""
+    rows = conn.execute(
+        "UPDATE artifacts SET state = 'DELETED', pending_aliases = '[]'"
+        " WHERE state = 'PENDING' AND updated_at < ? RETURNING pk",
+        (updated_before,),
+    ).fetchall()
+    return sorted(int(row["pk"]) for row in rows)
+
+
+def touch_version(conn: sqlite3.Connection, pk: int) -> None:
+    """Note activity on a pending version (its upload is not abandoned)."""
+    conn.execute("UPDATE artifacts SET updated_at = ? WHERE pk = ?", (utc_now_iso(), pk))
