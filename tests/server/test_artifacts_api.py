@@ -168,15 +168,30 @@ def test_bytes_not_matching_their_md5_are_refused_and_nothing_is_kept(
     declared = hashlib.md5(b"declared bytes").hexdigest()
     assert declared not in _blob_md5s(local_server)
     assert not local_server.state.artifact_blobs.has_blob(declared)
+    assert logger.put(node["uploadUrl"], b"declared bytes").status_code == 200
+    assert logger.put(node["uploadUrl"], b"other bytes").status_code == 400  # stored already
+    assert local_server.state.artifact_blobs.blob_path(declared).read_bytes() == b"declared bytes"
     body = (
         b'{"version": 1, "contents": {"x.bin": {"digest": "%s", "size": 14}}}'
         % md5_b64(b"declared bytes").encode()
     )
     manifest = logger.manifest(created["id"], "d", include_upload=True)
     assert logger.put(manifest["file"]["uploadUrl"], body).status_code == 200
-    with pytest.raises(GraphQLFailedError, match=r"'x.bin' .* was never uploaded"):
+    logger.gql(COMMIT_ARTIFACT, artifactID=created["id"])
+    assert _membership(logger, "bad:latest") is not None
+
+
+def test_a_commit_names_a_file_never_uploaded(logger: ArtifactLogger) -> None:
+    created = logger.create("unuploaded", "dataset", "d1")
+    body = (
+        b'{"version": 1, "contents": {"never.bin": {"digest": "%s", "size": 5}}}'
+        % md5_b64(b"never").encode()
+    )
+    manifest = logger.manifest(created["id"], "d", include_upload=True)
+    assert logger.put(manifest["file"]["uploadUrl"], body).status_code == 200
+    with pytest.raises(GraphQLFailedError, match=r"'never.bin' .* was never uploaded"):
         logger.gql(COMMIT_ARTIFACT, artifactID=created["id"])
-    assert _membership(logger, "bad:latest") is None
+    assert _membership(logger, "unuploaded:latest") is None
 
 
 def test_a_signed_url_is_for_one_method_and_path(logger: ArtifactLogger) -> None:

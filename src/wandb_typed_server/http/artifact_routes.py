@@ -121,8 +121,10 @@ class ArtifactHandlers:
             return _text(400, str(exc))
         writer = await run_in_threadpool(blobs.blob_writer, md5)
         await _receive(request, writer)
-        if await run_in_threadpool(blobs.has_blob, md5):
-            await run_in_threadpool(writer.discard)  # the same bytes are here already
+        if await run_in_threadpool(blobs.has_blob, md5):  # the bytes are here already
+            await run_in_threadpool(writer.discard)
+            if writer.md5_b64() != md5_b64(md5):
+                return _text(400, f"upload refused: the bytes do not have md5 {md5}")
             await run_in_threadpool(self._record, md5, blobs.blob_path(md5).stat().st_size)
             return Response(status_code=200)
         try:

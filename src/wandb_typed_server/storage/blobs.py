@@ -124,10 +124,14 @@ class AtomicWriter:
         self._digest.update(chunk)
         self._size += len(chunk)
 
+    def md5_b64(self) -> str:
+        """W&B's md5 of what was written so far."""
+        return base64.b64encode(self._digest.digest()).decode("ascii")
+
     def commit(self, expected_md5_b64: str | None = None) -> StoredBlob:
         """Make the file durable and visible under its name. With ``expected_md5_b64`` the
         bytes must have that md5, else they are dropped and DigestMismatchError is raised."""
-        actual = base64.b64encode(self._digest.digest()).decode("ascii")
+        actual = self.md5_b64()
         if expected_md5_b64 is not None and actual != expected_md5_b64:
             self.discard()
             raise DigestMismatchError(
