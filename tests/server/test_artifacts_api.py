@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +21,8 @@ from server.artifact_wire import (
 )
 from wandb_typed_server import RunningServer
 from wandb_typed_server.storage.artifact_blobs import all_blob_md5s
+from wandb_typed_server.storage.entities import create_user
+from wandb_typed_server.storage.keys import add_api_key
 
 _projects = itertools.count()
 
@@ -573,3 +576,47 @@ def test_runs_log_and_use_artifacts(
     (edge,) = consumer["inputArtifacts"]["edges"]
     assert edge["node"]["usedBy"] == {"totalCount": 1, "edges": [{"node": {"name": "consumer"}}]}
     assert edge["node"]["createdBy"] == {"__typename": "Run", "name": "producer"}
+
+
+def test_another_users_artifacts_are_invisible_and_untouchable(
+    logger: ArtifactLogger, local_server: RunningServer
+) -> None:
+    logged = logger.log("private", {"secret.txt": b"admin only"})
+    with local_server.state.db.transaction() as conn:
+        user_pk = create_user(conn, f"outsider-{logger.project}")
+        add_api_key(conn, user_pk, "o" * 40)
+    with httpx.Client(
+        base_url=local_server.base_url, auth=("api", "o" * 40), timeout=30
+    ) as outsider_http:
+        outsider = ArtifactLogger(outsider_http, logger.entity, logger.project)
+        assert outsider.gql(ARTIFACT_BY_ID, id=logged.artifact_id) == {"artifact": None}
+        assert outsider.gql(
+            MEMBERSHIP, entity=logger.entity, project=logger.project, name="private:latest"
+        ) == {"project": None}
+        digest = hashlib.md5(b"admin only").hexdigest()
+        assert outsider_http.get(f"/artifacts/{logger.entity}/{digest}").status_code == 404
+        with pytest.raises(GraphQLFailedError, match="may not write to entity 'admin'"):
+            outsider.gql(COMMIT_ARTIFACT, artifactID=logged.artifact_id)
+        with pytest.raises(GraphQLFailedError, match="may not write to entity 'admin'"):
+            outsider.gql(DELETE, input={"artifactID": logged.artifact_id, "deleteAliases": True})
+        outsider.uploads.close()
+    assert _membership(logger, "private:latest") is not None
+
+
+def test_artifacts_survive_a_restart(
+    server_factory: Callable[..., RunningServer], tmp_path: Path
+) -> None:
+    first = server_factory(tmp_path / "data", api_key="r" * 40)
+    with httpx.Client(base_url=first.base_url, auth=("api", "r" * 40), timeout=30) as http:
+        logger = ArtifactLogger(http, "admin", "restart")
+        logger.log("kept", FILES, aliases=("gold",))
+        logger.uploads.close()
+    first.stop()
+    second = server_factory(tmp_path / "data", api_key="r" * 40)
+    with httpx.Client(base_url=second.base_url, auth=("api", "r" * 40), timeout=30) as http:
+        logger = ArtifactLogger(http, "admin", "restart")
+        membership = _membership(logger, "kept:gold")
+        assert membership is not None
+        files = {e["node"]["name"]: e["node"] for e in membership["artifact"]["files"]["edges"]}
+        assert httpx.get(files["sub/deep/c.bin"]["directUrl"]).content == FILES["sub/deep/c.bin"]
+        logger.uploads.close()
