@@ -188,7 +188,10 @@ def resolve_project_runs(
 
 @run_connection.field("totalCount")
 def resolve_run_total_count(obj: Node, info: GraphQLResolveInfo) -> int:
-    """How many runs match the connection's filters (all pages)."""
+    """How many runs match the connection's filters (all pages), or the count a connection
+    built elsewhere carries (the runs using an artifact)."""
+    if "_total" in obj:
+        return node_int(obj, "_total")
     where = obj["_where"]
     assert isinstance(where, SqlClause)
     return count_runs(request_context(info).conn, node_int(obj, "_project_pk"), where)

@@ -7,9 +7,25 @@ from graphql import GraphQLResolveInfo
 
 from wandb_typed_server.graphql.context import request_context
 
-# Names of W&B server features (ServerFeaturesQuery) this server implements. Empty on
-# purpose: the official client then uses its most conservative code paths.
-SERVER_FEATURES: tuple[str, ...] = ()
+# Names of W&B server features (ServerFeaturesQuery) this server implements, each added only
+# once it works end to end with wandb 0.31.0 (what the client changes with it in brackets):
+SERVER_FEATURES: tuple[str, ...] = (
+    # tags of artifact versions (createArtifact/updateArtifact tags, Artifact.tags)
+    "ARTIFACT_TAGS",
+    # Project.artifactCollectionMembership(name) (how Api.artifact() reads a version)
+    "PROJECT_ARTIFACT_COLLECTION_MEMBERSHIP",
+    # ArtifactCollectionMembership.files (artifact.files() and downloads list files there)
+    "ARTIFACT_COLLECTION_MEMBERSHIP_FILES",
+    # /artifactsV2/{region}/{entity}/{project}/{collection}/{birth id}/{md5}/{name}: the
+    # authenticated fallback when a file's directUrl fails
+    "ARTIFACT_COLLECTION_MEMBERSHIP_FILE_DOWNLOAD_HANDLER",
+    # linkArtifact answers the new membership (no re-fetch of the linked version)
+    "ARTIFACT_MEMBERSHIP_IN_LINK_ARTIFACT_RESPONSE",
+    # FileConnection.totalCount (len(artifact.files()))
+    "TOTAL_COUNT_IN_FILE_CONNECTION",
+    # useArtifact accepts artifactEntityName/artifactProjectName (ids are global here)
+    "USE_ARTIFACT_WITH_ENTITY_AND_PROJECT_INFORMATION",
+)
 
 query = QueryType()
 

@@ -9,6 +9,7 @@ from starlette.applications import Starlette
 
 from wandb_typed_server.graphql.endpoint import GraphQLExecutor
 from wandb_typed_server.graphql.schema import build_schema
+from wandb_typed_server.http.artifact_routes import ArtifactHandlers
 from wandb_typed_server.http.reaper import DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, CrashReaper
 from wandb_typed_server.http.routes import Handlers
 from wandb_typed_server.storage.state import ServerState
@@ -22,7 +23,7 @@ def create_app(
     >>> app = create_app(open_state(Path("/tmp/wandb-data")))  # doctest: +SKIP
     """
     handlers = Handlers(state, GraphQLExecutor(build_schema()))
-    reaper = CrashReaper(state.db, heartbeat_timeout_seconds)
+    reaper = CrashReaper(state.db, heartbeat_timeout_seconds, artifact_blobs=state.artifact_blobs)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -32,4 +33,5 @@ def create_app(
         finally:
             reaper.stop()
 
-    return Starlette(routes=handlers.routes(), lifespan=lifespan)
+    routes = [*handlers.routes(), *ArtifactHandlers(state).routes()]
+    return Starlette(routes=routes, lifespan=lifespan)

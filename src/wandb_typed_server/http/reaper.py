@@ -1,9 +1,15 @@
-"""W&B's "crashed" state: a running run whose heartbeat stopped without a ``complete``.
+"""Periodic sweeps: W&B's "crashed" state, and abandoned artifact uploads.
+
+"Crashed" is a running run whose heartbeat stopped without a ``complete``.
 
 The SDK heartbeats through file_stream about every 15 s (30 s when idle). A run that has
 been silent for longer than ``timeout_seconds`` (default 5 minutes) is marked "crashed" by a
 periodic sweep (a "preempting" one becomes "preempted"); a later heartbeat from the same run
 brings it back to "running".
+
+An artifact version still pending a day after its last upload request (its upload URLs
+have expired) is abandoned: it is deleted with the bytes no other version holds
+(:func:`~wandb_typed_server.storage.artifact_cleanup.sweep_abandoned_uploads`).
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta, timezone
 
+from wandb_typed_server.storage.artifact_blobs import ArtifactBlobStore
+from wandb_typed_server.storage.artifact_cleanup import sweep_abandoned_uploads
 from wandb_typed_server.storage.db import Database
 from wandb_typed_server.storage.runs import mark_stale_runs_crashed
 
@@ -25,10 +33,18 @@ def sweep_crashed_runs(db: Database, timeout_seconds: float) -> int:
 
 
 class CrashReaper:
-    """A daemon thread running :func:`sweep_crashed_runs` every ``interval`` seconds."""
+    """A daemon thread running :func:`sweep_crashed_runs` every ``interval`` seconds (and,
+    given the artifact store, the abandoned-upload sweep)."""
 
-    def __init__(self, db: Database, timeout_seconds: float, interval: float = 30.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        timeout_seconds: float,
+        interval: float = 30.0,
+        artifact_blobs: ArtifactBlobStore | None = None,
+    ) -> None:
         self._db = db
+        self._artifact_blobs = artifact_blobs
         self._timeout = timeout_seconds
         self._interval = interval
         self._stopped = threading.Event()
@@ -47,4 +63,6 @@ class CrashReaper:
     def _loop(self) -> None:
         while not self._stopped.is_set():
             sweep_crashed_runs(self._db, self._timeout)
+            if self._artifact_blobs is not None:
+                sweep_abandoned_uploads(self._db, self._artifact_blobs)
             self._stopped.wait(self._interval)

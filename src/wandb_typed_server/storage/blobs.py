@@ -19,6 +19,10 @@ class UnsafeFileNameError(ValueError):
     """A file, run, project or entity name that could escape its folder."""
 
 
+class DigestMismatchError(ValueError):
+    """Uploaded bytes whose md5 is not the one they were declared with (nothing was kept)."""
+
+
 @dataclass(frozen=True)
 class StoredBlob:
     """What was written: size and W&B's md5 (base64 of the binary digest)."""
@@ -120,8 +124,19 @@ class AtomicWriter:
         self._digest.update(chunk)
         self._size += len(chunk)
 
-    def commit(self) -> StoredBlob:
-        """Make the file durable and visible under its name."""
+    def md5_b64(self) -> str:
+        """W&B's md5 of what was written so far."""
+        return base64.b64encode(self._digest.digest()).decode("ascii")
+
+    def commit(self, expected_md5_b64: str | None = None) -> StoredBlob:
+        """Make the file durable and visible under its name. With ``expected_md5_b64`` the
+        bytes must have that md5, else they are dropped and DigestMismatchError is raised."""
+        actual = self.md5_b64()
+        if expected_md5_b64 is not None and actual != expected_md5_b64:
+            self.discard()
+            raise DigestMismatchError(
+                f"the uploaded bytes have md5 {actual}, not the declared {expected_md5_b64}"
+            )
         try:
             self._handle.flush()
             os.fsync(self._handle.fileno())
@@ -130,9 +145,7 @@ class AtomicWriter:
         except BaseException:
             self.discard()
             raise
-        return StoredBlob(
-            size_bytes=self._size, md5_b64=base64.b64encode(self._digest.digest()).decode("ascii")
-        )
+        return StoredBlob(size_bytes=self._size, md5_b64=actual)
 
     def discard(self) -> None:
         """Drop what was written."""

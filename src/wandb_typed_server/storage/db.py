@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from wandb_typed_server.storage.account_tables import ACCOUNT_DDL
+from wandb_typed_server.storage.artifact_tables import ARTIFACT_DDL
 from wandb_typed_server.storage.history import HISTORY_DDL
 from wandb_typed_server.storage.run_fields import RUN_INDEX_DDL, register_sql_functions
 
@@ -119,7 +120,7 @@ class Database:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         with self.transaction() as conn:
-            for ddl in [*_CORE_DDL, *ACCOUNT_DDL, *RUN_INDEX_DDL, *HISTORY_DDL]:
+            for ddl in [*_CORE_DDL, *ACCOUNT_DDL, *RUN_INDEX_DDL, *HISTORY_DDL, *ARTIFACT_DDL]:
                 conn.execute(ddl)
 
     def connection(self) -> sqlite3.Connection:

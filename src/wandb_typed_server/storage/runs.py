@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from wandb_typed_server.storage.artifact_links import forget_run
 from wandb_typed_server.storage.blobs import check_segment
 from wandb_typed_server.storage.clock import utc_now_iso
 from wandb_typed_server.storage.history import delete_run_rows
@@ -161,8 +162,10 @@ def count_runs(conn: sqlite3.Connection, project_pk: int, where: SqlClause) -> i
 
 
 def delete_run(conn: sqlite3.Connection, pk: int) -> None:
-    """Remove a run and everything stored with it in the database."""
+    """Remove a run and everything stored with it in the database (the artifacts it logged
+    stay, without their run)."""
     delete_run_rows(conn, pk)
+    forget_run(conn, pk)
     conn.execute("DELETE FROM console_lines WHERE run_pk = ?", (pk,))
     conn.execute("DELETE FROM run_files WHERE run_pk = ?", (pk,))
     conn.execute("DELETE FROM runs WHERE pk = ?", (pk,))

@@ -1,10 +1,12 @@
-"""What one data dir holds: the database, the run files and the URL-signing secret."""
+"""What one data dir holds: the database, the run files, the artifact blobs and the
+URL-signing secret."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from wandb_typed_server.storage.artifact_blobs import ArtifactBlobStore
 from wandb_typed_server.storage.blobs import BlobStore
 from wandb_typed_server.storage.db import Database
 from wandb_typed_server.storage.signing import UrlSigner
@@ -14,16 +16,17 @@ DATABASE_FILE = "server.sqlite3"
 
 @dataclass(frozen=True)
 class ServerState:
-    """Long-lived parts of one server: database, files, URL signer."""
+    """Long-lived parts of one server: database, run files, artifact blobs, URL signer."""
 
     data_dir: Path
     db: Database
     blobs: BlobStore
     signer: UrlSigner
+    artifact_blobs: ArtifactBlobStore
 
 
 def open_state(data_dir: Path) -> ServerState:
-    """Open (creating if needed) the database, files folder and signing key in ``data_dir``.
+    """Open (creating if needed) the database, files folders and signing key in ``data_dir``.
 
     >>> state = open_state(Path("/tmp/wandb-data"))  # doctest: +SKIP
     """
@@ -33,4 +36,5 @@ def open_state(data_dir: Path) -> ServerState:
         db=Database(data_dir / DATABASE_FILE),
         blobs=BlobStore(data_dir / "files"),
         signer=UrlSigner.load_or_create(data_dir),
+        artifact_blobs=ArtifactBlobStore(data_dir / "artifacts"),
     )
