@@ -329,6 +329,7 @@ if TYPE_CHECKING:
         CreateArtifactManifestInput,
         LinkArtifactInput,
         TagInput,
+        UploadPartsInput,
         UseArtifactInput,
     )
     from .link_artifact import (
@@ -659,6 +660,7 @@ _LAZY_IMPORTS = {
     "UpdateRunSummaryUpsertBucketBucket": ".update_run_summary",
     "UpdateRunUpsertBucket": ".update_run",
     "UpdateRunUpsertBucketBucket": ".update_run",
+    "UploadPartsInput": ".input_types",
     "UpsertProject": ".upsert_project",
     "UpsertProjectUpsertModel": ".upsert_project",
     "UpsertProjectUpsertModelProject": ".upsert_project",
@@ -966,6 +968,7 @@ __all__ = [
     "UpdateRunSummaryUpsertBucketBucket",
     "UpdateRunUpsertBucket",
     "UpdateRunUpsertBucketBucket",
+    "UploadPartsInput",
     "UpsertProject",
     "UpsertProjectUpsertModel",
     "UpsertProjectUpsertModelProject",

@@ -27,6 +27,10 @@ class CreateArtifactFileSpecInput(BaseModel):
     md5: str
     mimetype: Optional[str] = None
     name: str
+    upload_parts_input: Optional[list["UploadPartsInput"]] = Field(
+        alias="uploadPartsInput", default=None
+    )
+    "The parts of a file to be uploaded in parts (2 GiB and more); null for a single PUT. Sent by\nwandb 0.31.0 in every createArtifactFiles file spec."
 
 
 class CreateArtifactFilesInput(BaseModel):
@@ -60,6 +64,12 @@ class CreateArtifactInput(BaseModel):
     run_name: Optional[str] = Field(alias="runName", default=None)
     "deprecated"
     sequence_client_id: Optional[str] = Field(alias="sequenceClientID", default=None)
+    storage_region: Optional[str] = Field(alias="storageRegion", default=None)
+    "The manifest's storagePolicyConfig.storageRegion (null for the default region). Sent by\nwandb 0.31.0 in every createArtifact. Guessed: String."
+    tags: Optional[list["TagInput"]] = None
+    "Tags of the new version (run.log_artifact(tags=...)). Sent by wandb 0.31.0 when tags are\ngiven (W&B added it in server 0.58)."
+    ttl_duration_seconds: Optional[int] = Field(alias="ttlDurationSeconds", default=None)
+    "Time-to-live of the new version in seconds (artifact.ttl); null: inherit the collection's.\nSent by wandb 0.31.0 in every createArtifact."
 
 
 class CreateArtifactManifestInput(BaseModel):
@@ -92,9 +102,20 @@ class UseArtifactInput(BaseModel):
     project_name: str = Field(alias="projectName")
     run_name: str = Field(alias="runName")
     used_as: Optional[str] = Field(alias="usedAs", default=None)
+    artifact_entity_name: Optional[str] = Field(alias="artifactEntityName", default=None)
+    "Where the used artifact lives, when not in the run's project. Sent by wandb 0.31.0 only\nwith the USE_ARTIFACT_WITH_ENTITY_AND_PROJECT_INFORMATION feature."
+    artifact_project_name: Optional[str] = Field(alias="artifactProjectName", default=None)
 
 
 class TagInput(BaseModel):
     tag_category_name: Optional[str] = Field(alias="tagCategoryName", default=None)
     tag_name: str = Field(alias="tagName")
     attributes: Optional[str] = None
+
+
+class UploadPartsInput(BaseModel):
+    """One part of a multipart upload: its 1-based number and the hex md5 of its bytes (the ETag
+    the part's upload returned, when completing). Sent by wandb 0.31.0 for files of 2 GiB and more."""
+
+    part_number: int = Field(alias="partNumber")
+    hex_md5: str = Field(alias="hexMD5")
