@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 
+from flavours import FLAVOURS, Flavour, Portal, open_api
 from wandb_typed_server import RunningServer, start_in_thread
 from wandb_typed_server.storage.artifact_blobs import all_blob_md5s
 from wandb_typed_server.testing.sdk_env import sdk_environment
@@ -83,6 +84,8 @@ class Story:
     blob_files_after_v1: int
     blob_bytes: dict[str, bytes]
     blobs_after_manage: set[str]
+    ours: dict[str, dict[str, Any]]
+    """What our client read with the same plan, per flavour (before ``manage`` changed it)."""
 
 
 def read_plan_for(v0: dict[str, Any], v1: dict[str, Any], used: dict[str, Any]) -> dict[str, Any]:
@@ -122,6 +125,28 @@ def read_plan_for(v0: dict[str, Any], v1: dict[str, Any], used: dict[str, Any]) 
     }
 
 
+def read_with_ours(
+    server: RunningServer, plan: dict[str, Any], workdir: Path
+) -> dict[str, dict[str, Any]]:
+    """The same read plan with our client, in both flavours, in this process.
+
+    ``File.download`` is left out: the official one returns an open handle, ours (run files)
+    a path; the bytes of every file are compared through ``Artifact.download`` instead.
+    """
+    reader = _load(READER)
+    ours: dict[str, dict[str, Any]] = {}
+    with Portal() as portal:
+        for flavour in FLAVOURS:
+            api = open_api(
+                flavour, portal, api_key=server.api_key, overrides={"base_url": server.base_url}
+            )
+            with api:
+                ours[flavour] = reader.read_plan(
+                    api, {**plan, "file_downloads": {}}, workdir / f"ours-{flavour}"
+                )
+    return ours
+
+
 @pytest.fixture(scope="module")
 def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
     workdir = tmp_path_factory.mktemp("official-artifacts-work")
@@ -141,6 +166,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         plan_file = workdir / "plan.json"
         plan_file.write_text(json.dumps(read_plan_for(v0, v1, used)))
         read = _run([str(READER), str(plan_file), str(workdir / "reads")], env)
+        ours = read_with_ours(server, json.loads(plan_file.read_text()), workdir)
         blob_bytes = {
             md5: server.state.artifact_blobs.blob_path(md5).read_bytes()
             for md5 in all_blob_md5s(conn)
@@ -160,6 +186,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         files_after_v1,
         blob_bytes,
         blobs_after_manage,
+        ours,
     )
 
 
@@ -345,3 +372,46 @@ def test_collection_edits_deletions_and_unlink(story: Story) -> None:
     only_in_v0 = _md5(scenarios.dataset_files(0)[scenarios.CHANGED])
     assert only_in_v0 in story.blobs_after_v1
     assert story.blobs_after_manage == story.blob_bytes.keys() - {only_in_v0}
+
+
+def _comparable(read: dict[str, Any]) -> dict[str, Any]:
+    """A read with what legitimately differs between clients taken out: the exception
+    classes of a missing artifact (ours: NotFoundError; theirs: CommError/ValueError) and the
+    spelling of timestamps (compared as instants)."""
+    from datetime import datetime, timezone
+
+    def instant(text: str | None) -> str | None:
+        if text is None:
+            return None
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()
+
+    result = json.loads(json.dumps(read))
+    result["missing"] = {
+        name: error["error"] is not None for name, error in read["missing"].items()
+    }
+    result.pop("file_downloads")
+    for fields in result["artifacts"].values():
+        fields["created_at"], fields["updated_at"] = (
+            instant(fields["created_at"]),
+            instant(fields["updated_at"]),
+        )
+    return result
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_ours_reads_what_the_official_client_reads(story: Story, flavour: Flavour) -> None:
+    theirs, ours = _comparable(story.read), _comparable(story.ours[flavour])
+    assert ours["missing"] == dict.fromkeys(theirs["missing"], True) == theirs["missing"]
+    for section in theirs:
+        if section == "artifacts":
+            continue
+        assert ours[section] == theirs[section], section
+    assert ours["artifacts"].keys() == theirs["artifacts"].keys()
+    differences = [
+        f"{name}.{field}: ours {ours['artifacts'][name].get(field)!r}, theirs {value!r}"
+        for name, fields in theirs["artifacts"].items()
+        for field, value in fields.items()
+        if ours["artifacts"][name].get(field) != value
+    ]
+    assert not differences, "\n".join(differences)

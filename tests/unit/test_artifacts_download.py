@@ -160,8 +160,10 @@ def api(server: FakeArtifactServer, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 def test_artifact_reads_its_fields_from_the_membership(api: Api) -> None:
     artifact = api.artifact(f"{ENTITY}/{PROJECT}/mnist:latest")
-    assert (artifact.name, artifact.version, artifact.type) == ("mnist:v3", "v3", "dataset")
-    assert artifact.qualified_name == f"{ENTITY}/{PROJECT}/mnist:v3"
+    # As wandb's: the name keeps the alias it was looked up by; the version is the index.
+    assert (artifact.name, artifact.version, artifact.type) == ("mnist:latest", "v3", "dataset")
+    assert artifact.qualified_name == f"{ENTITY}/{PROJECT}/mnist:latest"
+    assert artifact.source_qualified_name == f"{ENTITY}/{PROJECT}/mnist:v3"
     assert artifact.aliases == ["latest"]
     assert artifact.tags == ["raw"]
     assert artifact.metadata == {"rows": 10}

@@ -38,8 +38,11 @@ class ArtifactFields:
         aliases: list[str] | None = None,
         collection_id: str | None = None,
         is_link: bool = False,
+        requested_as: str | None = None,
     ) -> None:
         sequence = fragment.artifact_sequence
+        self._requested_as = requested_as
+        """The alias or ``vN`` it was looked up by, which its name keeps (as wandb's does)."""
         self.id = fragment.id
         """The version's id (the same in every collection it belongs to)."""
         self.collection_name = collection or sequence.name
@@ -50,8 +53,11 @@ class ArtifactFields:
         self._collection_id = collection_id or (None if is_link else sequence.id)
         index = version_index if version_index is not None else fragment.version_index
         self.version_index = index
-        self.source_name = f"{sequence.name}:v{fragment.version_index}"
-        """``name:vN`` in the collection that first logged it."""
+        self.source_collection_name = sequence.name
+        self.source_entity = sequence.project.entity_name
+        self.source_project = sequence.project.name
+        self.source_version = f"v{fragment.version_index}"
+        """``vN`` in the collection that first logged it (a link has its own :attr:`version`)."""
         self.type = fragment.artifact_type.name
         self.description = fragment.description
         self.metadata: JSONObject = decode_object(
@@ -85,13 +91,23 @@ class ArtifactFields:
 
     @property
     def name(self) -> str:
-        """``collection:vN``."""
-        return f"{self.collection_name}:{self.version}"
+        """``collection:vN``, or ``collection:alias`` when it was looked up by that alias."""
+        return f"{self.collection_name}:{self._requested_as or self.version}"
 
     @property
     def qualified_name(self) -> str:
-        """``entity/project/collection:vN``."""
+        """``entity/project/`` and :attr:`name`."""
         return f"{self.entity}/{self.project}/{self.name}"
+
+    @property
+    def source_name(self) -> str:
+        """``name:vN`` in the collection that first logged it."""
+        return f"{self.source_collection_name}:{self.source_version}"
+
+    @property
+    def source_qualified_name(self) -> str:
+        """``entity/project/name:vN`` in the collection that first logged it."""
+        return f"{self.source_entity}/{self.source_project}/{self.source_name}"
 
     @property
     def path(self) -> str:

@@ -25,13 +25,14 @@ from wandb_typed.artifacts.cache import ArtifactFileCache
 from wandb_typed.artifacts.fields import ArtifactFields, tag_inputs
 from wandb_typed.artifacts.manifest import ArtifactManifest, ManifestEntry
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, NotFoundError
-from wandb_typed.paths import parse_artifact_path, parse_run_path
+from wandb_typed.paths import ProjectPath, parse_artifact_path, parse_run_path
 from wandb_typed.runs import AsyncRun, async_fetch_run
 from wandb_typed.runs.run_data import encode_json_document
 
 if TYPE_CHECKING:
     from wandb_typed._async.session import AsyncSession
     from wandb_typed._generated.fragments import ArtifactFragment
+    from wandb_typed.artifacts._async.collections import AsyncArtifactCollection
 
 __all__ = ["AsyncArtifact", "artifact_from_membership", "fetch_artifact"]
 
@@ -51,6 +52,7 @@ class AsyncArtifact(ArtifactFields):
         aliases: list[str] | None = None,
         collection_id: str | None = None,
         is_link: bool = False,
+        requested_as: str | None = None,
     ) -> None:
         super().__init__(
             fragment,
@@ -61,6 +63,7 @@ class AsyncArtifact(ArtifactFields):
             aliases=aliases,
             collection_id=collection_id,
             is_link=is_link,
+            requested_as=requested_as,
         )
         self._session = session
         self._manifest: ArtifactManifest | None = None
@@ -79,6 +82,44 @@ class AsyncArtifact(ArtifactFields):
                 raise InvalidResponseError(f"artifact {self.qualified_name} has no manifest")
             self._manifest = ArtifactManifest.from_json(await self._session.transport.get(url))
         return self._manifest
+
+    # unasync: property
+    async def collection(self) -> AsyncArtifactCollection:
+        """The collection this version is seen in (a portfolio, for a link)."""
+        from wandb_typed.artifacts._async.collections import fetch_artifact_collection
+
+        project = ProjectPath(self.entity, self.project)
+        return await fetch_artifact_collection(
+            self._session, project, self.type, self.collection_name
+        )
+
+    # unasync: property
+    async def source_collection(self) -> AsyncArtifactCollection:
+        """The collection that first logged this version (a sequence)."""
+        from wandb_typed.artifacts._async.collections import fetch_artifact_collection
+
+        project = ProjectPath(self.source_entity, self.source_project)
+        return await fetch_artifact_collection(
+            self._session, project, self.type, self.source_collection_name
+        )
+
+    # unasync: property
+    async def source_artifact(self) -> AsyncArtifact:
+        """This version as the collection that first logged it shows it."""
+        return await fetch_artifact(self._session, self.id)
+
+    # unasync: property
+    async def linked_artifacts(self) -> list[AsyncArtifact]:
+        """The links of this version in portfolios."""
+        reply = await self._session.client.get_artifact_memberships(self.id)
+        memberships = reply.artifact.artifact_memberships.edges if reply.artifact else []
+        return [
+            artifact_from_membership(self._session, edge.node)
+            for edge in memberships
+            if edge.node is not None
+            and edge.node.artifact_collection is not None
+            and edge.node.artifact_collection.typename__ == "ArtifactPortfolio"
+        ]
 
     async def get_entry(self, name: str) -> ManifestEntry:
         """The manifest entry of the file called ``name``.
@@ -261,8 +302,11 @@ async def fetch_artifact(session: AsyncSession, artifact_id: str) -> AsyncArtifa
     return AsyncArtifact(session, reply.artifact)
 
 
-def artifact_from_membership(session: AsyncSession, membership: object) -> AsyncArtifact:
-    """A version as a collection membership shows it (a portfolio's own index and aliases)."""
+def artifact_from_membership(
+    session: AsyncSession, membership: object, *, requested_as: str | None = None
+) -> AsyncArtifact:
+    """A version as a collection membership shows it (a portfolio's own index and aliases);
+    ``requested_as``: the alias or ``vN`` it was looked up by."""
     from wandb_typed._generated.fragments import ArtifactMembershipFragment
 
     assert isinstance(membership, ArtifactMembershipFragment)
@@ -280,4 +324,5 @@ def artifact_from_membership(session: AsyncSession, membership: object) -> Async
         aliases=[alias.alias for alias in membership.aliases],
         collection_id=collection.id if collection is not None else None,
         is_link=collection is not None and collection.typename__ == "ArtifactPortfolio",
+        requested_as=requested_as,
     )

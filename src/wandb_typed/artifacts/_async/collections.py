@@ -99,12 +99,15 @@ class AsyncArtifactCollection:
         self.description = fragment.description
         self.type = fragment.default_artifact_type.name
         self.created_at: datetime = fragment.created_at
-        self.is_sequence = fragment.typename__ == "ArtifactSequence"
-        """Whether runs log into it (a sequence), rather than versions being linked (a
-        portfolio)."""
+        self._is_sequence = fragment.typename__ == "ArtifactSequence"
         self.aliases: list[str] = list(aliases)
         self.tags: list[str] = list(tags)
         self._saved = (self.name, self.description, self.type, list(self.tags))
+
+    def is_sequence(self) -> bool:
+        """Whether runs log into it (a sequence), rather than versions being linked into it
+        (a portfolio)."""
+        return self._is_sequence
 
     @property
     def path(self) -> str:
@@ -121,7 +124,7 @@ class AsyncArtifactCollection:
         client = self._session.client
         name, description, type_name, tags = self._saved
         if (self.name, self.description) != (name, description):
-            if self.is_sequence:
+            if self._is_sequence:
                 await client.update_artifact_sequence(
                     self.id, name=self.name, description=self.description
                 )
@@ -130,7 +133,7 @@ class AsyncArtifactCollection:
                     self.id, name=self.name, description=self.description
                 )
         if self.type != type_name:
-            if not self.is_sequence:
+            if not self._is_sequence:
                 raise InvalidResponseError(
                     f"{self.path} is a portfolio: only sequences change type"
                 )
@@ -148,7 +151,7 @@ class AsyncArtifactCollection:
 
     async def delete(self) -> None:
         """Delete the collection and every version in it (or every link, for a portfolio)."""
-        if self.is_sequence:
+        if self._is_sequence:
             await self._session.client.delete_artifact_sequence(self.id)
         else:
             await self._session.client.delete_artifact_portfolio(self.id)

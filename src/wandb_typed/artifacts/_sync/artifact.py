@@ -27,13 +27,14 @@ from wandb_typed.artifacts.cache import ArtifactFileCache
 from wandb_typed.artifacts.fields import ArtifactFields, tag_inputs
 from wandb_typed.artifacts.manifest import ArtifactManifest, ManifestEntry
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, NotFoundError
-from wandb_typed.paths import parse_artifact_path, parse_run_path
+from wandb_typed.paths import ProjectPath, parse_artifact_path, parse_run_path
 from wandb_typed.runs import Run, fetch_run
 from wandb_typed.runs.run_data import encode_json_document
 
 if TYPE_CHECKING:
     from wandb_typed._generated.fragments import ArtifactFragment
     from wandb_typed._sync.session import Session
+    from wandb_typed.artifacts._sync.collections import ArtifactCollection
 
 __all__ = ["Artifact", "artifact_from_membership", "fetch_artifact"]
 
@@ -53,6 +54,7 @@ class Artifact(ArtifactFields):
         aliases: list[str] | None = None,
         collection_id: str | None = None,
         is_link: bool = False,
+        requested_as: str | None = None,
     ) -> None:
         super().__init__(
             fragment,
@@ -63,6 +65,7 @@ class Artifact(ArtifactFields):
             aliases=aliases,
             collection_id=collection_id,
             is_link=is_link,
+            requested_as=requested_as,
         )
         self._session = session
         self._manifest: ArtifactManifest | None = None
@@ -81,6 +84,42 @@ class Artifact(ArtifactFields):
                 raise InvalidResponseError(f"artifact {self.qualified_name} has no manifest")
             self._manifest = ArtifactManifest.from_json(self._session.transport.get(url))
         return self._manifest
+
+    @property
+    def collection(self) -> ArtifactCollection:
+        """The collection this version is seen in (a portfolio, for a link)."""
+        from wandb_typed.artifacts._sync.collections import fetch_artifact_collection
+
+        project = ProjectPath(self.entity, self.project)
+        return fetch_artifact_collection(self._session, project, self.type, self.collection_name)
+
+    @property
+    def source_collection(self) -> ArtifactCollection:
+        """The collection that first logged this version (a sequence)."""
+        from wandb_typed.artifacts._sync.collections import fetch_artifact_collection
+
+        project = ProjectPath(self.source_entity, self.source_project)
+        return fetch_artifact_collection(
+            self._session, project, self.type, self.source_collection_name
+        )
+
+    @property
+    def source_artifact(self) -> Artifact:
+        """This version as the collection that first logged it shows it."""
+        return fetch_artifact(self._session, self.id)
+
+    @property
+    def linked_artifacts(self) -> list[Artifact]:
+        """The links of this version in portfolios."""
+        reply = self._session.client.get_artifact_memberships(self.id)
+        memberships = reply.artifact.artifact_memberships.edges if reply.artifact else []
+        return [
+            artifact_from_membership(self._session, edge.node)
+            for edge in memberships
+            if edge.node is not None
+            and edge.node.artifact_collection is not None
+            and edge.node.artifact_collection.typename__ == "ArtifactPortfolio"
+        ]
 
     def get_entry(self, name: str) -> ManifestEntry:
         """The manifest entry of the file called ``name``.
@@ -261,8 +300,11 @@ def fetch_artifact(session: Session, artifact_id: str) -> Artifact:
     return Artifact(session, reply.artifact)
 
 
-def artifact_from_membership(session: Session, membership: object) -> Artifact:
-    """A version as a collection membership shows it (a portfolio's own index and aliases)."""
+def artifact_from_membership(
+    session: Session, membership: object, *, requested_as: str | None = None
+) -> Artifact:
+    """A version as a collection membership shows it (a portfolio's own index and aliases);
+    ``requested_as``: the alias or ``vN`` it was looked up by."""
     from wandb_typed._generated.fragments import ArtifactMembershipFragment
 
     assert isinstance(membership, ArtifactMembershipFragment)
@@ -280,4 +322,5 @@ def artifact_from_membership(session: Session, membership: object) -> Artifact:
         aliases=[alias.alias for alias in membership.aliases],
         collection_id=collection.id if collection is not None else None,
         is_link=collection is not None and collection.typename__ == "ArtifactPortfolio",
+        requested_as=requested_as,
     )

@@ -53,7 +53,9 @@ class ArtifactsApi(SessionHolder):
                 kind="artifact",
                 path=f"{path.entity}/{path.project}/{qualified}",
             )
-        artifact = artifact_from_membership(self._session, membership)
+        artifact = artifact_from_membership(
+            self._session, membership, requested_as=path.version or "latest"
+        )
         if type is not None and artifact.type != type:
             raise InvalidArgumentError(
                 f"artifact {artifact.qualified_name} is of type {artifact.type!r}, not {type!r}"
