@@ -415,3 +415,83 @@ def test_ours_reads_what_the_official_client_reads(story: Story, flavour: Flavou
         if ours["artifacts"][name].get(field) != value
     ]
     assert not differences, "\n".join(differences)
+
+
+# -- ours logs, the official client reads -----------------------------------------------------
+
+
+@dataclass
+class OursLogged:
+    """What our ``Run.log_artifact`` logged, and what both clients read of it."""
+
+    local: dict[str, bytes]
+    theirs: dict[str, Any]
+    ours: dict[str, dict[str, Any]]
+
+
+@pytest.fixture(scope="module")
+def ours_logged(tmp_path_factory: pytest.TempPathFactory) -> OursLogged:
+    from wandb_typed import Api, ArtifactDraft
+
+    workdir = tmp_path_factory.mktemp("ours-artifacts-work")
+    folder = workdir / "source"
+    local = {
+        "a.txt": b"alpha\n",
+        "nested/deeper/b.bin": bytes(range(256)) * 40,
+        "nested/c.json": b'{"c": 3}',
+    }
+    for name, data in local.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    outside = workdir / "outside.csv"
+    outside.write_bytes(b"x,y\n1,2\n")
+    with start_in_thread(tmp_path_factory.mktemp("ours-artifacts-data")) as server:
+        with Api(api_key=server.api_key, overrides={"base_url": server.base_url}) as api:
+            run = api.create_run(project=PROJECT, entity=ENTITY)
+            first = ArtifactDraft("mine", type="dataset", description="ours", metadata={"n": 3})
+            first.add_dir(folder)
+            first.add_reference(outside.as_uri())
+            run.log_artifact(first, aliases=["best"], tags=["ours"])
+            (folder / "a.txt").write_bytes(b"alpha, changed\n")
+            second = ArtifactDraft("mine", type="dataset")
+            second.add_dir(folder)
+            run.log_artifact(second)
+        plan = {
+            "path": PATH,
+            "types": ["dataset"],
+            "collections": [["dataset", "mine"]],
+            "artifacts": ["mine:latest", "mine:best", "mine:v0", "mine:v1"],
+            "downloads": {"mine:v0": "", "mine:latest": "nested"},
+            "file_downloads": {},
+            "missing": ["mine:v7"],
+            "runs": [run.id],
+        }
+        plan_file = workdir / "plan.json"
+        plan_file.write_text(json.dumps(plan))
+        env = sdk_environment(server.base_url, server.api_key, workdir)
+        theirs = _run([str(READER), str(plan_file), str(workdir / "reads")], env)
+        ours = read_with_ours(server, plan, workdir)
+    return OursLogged(local, theirs, ours)
+
+
+def test_the_official_client_downloads_what_ours_logged(ours_logged: OursLogged) -> None:
+    downloads = ours_logged.theirs["downloads"]
+    expected_v0 = {name: _md5(data) for name, data in ours_logged.local.items()}
+    expected_v0["outside.csv"] = _md5(b"x,y\n1,2\n")  # the file:// reference, fetched
+    assert downloads["mine:v0"] == expected_v0
+    assert downloads["mine:latest"] == {
+        name: _md5(data) for name, data in ours_logged.local.items() if name.startswith("nested")
+    }
+    v0 = ours_logged.theirs["artifacts"]["mine:best"]
+    assert (v0["version"], v0["description"], v0["metadata"]) == ("v0", "ours", {"n": 3})
+    assert (v0["aliases"], v0["tags"]) == (["best"], ["ours"])
+    assert ours_logged.theirs["artifacts"]["mine:latest"]["version"] == "v1"
+    run_id = next(iter(ours_logged.theirs["runs"]))
+    assert ours_logged.theirs["runs"][run_id]["logged"] == [f"{PATH}/mine:v0", f"{PATH}/mine:v1"]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_ours_reads_what_it_logged_as_the_official_client_does(
+    ours_logged: OursLogged, flavour: Flavour
+) -> None:
+    assert _comparable(ours_logged.ours[flavour]) == _comparable(ours_logged.theirs)

@@ -22,7 +22,12 @@ from wandb_typed._download import VerifiedWriter, local_destination
 from wandb_typed._progress import Progress
 from wandb_typed.artifacts._async.files import AsyncArtifactFiles
 from wandb_typed.artifacts.cache import ArtifactFileCache, file_md5_hex, place
-from wandb_typed.errors import ChecksumMismatchError, NotFoundError
+from wandb_typed.errors import (
+    ChecksumMismatchError,
+    HTTPStatusError,
+    NotFoundError,
+    TransportError,
+)
 
 if TYPE_CHECKING:
     from wandb_typed._async.session import AsyncSession
@@ -144,11 +149,15 @@ async def _fetch_reference(
             place(source, destination)
             return
     elif scheme in ("http", "https"):
-        async with session.transport.stream(ref) as chunks:
-            expected = entry.digest if entry.md5_hex is not None else None
-            with VerifiedWriter(destination, expected_md5=expected) as out:
-                async for chunk in chunks:
-                    out.write(chunk)
+        try:
+            async with session.transport.stream(ref) as chunks:
+                expected = entry.digest if entry.md5_hex is not None else None
+                with VerifiedWriter(destination, expected_md5=expected) as out:
+                    async for chunk in chunks:
+                        out.write(chunk)
+        except (TransportError, HTTPStatusError):
+            if not allow_missing:
+                raise
         return
     if allow_missing:
         return

@@ -24,7 +24,12 @@ from wandb_typed._download import VerifiedWriter, local_destination
 from wandb_typed._progress import Progress
 from wandb_typed.artifacts._sync.files import ArtifactFiles
 from wandb_typed.artifacts.cache import ArtifactFileCache, file_md5_hex, place
-from wandb_typed.errors import ChecksumMismatchError, NotFoundError
+from wandb_typed.errors import (
+    ChecksumMismatchError,
+    HTTPStatusError,
+    NotFoundError,
+    TransportError,
+)
 
 if TYPE_CHECKING:
     from wandb_typed._sync.session import Session
@@ -146,11 +151,15 @@ def _fetch_reference(
             place(source, destination)
             return
     elif scheme in ("http", "https"):
-        with session.transport.stream(ref) as chunks:
-            expected = entry.digest if entry.md5_hex is not None else None
-            with VerifiedWriter(destination, expected_md5=expected) as out:
-                for chunk in chunks:
-                    out.write(chunk)
+        try:
+            with session.transport.stream(ref) as chunks:
+                expected = entry.digest if entry.md5_hex is not None else None
+                with VerifiedWriter(destination, expected_md5=expected) as out:
+                    for chunk in chunks:
+                        out.write(chunk)
+        except (TransportError, HTTPStatusError):
+            if not allow_missing:
+                raise
         return
     if allow_missing:
         return
