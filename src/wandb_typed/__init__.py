@@ -119,7 +119,7 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS: dict[str, str] = {
-    "Api": "wandb_typed.api",
+    "Api": "wandb_typed._sync.api",
     "ApiKey": "wandb_typed.config",
     "Artifact": "wandb_typed.artifacts",
     "ArtifactCollection": "wandb_typed.artifacts",
@@ -132,7 +132,7 @@ _EXPORTS: dict[str, str] = {
     "ArtifactType": "wandb_typed.artifacts",
     "ArtifactTypes": "wandb_typed.artifacts",
     "Artifacts": "wandb_typed.artifacts",
-    "AsyncApi": "wandb_typed.api",
+    "AsyncApi": "wandb_typed._async.api",
     "AsyncArtifact": "wandb_typed.artifacts",
     "AsyncArtifactCollection": "wandb_typed.artifacts",
     "AsyncArtifactCollections": "wandb_typed.artifacts",

@@ -14,7 +14,6 @@ Example:
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -42,7 +41,14 @@ Sleeper = Callable[[float], None]
 AsyncSleeper = Callable[[float], Awaitable[None]]
 
 sleep: Sleeper = time.sleep
-async_sleep: AsyncSleeper = asyncio.sleep
+
+
+async def async_sleep(seconds: float) -> None:
+    """``asyncio.sleep`` (asyncio loads with the first async use, not with the sync client)."""
+    import asyncio
+
+    await asyncio.sleep(seconds)
+
 
 Lock = threading.RLock
 """Held across a request in sync code: re-entrant, as a listing's lock is."""
@@ -52,11 +58,15 @@ class AsyncLock:
     """An ``asyncio.Lock`` that the task holding it may take again (as ``threading.RLock``)."""
 
     def __init__(self) -> None:
+        import asyncio
+
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
         self._depth = 0
 
     async def __aenter__(self) -> None:
+        import asyncio
+
         me = asyncio.current_task()
         if self._owner is not None and self._owner is me:
             self._depth += 1
@@ -95,6 +105,8 @@ class AsyncTask(Generic[R]):
     """A coroutine running as an asyncio task; ``await task.result()`` waits for it."""
 
     def __init__(self, function: Callable[[], Awaitable[R]], *, name: str) -> None:
+        import asyncio
+
         async def run() -> R:
             return await function()
 
@@ -137,6 +149,8 @@ async def async_gather_bounded(
 
     Every function runs to the end even when one fails; then the first failure is raised.
     """
+    import asyncio
+
     gate = asyncio.Semaphore(max(1, limit))
 
     async def gated(function: Callable[[], Awaitable[R]]) -> R:

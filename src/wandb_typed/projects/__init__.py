@@ -4,10 +4,15 @@ Example:
     >>> from wandb_typed.projects import AsyncProject, Project
 """
 
-from wandb_typed.projects._async.methods import AsyncProjectsApi
-from wandb_typed.projects._async.project import AsyncProject, AsyncProjects
-from wandb_typed.projects._sync.methods import ProjectsApi
-from wandb_typed.projects._sync.project import Project, Projects
+from typing import TYPE_CHECKING
+
+from wandb_typed._lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from wandb_typed.projects._async.methods import AsyncProjectsApi
+    from wandb_typed.projects._async.project import AsyncProject, AsyncProjects
+    from wandb_typed.projects._sync.methods import ProjectsApi
+    from wandb_typed.projects._sync.project import Project, Projects
 
 __all__ = [
     "AsyncProject",
@@ -17,3 +22,15 @@ __all__ = [
     "Projects",
     "ProjectsApi",
 ]
+
+__getattr__, __dir__ = lazy_attributes(
+    __name__,
+    {
+        "AsyncProject": "wandb_typed.projects._async.project",
+        "AsyncProjects": "wandb_typed.projects._async.project",
+        "AsyncProjectsApi": "wandb_typed.projects._async.methods",
+        "Project": "wandb_typed.projects._sync.project",
+        "Projects": "wandb_typed.projects._sync.project",
+        "ProjectsApi": "wandb_typed.projects._sync.methods",
+    },
+)

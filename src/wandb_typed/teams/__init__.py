@@ -4,10 +4,15 @@ Example:
     >>> from wandb_typed.teams import AsyncMember, AsyncTeam, Member, Team
 """
 
-from wandb_typed.teams._async.methods import AsyncTeamsApi
-from wandb_typed.teams._async.team import AsyncMember, AsyncTeam
-from wandb_typed.teams._sync.methods import TeamsApi
-from wandb_typed.teams._sync.team import Member, Team
+from typing import TYPE_CHECKING
+
+from wandb_typed._lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from wandb_typed.teams._async.methods import AsyncTeamsApi
+    from wandb_typed.teams._async.team import AsyncMember, AsyncTeam
+    from wandb_typed.teams._sync.methods import TeamsApi
+    from wandb_typed.teams._sync.team import Member, Team
 
 __all__ = [
     "AsyncMember",
@@ -17,3 +22,15 @@ __all__ = [
     "Team",
     "TeamsApi",
 ]
+
+__getattr__, __dir__ = lazy_attributes(
+    __name__,
+    {
+        "AsyncMember": "wandb_typed.teams._async.team",
+        "AsyncTeam": "wandb_typed.teams._async.team",
+        "AsyncTeamsApi": "wandb_typed.teams._async.methods",
+        "Member": "wandb_typed.teams._sync.team",
+        "Team": "wandb_typed.teams._sync.team",
+        "TeamsApi": "wandb_typed.teams._sync.methods",
+    },
+)

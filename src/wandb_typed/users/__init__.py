@@ -4,11 +4,16 @@ Example:
     >>> from wandb_typed.users import AsyncUser, User, UserApiKey
 """
 
-from wandb_typed.users._async.methods import AsyncUsersApi
-from wandb_typed.users._async.user import AsyncUser
-from wandb_typed.users._sync.methods import UsersApi
-from wandb_typed.users._sync.user import User
-from wandb_typed.users.api_key import UserApiKey
+from typing import TYPE_CHECKING
+
+from wandb_typed._lazy import lazy_attributes
+
+if TYPE_CHECKING:
+    from wandb_typed.users._async.methods import AsyncUsersApi
+    from wandb_typed.users._async.user import AsyncUser
+    from wandb_typed.users._sync.methods import UsersApi
+    from wandb_typed.users._sync.user import User
+    from wandb_typed.users.api_key import UserApiKey
 
 __all__ = [
     "AsyncUser",
@@ -17,3 +22,14 @@ __all__ = [
     "UserApiKey",
     "UsersApi",
 ]
+
+__getattr__, __dir__ = lazy_attributes(
+    __name__,
+    {
+        "AsyncUser": "wandb_typed.users._async.user",
+        "AsyncUsersApi": "wandb_typed.users._async.methods",
+        "User": "wandb_typed.users._sync.user",
+        "UserApiKey": "wandb_typed.users.api_key",
+        "UsersApi": "wandb_typed.users._sync.methods",
+    },
+)

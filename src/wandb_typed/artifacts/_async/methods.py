@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 from wandb_typed._async.session import AsyncSessionHolder
-from wandb_typed.artifacts._async.artifact import AsyncArtifact, artifact_from_membership
-from wandb_typed.artifacts._async.collections import (
-    AsyncArtifactCollection,
-    AsyncArtifactCollections,
-    AsyncArtifacts,
-    AsyncArtifactType,
-    AsyncArtifactTypes,
-    fetch_artifact_collection,
-    fetch_artifact_type,
-)
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
 from wandb_typed.paths import ArtifactPath, ProjectPath, parse_artifact_path, parse_project_path
 from wandb_typed.runs.facts import DEFAULT_RUN_PROJECT
 
+if TYPE_CHECKING:
+    from wandb_typed.artifacts._async.artifact import AsyncArtifact
+    from wandb_typed.artifacts._async.collections import (
+        AsyncArtifactCollection,
+        AsyncArtifactCollections,
+        AsyncArtifacts,
+        AsyncArtifactType,
+        AsyncArtifactTypes,
+    )
+
 __all__ = ["AsyncArtifactsApi"]
+
+# The artifact objects (and what downloads need) load with the first artifact call, not with
+# every Api: a method imports the module of what it returns.
 
 
 class AsyncArtifactsApi(AsyncSessionHolder):
@@ -41,6 +45,8 @@ class AsyncArtifactsApi(AsyncSessionHolder):
             >>> api.artifact("team/vision/mnist:v3", type="dataset").file_count  # doctest: +SKIP
             1000
         """
+        from wandb_typed.artifacts._async.artifact import artifact_from_membership
+
         path = await self._artifact_path(name)
         qualified = path.qualified_name if path.version is not None else f"{path.name}:latest"
         reply = await self._session.client.get_artifact_membership(
@@ -82,6 +88,8 @@ class AsyncArtifactsApi(AsyncSessionHolder):
             >>> [a.version for a in api.artifacts("dataset", "team/vision/mnist")]  # doctest: +SKIP
             ['v2', 'v1', 'v0']
         """
+        from wandb_typed.artifacts._async.collections import AsyncArtifacts
+
         path = await self._artifact_path(name)
         project = ProjectPath(path.entity, path.project)
         return AsyncArtifacts(self._session, project, type_name, path.name, per_page, tags=tags)
@@ -103,12 +111,16 @@ class AsyncArtifactsApi(AsyncSessionHolder):
         Raises:
             NotFoundError: No such project or type.
         """
+        from wandb_typed.artifacts._async.collections import fetch_artifact_type
+
         return await fetch_artifact_type(
             self._session, await self._artifact_project(project), type_name
         )
 
     async def artifact_types(self, project: str | None = None) -> AsyncArtifactTypes:
         """The artifact types of ``project`` (a name or ``entity/name``)."""
+        from wandb_typed.artifacts._async.collections import AsyncArtifactTypes
+
         return AsyncArtifactTypes(self._session, await self._artifact_project(project))
 
     async def artifact_collection(self, type_name: str, name: str) -> AsyncArtifactCollection:
@@ -117,6 +129,8 @@ class AsyncArtifactsApi(AsyncSessionHolder):
         Raises:
             NotFoundError: No such project, type or collection.
         """
+        from wandb_typed.artifacts._async.collections import fetch_artifact_collection
+
         path = await self._artifact_path(name)
         project = ProjectPath(path.entity, path.project)
         return await fetch_artifact_collection(self._session, project, type_name, path.name)
@@ -133,6 +147,8 @@ class AsyncArtifactsApi(AsyncSessionHolder):
         self, project_name: str, type_name: str, per_page: int = 50
     ) -> AsyncArtifactCollections:
         """The collections of type ``type_name`` in ``project_name`` (or ``entity/name``)."""
+        from wandb_typed.artifacts._async.collections import AsyncArtifactCollections
+
         project = await self._artifact_project(project_name)
         return AsyncArtifactCollections(self._session, project, type_name, per_page)
 

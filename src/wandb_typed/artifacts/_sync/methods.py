@@ -5,23 +5,27 @@
 from __future__ import annotations
 
 import warnings
+from typing import TYPE_CHECKING
 
 from wandb_typed._sync.session import SessionHolder
-from wandb_typed.artifacts._sync.artifact import Artifact, artifact_from_membership
-from wandb_typed.artifacts._sync.collections import (
-    ArtifactCollection,
-    ArtifactCollections,
-    Artifacts,
-    ArtifactType,
-    ArtifactTypes,
-    fetch_artifact_collection,
-    fetch_artifact_type,
-)
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
 from wandb_typed.paths import ArtifactPath, ProjectPath, parse_artifact_path, parse_project_path
 from wandb_typed.runs.facts import DEFAULT_RUN_PROJECT
 
+if TYPE_CHECKING:
+    from wandb_typed.artifacts._sync.artifact import Artifact
+    from wandb_typed.artifacts._sync.collections import (
+        ArtifactCollection,
+        ArtifactCollections,
+        Artifacts,
+        ArtifactType,
+        ArtifactTypes,
+    )
+
 __all__ = ["ArtifactsApi"]
+
+# The artifact objects (and what downloads need) load with the first artifact call, not with
+# every Api: a method imports the module of what it returns.
 
 
 class ArtifactsApi(SessionHolder):
@@ -43,6 +47,8 @@ class ArtifactsApi(SessionHolder):
             >>> api.artifact("team/vision/mnist:v3", type="dataset").file_count  # doctest: +SKIP
             1000
         """
+        from wandb_typed.artifacts._sync.artifact import artifact_from_membership
+
         path = self._artifact_path(name)
         qualified = path.qualified_name if path.version is not None else f"{path.name}:latest"
         reply = self._session.client.get_artifact_membership(path.entity, path.project, qualified)
@@ -82,6 +88,8 @@ class ArtifactsApi(SessionHolder):
             >>> [a.version for a in api.artifacts("dataset", "team/vision/mnist")]  # doctest: +SKIP
             ['v2', 'v1', 'v0']
         """
+        from wandb_typed.artifacts._sync.collections import Artifacts
+
         path = self._artifact_path(name)
         project = ProjectPath(path.entity, path.project)
         return Artifacts(self._session, project, type_name, path.name, per_page, tags=tags)
@@ -101,10 +109,14 @@ class ArtifactsApi(SessionHolder):
         Raises:
             NotFoundError: No such project or type.
         """
+        from wandb_typed.artifacts._sync.collections import fetch_artifact_type
+
         return fetch_artifact_type(self._session, self._artifact_project(project), type_name)
 
     def artifact_types(self, project: str | None = None) -> ArtifactTypes:
         """The artifact types of ``project`` (a name or ``entity/name``)."""
+        from wandb_typed.artifacts._sync.collections import ArtifactTypes
+
         return ArtifactTypes(self._session, self._artifact_project(project))
 
     def artifact_collection(self, type_name: str, name: str) -> ArtifactCollection:
@@ -113,6 +125,8 @@ class ArtifactsApi(SessionHolder):
         Raises:
             NotFoundError: No such project, type or collection.
         """
+        from wandb_typed.artifacts._sync.collections import fetch_artifact_collection
+
         path = self._artifact_path(name)
         project = ProjectPath(path.entity, path.project)
         return fetch_artifact_collection(self._session, project, type_name, path.name)
@@ -129,6 +143,8 @@ class ArtifactsApi(SessionHolder):
         self, project_name: str, type_name: str, per_page: int = 50
     ) -> ArtifactCollections:
         """The collections of type ``type_name`` in ``project_name`` (or ``entity/name``)."""
+        from wandb_typed.artifacts._sync.collections import ArtifactCollections
+
         project = self._artifact_project(project_name)
         return ArtifactCollections(self._session, project, type_name, per_page)
 

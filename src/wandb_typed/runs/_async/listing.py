@@ -20,7 +20,8 @@ from wandb_typed._json import JSONObject
 from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
 from wandb_typed.pagination import Page, page_of
-from wandb_typed.runs._async.run import AsyncPageHeavyFields, AsyncRun
+from wandb_typed.runs._async.loading import AsyncPageHeavyFields
+from wandb_typed.runs._async.run import AsyncRun
 from wandb_typed.runs.facts import as_format
 from wandb_typed.runs.filters import encode_filters
 from wandb_typed.runs.history_spec import HistoryStream, check_history_args

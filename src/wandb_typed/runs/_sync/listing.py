@@ -22,7 +22,8 @@ from wandb_typed._sync.pagination import OnData, Paginator
 from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
 from wandb_typed.pagination import Page, page_of
-from wandb_typed.runs._sync.run import PageHeavyFields, Run
+from wandb_typed.runs._sync.loading import PageHeavyFields
+from wandb_typed.runs._sync.run import Run
 from wandb_typed.runs.facts import as_format
 from wandb_typed.runs.filters import encode_filters
 from wandb_typed.runs.history_spec import HistoryStream, check_history_args

@@ -22,84 +22,33 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, overload
 
-from wandb_typed._concurrency import Lock, sleep
+from wandb_typed._concurrency import sleep
 from wandb_typed._json import JSONObject, JSONValue, decode_object
 from wandb_typed.dataframes import FrameFormat
 from wandb_typed.errors import NotFoundError
 from wandb_typed.paths import RunPath, app_url
 from wandb_typed.runs._sync.files import File, Files, run_file, upload_run_file
 from wandb_typed.runs._sync.history import last_history_step, read_history, scan_history
+from wandb_typed.runs._sync.loading import PageHeavyFields, get_run_fragment
 from wandb_typed.runs._sync.summary import RunSummary
 from wandb_typed.runs.facts import FINISHED_STATES, as_format
-from wandb_typed.runs.filters import encode_filters
 from wandb_typed.runs.history_spec import HistoryStream, check_history_args
 from wandb_typed.runs.run_data import RunConfig, encode_json_document
 from wandb_typed.runs.run_fields import RunFields
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Iterator
 
     import pandas
     import polars
 
     from wandb_typed._generated.fragments import (
         LightRunFragment,
-        RunFragment,
     )
     from wandb_typed._sync.session import Session
     from wandb_typed.artifacts import Artifact, ArtifactDraft, RunArtifacts
 
-__all__ = ["PageHeavyFields", "Run", "fetch_run", "get_run_fragment"]
-
-
-class PageHeavyFields:
-    """Loads config/summary/system metrics for every run of one lazy page in one request;
-    ``on_load`` is told the first time, with the cursor after this page (so the listing can
-    request later pages whole, the next one while this one's heavy fields load)."""
-
-    def __init__(
-        self,
-        session: Session,
-        entity: str,
-        project: str,
-        *,
-        on_load: Callable[[str | None], None],
-    ) -> None:
-        self._session = session
-        self.next_cursor: str | None = None
-        """The cursor after this page (None on the last page), set once the page is built."""
-        self._on_load = on_load
-        self._entity = entity
-        self._project = project
-        self._runs: list[Run] = []
-        self._lock = Lock()
-        self._loaded = False
-
-    def attach(self, run: Run) -> None:
-        self._runs.append(run)
-
-    def load(self) -> None:
-        with self._lock:
-            if self._loaded:
-                return
-            self._on_load(self.next_cursor)
-            names = [run.id for run in self._runs]
-            reply = self._session.client.get_runs_heavy_fields(
-                self._entity,
-                self._project,
-                filters=encode_filters({"name": {"$in": names}}),
-                per_page=max(1, len(names)),
-            )
-            connection = reply.project.runs if reply.project is not None else None
-            found = {edge.node.name: edge.node for edge in connection.edges} if connection else {}
-            for run in self._runs:
-                fragment = found.get(run.id)
-                if fragment is not None and not run._full:  # a run loaded alone keeps its edits
-                    run._apply_heavy(fragment, keep_summary=False)
-            self._loaded = True
-        for run in self._runs:
-            if not run._full:  # deleted since the page was listed: NotFoundError names it
-                run._apply_heavy(get_run_fragment(self._session, run._run_path), keep_summary=False)
+__all__ = ["Run", "fetch_run"]
 
 
 class Run(RunFields):
@@ -514,14 +463,6 @@ class Run(RunFields):
         return (
             f"<{type(self).__name__} {self._entity}/{self._project}/{self._run_id} ({self._state})>"
         )
-
-
-def get_run_fragment(session: Session, path: RunPath) -> RunFragment:
-    """The full fragment of a run, or :class:`NotFoundError` naming its path."""
-    reply = session.client.get_run(path.entity, path.project, path.run_id)
-    if reply.project is None or reply.project.run is None:
-        raise NotFoundError.for_run(path)
-    return reply.project.run
 
 
 def fetch_run(session: Session, path: RunPath) -> Run:
