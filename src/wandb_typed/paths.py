@@ -139,7 +139,7 @@ class ArtifactPath:
         return f"{self.entity}/{self.project}/{self.qualified_name}"
 
 
-AnyPath = ProjectPath | RunPath | SweepPath | ReportPath
+AnyPath = ProjectPath | RunPath | SweepPath | ReportPath | ArtifactPath
 """What :func:`parse_any_path` returns."""
 
 
@@ -260,14 +260,18 @@ def parse_artifact_path(
 
 
 def parse_any_path(path: str, *, default_entity: EntityDefault = None) -> AnyPath:
-    """Dispatch on the shape, as ``Api.from_path`` does: a project, run, sweep or report.
+    """Dispatch on the shape, as ``Api.from_path`` does: a project, run, sweep, report or
+    artifact.
 
-    1 part is a project; 2 parts ``entity/project``; 3 parts a run; 4 parts are a run, sweep
-    or report by their third part (``runs``, ``sweeps``, ``reports``).
+    1 part is a project; 2 parts ``entity/project``; 3 parts a run, or an artifact version
+    when the last part has a ``:version``; 4 parts are a run, sweep or report by their third
+    part (``runs``, ``sweeps``, ``reports``).
 
     Example:
         >>> parse_any_path("team/vision/sweeps/k3xq9")
         SweepPath(entity='team', project='vision', sweep_id='k3xq9')
+        >>> parse_any_path("team/vision/mnist:v3")
+        ArtifactPath(entity='team', project='vision', name='mnist', version='v3')
     """
     parts, is_url = _split(path, "W&B")
     if is_url and len(parts) >= 3 and parts[2] not in ("runs", "sweeps", "reports"):
@@ -276,6 +280,8 @@ def parse_any_path(path: str, *, default_entity: EntityDefault = None) -> AnyPat
         parts = parts[:4]
     if len(parts) <= 2:
         return parse_project_path(path, default_entity=default_entity)
+    if len(parts) == 3 and not is_url and ":" in parts[2]:
+        return parse_artifact_path(path, default_entity=default_entity)
     if len(parts) == 3:
         return parse_run_path(path, default_entity=default_entity)
     if len(parts) == 4:
@@ -289,8 +295,8 @@ def parse_any_path(path: str, *, default_entity: EntityDefault = None) -> AnyPat
     raise _invalid(
         path,
         "W&B",
-        "expected 'project', 'entity/project', 'entity/project/run_id' or "
-        "'entity/project/{runs|sweeps|reports}/id'",
+        "expected 'project', 'entity/project', 'entity/project/run_id', "
+        "'entity/project/name:version' or 'entity/project/{runs|sweeps|reports}/id'",
     )
 
 

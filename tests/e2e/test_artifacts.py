@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from conftest import MakeApi
+from flavours import is_a
 from wandb_typed import ArtifactDraft
 from wandb_typed.errors import (
     GraphQLError,
@@ -200,3 +201,9 @@ def test_bad_input_is_named(api: Any, project: str, logged: Any) -> None:
         api.artifact_type("model", f"{ENTITY}/{project}")
     with pytest.raises(NotFoundError, match="no 'dataset' collection 'cifar'"):
         api.artifact_collection("dataset", f"{ENTITY}/{project}/cifar")
+
+
+def test_from_path_reads_an_artifact_version(api: Any, project: str, logged: Any) -> None:
+    found = api.from_path(f"{ENTITY}/{project}/mnist:best")
+    assert is_a(found, "Artifact")
+    assert (found.id, found.name, found.version) == (logged.id, "mnist:best", "v0")

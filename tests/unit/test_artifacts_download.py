@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,12 @@ import pytest
 
 from fakes import FakeGraphQL
 from wandb_typed import Api
-from wandb_typed.errors import ChecksumMismatchError, InvalidArgumentError, NotFoundError
+from wandb_typed.errors import (
+    ChecksumMismatchError,
+    InvalidArgumentError,
+    NotFoundError,
+    TransportError,
+)
 
 ENTITY, PROJECT = "team", "vision"
 FILES = {
@@ -255,3 +261,43 @@ def test_an_unreachable_reference_is_refused_by_name_unless_allowed(
 
 def _files(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file())
+
+
+class Interrupted(httpx.SyncByteStream):
+    """A body that breaks off half way, as a dropped connection does."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._data[: len(self._data) // 2]
+        raise httpx.ReadError("connection reset half way through the body")
+
+
+def test_a_download_broken_off_half_way_leaves_nothing_and_a_rerun_completes(
+    api: Api, server: FakeArtifactServer, tmp_path: Path
+) -> None:
+    artifact = api.artifact(f"{ENTITY}/{PROJECT}/mnist:v3")
+    broken = "data/b.bin"
+    answer = server._answer
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        if request.url.path == f"/blobs/{broken}":
+            server.blob_requests.append(broken)
+            return httpx.Response(200, stream=Interrupted(FILES[broken]))
+        return answer(request)
+
+    server._answer = flaky  # type: ignore[method-assign]
+    root = tmp_path / "out"
+    with pytest.raises(TransportError, match="half way"):
+        artifact.download(root)
+    assert not (root / broken).exists()
+    leftovers = [p for p in tmp_path.rglob("*") if p.is_file() and p.name.endswith(".part")]
+    assert leftovers == []
+    hex_md5 = hashlib.md5(FILES[broken]).hexdigest()
+    assert not list((tmp_path / "cache").rglob(hex_md5[2:]))  # nothing half-written cached
+    server._answer = answer  # type: ignore[method-assign]
+    server.blob_requests.clear()
+    artifact.download(root)
+    assert server.blob_requests == [broken]
+    assert {p.relative_to(root).as_posix(): p.read_bytes() for p in _files(root)} == FILES

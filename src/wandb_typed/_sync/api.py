@@ -23,7 +23,14 @@ from wandb_typed._sentinels import NOT_GIVEN, NotGiven
 from wandb_typed._sync.session import Session
 from wandb_typed.artifacts import ArtifactsApi
 from wandb_typed.config import ClientConfig, resolve_config
-from wandb_typed.paths import ProjectPath, ReportPath, RunPath, SweepPath, parse_any_path
+from wandb_typed.paths import (
+    ArtifactPath,
+    ProjectPath,
+    ReportPath,
+    RunPath,
+    SweepPath,
+    parse_any_path,
+)
 from wandb_typed.projects import ProjectsApi
 from wandb_typed.runs import RunsApi
 from wandb_typed.teams import TeamsApi
@@ -175,8 +182,9 @@ class Api(RunsApi, ProjectsApi, ArtifactsApi, UsersApi, TeamsApi):
         """Return the project, run, sweep or report a path (or app URL) names.
 
         ``project`` and ``entity/project`` give a project; ``entity/project/run_id`` and
-        ``entity/project/runs/run_id`` a run; ``.../sweeps/id`` a sweep;
-        ``.../reports/Title--ID`` a report (once their domains exist).
+        ``entity/project/runs/run_id`` a run; ``entity/project/name:version`` an artifact
+        version; ``.../sweeps/id`` a sweep; ``.../reports/Title--ID`` a report (once their
+        domains exist).
 
         Raises:
             InvalidPathError: The path has none of these shapes, or a part is empty.
@@ -190,6 +198,8 @@ class Api(RunsApi, ProjectsApi, ArtifactsApi, UsersApi, TeamsApi):
             return self.project(parsed.project, parsed.entity)
         if isinstance(parsed, RunPath):
             return self.run(str(parsed))
+        if isinstance(parsed, ArtifactPath):
+            return self.artifact(str(parsed))
         kind = "sweep" if isinstance(parsed, SweepPath) else "report"
         assert isinstance(parsed, SweepPath | ReportPath)
         lookup = getattr(self, kind, None)  # sweeps and reports come with their own domains
