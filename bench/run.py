@@ -533,6 +533,12 @@ NOTES = [
     "loads httpx, pydantic and the generated client (the `Api()` setup column; 1b shows "
     "what a script pays before its first request). The models of each operation load, and "
     "their validators are built, at its first request, inside the measured time.",
+    "1b and this environment: httpx imports its command-line module, and with it `rich` "
+    "(about 40-70 ms here), whenever `rich` and `click` are installed. The development "
+    "environment has them (import-linter needs them) since the restructuring; a user's "
+    "install of wandb-typed does not. Measured by hand on the same machine (best of 8 "
+    "fresh processes, import + one `Api(...)`): 293 ms as installed here, 257 ms with `rich` "
+    "unimportable, 303 ms for the code of 1543c6f in this same environment.",
     "Our client, for this benchmark: replies, configs, summaries and history rows are read "
     "by pydantic-core's JSON parser (the stdlib's for what it refuses); a run decodes its "
     "config, summary and system metrics when first used; whole pages and history windows "
