@@ -19,12 +19,12 @@ from wandb_typed._constants import DEFAULT_PER_PAGE
 from wandb_typed.errors import NotFoundError
 from wandb_typed.pagination import Page, page_of
 from wandb_typed.paths import ProjectPath, app_url
-from wandb_typed.runs import AsyncRuns
-from wandb_typed.sweeps import AsyncSweeps
 
 if TYPE_CHECKING:
     from wandb_typed._async.session import AsyncSession
     from wandb_typed._generated.fragments import ProjectFragment
+    from wandb_typed.runs import AsyncRuns
+    from wandb_typed.sweeps import AsyncSweeps
 
 __all__ = ["AsyncProject", "AsyncProjects", "fetch_project"]
 
@@ -78,6 +78,8 @@ class AsyncProject:
         Example:
             >>> project.runs(order="-summary_metrics.acc", per_page=10)  # doctest: +SKIP
         """
+        from wandb_typed.runs import AsyncRuns  # loads with the first listing, not every Api
+
         return AsyncRuns(
             self._session,
             self.entity,
@@ -96,6 +98,8 @@ class AsyncProject:
             >>> [sweep.name for sweep in project.sweeps()]  # doctest: +SKIP
             []
         """
+        from wandb_typed.sweeps import AsyncSweeps
+
         return AsyncSweeps(self._session, self.path, per_page=per_page)
 
     def __str__(self) -> str:

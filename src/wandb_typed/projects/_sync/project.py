@@ -21,12 +21,12 @@ from wandb_typed._sync.pagination import OnData, Paginator
 from wandb_typed.errors import NotFoundError
 from wandb_typed.pagination import Page, page_of
 from wandb_typed.paths import ProjectPath, app_url
-from wandb_typed.runs import Runs
-from wandb_typed.sweeps import Sweeps
 
 if TYPE_CHECKING:
     from wandb_typed._generated.fragments import ProjectFragment
     from wandb_typed._sync.session import Session
+    from wandb_typed.runs import Runs
+    from wandb_typed.sweeps import Sweeps
 
 __all__ = ["Project", "Projects", "fetch_project"]
 
@@ -80,6 +80,8 @@ class Project:
         Example:
             >>> project.runs(order="-summary_metrics.acc", per_page=10)  # doctest: +SKIP
         """
+        from wandb_typed.runs import Runs  # loads with the first listing, not every Api
+
         return Runs(
             self._session,
             self.entity,
@@ -98,6 +100,8 @@ class Project:
             >>> [sweep.name for sweep in project.sweeps()]  # doctest: +SKIP
             []
         """
+        from wandb_typed.sweeps import Sweeps
+
         return Sweeps(self._session, self.path, per_page=per_page)
 
     def __str__(self) -> str:

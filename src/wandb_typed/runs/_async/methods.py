@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from wandb_typed._async.session import AsyncSessionHolder
 from wandb_typed.errors import InvalidResponseError
 from wandb_typed.paths import parse_run_path
-from wandb_typed.runs._async.listing import AsyncRuns
-from wandb_typed.runs._async.run import AsyncRun, fetch_run
 from wandb_typed.runs.facts import DEFAULT_RUN_PROJECT, new_run_id
 
+if TYPE_CHECKING:
+    from wandb_typed.runs._async.listing import AsyncRuns
+    from wandb_typed.runs._async.run import AsyncRun
+
 __all__ = ["AsyncRunsApi"]
+
+# A run's modules load with the first runs call, not with every Api.
 
 
 class AsyncRunsApi(AsyncSessionHolder):
@@ -50,6 +55,8 @@ class AsyncRunsApi(AsyncSessionHolder):
             >>> len(runs), runs[0].summary["loss"]  # doctest: +SKIP
             (12, 0.25)
         """
+        from wandb_typed.runs._async.listing import AsyncRuns
+
         project_path = await self._session.project_path(path, what="runs")
         return AsyncRuns(
             self._session,
@@ -76,6 +83,8 @@ class AsyncRunsApi(AsyncSessionHolder):
             >>> run.state, run.config["lr"]  # doctest: +SKIP
             ('finished', 0.1)
         """
+        from wandb_typed.runs._async.run import fetch_run
+
         project = self._session.config.project
         run_path = await self._session.parse(
             lambda entity: parse_run_path(path, default_entity=entity, default_project=project)
@@ -101,6 +110,8 @@ class AsyncRunsApi(AsyncSessionHolder):
             >>> run.state  # doctest: +SKIP
             'running'
         """
+        from wandb_typed.runs._async.run import AsyncRun
+
         session = self._session
         project = project or session.config.project or DEFAULT_RUN_PROJECT
         entity = entity or await session.entity_default()

@@ -5,15 +5,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from wandb_typed._sync.session import SessionHolder
 from wandb_typed.errors import InvalidResponseError
 from wandb_typed.paths import parse_run_path
-from wandb_typed.runs._sync.listing import Runs
-from wandb_typed.runs._sync.run import Run, fetch_run
 from wandb_typed.runs.facts import DEFAULT_RUN_PROJECT, new_run_id
 
+if TYPE_CHECKING:
+    from wandb_typed.runs._sync.listing import Runs
+    from wandb_typed.runs._sync.run import Run
+
 __all__ = ["RunsApi"]
+
+# A run's modules load with the first runs call, not with every Api.
 
 
 class RunsApi(SessionHolder):
@@ -52,6 +57,8 @@ class RunsApi(SessionHolder):
             >>> len(runs), runs[0].summary["loss"]  # doctest: +SKIP
             (12, 0.25)
         """
+        from wandb_typed.runs._sync.listing import Runs
+
         project_path = self._session.project_path(path, what="runs")
         return Runs(
             self._session,
@@ -78,6 +85,8 @@ class RunsApi(SessionHolder):
             >>> run.state, run.config["lr"]  # doctest: +SKIP
             ('finished', 0.1)
         """
+        from wandb_typed.runs._sync.run import fetch_run
+
         project = self._session.config.project
         run_path = self._session.parse(
             lambda entity: parse_run_path(path, default_entity=entity, default_project=project)
@@ -103,6 +112,8 @@ class RunsApi(SessionHolder):
             >>> run.state  # doctest: +SKIP
             'running'
         """
+        from wandb_typed.runs._sync.run import Run
+
         session = self._session
         project = project or session.config.project or DEFAULT_RUN_PROJECT
         entity = entity or session.entity_default()
