@@ -99,7 +99,9 @@ class Runs(Paginator[Run]):
             order=self.order,
             cursor=cursor,
             per_page=self.per_page,
-            on_data=on_data,
+            # A light page does not chain the next one: when its heavy fields are wanted, the
+            # pages after it should come whole, not light pages already read ahead.
+            on_data=None if light else on_data,
         )
         project = reply.project
         if project is None:
