@@ -69,11 +69,6 @@ class AsyncReadAhead(Generic[K, R]):
                 lambda: self._request(key, self.start), name=f"{self._name}-read-ahead"
             )
 
-    def requested(self, key: K) -> bool:
-        """Whether the reply starting at ``key`` was requested and not taken yet."""
-        with self._lock:
-            return key in self._replies
-
     async def take(self, key: K) -> R | None:
         """The reply starting at ``key`` (waiting for it), or None if it was never requested
         (then the replies held for other keys belong to another chain and are dropped).

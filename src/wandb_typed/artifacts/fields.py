@@ -76,7 +76,6 @@ class ArtifactFields:
         self.updated_at: datetime | None = fragment.updated_at
         self.ttl: timedelta | None = _ttl(fragment.ttl_duration_seconds)
         """How long the version is kept (None: forever); set it, then ``save()``."""
-        self._ttl_is_inherited = fragment.ttl_is_inherited
         self._manifest_url = (
             fragment.current_manifest.file.direct_url
             if fragment.current_manifest is not None

@@ -84,11 +84,6 @@ async def last_history_step(client: AsyncClient, path: RunPath) -> int:
     return last
 
 
-WindowFetch = Callable[[int, int, OnData | None], Any]
-"""``fetch(begin, end, on_data)``: the rows of one step window (awaited); ``on_data`` is
-called as soon as the server's reply is in, before decoding it."""
-
-
 async def stream_windows(
     fetch: Callable[[int, int, OnData | None], Any],
     windows: Iterator[tuple[int, int]],

@@ -86,11 +86,6 @@ def last_history_step(client: Client, path: RunPath) -> int:
     return last
 
 
-WindowFetch = Callable[[int, int, OnData | None], Any]
-"""``fetch(begin, end, on_data)``: the rows of one step window (awaited); ``on_data`` is
-called as soon as the server's reply is in, before decoding it."""
-
-
 def stream_windows(
     fetch: Callable[[int, int, OnData | None], Any],
     windows: Iterator[tuple[int, int]],
