@@ -13,7 +13,7 @@ from wandb_typed.errors import InvalidArgumentError
 from wandb_typed.pagination import raw_next_cursor
 from wandb_typed.paths import app_url
 from wandb_typed.runs import RunConfig, RunSummary
-from wandb_typed.runs._sync.history import stream_windows
+from wandb_typed.runs._sync.history import WINDOWS_IN_FLIGHT, stream_windows
 from wandb_typed.runs.filters import encode_filters
 from wandb_typed.runs.history_spec import scan_bounds, scan_spec, scan_windows
 
@@ -86,6 +86,7 @@ def test_stream_windows_holds_no_more_than_it_must() -> None:
 
 
 def test_stream_windows_keeps_a_bounded_number_of_windows_in_flight() -> None:
+    assert WINDOWS_IN_FLIGHT < 9  # the scan below has 10 windows
     fetched: list[int] = []
     lock = threading.Lock()
 
@@ -97,9 +98,9 @@ def test_stream_windows_keeps_a_bounded_number_of_windows_in_flight() -> None:
     rows = stream_windows(fetch, scan_windows(0, 100, 10))
     assert next(rows) == {"_step": 0}
     join_threads("-read-ahead")
-    # Window 0 is being consumed; WINDOWS_IN_FLIGHT (4) more are requested or held; window 5
+    # Window 0 is being consumed; WINDOWS_IN_FLIGHT more are requested or held; the next
     # waits for the consumer to take window 1.
-    assert sorted(fetched) == [0, 10, 20, 30, 40]
+    assert sorted(fetched) == [10 * window for window in range(WINDOWS_IN_FLIGHT + 1)]
     assert [row["_step"] for row in rows] == list(range(1, 100))
     assert sorted(fetched) == list(range(0, 100, 10))
 

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["last_history_step", "read_history", "scan_history", "stream_windows"]
 
-WINDOWS_IN_FLIGHT = 4
+WINDOWS_IN_FLIGHT = 8
 """Step windows requested or held at once: a scan's windows are known before the first
 request, so they are sent together instead of one round trip after another."""
 
