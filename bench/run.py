@@ -181,6 +181,14 @@ def benchmarks(sizes: Sizes) -> list[Benchmark]:
             (OURS, OFFICIAL),
         ),
         Benchmark(
+            "import-api-run",
+            "1c. import + one `Api(...)` + the first `api.run(path)` (fresh process)",
+            "imports",
+            "import_api_run",
+            {"path": FILES_RUN},
+            (OURS, OFFICIAL),
+        ),
+        Benchmark(
             "listing",
             f"2. list {sizes.runs:,} runs, touch `config` and `summary` of each "
             f"(per_page={PER_PAGE})",
@@ -614,6 +622,16 @@ def target_lines(
         lines.append(
             f"- import at least 5x faster than the official client: {speedup:.1f}x "
             f"({verdict(speedup >= 5)})"
+        )
+    ours, official = (
+        _median(results, "import-api-run", "ours"),
+        _median(results, "import-api-run", "official"),
+    )
+    if ours and official:
+        speedup = official / ours
+        lines.append(
+            f"- import + `Api()` + the first `api.run(path)` at least 5x faster than the "
+            f"official client: {speedup:.1f}x ({verdict(speedup >= 5)})"
         )
     largest = max(sizes.scan_rows)
     for key, name in (("listing", "listing (2)"), (f"scan-{largest}", "scan_history (3)")):
