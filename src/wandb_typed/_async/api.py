@@ -21,6 +21,7 @@ from wandb_typed._retry import RetryPolicy
 from wandb_typed._sentinels import NOT_GIVEN, NotGiven
 from wandb_typed.artifacts import AsyncArtifactsApi
 from wandb_typed.config import ClientConfig, resolve_config
+from wandb_typed.launch import AsyncLaunchApi
 from wandb_typed.paths import (
     ArtifactPath,
     ProjectPath,
@@ -50,6 +51,7 @@ _ApiT = TypeVar("_ApiT", bound="AsyncApi")
 class AsyncApi(
     AsyncRunsApi,
     AsyncProjectsApi,
+    AsyncLaunchApi,  # builds on AsyncArtifactsApi (a job is an artifact): it goes first
     AsyncArtifactsApi,
     AsyncUsersApi,
     AsyncTeamsApi,

@@ -23,6 +23,7 @@ from wandb_typed._sentinels import NOT_GIVEN, NotGiven
 from wandb_typed._sync.session import Session
 from wandb_typed.artifacts import ArtifactsApi
 from wandb_typed.config import ClientConfig, resolve_config
+from wandb_typed.launch import LaunchApi
 from wandb_typed.paths import (
     ArtifactPath,
     ProjectPath,
@@ -52,6 +53,7 @@ _ApiT = TypeVar("_ApiT", bound="Api")
 class Api(
     RunsApi,
     ProjectsApi,
+    LaunchApi,  # builds on ArtifactsApi (a job is an artifact): it goes first
     ArtifactsApi,
     UsersApi,
     TeamsApi,
