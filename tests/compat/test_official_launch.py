@@ -117,7 +117,7 @@ def test_official_agent_runs_a_job_ours_enqueued(
     queued = job.call({}, project=PROJECT, queue=QUEUE, resource="local-process")
     assert queued.state == "pending"
 
-    agent = request.getfixturevalue("agent")
+    request.getfixturevalue("agent")  # started only now: the item waits for it, pending
     run = queued.wait_until_finished(timeout=300)
     agent_log = (tmp_path / "agent.log").read_text()
     assert run.state == "finished", agent_log[-4000:]
@@ -136,7 +136,8 @@ def test_official_agent_runs_a_job_ours_enqueued(
     }
     (tmp_path / "plan.json").write_text(json.dumps(plan))
     out = run_sdk([str(SCRIPT), str(tmp_path / "plan.json")], sdk_env, tmp_path)
-    official = json.loads(next(l for l in out.splitlines() if l.startswith("RESULT "))[7:])
+    line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+    official = json.loads(line.removeprefix("RESULT "))
 
     # The official client reads what ours wrote, and the run the agent produced.
     assert official["queue"] == {
