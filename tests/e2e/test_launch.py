@@ -5,6 +5,7 @@ items moved through pending -> leased -> claimed/failed by an agent's requests
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from launch_wire import LAUNCH_AGENT, UPDATE_AGENT, AgentWire
 
+from wandb_typed import AsyncApi
 from wandb_typed.artifacts import ArtifactDraft
 from wandb_typed.errors import GraphQLError, InvalidArgumentError, InvalidPathError, NotFoundError
 from wandb_typed.launch import QueuedRunFailedError, QueuedRunTimeoutError
@@ -260,3 +262,31 @@ def test_a_pending_wait_times_out(make_api: Any, tmp_path: Path) -> None:
     )
     with pytest.raises(QueuedRunTimeoutError, match="pending"):
         queued.wait_until_finished(timeout=0.4, poll_interval=0.1)
+
+
+# AsyncApi only: what is tested is cancelling the asyncio task that waits.
+@pytest.mark.parametrize("flavour", ["async"], indirect=True)
+def test_an_async_wait_is_cancelled_with_its_task(
+    make_api: Any, local_server: RunningServer, tmp_path: Path
+) -> None:
+    api = make_api()
+    log_job(api, tmp_path, "cancel-job", {})
+    api.create_run_queue("cancel-q", "local-process", entity=ENTITY)
+
+    async def scenario() -> str:
+        async with AsyncApi(
+            api_key=local_server.api_key, overrides={"base_url": local_server.base_url}
+        ) as async_api:
+            job = await async_api.job(
+                f"{ENTITY}/{PROJECT}/cancel-job:latest", path=str(tmp_path / "dl")
+            )
+            queued = await job.call({}, queue="cancel-q")
+            waiting = asyncio.create_task(queued.wait_until_running(poll_interval=0.05))
+            await asyncio.sleep(0.3)
+            assert not waiting.done()
+            waiting.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+            return await queued.state()
+
+    assert asyncio.run(scenario()) == "pending"
