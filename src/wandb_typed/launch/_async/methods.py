@@ -17,6 +17,8 @@ from wandb_typed.launch._async.job import AsyncJob
 from wandb_typed.launch._async.queue import AsyncQueuedRun, AsyncRunQueue
 from wandb_typed.launch.facts import (
     LAUNCH_DEFAULT_PROJECT,
+    RunQueuePrioritizationMode,
+    RunQueueResourceType,
     check_prioritization_mode,
     check_queue_name,
     check_resource_type,
@@ -41,9 +43,9 @@ class AsyncLaunchApi(AsyncArtifactsApi):
     async def create_run_queue(
         self,
         name: str,
-        type: str,
+        type: RunQueueResourceType,
         entity: str | None = None,
-        prioritization_mode: str | None = None,
+        prioritization_mode: RunQueuePrioritizationMode | None = None,
         config: dict[str, Any] | None = None,
         template_variables: dict[str, Any] | None = None,
     ) -> AsyncRunQueue:
@@ -82,7 +84,8 @@ class AsyncLaunchApi(AsyncArtifactsApi):
         ).create_default_resource_config
         if created is None or not created.success:
             raise InvalidResponseError(f"the server created no resource config for queue {name}")
-        from wandb_typed._generated.enums import RunQueueAccessType, RunQueuePrioritizationMode
+        from wandb_typed._generated.enums import RunQueueAccessType
+        from wandb_typed._generated.enums import RunQueuePrioritizationMode as Mode
 
         queue = (
             await client.create_run_queue(
@@ -90,7 +93,7 @@ class AsyncLaunchApi(AsyncArtifactsApi):
                 LAUNCH_DEFAULT_PROJECT,
                 name,
                 RunQueueAccessType.PROJECT,
-                prioritization_mode=None if mode is None else RunQueuePrioritizationMode(mode),
+                prioritization_mode=None if mode is None else Mode(mode),
                 default_resource_config_id=created.default_resource_config_id,
             )
         ).create_run_queue
@@ -102,11 +105,11 @@ class AsyncLaunchApi(AsyncArtifactsApi):
         self,
         name: str,
         resource_config: dict[str, Any],
-        resource_type: str,
+        resource_type: RunQueueResourceType,
         entity: str | None = None,
         template_variables: dict[str, Any] | None = None,
         external_links: dict[str, str] | None = None,
-        prioritization_mode: str | None = None,
+        prioritization_mode: RunQueuePrioritizationMode | None = None,
     ) -> AsyncRunQueue:
         """Create a run queue, or replace the settings of the one of that name.
 
@@ -133,7 +136,7 @@ class AsyncLaunchApi(AsyncArtifactsApi):
         entity = await self._queue_entity(entity)
         client = self._session.client
         await client.upsert_project(LAUNCH_DEFAULT_PROJECT, entity=entity)
-        from wandb_typed._generated.enums import RunQueuePrioritizationMode
+        from wandb_typed._generated.enums import RunQueuePrioritizationMode as Mode
 
         reply = (
             await client.upsert_run_queue(
@@ -143,7 +146,7 @@ class AsyncLaunchApi(AsyncArtifactsApi):
                 resource_type,
                 json.dumps({"resource_args": {resource_type: resource_config}}),
                 template_variables=json.dumps(template_variables) if template_variables else None,
-                prioritization_mode=RunQueuePrioritizationMode(mode),
+                prioritization_mode=Mode(mode),
                 external_links=external_links_value(external_links),
             )
         ).upsert_run_queue

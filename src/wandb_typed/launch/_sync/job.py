@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from wandb_typed.errors import InvalidArgumentError
 from wandb_typed.launch._sync.queue import QueuedRun
-from wandb_typed.launch.facts import LAUNCH_DEFAULT_PROJECT, check_config_fits, check_priority
+from wandb_typed.launch.facts import (
+    LAUNCH_DEFAULT_PROJECT,
+    RunQueueResourceType,
+    check_config_fits,
+    check_priority,
+)
 
 if TYPE_CHECKING:
     from wandb_typed._sync.session import Session
@@ -97,7 +102,7 @@ class Job:
         project: str | None = None,
         entity: str | None = None,
         queue: str | None = None,
-        resource: str = "local-container",
+        resource: RunQueueResourceType = "local-container",
         resource_args: dict[str, Any] | None = None,
         template_variables: dict[str, Any] | None = None,
         project_queue: str | None = None,

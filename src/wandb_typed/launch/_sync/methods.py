@@ -19,6 +19,8 @@ from wandb_typed.launch._sync.job import Job
 from wandb_typed.launch._sync.queue import QueuedRun, RunQueue
 from wandb_typed.launch.facts import (
     LAUNCH_DEFAULT_PROJECT,
+    RunQueuePrioritizationMode,
+    RunQueueResourceType,
     check_prioritization_mode,
     check_queue_name,
     check_resource_type,
@@ -43,9 +45,9 @@ class LaunchApi(ArtifactsApi):
     def create_run_queue(
         self,
         name: str,
-        type: str,
+        type: RunQueueResourceType,
         entity: str | None = None,
-        prioritization_mode: str | None = None,
+        prioritization_mode: RunQueuePrioritizationMode | None = None,
         config: dict[str, Any] | None = None,
         template_variables: dict[str, Any] | None = None,
     ) -> RunQueue:
@@ -84,7 +86,8 @@ class LaunchApi(ArtifactsApi):
         ).create_default_resource_config
         if created is None or not created.success:
             raise InvalidResponseError(f"the server created no resource config for queue {name}")
-        from wandb_typed._generated.enums import RunQueueAccessType, RunQueuePrioritizationMode
+        from wandb_typed._generated.enums import RunQueueAccessType
+        from wandb_typed._generated.enums import RunQueuePrioritizationMode as Mode
 
         queue = (
             client.create_run_queue(
@@ -92,7 +95,7 @@ class LaunchApi(ArtifactsApi):
                 LAUNCH_DEFAULT_PROJECT,
                 name,
                 RunQueueAccessType.PROJECT,
-                prioritization_mode=None if mode is None else RunQueuePrioritizationMode(mode),
+                prioritization_mode=None if mode is None else Mode(mode),
                 default_resource_config_id=created.default_resource_config_id,
             )
         ).create_run_queue
@@ -104,11 +107,11 @@ class LaunchApi(ArtifactsApi):
         self,
         name: str,
         resource_config: dict[str, Any],
-        resource_type: str,
+        resource_type: RunQueueResourceType,
         entity: str | None = None,
         template_variables: dict[str, Any] | None = None,
         external_links: dict[str, str] | None = None,
-        prioritization_mode: str | None = None,
+        prioritization_mode: RunQueuePrioritizationMode | None = None,
     ) -> RunQueue:
         """Create a run queue, or replace the settings of the one of that name.
 
@@ -135,7 +138,7 @@ class LaunchApi(ArtifactsApi):
         entity = self._queue_entity(entity)
         client = self._session.client
         client.upsert_project(LAUNCH_DEFAULT_PROJECT, entity=entity)
-        from wandb_typed._generated.enums import RunQueuePrioritizationMode
+        from wandb_typed._generated.enums import RunQueuePrioritizationMode as Mode
 
         reply = (
             client.upsert_run_queue(
@@ -145,7 +148,7 @@ class LaunchApi(ArtifactsApi):
                 resource_type,
                 json.dumps({"resource_args": {resource_type: resource_config}}),
                 template_variables=json.dumps(template_variables) if template_variables else None,
-                prioritization_mode=RunQueuePrioritizationMode(mode),
+                prioritization_mode=Mode(mode),
                 external_links=external_links_value(external_links),
             )
         ).upsert_run_queue
