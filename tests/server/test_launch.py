@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -12,7 +13,8 @@ import httpx
 from wandb_typed_server import RunningServer
 from wandb_typed_server.storage.accounts import add_api_key
 from wandb_typed_server.storage.entities import create_user
-from wandb_typed_server.storage.launch import config_problems
+from wandb_typed_server.storage.launch import config_problems, pop_item, queue_by_name
+from wandb_typed_server.storage.projects import find_project
 
 from .conftest import GraphQL
 
@@ -237,3 +239,27 @@ def test_another_user_can_neither_see_nor_use_the_queues(
             id=item_id,
         ) == [denied]
     assert [item["state"] for item in items(gql, name)] == ["PENDING"]
+
+
+def test_a_lease_never_acked_ends_after_a_minute(gql: GraphQL, local_server: RunningServer) -> None:
+    name = queue_name()
+    gql(CREATE_QUEUE, entity=ENTITY, name=name)
+    item_id = gql(PUSH, entity=ENTITY, name=name, spec="{}")["pushToRunQueueByName"][
+        "runQueueItemId"
+    ]
+    start = datetime(2026, 1, 1, 12, 0, 0)
+    with local_server.state.db.transaction() as conn:
+        owner = find_project(conn, ENTITY, "model-registry")
+        assert owner is not None
+        queue = queue_by_name(conn, int(owner["pk"]), name)
+        assert queue is not None
+        leased = pop_item(conn, queue, None, now=start)
+        assert leased is not None
+        assert pop_item(conn, queue, None, now=start + timedelta(seconds=59)) is None
+    assert [item["state"] for item in items(gql, name)] == ["LEASED"]
+    with local_server.state.db.transaction() as conn:
+        again = pop_item(conn, queue, None, now=start + timedelta(seconds=61))
+        assert again is not None
+        assert again["pk"] == leased["pk"]
+    (item,) = items(gql, name)
+    assert (item["id"], item["state"]) == (item_id, "LEASED")

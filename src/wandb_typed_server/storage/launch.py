@@ -7,7 +7,9 @@ template variables. An item is a launch spec pushed onto a queue; its state goes
 ``PENDING`` -> ``LEASED`` (an agent popped it) -> ``CLAIMED`` (the agent acked it with the run
 it started) or ``FAILED``. A queue in prioritization mode ``V0`` pops the item of lowest
 priority number first (0 critical, 1 high, 2 medium, the default, 3 low); ``DISABLED``
-pops in push order.
+pops in push order. A lease not acked within a minute ends: the item is pending again (what
+wandb's agent counts on when it leaves an item it cannot run yet, a sweep scheduler over its
+cap, unacked).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import json
 import re
 import sqlite3
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from wandb_typed_server.storage.clock import utc_now_iso
@@ -78,6 +81,8 @@ RESOURCE_TYPES = ("local-container", "local-process", "kubernetes", "sagemaker",
 DEFAULT_PRIORITY = 2
 PRIORITIES = range(0, 4)
 PENDING, LEASED, CLAIMED, FAILED = "PENDING", "LEASED", "CLAIMED", "FAILED"
+LEASE_SECONDS = 60.0
+"""How long a popped item waits for its ack before it is pending again."""
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}")
 
 
@@ -396,10 +401,28 @@ def queue_items(
     ).fetchall()
 
 
+def release_expired_leases(conn: sqlite3.Connection, queue_pk: int, now: datetime) -> int:
+    """Make items leased more than :data:`LEASE_SECONDS` before ``now`` (naive UTC) and never
+    acked pending again; how many there were."""
+    expired = (now - timedelta(seconds=LEASE_SECONDS)).isoformat(timespec="microseconds")
+    return conn.execute(
+        "UPDATE run_queue_items SET state = ?, agent_pk = NULL, updated_at = ?"
+        " WHERE queue_pk = ? AND state = ? AND updated_at < ?",
+        (PENDING, now.isoformat(timespec="microseconds"), queue_pk, LEASED, expired),
+    ).rowcount
+
+
 def pop_item(
-    conn: sqlite3.Connection, queue: sqlite3.Row, agent_pk: int | None
+    conn: sqlite3.Connection,
+    queue: sqlite3.Row,
+    agent_pk: int | None,
+    *,
+    now: datetime | None = None,
 ) -> sqlite3.Row | None:
-    """Lease the next pending item to an agent (None: the queue has nothing pending)."""
+    """Lease the next pending item to an agent (None: the queue has nothing pending).
+    Expired leases are released first; ``now`` (naive UTC) defaults to the clock."""
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    release_expired_leases(conn, int(queue["pk"]), now)
     order = "priority, pk" if queue["prioritization_mode"] == "V0" else "pk"
     row: sqlite3.Row | None = conn.execute(
         f"SELECT * FROM run_queue_items WHERE queue_pk = ? AND state = ? ORDER BY {order} LIMIT 1",
@@ -409,7 +432,7 @@ def pop_item(
         return None
     conn.execute(
         "UPDATE run_queue_items SET state = ?, agent_pk = ?, updated_at = ? WHERE pk = ?",
-        (LEASED, agent_pk, utc_now_iso(), row["pk"]),
+        (LEASED, agent_pk, now.isoformat(timespec="microseconds"), row["pk"]),
     )
     return item_row(conn, int(row["pk"]))
 
