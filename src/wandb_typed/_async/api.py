@@ -21,6 +21,7 @@ from wandb_typed._retry import RetryPolicy
 from wandb_typed._sentinels import NOT_GIVEN, NotGiven
 from wandb_typed.artifacts import AsyncArtifactsApi
 from wandb_typed.config import ClientConfig, resolve_config
+from wandb_typed.launch import AsyncLaunchApi
 from wandb_typed.paths import (
     ArtifactPath,
     ProjectPath,
@@ -32,6 +33,7 @@ from wandb_typed.paths import (
 from wandb_typed.projects import AsyncProjectsApi
 from wandb_typed.runs import AsyncRunsApi
 from wandb_typed.teams import AsyncTeamsApi
+from wandb_typed.tensorboard import AsyncTensorboardApi
 from wandb_typed.users import AsyncUser, AsyncUsersApi
 
 if TYPE_CHECKING:
@@ -46,7 +48,15 @@ __all__ = ["AsyncApi"]
 _ApiT = TypeVar("_ApiT", bound="AsyncApi")
 
 
-class AsyncApi(AsyncRunsApi, AsyncProjectsApi, AsyncArtifactsApi, AsyncUsersApi, AsyncTeamsApi):
+class AsyncApi(
+    AsyncRunsApi,
+    AsyncProjectsApi,
+    AsyncLaunchApi,  # builds on AsyncArtifactsApi (a job is an artifact): it goes first
+    AsyncArtifactsApi,
+    AsyncUsersApi,
+    AsyncTeamsApi,
+    AsyncTensorboardApi,
+):
     """Query a W&B server (W&B cloud, W&B Server, or the local wandb-typed server).
 
     Nothing is sent until a value is needed: constructing an ``Api`` only resolves the

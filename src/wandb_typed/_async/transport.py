@@ -213,6 +213,25 @@ class AsyncGraphQLTransport(TransportBase):
                 error_for_status(response, redact_request(response.request), attempts=attempts)
             )
 
+    async def post_json(self, url: str, body: Mapping[str, Any]) -> Any:
+        """POST a JSON body to the W&B server (``file_stream``) and return the decoded reply.
+
+        Authenticated like GraphQL (the server's own origin only). Retried like a download:
+        a file_stream request writes lines at explicit offsets, so sending it twice is safe.
+        """
+        target = self._resolve(url)
+        headers = self._auth_headers() if same_origin(target, self._base) else {}
+
+        def build() -> httpx.Request:
+            return self._client.build_request("POST", target, json=body, headers=headers)
+
+        response, attempts = await self._send(build, retry_allowed=True)
+        if response.status_code >= 400:
+            raise self._scrubbed(
+                error_for_status(response, redact_request(response.request), attempts=attempts)
+            )
+        return response.json() if response.content else None
+
     def with_options(
         self,
         *,

@@ -14,9 +14,11 @@ if TYPE_CHECKING:
     from .create_artifact import CreateArtifact
     from .create_artifact_files import CreateArtifactFiles
     from .create_artifact_manifest import CreateArtifactManifest
+    from .create_default_resource_config import CreateDefaultResourceConfig
     from .create_invite import CreateInvite
     from .create_run import CreateRun
     from .create_run_files import CreateRunFiles
+    from .create_run_queue import CreateRunQueue
     from .create_service_account import CreateServiceAccount
     from .create_team import CreateTeam
     from .create_user import CreateUser
@@ -27,8 +29,11 @@ if TYPE_CHECKING:
     from .delete_artifact_portfolio import DeleteArtifactPortfolio
     from .delete_artifact_sequence import DeleteArtifactSequence
     from .delete_files import DeleteFiles
+    from .delete_from_run_queue import DeleteFromRunQueue
     from .delete_invite import DeleteInvite
     from .delete_run import DeleteRun
+    from .delete_run_queues import DeleteRunQueues
+    from .enums import RunQueueAccessType, RunQueuePrioritizationMode
     from .generate_api_key import GenerateApiKey
     from .get_artifact_by_id import GetArtifactById
     from .get_artifact_collection import GetArtifactCollection
@@ -41,6 +46,8 @@ if TYPE_CHECKING:
     from .get_artifact_types import GetArtifactTypes
     from .get_artifact_used_by import GetArtifactUsedBy
     from .get_artifact_versions import GetArtifactVersions
+    from .get_default_resource_config import GetDefaultResourceConfig
+    from .get_jobs import GetJobs
     from .get_project import GetProject
     from .get_project_sweeps import GetProjectSweeps
     from .get_projects import GetProjects
@@ -52,6 +59,9 @@ if TYPE_CHECKING:
     from .get_run_history_page import GetRunHistoryPage
     from .get_run_input_artifacts import GetRunInputArtifacts
     from .get_run_output_artifacts import GetRunOutputArtifacts
+    from .get_run_queue import GetRunQueue
+    from .get_run_queue_item import GetRunQueueItem
+    from .get_run_queue_items import GetRunQueueItems
     from .get_run_sampled_history import GetRunSampledHistory
     from .get_run_state import GetRunState
     from .get_runs import GetRuns
@@ -71,6 +81,7 @@ if TYPE_CHECKING:
     )
     from .link_artifact import LinkArtifact
     from .move_artifact_collection import MoveArtifactCollection
+    from .push_to_run_queue_by_name import PushToRunQueueByName
     from .search_users import SearchUsers
     from .unlink_artifact import UnlinkArtifact
     from .update_artifact import UpdateArtifact
@@ -79,6 +90,7 @@ if TYPE_CHECKING:
     from .update_run import UpdateRun
     from .update_run_summary import UpdateRunSummary
     from .upsert_project import UpsertProject
+    from .upsert_run_queue import UpsertRunQueue
     from .use_artifact import UseArtifact
 
 
@@ -1982,6 +1994,426 @@ class AsyncClient(AsyncGeneratedClientBase):
         )
         data = self.get_data(response)
         return GetRunHistoryKeys.model_validate(data)
+
+    async def create_default_resource_config(
+        self,
+        entity_name: str,
+        resource: str,
+        config: str,
+        template_variables: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "CreateDefaultResourceConfig":
+        from .create_default_resource_config import CreateDefaultResourceConfig
+
+        query = gql("""
+            mutation CreateDefaultResourceConfig($entityName: String!, $resource: String!, $config: JSONString!, $templateVariables: JSONString) {
+              createDefaultResourceConfig(
+                input: {entityName: $entityName, resource: $resource, config: $config, templateVariables: $templateVariables}
+              ) {
+                defaultResourceConfigID
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entityName": entity_name,
+            "resource": resource,
+            "config": config,
+            "templateVariables": template_variables,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="CreateDefaultResourceConfig",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateDefaultResourceConfig.model_validate(data)
+
+    async def create_run_queue(
+        self,
+        entity: str,
+        project: str,
+        queue_name: str,
+        access: "RunQueueAccessType",
+        prioritization_mode: Union[Optional["RunQueuePrioritizationMode"], "UnsetType"] = UNSET,
+        default_resource_config_id: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "CreateRunQueue":
+        from .create_run_queue import CreateRunQueue
+
+        query = gql("""
+            mutation CreateRunQueue($entity: String!, $project: String!, $queueName: String!, $access: RunQueueAccessType!, $prioritizationMode: RunQueuePrioritizationMode, $defaultResourceConfigID: ID) {
+              createRunQueue(
+                input: {entityName: $entity, projectName: $project, queueName: $queueName, access: $access, prioritizationMode: $prioritizationMode, defaultResourceConfigID: $defaultResourceConfigID}
+              ) {
+                success
+                queueID
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "queueName": queue_name,
+            "access": access,
+            "prioritizationMode": prioritization_mode,
+            "defaultResourceConfigID": default_resource_config_id,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="CreateRunQueue",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateRunQueue.model_validate(data)
+
+    async def upsert_run_queue(
+        self,
+        entity_name: str,
+        project_name: str,
+        queue_name: str,
+        resource_type: str,
+        resource_config: str,
+        template_variables: Union[Optional[str], "UnsetType"] = UNSET,
+        prioritization_mode: Union[Optional["RunQueuePrioritizationMode"], "UnsetType"] = UNSET,
+        external_links: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "UpsertRunQueue":
+        from .upsert_run_queue import UpsertRunQueue
+
+        query = gql("""
+            mutation UpsertRunQueue($entityName: String!, $projectName: String!, $queueName: String!, $resourceType: String!, $resourceConfig: JSONString!, $templateVariables: JSONString, $prioritizationMode: RunQueuePrioritizationMode, $externalLinks: JSONString) {
+              upsertRunQueue(
+                input: {entityName: $entityName, projectName: $projectName, queueName: $queueName, resourceType: $resourceType, resourceConfig: $resourceConfig, templateVariables: $templateVariables, prioritizationMode: $prioritizationMode, externalLinks: $externalLinks}
+              ) {
+                success
+                configSchemaValidationErrors
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entityName": entity_name,
+            "projectName": project_name,
+            "queueName": queue_name,
+            "resourceType": resource_type,
+            "resourceConfig": resource_config,
+            "templateVariables": template_variables,
+            "prioritizationMode": prioritization_mode,
+            "externalLinks": external_links,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="UpsertRunQueue",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpsertRunQueue.model_validate(data)
+
+    async def get_run_queue(
+        self, entity: str, project: str, name: str, **kwargs: Any
+    ) -> "GetRunQueue":
+        from .get_run_queue import GetRunQueue
+
+        query = gql("""
+            query GetRunQueue($entity: String!, $project: String!, $name: String!) {
+              project(name: $project, entityName: $entity) {
+                runQueue(name: $name) {
+                  ...RunQueueFragment
+                }
+              }
+            }
+
+            fragment RunQueueFragment on RunQueue {
+              id
+              name
+              access
+              createdAt
+              defaultResourceConfigID
+              prioritizationMode
+              externalLinks
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="GetRunQueue",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunQueue.model_validate(data)
+
+    async def get_default_resource_config(
+        self, entity: str, id: str, **kwargs: Any
+    ) -> "GetDefaultResourceConfig":
+        from .get_default_resource_config import GetDefaultResourceConfig
+
+        query = gql("""
+            query GetDefaultResourceConfig($entity: String!, $id: ID!) {
+              entity(name: $entity) {
+                defaultResourceConfig(id: $id) {
+                  id
+                  resource
+                  config
+                  templateVariables {
+                    name
+                    schema
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"entity": entity, "id": id}
+        response = await self.execute(
+            query=query,
+            operation_name="GetDefaultResourceConfig",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetDefaultResourceConfig.model_validate(data)
+
+    async def get_run_queue_items(
+        self,
+        entity: str,
+        project: str,
+        name: str,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRunQueueItems":
+        from .get_run_queue_items import GetRunQueueItems
+
+        query = gql("""
+            query GetRunQueueItems($entity: String!, $project: String!, $name: String!, $cursor: String, $perPage: Int = 100) {
+              project(name: $project, entityName: $entity) {
+                runQueue(name: $name) {
+                  id
+                  runQueueItems(first: $perPage, after: $cursor) {
+                    edges {
+                      node {
+                        ...RunQueueItemFragment
+                      }
+                    }
+                    pageInfo {
+                      ...PageInfoFragment
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+
+            fragment RunQueueItemFragment on RunQueueItem {
+              id
+              state
+              associatedRunId
+              createdAt
+              priority
+              runSpec
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="GetRunQueueItems",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunQueueItems.model_validate(data)
+
+    async def get_run_queue_item(
+        self, entity: str, project: str, name: str, item_id: str, **kwargs: Any
+    ) -> "GetRunQueueItem":
+        from .get_run_queue_item import GetRunQueueItem
+
+        query = gql("""
+            query GetRunQueueItem($entity: String!, $project: String!, $name: String!, $itemId: ID!) {
+              project(name: $project, entityName: $entity) {
+                runQueue(name: $name) {
+                  id
+                  runQueueItem(id: $itemId) {
+                    ...RunQueueItemFragment
+                  }
+                }
+              }
+            }
+
+            fragment RunQueueItemFragment on RunQueueItem {
+              id
+              state
+              associatedRunId
+              createdAt
+              priority
+              runSpec
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+            "itemId": item_id,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="GetRunQueueItem",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunQueueItem.model_validate(data)
+
+    async def delete_run_queues(self, ids: list[str], **kwargs: Any) -> "DeleteRunQueues":
+        from .delete_run_queues import DeleteRunQueues
+
+        query = gql("""
+            mutation DeleteRunQueues($ids: [ID!]!) {
+              deleteRunQueues(input: {queueIDs: $ids}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"ids": ids}
+        response = await self.execute(
+            query=query,
+            operation_name="DeleteRunQueues",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteRunQueues.model_validate(data)
+
+    async def delete_from_run_queue(
+        self, queue_id: str, item_id: str, **kwargs: Any
+    ) -> "DeleteFromRunQueue":
+        from .delete_from_run_queue import DeleteFromRunQueue
+
+        query = gql("""
+            mutation DeleteFromRunQueue($queueId: ID!, $itemId: ID!) {
+              deleteFromRunQueue(input: {queueID: $queueId, runQueueItemId: $itemId}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"queueId": queue_id, "itemId": item_id}
+        response = await self.execute(
+            query=query,
+            operation_name="DeleteFromRunQueue",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteFromRunQueue.model_validate(data)
+
+    async def push_to_run_queue_by_name(
+        self,
+        entity: str,
+        project: str,
+        queue_name: str,
+        run_spec: str,
+        priority: Union[Optional[int], "UnsetType"] = UNSET,
+        template_variable_values: Union[Optional[str], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "PushToRunQueueByName":
+        from .push_to_run_queue_by_name import PushToRunQueueByName
+
+        query = gql("""
+            mutation PushToRunQueueByName($entity: String!, $project: String!, $queueName: String!, $runSpec: JSONString!, $priority: Int, $templateVariableValues: JSONString) {
+              pushToRunQueueByName(
+                input: {entityName: $entity, projectName: $project, queueName: $queueName, runSpec: $runSpec, priority: $priority, templateVariableValues: $templateVariableValues}
+              ) {
+                runQueueItemId
+                runSpec
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "queueName": queue_name,
+            "runSpec": run_spec,
+            "priority": priority,
+            "templateVariableValues": template_variable_values,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="PushToRunQueueByName",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return PushToRunQueueByName.model_validate(data)
+
+    async def get_jobs(self, entity: str, project: str, **kwargs: Any) -> "GetJobs":
+        from .get_jobs import GetJobs
+
+        query = gql("""
+            query GetJobs($entity: String!, $project: String!) {
+              project(name: $project, entityName: $entity) {
+                artifactType(name: "job") {
+                  artifactCollections {
+                    edges {
+                      node {
+                        __typename
+                        artifacts {
+                          edges {
+                            node {
+                              id
+                              state
+                              aliases {
+                                alias
+                              }
+                              artifactSequence {
+                                name
+                              }
+                            }
+                          }
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"entity": entity, "project": project}
+        response = await self.execute(
+            query=query,
+            operation_name="GetJobs",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetJobs.model_validate(data)
 
     async def get_project(self, entity: str, project: str, **kwargs: Any) -> "GetProject":
         from .get_project import GetProject

@@ -23,3 +23,20 @@ class ArtifactState(str, Enum):
 class ArtifactStorageLayout(str, Enum):
     V1 = "V1"
     V2 = "V2"
+
+
+class RunQueueAccessType(str, Enum):
+    PROJECT = "PROJECT"
+    USER = "USER"
+
+
+class RunQueueItemState(str, Enum):
+    CLAIMED = "CLAIMED"
+    FAILED = "FAILED"
+    LEASED = "LEASED"
+    PENDING = "PENDING"
+
+
+class RunQueuePrioritizationMode(str, Enum):
+    DISABLED = "DISABLED"
+    V0 = "V0"

@@ -7,7 +7,12 @@ from typing import Any, Literal, Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import ArtifactState
+from .enums import (
+    ArtifactState,
+    RunQueueAccessType,
+    RunQueueItemState,
+    RunQueuePrioritizationMode,
+)
 
 
 class ArtifactCollectionFragment(BaseModel):
@@ -212,6 +217,25 @@ class ProjectFragment(BaseModel):
 
 class RunFragment(HeavyRunFragment, LightRunFragment):
     pass
+
+
+class RunQueueFragment(BaseModel):
+    id: str
+    name: str
+    access: RunQueueAccessType
+    created_at: datetime = Field(alias="createdAt")
+    default_resource_config_id: Optional[str] = Field(alias="defaultResourceConfigID")
+    prioritization_mode: Optional[RunQueuePrioritizationMode] = Field(alias="prioritizationMode")
+    external_links: Optional[str] = Field(alias="externalLinks")
+
+
+class RunQueueItemFragment(BaseModel):
+    id: str
+    state: RunQueueItemState
+    associated_run_id: Optional[str] = Field(alias="associatedRunId")
+    created_at: datetime = Field(alias="createdAt")
+    priority: Optional[int]
+    run_spec: Any = Field(alias="runSpec")
 
 
 class SweepFragment(BaseModel):

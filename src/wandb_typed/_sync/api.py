@@ -23,6 +23,7 @@ from wandb_typed._sentinels import NOT_GIVEN, NotGiven
 from wandb_typed._sync.session import Session
 from wandb_typed.artifacts import ArtifactsApi
 from wandb_typed.config import ClientConfig, resolve_config
+from wandb_typed.launch import LaunchApi
 from wandb_typed.paths import (
     ArtifactPath,
     ProjectPath,
@@ -34,6 +35,7 @@ from wandb_typed.paths import (
 from wandb_typed.projects import ProjectsApi
 from wandb_typed.runs import RunsApi
 from wandb_typed.teams import TeamsApi
+from wandb_typed.tensorboard import TensorboardApi
 from wandb_typed.users import User, UsersApi
 
 if TYPE_CHECKING:
@@ -48,7 +50,15 @@ __all__ = ["Api"]
 _ApiT = TypeVar("_ApiT", bound="Api")
 
 
-class Api(RunsApi, ProjectsApi, ArtifactsApi, UsersApi, TeamsApi):
+class Api(
+    RunsApi,
+    ProjectsApi,
+    LaunchApi,  # builds on ArtifactsApi (a job is an artifact): it goes first
+    ArtifactsApi,
+    UsersApi,
+    TeamsApi,
+    TensorboardApi,
+):
     """Query a W&B server (W&B cloud, W&B Server, or the local wandb-typed server).
 
     Nothing is sent until a value is needed: constructing an ``Api`` only resolves the

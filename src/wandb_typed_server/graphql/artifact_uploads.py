@@ -65,6 +65,7 @@ from wandb_typed_server.storage.artifacts import (
     LATEST,
     TTL_INHERIT,
     NewVersion,
+    artifact_by_client_id,
     artifact_by_pk,
     committed_artifact,
     create_version,
@@ -154,6 +155,17 @@ def resolve_create_artifact(_obj: object, info: GraphQLResolveInfo, input: Node)
     metadata = input.get("metadata")
     if metadata is not None:
         _check_json_object("metadata", metadata)
+    client_id = _optional_str(input.get("clientID"))
+    earlier = None if client_id is None else artifact_by_client_id(ctx.conn, client_id)
+    if (
+        earlier is not None
+        and earlier["state"] == "PENDING"
+        and int(earlier["sequence_pk"]) == int(sequence["pk"])
+    ):
+        # The same client creating the same version again (wandb 0.31.0's `wandb job create`
+        # saves the code artifact, whose id the job already names, a second time): the
+        # pending version it has is the one to upload to, not a new one.
+        return _payload(input, artifact_node(earlier))
     ttl = _optional_int(input.get("ttlDurationSeconds"))
     pk = create_version(
         ctx.conn,
