@@ -23,6 +23,7 @@ from wandb_typed_server.graphql import (
     artifacts,
     files,
     history,
+    organizations,
     projects,
     runs,
     scalars,
@@ -49,6 +50,7 @@ BINDABLES: list[SchemaBindable] = [
     *artifacts.BINDABLES,
     *artifact_uploads.BINDABLES,
     *artifact_edits.BINDABLES,
+    *organizations.BINDABLES,
 ]
 
 
