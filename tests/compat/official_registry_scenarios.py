@@ -186,32 +186,56 @@ def read(entity: str, project: str, workdir: Path, organization: str) -> dict[st
 
 
 def outsider(entity: str, project: str, workdir: Path, organization: str) -> dict[str, Any]:
-    """With a key of a user who is not a member of the restricted registry."""
+    """With the key of a user outside the restricted registry (``entity`` is its team):
+    what it sees, and its own model linked there by a run and by ``Artifact.link``."""
     api = wandb.Api(timeout=60)
     result: dict[str, Any] = {"registries": sorted(r.name for r in api.registries())}
-    try:
-        api.registry("my-registry", organization)
-        result["registry"] = "visible"
-    except Exception as exc:
-        result["registry"] = f"{type(exc).__name__}: {exc}"
-    model = api.artifact(f"{organization}/wandb-registry-model/{MODEL_COLLECTION}:best")
-    try:
-        model.link(f"{organization}/wandb-registry-my-registry/{SECRET_COLLECTION}")
-        result["link"] = "linked"
-    except Exception as exc:
-        result["link"] = f"{type(exc).__name__}: {exc}"
+    result["versions"] = sorted(v.qualified_name for v in api.registries().versions())
+    result["registry"] = _outcome(lambda: api.registry("my-registry", organization).name)
+    result["artifact"] = _outcome(
+        lambda: (
+            api.artifact(
+                f"{organization}/wandb-registry-my-registry/{SECRET_COLLECTION}:best"
+            ).qualified_name
+        )
+    )
+    run = wandb.init(entity=entity, project=project, job_type="train", name="outsider")
+    model = wandb.Artifact("own-model", type="model")
+    model.add_dir(str(_files(workdir, "own-model", "own weights")))
+    run.log_artifact(model)
+    model.wait()
+    result["run_link"] = _outcome(
+        lambda: run.link_artifact(model, f"wandb-registry-my-registry/{SECRET_COLLECTION}")
+    )
+    run.finish()
+    own = api.artifact(f"{entity}/{project}/own-model:v0")
+    result["api_link"] = _outcome(
+        lambda: own.link(f"{organization}/wandb-registry-my-registry/{SECRET_COLLECTION}")
+    )
+    result["open_link"] = _outcome(
+        lambda: own.link(f"{organization}/wandb-registry-model/{OTHER_COLLECTION}").version
+    )
     return result
+
+
+def _outcome(action: Any) -> str:
+    try:
+        return f"ok: {action()}"
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
 
 
 def refused(entity: str, project: str, workdir: Path, organization: str) -> dict[str, Any]:
     """A dataset linked into the registry that takes models only."""
     api = wandb.Api(timeout=60)
     dataset = api.artifact(f"{entity}/{project}/mnist:v0")
-    try:
-        dataset.link(f"{organization}/wandb-registry-model/datasets-here")
-        return {"link": "linked"}
-    except Exception as exc:
-        return {"link": f"{type(exc).__name__}: {exc}"}
+    return {
+        "link": _outcome(
+            lambda: dataset.link(f"{organization}/wandb-registry-model/datasets-here")
+        ),
+        "unknown_registry": _outcome(lambda: api.registry("no-such-registry", organization).name),
+        "unknown_organization": _outcome(lambda: api.registry("model", "no-such-org").name),
+    }
 
 
 STEPS = {

@@ -30,6 +30,7 @@ from wandb_typed.paths import (
     parse_any_path,
 )
 from wandb_typed.projects import AsyncProjectsApi
+from wandb_typed.registries import AsyncRegistriesApi
 from wandb_typed.runs import AsyncRunsApi
 from wandb_typed.teams import AsyncTeamsApi
 from wandb_typed.users import AsyncUser, AsyncUsersApi
@@ -46,7 +47,14 @@ __all__ = ["AsyncApi"]
 _ApiT = TypeVar("_ApiT", bound="AsyncApi")
 
 
-class AsyncApi(AsyncRunsApi, AsyncProjectsApi, AsyncArtifactsApi, AsyncUsersApi, AsyncTeamsApi):
+class AsyncApi(
+    AsyncRunsApi,
+    AsyncProjectsApi,
+    AsyncArtifactsApi,
+    AsyncRegistriesApi,
+    AsyncUsersApi,
+    AsyncTeamsApi,
+):
     """Query a W&B server (W&B cloud, W&B Server, or the local wandb-typed server).
 
     Nothing is sent until a value is needed: constructing an ``Api`` only resolves the

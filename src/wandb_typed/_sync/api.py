@@ -32,6 +32,7 @@ from wandb_typed.paths import (
     parse_any_path,
 )
 from wandb_typed.projects import ProjectsApi
+from wandb_typed.registries import RegistriesApi
 from wandb_typed.runs import RunsApi
 from wandb_typed.teams import TeamsApi
 from wandb_typed.users import User, UsersApi
@@ -48,7 +49,14 @@ __all__ = ["Api"]
 _ApiT = TypeVar("_ApiT", bound="Api")
 
 
-class Api(RunsApi, ProjectsApi, ArtifactsApi, UsersApi, TeamsApi):
+class Api(
+    RunsApi,
+    ProjectsApi,
+    ArtifactsApi,
+    RegistriesApi,
+    UsersApi,
+    TeamsApi,
+):
     """Query a W&B server (W&B cloud, W&B Server, or the local wandb-typed server).
 
     Nothing is sent until a value is needed: constructing an ``Api`` only resolves the
