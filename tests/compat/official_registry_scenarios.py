@@ -6,9 +6,10 @@ stays isolated). Usage: ``python official_registry_scenarios.py <step> <entity> 
 Steps, in order: ``create`` (the reference's ``create_registry`` example and two more
 registries, one restricted, through ``wandb.Api``), ``log_and_link`` (a run logs models and a
 dataset and links them into registries with ``run.link_artifact``; ``Artifact.link`` links
-one more; collection tags are set), ``read`` (the reference's ``registries``, ``registry``
-and ``create_registry`` examples, their results as plain data; also ``Api.artifact`` on
-``<org>/wandb-registry-<name>/<collection>:<alias>``), ``outsider`` (with another user's
+one more; collection tags are set), ``read`` (the reference's ``registries`` and ``registry``
+examples and more searches, their results as plain data; also ``Api.artifact`` on
+``<org>/wandb-registry-<name>/<collection>:<alias>``; :func:`read_with` runs them on any
+``Api``, ours included), ``edit`` (the ``registry`` example's ``save``), ``outsider`` (with another user's
 key: what that user sees and whether it can link into the restricted registry), and
 ``refused`` (a dataset linked into the registry that takes models only).
 
@@ -116,11 +117,13 @@ def _registry(registry: Any) -> dict[str, Any]:
 
 
 def _collection(collection: Any) -> dict[str, Any]:
+    # wandb's collection.project is the project's name; ours is the ProjectPath.
+    project = collection.project
     return {
         "name": collection.name,
         "type": collection.type,
-        "project": collection.project,
-        "entity": collection.entity,
+        "project": getattr(project, "project", project),
+        "entity": getattr(project, "entity", None) or collection.entity,
         "description": collection.description,
         "tags": sorted(collection.tags),
     }
@@ -139,9 +142,9 @@ def _version(artifact: Any) -> dict[str, Any]:
     }
 
 
-def read(entity: str, project: str, workdir: Path, organization: str) -> dict[str, Any]:
-    """The reference's examples, as plain data."""
-    api = wandb.Api(timeout=60)
+def read_with(api: Any, organization: str) -> dict[str, Any]:
+    """The reference's registries/registry examples (and more searches), as plain data;
+    ``api`` is ``wandb.Api()`` or ours."""
     result: dict[str, Any] = {}
     result["registries"] = [_registry(r) for r in api.registries()]
     result["registries_regex"] = [
@@ -149,6 +152,9 @@ def read(entity: str, project: str, workdir: Path, organization: str) -> dict[st
     ]
     result["registries_named"] = [
         _registry(r) for r in api.registries(organization, filter={"name": "datasets"})
+    ]
+    result["registries_described"] = [
+        r.name for r in api.registries(filter={"description": {"$regex": "trust"}})
     ]
     result["collections_tagged"] = [
         _collection(c)
@@ -177,12 +183,25 @@ def read(entity: str, project: str, workdir: Path, organization: str) -> dict[st
     result["registry"] = _registry(registry)
     result["registry_collections"] = [_collection(c) for c in registry.collections()]
     result["registry_versions"] = [_version(v) for v in registry.versions()]
-    registry.description = "This is an updated description"
-    registry.save()
-    result["registry_after_save"] = _registry(api.registry("my-registry", organization))
     by_alias = api.artifact(f"{organization}/wandb-registry-model/{MODEL_COLLECTION}:best")
     result["artifact_by_alias"] = _version(by_alias)
+    no_org = api.artifact(f"wandb-registry-model/{OTHER_COLLECTION}:staging")
+    result["artifact_without_org"] = _version(no_org)
     return result
+
+
+def read(entity: str, project: str, workdir: Path, organization: str) -> dict[str, Any]:
+    """The reads with ``wandb.Api``."""
+    return read_with(wandb.Api(timeout=60), organization)
+
+
+def edit(entity: str, project: str, workdir: Path, organization: str) -> dict[str, Any]:
+    """The reference's registry example: fetch, describe, save."""
+    api = wandb.Api(timeout=60)
+    registry = api.registry(name="my-registry", organization=organization)
+    registry.description = "This is an updated description"
+    registry.save()
+    return {"registry": _registry(api.registry("my-registry", organization))}
 
 
 def outsider(entity: str, project: str, workdir: Path, organization: str) -> dict[str, Any]:
@@ -242,6 +261,7 @@ STEPS = {
     "create": create,
     "log_and_link": log_and_link,
     "read": read,
+    "edit": edit,
     "outsider": outsider,
     "refused": refused,
 }
