@@ -204,6 +204,20 @@ def edit(entity: str, project: str, workdir: Path, organization: str) -> dict[st
     return {"registry": _registry(api.registry("my-registry", organization))}
 
 
+def ordered(entity: str, project: str, workdir: Path, organization: str) -> dict[str, Any]:
+    """wandb 0.31.0's ``order=`` (not in the reference): registries and collections sorted
+    by the server, cursors across pages of one."""
+    api = wandb.Api(timeout=60)
+    return {
+        "registries_by_name_desc": [r.name for r in api.registries(order="-name")],
+        "registries_by_creation": [r.name for r in api.registries(order="created_at")],
+        "registries_paged": [r.name for r in api.registries(per_page=1)],
+        "collections_by_name": [
+            c.name for c in api.registries().collections(order="name", per_page=2)
+        ],
+    }
+
+
 def outsider(entity: str, project: str, workdir: Path, organization: str) -> dict[str, Any]:
     """With the key of a user outside the restricted registry (``entity`` is its team):
     what it sees, and its own model linked there by a run and by ``Artifact.link``."""
@@ -262,6 +276,7 @@ STEPS = {
     "log_and_link": log_and_link,
     "read": read,
     "edit": edit,
+    "ordered": ordered,
     "outsider": outsider,
     "refused": refused,
 }

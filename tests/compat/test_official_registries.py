@@ -79,6 +79,7 @@ class Story:
     linked: dict[str, Any]
     read: dict[str, Any]
     edited: dict[str, Any]
+    ordered: dict[str, Any]
     outsider: dict[str, Any]
     refused: dict[str, Any]
     ours: dict[Flavour, dict[str, Any]]
@@ -93,9 +94,7 @@ def _read_with_ours(server: RunningServer) -> dict[Flavour, dict[str, Any]]:
                 flavour, portal, api_key=server.api_key, overrides={"base_url": server.base_url}
             )
             with api:
-                ours[flavour] = json.loads(
-                    json.dumps(scenarios.read_with(api, ORG), default=str)
-                )
+                ours[flavour] = json.loads(json.dumps(scenarios.read_with(api, ORG), default=str))
     return ours
 
 
@@ -118,10 +117,11 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
         read = step("read")
         ours = _read_with_ours(server)
         edited = step("edit")
+        ordered = step("ordered")
         outsider = step("outsider", OUTSIDERS, outsider_env)
         refused = step("refused")
         yield Story(
-            server, outsider_key, created, linked, read, edited, outsider, refused, ours
+            server, outsider_key, created, linked, read, edited, ordered, outsider, refused, ours
         )
 
 
@@ -187,9 +187,16 @@ def test_official_registries_examples_find_what_was_linked(story: Story) -> None
 def test_official_registry_example_saves_the_description(story: Story) -> None:
     assert story.read["registry"]["description"] == "This is a test registry"
     assert story.edited["registry"]["description"] == "This is an updated description"
-    assert [c["name"] for c in story.read["registry_collections"]] == [
-        scenarios.SECRET_COLLECTION
-    ]
+    assert [c["name"] for c in story.read["registry_collections"]] == [scenarios.SECRET_COLLECTION]
+
+
+def test_official_order_and_small_pages_are_served(story: Story) -> None:
+    by_name = [r["name"] for r in story.read["registries"]]
+    assert story.ordered["registries_by_name_desc"] == sorted(by_name, reverse=True)
+    assert story.ordered["registries_by_creation"] == ["my-registry", "model", "datasets"]
+    assert story.ordered["registries_paged"] == by_name
+    collections = [c["name"] for c in story.read["collections_all"]]
+    assert story.ordered["collections_by_name"] == sorted(collections)
 
 
 # -- ours reads the same -------------------------------------------------------------------

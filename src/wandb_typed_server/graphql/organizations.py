@@ -136,6 +136,7 @@ def resolve_org_collections(
     collectionTypes: list[str] | None = None,
     first: int | None = None,
     after: str | None = None,
+    order: str | None = None,
     **_: object,
 ) -> Node:
     """Collections across the organization's registries (portfolios unless told), newest
@@ -148,6 +149,7 @@ def resolve_org_collections(
         registry_filters=projectFilters,
         collection_filters=filters,
         kinds=tuple(collectionTypes or ("PORTFOLIO", "SEQUENCE")),
+        order=order,
     )
     return _connection(rows, first, after, collection_node)
 

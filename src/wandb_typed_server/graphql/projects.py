@@ -100,21 +100,34 @@ def project_connection(
     first: int | None,
     after: str | None,
     filters: str | None = None,
+    order: str | None = None,
 ) -> Node:
     """A page of an entity's projects, ordered by name (stable while projects are added);
-    an org entity's are its registries, which ``filters`` (Mongo-style JSON) may narrow."""
+    an org entity's are its registries, which ``filters`` (Mongo-style JSON) may narrow and
+    ``order`` sort (their cursors are positions)."""
     limit = max(1, min(first or DEFAULT_PROJECT_PAGE, MAX_PAGE))
-    after_name = decode_name_cursor(after) if after else None
-    if filters is not None or is_org_entity(ctx.conn, entity_pk):
-        found = search_registries(ctx.conn, ctx.principal, entity_pk, filters)
-        rows = [row for row in found if after_name is None or row["name"] > after_name]
-        rows = rows[: limit + 1]
-    else:
-        rows = [
-            row
-            for row in list_projects(ctx.conn, entity_pk, after_name, limit + 1)
-            if project_readable(ctx.conn, ctx.principal, row)
+    if filters is not None or order is not None or is_org_entity(ctx.conn, entity_pk):
+        found = search_registries(ctx.conn, ctx.principal, entity_pk, filters, order)
+        start = int(decode_name_cursor(after)) + 1 if after else 0
+        edges = [
+            {"node": project_node(row), "cursor": encode_name_cursor(str(index))}
+            for index, row in enumerate(found[start : start + limit], start)
         ]
+        return {
+            "edges": edges,
+            "pageInfo": {
+                "hasNextPage": start + limit < len(found),
+                "hasPreviousPage": after is not None,
+                "startCursor": edges[0]["cursor"] if edges else None,
+                "endCursor": edges[-1]["cursor"] if edges else None,
+            },
+        }
+    after_name = decode_name_cursor(after) if after else None
+    rows = [
+        row
+        for row in list_projects(ctx.conn, entity_pk, after_name, limit + 1)
+        if project_readable(ctx.conn, ctx.principal, row)
+    ]
     page = rows[:limit]
     edges = [{"node": project_node(row), "cursor": encode_name_cursor(row["name"])} for row in page]
     return {
@@ -168,10 +181,12 @@ def resolve_entity_projects(
     first: int | None = None,
     after: str | None = None,
     filters: str | None = None,
+    order: str | None = None,
     **_args: object,
 ) -> Node:
-    """An entity's projects (an org entity's registries, with optional ``filters``)."""
-    return project_connection(request_context(info), node_pk(obj), first, after, filters)
+    """An entity's projects (an org entity's registries, with optional ``filters`` and
+    ``order``)."""
+    return project_connection(request_context(info), node_pk(obj), first, after, filters, order)
 
 
 @entity.field("project")

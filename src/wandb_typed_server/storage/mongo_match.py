@@ -16,8 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
+from typing import TypeVar
 
-__all__ = ["MatchError", "matches"]
+__all__ = ["MatchError", "matches", "ordered"]
+
+R = TypeVar("R")
 
 
 class MatchError(ValueError):
@@ -167,11 +170,23 @@ def _compare(value: object, op: str, operand: object, key: str) -> bool:
     return pair is not None and _ORDER[op](*pair)
 
 
-def ordered(rows: Sequence[Mapping[str, object]], order: str | None) -> list[Mapping[str, object]]:
-    """Rows sorted by ``order`` (``name``, ``-created_at``...; None keeps them as they are)."""
+def ordered(
+    rows: Sequence[R], order: str | None, fields: Callable[[R], Mapping[str, object]]
+) -> list[R]:
+    """Rows sorted by ``order`` (``name``, ``+name``, ``-created_at``, ``createdAt``...) over
+    the documents ``fields`` makes of them; None keeps them as they are. Rows without the
+    field go first (last when descending); ties keep their order.
+
+    >>> ordered([{"n": "b"}, {"n": "a"}], "-n", dict)
+    [{'n': 'b'}, {'n': 'a'}]
+    """
     if not order:
         return list(rows)
     descending = order.startswith("-")
-    field = order.lstrip("+-")
-    field = re.sub(r"(?<!^)(?=[A-Z])", "_", field).lower()
-    return sorted(rows, key=lambda row: str(row.get(field) or ""), reverse=descending)
+    field = re.sub(r"(?<!^)(?=[A-Z])", "_", order.lstrip("+-")).lower()
+
+    def key(row: R) -> tuple[bool, str]:
+        value = fields(row).get(field)
+        return (value is not None, "" if value is None else str(value))
+
+    return sorted(rows, key=key, reverse=descending)

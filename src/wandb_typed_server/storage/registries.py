@@ -23,7 +23,7 @@ from wandb_typed_server.storage.artifacts import delete_collection
 from wandb_typed_server.storage.blobs import check_segment
 from wandb_typed_server.storage.clock import utc_now_iso
 from wandb_typed_server.storage.entities import AccessDeniedError
-from wandb_typed_server.storage.mongo_match import matches
+from wandb_typed_server.storage.mongo_match import matches, ordered
 from wandb_typed_server.storage.organizations import is_org_entity
 from wandb_typed_server.storage.principal import Principal
 from wandb_typed_server.storage.projects import PROJECT_SELECT, find_project
@@ -227,20 +227,27 @@ def registry_document(row: sqlite3.Row) -> dict[str, object]:
 
 
 def search_registries(
-    conn: sqlite3.Connection, principal: Principal, org_entity_pk: int, filters: str | None
+    conn: sqlite3.Connection,
+    principal: Principal,
+    org_entity_pk: int,
+    filters: str | None,
+    order: str | None = None,
 ) -> list[sqlite3.Row]:
-    """The registries of an org entity the caller may see and the filters match, by name."""
+    """The registries of an org entity the caller may see and the filters match, by name
+    unless ``order`` says otherwise (``name``, ``created_at``, ``updated_at``, ``-`` for
+    descending)."""
     wanted = _json_filter(filters)
     rows = conn.execute(
         f"{PROJECT_SELECT} WHERE p.entity_pk = ? AND p.name LIKE 'wandb-registry-%'"
         " ORDER BY p.name",
         (org_entity_pk,),
     ).fetchall()
-    return [
+    found = [
         row
         for row in rows
         if project_readable(conn, principal, row) and matches(registry_document(row), wanted)
     ]
+    return ordered(found, order, registry_document)
 
 
 def collection_document(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, object]:
@@ -266,9 +273,10 @@ def search_collections(
     registry_filters: str | None,
     collection_filters: str | None,
     kinds: Sequence[str],
+    order: str | None = None,
 ) -> list[sqlite3.Row]:
     """Collections of the matching registries that the collection filters match, newest
-    first."""
+    first unless ``order`` says otherwise (``name``, ``created_at``, ``updated_at``)."""
     registries = {
         int(row["pk"])
         for row in search_registries(conn, principal, org_entity_pk, registry_filters)
@@ -283,7 +291,9 @@ def search_collections(
         f" AND {VISIBLE_COLLECTION} ORDER BY c.pk DESC",
         (*sorted(registries), *kinds),
     ).fetchall()
-    return [row for row in rows if matches(collection_document(conn, row), wanted)]
+    documents = {int(row["pk"]): collection_document(conn, row) for row in rows}
+    found = [row for row in rows if matches(documents[int(row["pk"])], wanted)]
+    return ordered(found, order, lambda row: documents[int(row["pk"])])
 
 
 def version_document(conn: sqlite3.Connection, row: sqlite3.Row) -> dict[str, object]:
