@@ -4,6 +4,7 @@ wandb-typed server --data-dir DIR [--host 127.0.0.1] [--port 8080] [--api-key KE
 wandb-typed server --data-dir DIR org create NAME [--entity ENTITY] [--member USERNAME ...]
 wandb-typed server --data-dir DIR org add-member ORG USERNAME
 wandb-typed server --data-dir DIR org add-team ORG TEAM
+wandb-typed server --data-dir DIR org add-registry-member ORG REGISTRY USERNAME
 wandb-typed server --data-dir DIR org list
 """
 
@@ -38,6 +39,12 @@ def _build_parser() -> argparse.ArgumentParser:
     add_team = org_actions.add_parser("add-team", help="move a team into an organization")
     add_team.add_argument("organization")
     add_team.add_argument("team")
+    registry_member = org_actions.add_parser(
+        "add-registry-member", help="let a member of the organization into a restricted registry"
+    )
+    registry_member.add_argument("organization")
+    registry_member.add_argument("registry", help="the registry's name (wandb-registry- optional)")
+    registry_member.add_argument("username")
     org_actions.add_parser("list", help="list organizations and their org entities")
     return parser
 
@@ -47,6 +54,7 @@ def _organizations(data_dir: Path, args: argparse.Namespace) -> int:
     from wandb_typed_server import open_state
     from wandb_typed_server.storage import organizations as orgs
     from wandb_typed_server.storage.keys import ensure_admin
+    from wandb_typed_server.storage.registries import add_registry_member
 
     state = open_state(data_dir)
     new_key = ensure_admin(state.db, None)
@@ -65,6 +73,8 @@ def _organizations(data_dir: Path, args: argparse.Namespace) -> int:
                 orgs.add_member(conn, args.organization, args.username)
             elif args.org_action == "add-team":
                 orgs.assign_team(conn, args.organization, args.team)
+            elif args.org_action == "add-registry-member":
+                add_registry_member(conn, args.organization, args.registry, args.username)
             else:
                 for name in orgs.organization_names(conn):
                     row = orgs.find_organization(conn, name)

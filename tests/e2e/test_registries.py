@@ -16,7 +16,9 @@ import pytest
 from conftest import MakeApi
 from flavours import is_a
 from wandb_typed import ArtifactDraft
+from wandb_typed.cli import main
 from wandb_typed.errors import GraphQLError, InvalidArgumentError, NotFoundError
+from wandb_typed_server import RunningServer
 from wandb_typed_server.storage.organizations import DEFAULT_ORGANIZATION
 
 ORG = DEFAULT_ORGANIZATION
@@ -191,7 +193,7 @@ def _log_as(api: Any, entity: str, project: str, tmp_path: Path) -> Any:
 
 
 def test_a_non_member_neither_sees_nor_links_into_a_restricted_registry(
-    api: Any, outsider: tuple[Any, str], name: str, tmp_path: Path
+    api: Any, outsider: tuple[Any, str], name: str, tmp_path: Path, local_server: RunningServer
 ) -> None:
     other, team = outsider
     api.create_registry(f"{name}-r", "restricted")
@@ -210,3 +212,11 @@ def test_a_non_member_neither_sees_nor_links_into_a_restricted_registry(
     with pytest.raises(GraphQLError, match=f"registry '{name}-r' is restricted"):
         own.link(f"wandb-registry-{name}-r/secret")
     assert own.link(f"wandb-registry-{name}-o/open").version == "v0"
+    # Let the outsider in (from the command line, on the flavour's data dir): now it sees
+    # the registry and links into it.
+    username = other.viewer.username
+    argv = ["server", "--data-dir", str(local_server.data_dir), "org", "add-registry-member"]
+    assert main([*argv, ORG, f"{name}-r", username]) == 0
+    assert other.registry(f"{name}-r").visibility == "restricted"
+    assert own.link(f"wandb-registry-{name}-r/secret").version == "v1"
+    assert main([*argv, ORG, "no-such-registry", username]) == 1

@@ -24,7 +24,12 @@ from wandb_typed_server.storage.blobs import check_segment
 from wandb_typed_server.storage.clock import utc_now_iso
 from wandb_typed_server.storage.entities import AccessDeniedError
 from wandb_typed_server.storage.mongo_match import matches, ordered
-from wandb_typed_server.storage.organizations import is_org_entity
+from wandb_typed_server.storage.organizations import (
+    OrganizationError,
+    find_organization,
+    is_member,
+    is_org_entity,
+)
 from wandb_typed_server.storage.principal import Principal
 from wandb_typed_server.storage.projects import PROJECT_SELECT, find_project
 
@@ -71,6 +76,36 @@ def check_project_readable(
             f"registry {short_name(str(project['name']))!r} is restricted; user"
             f" {principal.username!r} is not one of its members"
         )
+
+
+def add_registry_member(
+    conn: sqlite3.Connection, organization: str, registry: str, username: str
+) -> None:
+    """Let a user of the organization see and link into one of its (restricted) registries.
+
+    Raises:
+        OrganizationError: No such organization, registry or user, or the user is not a
+            member of the organization.
+    """
+    org = find_organization(conn, organization)
+    if org is None:
+        raise OrganizationError(f"organization {organization!r} not found")
+    project = find_project(conn, str(org["entity_name"]), REGISTRY_PREFIX + short_name(registry))
+    if project is None:
+        raise OrganizationError(
+            f"registry {short_name(registry)!r} not found in organization {organization!r}"
+        )
+    user = conn.execute("SELECT pk FROM users WHERE username = ?", (username,)).fetchone()
+    if user is None:
+        raise OrganizationError(f"user {username!r} not found")
+    if not is_member(conn, int(org["pk"]), int(user["pk"])):
+        raise OrganizationError(
+            f"user {username!r} is not a member of organization {organization!r}"
+        )
+    conn.execute(
+        "INSERT OR IGNORE INTO registry_members (project_pk, user_pk) VALUES (?, ?)",
+        (project["pk"], user["pk"]),
+    )
 
 
 def check_type_names(names: Iterable[str]) -> list[str]:
