@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from wandb_typed import Api
 from wandb_typed.cli import main
+from wandb_typed.errors import InvalidArgumentError
 from wandb_typed_server import start_in_thread
 from wandb_typed_server.storage.mongo_match import MatchError, matches
 
@@ -79,6 +81,15 @@ def test_org_commands_create_list_and_add_members(
             n="b-ent",
         )
         assert by_entity["data"]["organization"] == {"name": "beta", "orgEntity": {"name": "b-ent"}}
+        # Our client then needs organization= (the error names the choices), as wandb does.
+        with Api(api_key=server.api_key, overrides={"base_url": server.base_url}) as api:
+            with pytest.raises(
+                InvalidArgumentError, match="several organizations \\('acme', 'local'\\)"
+            ):
+                api.registries()
+            assert list(api.registries("acme")) == []
+            made = api.create_registry("models", "organization", organization="b-ent")
+            assert (made.organization, made.entity) == ("beta", "b-ent")
 
 
 def test_a_fresh_data_dir_has_the_default_organization(tmp_path: Path) -> None:
