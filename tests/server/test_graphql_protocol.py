@@ -83,7 +83,7 @@ def test_body_must_be_json_with_a_query(http: httpx.Client) -> None:
     assert "query" in response.json()["errors"][0]["message"]
 
 
-def test_server_info_features_are_the_artifact_ones_that_work(gql: GraphQL) -> None:
+def test_server_info_features_are_the_artifact_and_registry_ones_that_work(gql: GraphQL) -> None:
     features = gql("{ serverInfo { features { name isEnabled } } }")["serverInfo"]["features"]
     assert all(feature["isEnabled"] for feature in features)
     assert {feature["name"] for feature in features} == {
@@ -94,6 +94,8 @@ def test_server_info_features_are_the_artifact_ones_that_work(gql: GraphQL) -> N
         "ARTIFACT_MEMBERSHIP_IN_LINK_ARTIFACT_RESPONSE",
         "TOTAL_COUNT_IN_FILE_CONNECTION",
         "USE_ARTIFACT_WITH_ENTITY_AND_PROJECT_INFORMATION",
+        "ARTIFACT_REGISTRY_SEARCH",
+        "INCLUDE_ARTIFACT_TYPES_IN_REGISTRY_CREATION",
     }
 
 

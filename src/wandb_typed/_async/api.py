@@ -31,6 +31,7 @@ from wandb_typed.paths import (
     parse_any_path,
 )
 from wandb_typed.projects import AsyncProjectsApi
+from wandb_typed.registries import AsyncRegistriesApi
 from wandb_typed.runs import AsyncRunsApi
 from wandb_typed.teams import AsyncTeamsApi
 from wandb_typed.tensorboard import AsyncTensorboardApi
@@ -53,6 +54,7 @@ class AsyncApi(
     AsyncProjectsApi,
     AsyncLaunchApi,  # builds on AsyncArtifactsApi (a job is an artifact): it goes first
     AsyncArtifactsApi,
+    AsyncRegistriesApi,
     AsyncUsersApi,
     AsyncTeamsApi,
     AsyncTensorboardApi,

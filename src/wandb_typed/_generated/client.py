@@ -33,9 +33,14 @@ if TYPE_CHECKING:
     from .delete_files import DeleteFiles
     from .delete_from_run_queue import DeleteFromRunQueue
     from .delete_invite import DeleteInvite
+    from .delete_registry import DeleteRegistry
     from .delete_run import DeleteRun
     from .delete_run_queues import DeleteRunQueues
-    from .enums import RunQueueAccessType, RunQueuePrioritizationMode
+    from .enums import (
+        ArtifactCollectionType,
+        RunQueueAccessType,
+        RunQueuePrioritizationMode,
+    )
     from .generate_api_key import GenerateApiKey
     from .get_artifact_by_id import GetArtifactById
     from .get_artifact_collection import GetArtifactCollection
@@ -49,10 +54,16 @@ if TYPE_CHECKING:
     from .get_artifact_used_by import GetArtifactUsedBy
     from .get_artifact_versions import GetArtifactVersions
     from .get_default_resource_config import GetDefaultResourceConfig
+    from .get_entity_organizations import GetEntityOrganizations
     from .get_jobs import GetJobs
+    from .get_organization import GetOrganization
     from .get_project import GetProject
     from .get_project_sweeps import GetProjectSweeps
     from .get_projects import GetProjects
+    from .get_registries import GetRegistries
+    from .get_registry import GetRegistry
+    from .get_registry_collections import GetRegistryCollections
+    from .get_registry_versions import GetRegistryVersions
     from .get_run import GetRun
     from .get_run_events import GetRunEvents
     from .get_run_files import GetRunFiles
@@ -79,11 +90,13 @@ if TYPE_CHECKING:
         CreateArtifactManifestInput,
         LinkArtifactInput,
         TagInput,
+        UpsertModelInput,
         UseArtifactInput,
     )
     from .link_artifact import LinkArtifact
     from .move_artifact_collection import MoveArtifactCollection
     from .push_to_run_queue_by_name import PushToRunQueueByName
+    from .rename_registry import RenameRegistry
     from .search_users import SearchUsers
     from .unlink_artifact import UnlinkArtifact
     from .update_artifact import UpdateArtifact
@@ -92,6 +105,7 @@ if TYPE_CHECKING:
     from .update_run import UpdateRun
     from .update_run_summary import UpdateRunSummary
     from .upsert_project import UpsertProject
+    from .upsert_registry import UpsertRegistry
     from .upsert_run_queue import UpsertRunQueue
     from .use_artifact import UseArtifact
 
@@ -2607,6 +2621,526 @@ class Client(GeneratedClientBase):
         )
         data = self.get_data(response)
         return GetProjectSweeps.model_validate(data)
+
+    def get_organization(self, name: str, **kwargs: Any) -> "GetOrganization":
+        from .get_organization import GetOrganization
+
+        query = gql("""
+            query GetOrganization($name: String!) {
+              organization(name: $name) {
+                ...OrganizationFragment
+              }
+            }
+
+            fragment OrganizationFragment on Organization {
+              id
+              name
+              orgEntity {
+                name
+              }
+            }
+            """)
+        variables: dict[str, object] = {"name": name}
+        response = self.execute(
+            query=query,
+            operation_name="GetOrganization",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetOrganization.model_validate(data)
+
+    def get_entity_organizations(self, entity: str, **kwargs: Any) -> "GetEntityOrganizations":
+        from .get_entity_organizations import GetEntityOrganizations
+
+        query = gql("""
+            query GetEntityOrganizations($entity: String!) {
+              entity(name: $entity) {
+                organization {
+                  ...OrganizationFragment
+                }
+                user {
+                  organizations {
+                    ...OrganizationFragment
+                  }
+                }
+              }
+            }
+
+            fragment OrganizationFragment on Organization {
+              id
+              name
+              orgEntity {
+                name
+              }
+            }
+            """)
+        variables: dict[str, object] = {"entity": entity}
+        response = self.execute(
+            query=query,
+            operation_name="GetEntityOrganizations",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetEntityOrganizations.model_validate(data)
+
+    def get_registry(self, entity: str, name: str, **kwargs: Any) -> "GetRegistry":
+        from .get_registry import GetRegistry
+
+        query = gql("""
+            query GetRegistry($entity: String!, $name: String!) {
+              entity(name: $entity) {
+                project(name: $name) {
+                  ...RegistryFragment
+                }
+              }
+            }
+
+            fragment RegistryFragment on Project {
+              id
+              name
+              entity {
+                name
+                organization {
+                  name
+                }
+              }
+              description
+              createdAt
+              updatedAt
+              access
+              allowAllArtifactTypesInRegistry
+              artifactTypes(includeAll: true) {
+                edges {
+                  node {
+                    name
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"entity": entity, "name": name}
+        response = self.execute(
+            query=query,
+            operation_name="GetRegistry",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRegistry.model_validate(data)
+
+    def get_registries(
+        self,
+        organization: str,
+        filters: Union[Optional[str], "UnsetType"] = UNSET,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRegistries":
+        from .get_registries import GetRegistries
+
+        query = gql("""
+            query GetRegistries($organization: String!, $filters: JSONString, $cursor: String, $perPage: Int = 100) {
+              organization(name: $organization) {
+                orgEntity {
+                  name
+                  projects(filters: $filters, after: $cursor, first: $perPage) {
+                    edges {
+                      cursor
+                      node {
+                        ...RegistryFragment
+                      }
+                    }
+                    pageInfo {
+                      ...PageInfoFragment
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+
+            fragment RegistryFragment on Project {
+              id
+              name
+              entity {
+                name
+                organization {
+                  name
+                }
+              }
+              description
+              createdAt
+              updatedAt
+              access
+              allowAllArtifactTypesInRegistry
+              artifactTypes(includeAll: true) {
+                edges {
+                  node {
+                    name
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "organization": organization,
+            "filters": filters,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRegistries",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRegistries.model_validate(data)
+
+    def get_registry_collections(
+        self,
+        organization: str,
+        registry_filter: Union[Optional[str], "UnsetType"] = UNSET,
+        collection_filter: Union[Optional[str], "UnsetType"] = UNSET,
+        collection_types: Union[Optional[list["ArtifactCollectionType"]], "UnsetType"] = UNSET,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRegistryCollections":
+        from .get_registry_collections import GetRegistryCollections
+
+        query = gql("""
+            query GetRegistryCollections($organization: String!, $registryFilter: JSONString, $collectionFilter: JSONString, $collectionTypes: [ArtifactCollectionType!] = [PORTFOLIO], $cursor: String, $perPage: Int = 100) {
+              organization(name: $organization) {
+                orgEntity {
+                  name
+                  artifactCollections(
+                    projectFilters: $registryFilter
+                    filters: $collectionFilter
+                    collectionTypes: $collectionTypes
+                    after: $cursor
+                    first: $perPage
+                  ) {
+                    totalCount
+                    edges {
+                      cursor
+                      node {
+                        __typename
+                        ...ArtifactCollectionFragment
+                        tags {
+                          edges {
+                            node {
+                              name
+                            }
+                          }
+                        }
+                      }
+                    }
+                    pageInfo {
+                      ...PageInfoFragment
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment ArtifactCollectionFragment on ArtifactCollection {
+              __typename
+              id
+              name
+              description
+              createdAt
+              defaultArtifactType {
+                name
+              }
+              project {
+                entityName
+                name
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+            """)
+        variables: dict[str, object] = {
+            "organization": organization,
+            "registryFilter": registry_filter,
+            "collectionFilter": collection_filter,
+            "collectionTypes": collection_types,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRegistryCollections",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRegistryCollections.model_validate(data)
+
+    def get_registry_versions(
+        self,
+        organization: str,
+        registry_filter: Union[Optional[str], "UnsetType"] = UNSET,
+        collection_filter: Union[Optional[str], "UnsetType"] = UNSET,
+        artifact_filter: Union[Optional[str], "UnsetType"] = UNSET,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRegistryVersions":
+        from .get_registry_versions import GetRegistryVersions
+
+        query = gql("""
+            query GetRegistryVersions($organization: String!, $registryFilter: JSONString, $collectionFilter: JSONString, $artifactFilter: JSONString, $cursor: String, $perPage: Int = 100) {
+              organization(name: $organization) {
+                orgEntity {
+                  name
+                  artifactMemberships(
+                    projectFilters: $registryFilter
+                    collectionFilters: $collectionFilter
+                    filters: $artifactFilter
+                    after: $cursor
+                    first: $perPage
+                  ) {
+                    edges {
+                      cursor
+                      node {
+                        ...ArtifactMembershipFragment
+                      }
+                    }
+                    pageInfo {
+                      ...PageInfoFragment
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment ArtifactFragment on Artifact {
+              id
+              artifactSequence {
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              versionIndex
+              artifactType {
+                name
+              }
+              description
+              metadata
+              ttlDurationSeconds
+              ttlIsInherited
+              tags {
+                name
+              }
+              aliases {
+                alias
+                artifactCollection {
+                  __typename
+                  name
+                  project {
+                    entityName
+                    name
+                  }
+                }
+              }
+              historyStep
+              state
+              size
+              digest
+              fileCount
+              commitHash
+              currentManifest {
+                file {
+                  directUrl
+                }
+              }
+              createdAt
+              updatedAt
+            }
+
+            fragment ArtifactMembershipFragment on ArtifactCollectionMembership {
+              id
+              versionIndex
+              aliases {
+                alias
+              }
+              artifactCollection {
+                __typename
+                id
+                name
+                project {
+                  entityName
+                  name
+                }
+              }
+              artifact {
+                ...ArtifactFragment
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+            """)
+        variables: dict[str, object] = {
+            "organization": organization,
+            "registryFilter": registry_filter,
+            "collectionFilter": collection_filter,
+            "artifactFilter": artifact_filter,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRegistryVersions",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRegistryVersions.model_validate(data)
+
+    def upsert_registry(self, input: "UpsertModelInput", **kwargs: Any) -> "UpsertRegistry":
+        from .upsert_registry import UpsertRegistry
+
+        query = gql("""
+            mutation UpsertRegistry($input: UpsertModelInput!) {
+              upsertModel(input: $input) {
+                inserted
+                project {
+                  ...RegistryFragment
+                }
+              }
+            }
+
+            fragment RegistryFragment on Project {
+              id
+              name
+              entity {
+                name
+                organization {
+                  name
+                }
+              }
+              description
+              createdAt
+              updatedAt
+              access
+              allowAllArtifactTypesInRegistry
+              artifactTypes(includeAll: true) {
+                edges {
+                  node {
+                    name
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = self.execute(
+            query=query,
+            operation_name="UpsertRegistry",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpsertRegistry.model_validate(data)
+
+    def rename_registry(
+        self, entity: str, old_name: str, new_name: str, **kwargs: Any
+    ) -> "RenameRegistry":
+        from .rename_registry import RenameRegistry
+
+        query = gql("""
+            mutation RenameRegistry($entity: String!, $oldName: String!, $newName: String!) {
+              renameProject(
+                input: {entityName: $entity, oldProjectName: $oldName, newProjectName: $newName}
+              ) {
+                project {
+                  ...RegistryFragment
+                }
+              }
+            }
+
+            fragment RegistryFragment on Project {
+              id
+              name
+              entity {
+                name
+                organization {
+                  name
+                }
+              }
+              description
+              createdAt
+              updatedAt
+              access
+              allowAllArtifactTypesInRegistry
+              artifactTypes(includeAll: true) {
+                edges {
+                  node {
+                    name
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "oldName": old_name,
+            "newName": new_name,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="RenameRegistry",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return RenameRegistry.model_validate(data)
+
+    def delete_registry(self, id: str, **kwargs: Any) -> "DeleteRegistry":
+        from .delete_registry import DeleteRegistry
+
+        query = gql("""
+            mutation DeleteRegistry($id: String!) {
+              deleteModel(input: {id: $id}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="DeleteRegistry",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteRegistry.model_validate(data)
 
     def get_run(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetRun":
         from .get_run import GetRun

@@ -4,6 +4,11 @@
 from enum import Enum
 
 
+class ArtifactCollectionType(str, Enum):
+    PORTFOLIO = "PORTFOLIO"
+    SEQUENCE = "SEQUENCE"
+
+
 class ArtifactDigestAlgorithm(str, Enum):
     MANIFEST_MD5 = "MANIFEST_MD5"
 

@@ -200,6 +200,16 @@ class LightRunFragmentUser(BaseModel):
     username: Optional[str]
 
 
+class OrganizationFragment(BaseModel):
+    id: str
+    name: str
+    org_entity: Optional["OrganizationFragmentOrgEntity"] = Field(alias="orgEntity")
+
+
+class OrganizationFragmentOrgEntity(BaseModel):
+    name: str
+
+
 class PageInfoFragment(BaseModel):
     end_cursor: Optional[str] = Field(alias="endCursor")
     has_next_page: bool = Field(alias="hasNextPage")
@@ -213,6 +223,39 @@ class ProjectFragment(BaseModel):
     created_at: datetime = Field(alias="createdAt")
     is_benchmark: bool = Field(alias="isBenchmark")
     read_only: Optional[bool] = Field(alias="readOnly")
+
+
+class RegistryFragment(BaseModel):
+    id: str
+    name: str
+    entity: "RegistryFragmentEntity"
+    description: Optional[str]
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: Optional[datetime] = Field(alias="updatedAt")
+    access: Optional[str]
+    allow_all_artifact_types_in_registry: bool = Field(alias="allowAllArtifactTypesInRegistry")
+    artifact_types: "RegistryFragmentArtifactTypes" = Field(alias="artifactTypes")
+
+
+class RegistryFragmentEntity(BaseModel):
+    name: str
+    organization: Optional["RegistryFragmentEntityOrganization"]
+
+
+class RegistryFragmentEntityOrganization(BaseModel):
+    name: str
+
+
+class RegistryFragmentArtifactTypes(BaseModel):
+    edges: list["RegistryFragmentArtifactTypesEdges"]
+
+
+class RegistryFragmentArtifactTypesEdges(BaseModel):
+    node: Optional["RegistryFragmentArtifactTypesEdgesNode"]
+
+
+class RegistryFragmentArtifactTypesEdgesNode(BaseModel):
+    name: str
 
 
 class RunFragment(HeavyRunFragment, LightRunFragment):

@@ -95,6 +95,27 @@ class LinkArtifactInput(BaseModel):
     project_name: Optional[str] = Field(alias="projectName", default=None)
 
 
+class UpsertModelInput(BaseModel):
+    access: Optional[str] = None
+    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
+    description: Optional[str] = None
+    docker_image: Optional[str] = Field(alias="dockerImage", default=None)
+    entity_name: Optional[str] = Field(alias="entityName", default=None)
+    "deprecated"
+    framework: Optional[str] = None
+    id: Optional[str] = None
+    is_benchmark: Optional[bool] = Field(alias="isBenchmark", default=None)
+    is_published: Optional[bool] = Field(alias="isPublished", default=None)
+    linked_benchmark: Optional[str] = Field(alias="linkedBenchmark", default=None)
+    name: Optional[str] = None
+    repo: Optional[str] = None
+    views: Optional[str] = None
+    allow_all_artifact_types_in_registry: Optional[bool] = Field(
+        alias="allowAllArtifactTypesInRegistry", default=None
+    )
+    artifact_types: Optional[list["ArtifactTypeInput"]] = Field(alias="artifactTypes", default=None)
+
+
 class UseArtifactInput(BaseModel):
     artifact_id: str = Field(alias="artifactID")
     client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
@@ -105,6 +126,11 @@ class UseArtifactInput(BaseModel):
     artifact_entity_name: Optional[str] = Field(alias="artifactEntityName", default=None)
     "Where the used artifact lives, when not in the run's project. Sent by wandb 0.31.0 only\nwith the USE_ARTIFACT_WITH_ENTITY_AND_PROJECT_INFORMATION feature."
     artifact_project_name: Optional[str] = Field(alias="artifactProjectName", default=None)
+
+
+class ArtifactTypeInput(BaseModel):
+    name: str
+    description: Optional[str] = None
 
 
 class TagInput(BaseModel):

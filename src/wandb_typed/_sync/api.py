@@ -33,6 +33,7 @@ from wandb_typed.paths import (
     parse_any_path,
 )
 from wandb_typed.projects import ProjectsApi
+from wandb_typed.registries import RegistriesApi
 from wandb_typed.runs import RunsApi
 from wandb_typed.teams import TeamsApi
 from wandb_typed.tensorboard import TensorboardApi
@@ -55,6 +56,7 @@ class Api(
     ProjectsApi,
     LaunchApi,  # builds on ArtifactsApi (a job is an artifact): it goes first
     ArtifactsApi,
+    RegistriesApi,
     UsersApi,
     TeamsApi,
     TensorboardApi,

@@ -11,6 +11,9 @@ from wandb_typed._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from wandb_typed.artifacts._async.artifact import AsyncArtifact
+    from wandb_typed.artifacts._async.artifact import (
+        artifact_from_membership as async_artifact_from_membership,
+    )
     from wandb_typed.artifacts._async.artifact import fetch_artifact as async_fetch_artifact
     from wandb_typed.artifacts._async.collections import (
         AsyncArtifactCollection,
@@ -22,8 +25,15 @@ if TYPE_CHECKING:
     )
     from wandb_typed.artifacts._async.files import AsyncArtifactFiles
     from wandb_typed.artifacts._async.methods import AsyncArtifactsApi
+    from wandb_typed.artifacts._async.organizations import (
+        resolve_organization as async_resolve_organization,
+    )
     from wandb_typed.artifacts._async.upload import log_artifact as async_log_artifact
-    from wandb_typed.artifacts._sync.artifact import Artifact, fetch_artifact
+    from wandb_typed.artifacts._sync.artifact import (
+        Artifact,
+        artifact_from_membership,
+        fetch_artifact,
+    )
     from wandb_typed.artifacts._sync.collections import (
         ArtifactCollection,
         ArtifactCollections,
@@ -34,9 +44,11 @@ if TYPE_CHECKING:
     )
     from wandb_typed.artifacts._sync.files import ArtifactFiles
     from wandb_typed.artifacts._sync.methods import ArtifactsApi
+    from wandb_typed.artifacts._sync.organizations import resolve_organization
     from wandb_typed.artifacts._sync.upload import log_artifact
     from wandb_typed.artifacts.draft import ArtifactDraft
     from wandb_typed.artifacts.file_data import ArtifactFile
+    from wandb_typed.artifacts.lookups import Organization
     from wandb_typed.artifacts.manifest import ArtifactManifest, ManifestEntry
 
 __all__ = [
@@ -61,11 +73,16 @@ __all__ = [
     "AsyncArtifactsApi",
     "AsyncRunArtifacts",
     "ManifestEntry",
+    "Organization",
     "RunArtifacts",
+    "artifact_from_membership",
+    "async_artifact_from_membership",
     "async_fetch_artifact",
     "async_log_artifact",
+    "async_resolve_organization",
     "fetch_artifact",
     "log_artifact",
+    "resolve_organization",
 ]
 
 __getattr__, __dir__ = lazy_attributes(
@@ -92,14 +109,21 @@ __getattr__, __dir__ = lazy_attributes(
         "AsyncArtifactsApi": "wandb_typed.artifacts._async.methods",
         "AsyncRunArtifacts": "wandb_typed.artifacts._async.collections",
         "ManifestEntry": "wandb_typed.artifacts.manifest",
+        "Organization": "wandb_typed.artifacts.lookups",
         "RunArtifacts": "wandb_typed.artifacts._sync.collections",
+        "artifact_from_membership": "wandb_typed.artifacts._sync.artifact",
+        "async_artifact_from_membership": "wandb_typed.artifacts._async.artifact",
         "async_fetch_artifact": "wandb_typed.artifacts._async.artifact",
         "async_log_artifact": "wandb_typed.artifacts._async.upload",
+        "async_resolve_organization": "wandb_typed.artifacts._async.organizations",
         "fetch_artifact": "wandb_typed.artifacts._sync.artifact",
         "log_artifact": "wandb_typed.artifacts._sync.upload",
+        "resolve_organization": "wandb_typed.artifacts._sync.organizations",
     },
     renamed={
+        "async_artifact_from_membership": "artifact_from_membership",
         "async_fetch_artifact": "fetch_artifact",
         "async_log_artifact": "log_artifact",
+        "async_resolve_organization": "resolve_organization",
     },
 )

@@ -1,5 +1,6 @@
 """Reading a project's artifact type out of a reply, with the error that names what is
-missing (no I/O; shared by every artifact lookup and listing).
+missing; what an organization is and whether a path names its entity (no I/O; shared by
+every artifact lookup and listing).
 
 Example:
     >>> from types import SimpleNamespace as NS
@@ -12,12 +13,19 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from wandb_typed.errors import NotFoundError
 from wandb_typed.paths import ProjectPath
 
-__all__ = ["artifact_type_of", "collection_not_found", "project_not_found"]
+__all__ = [
+    "Organization",
+    "artifact_type_of",
+    "collection_not_found",
+    "names_entity",
+    "project_not_found",
+]
 
 T_co = TypeVar("T_co", covariant=True)
 
@@ -56,3 +64,20 @@ def collection_not_found(project: ProjectPath, name: str, type_name: str) -> Not
 
 def project_not_found(project: ProjectPath) -> NotFoundError:
     return NotFoundError(f"project {project} not found", kind="project", path=str(project))
+
+
+def names_entity(text: str) -> bool:
+    """Whether an artifact path names its entity (``entity/project/name[:version]``).
+
+    >>> names_entity("acme/wandb-registry-model/resnet:v1"), names_entity("wandb-registry-model/r")
+    (True, False)
+    """
+    return text.partition(":")[0].count("/") >= 2
+
+
+@dataclass(frozen=True)
+class Organization:
+    """An organization's name and the name of its own entity (which owns the registries)."""
+
+    name: str
+    entity: str

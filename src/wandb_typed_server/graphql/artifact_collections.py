@@ -134,13 +134,15 @@ def resolve_project_artifact_types(
     info: GraphQLResolveInfo,
     first: int | None = None,
     after: str | None = None,
+    includeAll: bool | None = None,
     **_: object,
 ) -> Node:
-    """The project's artifact types by name."""
+    """The project's artifact types by name (with ``includeAll``, also those holding no
+    collection yet: a registry's allowed types)."""
     ctx = request_context(info)
     limit = page_limit(first)
     after_name = decode_name_cursor(after) if after else None
-    rows = list_types(ctx.conn, node_pk(obj), after_name, limit + 1)
+    rows = list_types(ctx.conn, node_pk(obj), after_name, limit + 1, include_all=bool(includeAll))
     return connection(rows, limit, after, type_node, lambda row: encode_name_cursor(row["name"]))
 
 

@@ -52,6 +52,7 @@ from wandb_typed_server.storage.artifacts import (
 )
 from wandb_typed_server.storage.entities import readable_entity, writable_entity
 from wandb_typed_server.storage.projects import find_project, get_or_create_project
+from wandb_typed_server.storage.registries import check_link_target
 
 mutation = MutationType()
 
@@ -261,6 +262,7 @@ def _link_target(ctx: RequestContext, input: Node, type_name: str) -> sqlite3.Ro
         raise ArtifactError(
             "linkArtifact needs artifactPortfolioID or artifactPortfolioName, entityName and projectName"
         )
+    check_link_target(ctx.conn, ctx.principal, str(entity), str(project), type_name)
     project_row = get_or_create_project(ctx.conn, ctx.principal, str(entity), str(project))
     return get_or_create_portfolio(ctx.conn, int(project_row["pk"]), type_name, str(name))
 

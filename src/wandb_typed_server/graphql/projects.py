@@ -1,5 +1,6 @@
 """Projects: ``project``, ``model`` (the SDK's name for it), ``models``, Entity.projects,
-``upsertModel`` (create a project or update its description) and the project's sweeps.
+``upsertModel`` (create a project or update its description; for a registry also its access
+and artifact types), ``renameProject``, ``deleteModel`` (registries) and the project's sweeps.
 
 ``Project.sweeps``/``totalSweeps`` answer an empty connection until this server stores
 sweeps; the official client and ours then list no sweeps instead of failing.
@@ -13,16 +14,37 @@ from ariadne import MutationType, ObjectType, QueryType, SchemaBindable
 from graphql import GraphQLResolveInfo
 
 from wandb_typed_server.graphql.context import RequestContext, request_context
-from wandb_typed_server.graphql.ids import decode_name_cursor, encode_name_cursor, encode_node_id
+from wandb_typed_server.graphql.ids import (
+    decode_name_cursor,
+    decode_node_id,
+    encode_name_cursor,
+    encode_node_id,
+)
 from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
 from wandb_typed_server.graphql.viewer import entity_node, user_node
-from wandb_typed_server.storage.entities import entity_by_pk, readable_entity, user_row
+from wandb_typed_server.storage.artifact_cleanup import forget_versions
+from wandb_typed_server.storage.entities import (
+    entity_by_pk,
+    readable_entity,
+    user_row,
+    writable_entity,
+)
+from wandb_typed_server.storage.organizations import is_org_entity
 from wandb_typed_server.storage.projects import (
     find_project,
     get_or_create_project,
     list_projects,
     project_by_pk,
     set_project_description,
+)
+from wandb_typed_server.storage.registries import (
+    check_project_readable,
+    delete_registry,
+    is_registry,
+    project_readable,
+    rename_project,
+    save_registry_settings,
+    search_registries,
 )
 
 MAX_PAGE = 1000
@@ -52,10 +74,10 @@ def project_node(row: sqlite3.Row) -> Node:
         "isPublished": False,
         "readOnly": False,
         "public": False,
-        "access": "PRIVATE",
+        "access": row["registry_access"] or "PRIVATE",
         "storageBytes": 0,
         "computeHours": 0,
-        "allowAllArtifactTypesInRegistry": False,
+        "allowAllArtifactTypesInRegistry": bool(row["registry_allow_all"]),
         "tags": [],
         "views": "{}",
     }
@@ -66,16 +88,46 @@ def visible_project(ctx: RequestContext, entity_name: str | None, name: str) -> 
     entity_name = entity_name or ctx.principal.username
     if readable_entity(ctx.conn, ctx.principal, entity_name) is None:
         return None
-    return find_project(ctx.conn, entity_name, name)
+    row = find_project(ctx.conn, entity_name, name)
+    if row is None or not project_readable(ctx.conn, ctx.principal, row):
+        return None
+    return row
 
 
 def project_connection(
-    ctx: RequestContext, entity_pk: int, first: int | None, after: str | None
+    ctx: RequestContext,
+    entity_pk: int,
+    first: int | None,
+    after: str | None,
+    filters: str | None = None,
+    order: str | None = None,
 ) -> Node:
-    """A page of an entity's projects, ordered by name (stable while projects are added)."""
+    """A page of an entity's projects, ordered by name (stable while projects are added);
+    an org entity's are its registries, which ``filters`` (Mongo-style JSON) may narrow and
+    ``order`` sort (their cursors are positions)."""
     limit = max(1, min(first or DEFAULT_PROJECT_PAGE, MAX_PAGE))
+    if filters is not None or order is not None or is_org_entity(ctx.conn, entity_pk):
+        found = search_registries(ctx.conn, ctx.principal, entity_pk, filters, order)
+        start = int(decode_name_cursor(after)) + 1 if after else 0
+        edges = [
+            {"node": project_node(row), "cursor": encode_name_cursor(str(index))}
+            for index, row in enumerate(found[start : start + limit], start)
+        ]
+        return {
+            "edges": edges,
+            "pageInfo": {
+                "hasNextPage": start + limit < len(found),
+                "hasPreviousPage": after is not None,
+                "startCursor": edges[0]["cursor"] if edges else None,
+                "endCursor": edges[-1]["cursor"] if edges else None,
+            },
+        }
     after_name = decode_name_cursor(after) if after else None
-    rows = list_projects(ctx.conn, entity_pk, after_name, limit + 1)
+    rows = [
+        row
+        for row in list_projects(ctx.conn, entity_pk, after_name, limit + 1)
+        if project_readable(ctx.conn, ctx.principal, row)
+    ]
     page = rows[:limit]
     edges = [{"node": project_node(row), "cursor": encode_name_cursor(row["name"])} for row in page]
     return {
@@ -128,10 +180,13 @@ def resolve_entity_projects(
     info: GraphQLResolveInfo,
     first: int | None = None,
     after: str | None = None,
+    filters: str | None = None,
+    order: str | None = None,
     **_args: object,
 ) -> Node:
-    """An entity's projects."""
-    return project_connection(request_context(info), node_pk(obj), first, after)
+    """An entity's projects (an org entity's registries, with optional ``filters`` and
+    ``order``)."""
+    return project_connection(request_context(info), node_pk(obj), first, after, filters, order)
 
 
 @entity.field("project")
@@ -141,8 +196,11 @@ def resolve_entity_project(
     """One of an entity's projects by name."""
     if name is None:
         return None
-    row = find_project(request_context(info).conn, str(obj["name"]), name)
-    return None if row is None else project_node(row)
+    ctx = request_context(info)
+    row = find_project(ctx.conn, str(obj["name"]), name)
+    if row is None or not project_readable(ctx.conn, ctx.principal, row):
+        return None
+    return project_node(row)
 
 
 @project.field("user")
@@ -173,12 +231,17 @@ def resolve_upsert_model(_obj: object, info: GraphQLResolveInfo, input: Node) ->
     if not name:
         raise ValueError("upsertModel needs the project name")
     entity_name = str(input.get("entityName") or ctx.principal.username)
-    inserted = find_project(ctx.conn, entity_name, str(name)) is None
+    existing = find_project(ctx.conn, entity_name, str(name))
+    if existing is not None:
+        check_project_readable(ctx.conn, ctx.principal, existing)
+    inserted = existing is None
     row = get_or_create_project(ctx.conn, ctx.principal, entity_name, str(name))
     description = input.get("description")
     if description is not None:
         set_project_description(ctx.conn, int(row["pk"]), str(description))
-        row = find_project(ctx.conn, entity_name, str(name)) or row
+    if is_registry(ctx.conn, row):
+        _save_registry(ctx, row, input, inserted)
+    row = find_project(ctx.conn, entity_name, str(name)) or row
     node = project_node(row)
     return {
         "project": node,
@@ -187,6 +250,64 @@ def resolve_upsert_model(_obj: object, info: GraphQLResolveInfo, input: Node) ->
         "inserted": inserted,
         "clientMutationId": input.get("clientMutationId"),
     }
+
+
+def _save_registry(ctx: RequestContext, row: sqlite3.Row, input: Node, inserted: bool) -> None:
+    types = input.get("artifactTypes") or []
+    assert isinstance(types, list)
+    allow_all = input.get("allowAllArtifactTypesInRegistry")
+    access = input.get("access")
+    save_registry_settings(
+        ctx.conn,
+        row,
+        inserted=inserted,
+        creator_pk=ctx.principal.user_pk,
+        access=None if access is None else str(access),
+        allow_all_types=None if allow_all is None else bool(allow_all),
+        add_types=[str(t["name"]) for t in types],
+    )
+
+
+@mutation.field("renameProject")
+def resolve_rename_project(_obj: object, info: GraphQLResolveInfo, input: Node) -> Node:
+    """Give a project (a registry) another name."""
+    ctx = request_context(info)
+    entity_name = str(input["entityName"])
+    writable_entity(ctx.conn, ctx.principal, entity_name)
+    old = find_project(ctx.conn, entity_name, str(input["oldProjectName"]))
+    if old is None or not project_readable(ctx.conn, ctx.principal, old):
+        raise LookupError(f"project {entity_name}/{input['oldProjectName']} not found")
+    row = rename_project(
+        ctx.conn, entity_name, str(input["oldProjectName"]), str(input["newProjectName"])
+    )
+    node = project_node(row)
+    return {
+        "project": node,
+        "model": node,
+        "entityName": entity_name,
+        "inserted": False,
+        "clientMutationId": input.get("clientMutationId"),
+    }
+
+
+@mutation.field("deleteModel")
+def resolve_delete_model(_obj: object, info: GraphQLResolveInfo, input: Node) -> Node:
+    """Delete a registry (this server deletes no other kind of project)."""
+    ctx = request_context(info)
+    row = project_by_pk(ctx.conn, decode_node_id("Project", str(input["id"])))
+    if row is None or readable_entity(ctx.conn, ctx.principal, row["entity_name"]) is None:
+        raise LookupError(f"project {input['id']!r} not found")
+    if not project_readable(ctx.conn, ctx.principal, row):
+        raise LookupError(f"project {input['id']!r} not found")
+    if not is_registry(ctx.conn, row):
+        raise ValueError(
+            f"deleteModel: this server deletes registries only, not project"
+            f" {row['entity_name']}/{row['name']}"
+        )
+    writable_entity(ctx.conn, ctx.principal, str(row["entity_name"]))
+    deleted = delete_registry(ctx.conn, row)
+    ctx.after_commit.append(forget_versions(ctx.conn, ctx.state.artifact_blobs, deleted))
+    return {"success": True, "clientMutationId": input.get("clientMutationId")}
 
 
 @project.field("sweeps")

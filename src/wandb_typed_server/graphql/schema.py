@@ -24,6 +24,7 @@ from wandb_typed_server.graphql import (
     files,
     history,
     launch,
+    organizations,
     projects,
     runs,
     scalars,
@@ -51,6 +52,7 @@ BINDABLES: list[SchemaBindable] = [
     *artifact_uploads.BINDABLES,
     *artifact_edits.BINDABLES,
     *launch.BINDABLES,
+    *organizations.BINDABLES,
 ]
 
 

@@ -25,6 +25,12 @@ SERVER_FEATURES: tuple[str, ...] = (
     "TOTAL_COUNT_IN_FILE_CONNECTION",
     # useArtifact accepts artifactEntityName/artifactProjectName (ids are global here)
     "USE_ARTIFACT_WITH_ENTITY_AND_PROJECT_INFORMATION",
+    # organizations and registries: organization(name).orgEntity.projects(filters) and the
+    # collections/versions searches across them (api.registries(), api.registry())
+    "ARTIFACT_REGISTRY_SEARCH",
+    # upsertModel takes a registry's access and artifact types (api.create_registry(),
+    # Registry.save())
+    "INCLUDE_ARTIFACT_TYPES_IN_REGISTRY_CREATION",
 )
 
 query = QueryType()

@@ -85,11 +85,18 @@ def get_or_create_type(conn: sqlite3.Connection, project_pk: int, name: str) -> 
 
 
 def list_types(
-    conn: sqlite3.Connection, project_pk: int, after_name: str | None, limit: int
+    conn: sqlite3.Connection,
+    project_pk: int,
+    after_name: str | None,
+    limit: int,
+    *,
+    include_all: bool = False,
 ) -> list[sqlite3.Row]:
-    """The project's types that hold a readable collection, by name, after ``after_name``."""
+    """The project's types that hold a readable collection (all with ``include_all``), by
+    name, after ``after_name``."""
+    visible = "1" if include_all else _VISIBLE_TYPE
     return conn.execute(
-        f"{TYPE_SELECT} WHERE t.project_pk = ? AND t.name > ? AND {_VISIBLE_TYPE}"
+        f"{TYPE_SELECT} WHERE t.project_pk = ? AND t.name > ? AND {visible}"
         " ORDER BY t.name LIMIT ?",
         (project_pk, after_name or "", limit),
     ).fetchall()

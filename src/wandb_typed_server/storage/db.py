@@ -17,6 +17,7 @@ from wandb_typed_server.storage.account_tables import ACCOUNT_DDL
 from wandb_typed_server.storage.artifact_tables import ARTIFACT_DDL
 from wandb_typed_server.storage.history import HISTORY_DDL
 from wandb_typed_server.storage.launch import LAUNCH_DDL
+from wandb_typed_server.storage.organization_tables import ORGANIZATION_DDL
 from wandb_typed_server.storage.run_fields import RUN_INDEX_DDL, register_sql_functions
 
 _CORE_DDL: list[str] = [
@@ -128,6 +129,7 @@ class Database:
                 *HISTORY_DDL,
                 *ARTIFACT_DDL,
                 *LAUNCH_DDL,
+                *ORGANIZATION_DDL,
             ]:
                 conn.execute(ddl)
 

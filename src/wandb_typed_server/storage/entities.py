@@ -6,6 +6,7 @@ import sqlite3
 
 from wandb_typed_server.storage.blobs import check_segment
 from wandb_typed_server.storage.clock import utc_now_iso
+from wandb_typed_server.storage.organizations import is_org_entity_member
 from wandb_typed_server.storage.principal import Principal
 
 
@@ -22,8 +23,11 @@ def find_entity(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
 
 
 def can_access(conn: sqlite3.Connection, principal: Principal, entity: sqlite3.Row) -> bool:
-    """Admins see everything; users see their own entity and teams they belong to."""
+    """Admins see everything; users see their own entity, teams they belong to and the org
+    entities of their organizations."""
     if principal.is_admin or entity["user_pk"] == principal.user_pk:
+        return True
+    if is_org_entity_member(conn, int(entity["pk"]), principal.user_pk):
         return True
     member = conn.execute(
         "SELECT 1 FROM team_members WHERE entity_pk = ? AND user_pk = ?",

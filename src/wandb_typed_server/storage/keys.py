@@ -9,6 +9,7 @@ import sqlite3
 from wandb_typed_server.storage.clock import utc_now_iso
 from wandb_typed_server.storage.db import Database
 from wandb_typed_server.storage.entities import create_user
+from wandb_typed_server.storage.organizations import ensure_default_organization
 from wandb_typed_server.storage.principal import Principal
 
 ADMIN_USERNAME = "admin"
@@ -46,6 +47,7 @@ def ensure_admin(db: Database, api_key: str | None) -> str | None:
     with db.transaction() as conn:
         row = conn.execute("SELECT pk FROM users WHERE username = ?", (ADMIN_USERNAME,)).fetchone()
         admin_pk = int(row["pk"]) if row else create_user(conn, ADMIN_USERNAME, is_admin=True)
+        ensure_default_organization(conn, admin_pk)
         if api_key is not None:
             add_api_key(conn, admin_pk, api_key)
             return None

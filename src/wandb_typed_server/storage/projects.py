@@ -9,8 +9,14 @@ from wandb_typed_server.storage.clock import utc_now_iso
 from wandb_typed_server.storage.entities import writable_entity
 from wandb_typed_server.storage.principal import Principal
 
+# Deleted projects (registries) stay as rows but are hidden from every lookup; a registry's
+# settings come along (null for plain projects).
 PROJECT_SELECT = (
-    "SELECT p.*, e.name AS entity_name FROM projects p JOIN entities e ON e.pk = p.entity_pk"
+    "SELECT p.*, e.name AS entity_name, rs.access AS registry_access,"
+    " rs.allow_all_types AS registry_allow_all FROM projects p"
+    " JOIN entities e ON e.pk = p.entity_pk"
+    " AND NOT EXISTS (SELECT 1 FROM deleted_projects d WHERE d.project_pk = p.pk)"
+    " LEFT JOIN registry_settings rs ON rs.project_pk = p.pk"
 )
 
 

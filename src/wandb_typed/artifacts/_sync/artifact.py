@@ -25,6 +25,7 @@ from wandb_typed.artifacts._sync.download import download_artifact
 from wandb_typed.artifacts._sync.files import ArtifactFiles
 from wandb_typed.artifacts.cache import ArtifactFileCache
 from wandb_typed.artifacts.fields import ArtifactFields, tag_inputs
+from wandb_typed.artifacts.lookups import names_entity
 from wandb_typed.artifacts.manifest import ArtifactManifest, ManifestEntry
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, NotFoundError
 from wandb_typed.paths import ProjectPath, parse_artifact_path, parse_run_path
@@ -212,18 +213,28 @@ class Artifact(ArtifactFields):
 
     def link(self, target_path: str, aliases: list[str] | None = None) -> Artifact:
         """Link this version into the collection ``target_path`` (``entity/project/name``, a
-        portfolio); returns the linked version.
+        portfolio); returns the linked version. A registry target
+        (``[org/]wandb-registry-<name>/<collection>``) goes to its organization's entity (the
+        organization named, else this version's entity's).
+
+        Raises:
+            NotFoundError: The organization (or registry) is unknown.
+            GraphQLError: The registry refuses it (a type it does not take, restricted).
 
         Example:
-            >>> artifact.link("team/model-registry/resnet", aliases=["production"])  # doctest: +SKIP
+            >>> artifact.link("wandb-registry-model/resnet", aliases=["production"])  # doctest: +SKIP
         """
         from wandb_typed._generated.input_types import ArtifactAliasInput, LinkArtifactInput
+        from wandb_typed.artifacts._sync.organizations import registry_artifact_path
 
         session = self._session
         target = session.parse(
             lambda entity: parse_artifact_path(
                 target_path, default_entity=entity, default_project=self.project
             )
+        )
+        target = registry_artifact_path(
+            session, target, explicit_entity=names_entity(target_path), fallback_entity=self.entity
         )
         if target.version is not None:
             raise InvalidArgumentError(

@@ -8,6 +8,7 @@ import warnings
 from typing import TYPE_CHECKING
 
 from wandb_typed._sync.session import SessionHolder
+from wandb_typed.artifacts.lookups import names_entity
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
 from wandb_typed.paths import ArtifactPath, ProjectPath, parse_artifact_path, parse_project_path
 from wandb_typed.runs.facts import DEFAULT_RUN_PROJECT
@@ -149,11 +150,18 @@ class ArtifactsApi(SessionHolder):
         return ArtifactCollections(self._session, project, type_name, per_page)
 
     def _artifact_path(self, name: str) -> ArtifactPath:
+        """The path ``name`` means; a registry's (``[org/]wandb-registry-x/...``) gets its
+        organization's entity, as ``wandb`` resolves it."""
+        from wandb_typed.artifacts._sync.organizations import registry_artifact_path
+
         default_project = self._session.config.project or DEFAULT_RUN_PROJECT
-        return self._session.parse(
+        path = self._session.parse(
             lambda entity: parse_artifact_path(
                 name, default_entity=entity, default_project=default_project
             )
+        )
+        return registry_artifact_path(
+            self._session, path, explicit_entity=names_entity(name), fallback_entity=path.entity
         )
 
     def _artifact_project(self, project: str | None) -> ProjectPath:
