@@ -85,11 +85,17 @@ if TYPE_CHECKING:
 
 
 def gql(q: str) -> str:
+    """Mark a string as a GraphQL document (returned as is)."""
     return q
 
 
 class Client(GeneratedClientBase):
+    """The GraphQL operations of ``queries/*.graphql``, one method each.
+
+    Generated: each method sends its operation and validates the reply into the operation's result model. Reach it as ``Api.client``."""
+
     def create_artifact(self, input: "CreateArtifactInput", **kwargs: Any) -> "CreateArtifact":
+        "Send the ``CreateArtifact`` mutation and return its data."
         from .create_artifact import CreateArtifact
 
         query = gql("""
@@ -117,6 +123,7 @@ class Client(GeneratedClientBase):
     def create_artifact_files(
         self, input: "CreateArtifactFilesInput", **kwargs: Any
     ) -> "CreateArtifactFiles":
+        "Send the ``CreateArtifactFiles`` mutation and return its data."
         from .create_artifact_files import CreateArtifactFiles
 
         query = gql("""
@@ -148,6 +155,7 @@ class Client(GeneratedClientBase):
     def create_artifact_manifest(
         self, input: "CreateArtifactManifestInput", **kwargs: Any
     ) -> "CreateArtifactManifest":
+        "Send the ``CreateArtifactManifest`` mutation and return its data."
         from .create_artifact_manifest import CreateArtifactManifest
 
         query = gql("""
@@ -175,6 +183,7 @@ class Client(GeneratedClientBase):
         return CreateArtifactManifest.model_validate(data)
 
     def commit_artifact(self, artifact_id: str, **kwargs: Any) -> "CommitArtifact":
+        "Send the ``CommitArtifact`` mutation and return its data."
         from .commit_artifact import CommitArtifact
 
         query = gql("""
@@ -202,6 +211,7 @@ class Client(GeneratedClientBase):
     def get_artifact_membership(
         self, entity: str, project: str, name: str, **kwargs: Any
     ) -> "GetArtifactMembership":
+        "Send the ``GetArtifactMembership`` query and return its data."
         from .get_artifact_membership import GetArtifactMembership
 
         query = gql("""
@@ -296,6 +306,7 @@ class Client(GeneratedClientBase):
         return GetArtifactMembership.model_validate(data)
 
     def get_artifact_by_id(self, id: str, **kwargs: Any) -> "GetArtifactById":
+        "Send the ``GetArtifactById`` query and return its data."
         from .get_artifact_by_id import GetArtifactById
 
         query = gql("""
@@ -371,6 +382,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetArtifactTypes":
+        "Send the ``GetArtifactTypes`` query and return its data."
         from .get_artifact_types import GetArtifactTypes
 
         query = gql("""
@@ -421,6 +433,7 @@ class Client(GeneratedClientBase):
     def get_artifact_type(
         self, entity: str, project: str, type_: str, **kwargs: Any
     ) -> "GetArtifactType":
+        "Send the ``GetArtifactType`` query and return its data."
         from .get_artifact_type import GetArtifactType
 
         query = gql("""
@@ -463,6 +476,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetArtifactCollections":
+        "Send the ``GetArtifactCollections`` query and return its data."
         from .get_artifact_collections import GetArtifactCollections
 
         query = gql("""
@@ -526,6 +540,7 @@ class Client(GeneratedClientBase):
     def get_artifact_collection(
         self, entity: str, project: str, type_: str, name: str, **kwargs: Any
     ) -> "GetArtifactCollection":
+        "Send the ``GetArtifactCollection`` query and return its data."
         from .get_artifact_collection import GetArtifactCollection
 
         query = gql("""
@@ -597,6 +612,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetArtifactVersions":
+        "Send the ``GetArtifactVersions`` query and return its data."
         from .get_artifact_versions import GetArtifactVersions
 
         query = gql("""
@@ -704,6 +720,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetArtifactFiles":
+        "Send the ``GetArtifactFiles`` query and return its data."
         from .get_artifact_files import GetArtifactFiles
 
         query = gql("""
@@ -758,6 +775,7 @@ class Client(GeneratedClientBase):
         return GetArtifactFiles.model_validate(data)
 
     def get_artifact_used_by(self, id: str, **kwargs: Any) -> "GetArtifactUsedBy":
+        "Send the ``GetArtifactUsedBy`` query and return its data."
         from .get_artifact_used_by import GetArtifactUsedBy
 
         query = gql("""
@@ -789,6 +807,7 @@ class Client(GeneratedClientBase):
         return GetArtifactUsedBy.model_validate(data)
 
     def get_artifact_created_by(self, id: str, **kwargs: Any) -> "GetArtifactCreatedBy":
+        "Send the ``GetArtifactCreatedBy`` query and return its data."
         from .get_artifact_created_by import GetArtifactCreatedBy
 
         query = gql("""
@@ -819,6 +838,7 @@ class Client(GeneratedClientBase):
         return GetArtifactCreatedBy.model_validate(data)
 
     def get_artifact_memberships(self, id: str, **kwargs: Any) -> "GetArtifactMemberships":
+        "Send the ``GetArtifactMemberships`` query and return its data."
         from .get_artifact_memberships import GetArtifactMemberships
 
         query = gql("""
@@ -921,6 +941,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunOutputArtifacts":
+        "Send the ``GetRunOutputArtifacts`` query and return its data."
         from .get_run_output_artifacts import GetRunOutputArtifacts
 
         query = gql("""
@@ -1021,6 +1042,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunInputArtifacts":
+        "Send the ``GetRunInputArtifacts`` query and return its data."
         from .get_run_input_artifacts import GetRunInputArtifacts
 
         query = gql("""
@@ -1122,6 +1144,7 @@ class Client(GeneratedClientBase):
         tags_to_delete: Union[Optional[list["TagInput"]], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "UpdateArtifact":
+        "Send the ``UpdateArtifact`` mutation and return its data."
         from .update_artifact import UpdateArtifact
 
         query = gql("""
@@ -1206,6 +1229,7 @@ class Client(GeneratedClientBase):
         aliases: list["ArtifactCollectionAliasInput"],
         **kwargs: Any,
     ) -> "AddArtifactAliases":
+        "Send the ``AddArtifactAliases`` mutation and return its data."
         from .add_artifact_aliases import AddArtifactAliases
 
         query = gql("""
@@ -1232,6 +1256,7 @@ class Client(GeneratedClientBase):
         aliases: list["ArtifactCollectionAliasInput"],
         **kwargs: Any,
     ) -> "DeleteArtifactAliases":
+        "Send the ``DeleteArtifactAliases`` mutation and return its data."
         from .delete_artifact_aliases import DeleteArtifactAliases
 
         query = gql("""
@@ -1258,6 +1283,7 @@ class Client(GeneratedClientBase):
         delete_aliases: Union[Optional[bool], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "DeleteArtifact":
+        "Send the ``DeleteArtifact`` mutation and return its data."
         from .delete_artifact import DeleteArtifact
 
         query = gql("""
@@ -1284,6 +1310,7 @@ class Client(GeneratedClientBase):
         return DeleteArtifact.model_validate(data)
 
     def link_artifact(self, input: "LinkArtifactInput", **kwargs: Any) -> "LinkArtifact":
+        "Send the ``LinkArtifact`` mutation and return its data."
         from .link_artifact import LinkArtifact
 
         query = gql("""
@@ -1377,6 +1404,7 @@ class Client(GeneratedClientBase):
     def unlink_artifact(
         self, artifact_id: str, artifact_portfolio_id: str, **kwargs: Any
     ) -> "UnlinkArtifact":
+        "Send the ``UnlinkArtifact`` mutation and return its data."
         from .unlink_artifact import UnlinkArtifact
 
         query = gql("""
@@ -1404,6 +1432,7 @@ class Client(GeneratedClientBase):
         return UnlinkArtifact.model_validate(data)
 
     def use_artifact(self, input: "UseArtifactInput", **kwargs: Any) -> "UseArtifact":
+        "Send the ``UseArtifact`` mutation and return its data."
         from .use_artifact import UseArtifact
 
         query = gql("""
@@ -1433,6 +1462,7 @@ class Client(GeneratedClientBase):
         description: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "UpdateArtifactSequence":
+        "Send the ``UpdateArtifactSequence`` mutation and return its data."
         from .update_artifact_sequence import UpdateArtifactSequence
 
         query = gql("""
@@ -1484,6 +1514,7 @@ class Client(GeneratedClientBase):
         description: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "UpdateArtifactPortfolio":
+        "Send the ``UpdateArtifactPortfolio`` mutation and return its data."
         from .update_artifact_portfolio import UpdateArtifactPortfolio
 
         query = gql("""
@@ -1531,6 +1562,7 @@ class Client(GeneratedClientBase):
     def move_artifact_collection(
         self, id: str, type_: str, **kwargs: Any
     ) -> "MoveArtifactCollection":
+        "Send the ``MoveArtifactCollection`` mutation and return its data."
         from .move_artifact_collection import MoveArtifactCollection
 
         query = gql("""
@@ -1572,6 +1604,7 @@ class Client(GeneratedClientBase):
         return MoveArtifactCollection.model_validate(data)
 
     def delete_artifact_sequence(self, id: str, **kwargs: Any) -> "DeleteArtifactSequence":
+        "Send the ``DeleteArtifactSequence`` mutation and return its data."
         from .delete_artifact_sequence import DeleteArtifactSequence
 
         query = gql("""
@@ -1596,6 +1629,7 @@ class Client(GeneratedClientBase):
         return DeleteArtifactSequence.model_validate(data)
 
     def delete_artifact_portfolio(self, id: str, **kwargs: Any) -> "DeleteArtifactPortfolio":
+        "Send the ``DeleteArtifactPortfolio`` mutation and return its data."
         from .delete_artifact_portfolio import DeleteArtifactPortfolio
 
         query = gql("""
@@ -1627,6 +1661,7 @@ class Client(GeneratedClientBase):
         tags: list["TagInput"],
         **kwargs: Any,
     ) -> "AddArtifactCollectionTags":
+        "Send the ``AddArtifactCollectionTags`` mutation and return its data."
         from .add_artifact_collection_tags import AddArtifactCollectionTags
 
         query = gql("""
@@ -1664,6 +1699,7 @@ class Client(GeneratedClientBase):
         tags: list["TagInput"],
         **kwargs: Any,
     ) -> "DeleteArtifactCollectionTags":
+        "Send the ``DeleteArtifactCollectionTags`` mutation and return its data."
         from .delete_artifact_collection_tags import DeleteArtifactCollectionTags
 
         query = gql("""
@@ -1702,6 +1738,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunFiles":
+        "Send the ``GetRunFiles`` query and return its data."
         from .get_run_files import GetRunFiles
 
         query = gql("""
@@ -1762,6 +1799,7 @@ class Client(GeneratedClientBase):
     def create_run_files(
         self, entity: str, project: str, run: str, files: list[str], **kwargs: Any
     ) -> "CreateRunFiles":
+        "Send the ``CreateRunFiles`` mutation and return its data."
         from .create_run_files import CreateRunFiles
 
         query = gql("""
@@ -1795,6 +1833,7 @@ class Client(GeneratedClientBase):
         return CreateRunFiles.model_validate(data)
 
     def delete_files(self, files: list[str], **kwargs: Any) -> "DeleteFiles":
+        "Send the ``DeleteFiles`` mutation and return its data."
         from .delete_files import DeleteFiles
 
         query = gql("""
@@ -1823,6 +1862,7 @@ class Client(GeneratedClientBase):
         samples: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunHistory":
+        "Send the ``GetRunHistory`` query and return its data."
         from .get_run_history import GetRunHistory
 
         query = gql("""
@@ -1858,6 +1898,7 @@ class Client(GeneratedClientBase):
         samples: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunEvents":
+        "Send the ``GetRunEvents`` query and return its data."
         from .get_run_events import GetRunEvents
 
         query = gql("""
@@ -1895,6 +1936,7 @@ class Client(GeneratedClientBase):
         page_size: int,
         **kwargs: Any,
     ) -> "GetRunHistoryPage":
+        "Send the ``GetRunHistoryPage`` query and return its data."
         from .get_run_history_page import GetRunHistoryPage
 
         query = gql("""
@@ -1927,6 +1969,7 @@ class Client(GeneratedClientBase):
     def get_run_sampled_history(
         self, entity: str, project: str, name: str, specs: list[str], **kwargs: Any
     ) -> "GetRunSampledHistory":
+        "Send the ``GetRunSampledHistory`` query and return its data."
         from .get_run_sampled_history import GetRunSampledHistory
 
         query = gql("""
@@ -1957,6 +2000,7 @@ class Client(GeneratedClientBase):
     def get_run_history_keys(
         self, entity: str, project: str, name: str, **kwargs: Any
     ) -> "GetRunHistoryKeys":
+        "Send the ``GetRunHistoryKeys`` query and return its data."
         from .get_run_history_keys import GetRunHistoryKeys
 
         query = gql("""
@@ -1984,6 +2028,7 @@ class Client(GeneratedClientBase):
         return GetRunHistoryKeys.model_validate(data)
 
     def get_project(self, entity: str, project: str, **kwargs: Any) -> "GetProject":
+        "Send the ``GetProject`` query and return its data."
         from .get_project import GetProject
 
         query = gql("""
@@ -2021,6 +2066,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetProjects":
+        "Send the ``GetProjects`` query and return its data."
         from .get_projects import GetProjects
 
         query = gql("""
@@ -2075,6 +2121,7 @@ class Client(GeneratedClientBase):
         description: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "UpsertProject":
+        "Send the ``UpsertProject`` mutation and return its data."
         from .upsert_project import UpsertProject
 
         query = gql("""
@@ -2122,6 +2169,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetProjectSweeps":
+        "Send the ``GetProjectSweeps`` query and return its data."
         from .get_project_sweeps import GetProjectSweeps
 
         query = gql("""
@@ -2179,6 +2227,7 @@ class Client(GeneratedClientBase):
         return GetProjectSweeps.model_validate(data)
 
     def get_run(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetRun":
+        "Send the ``GetRun`` query and return its data."
         from .get_run import GetRun
 
         query = gql("""
@@ -2242,6 +2291,7 @@ class Client(GeneratedClientBase):
         return GetRun.model_validate(data)
 
     def get_run_state(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetRunState":
+        "Send the ``GetRunState`` query and return its data."
         from .get_run_state import GetRunState
 
         query = gql("""
@@ -2279,6 +2329,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRuns":
+        "Send the ``GetRuns`` query and return its data."
         from .get_runs import GetRuns
 
         query = gql("""
@@ -2368,6 +2419,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunsLight":
+        "Send the ``GetRunsLight`` query and return its data."
         from .get_runs_light import GetRunsLight
 
         query = gql("""
@@ -2442,6 +2494,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunsHeavyFields":
+        "Send the ``GetRunsHeavyFields`` query and return its data."
         from .get_runs_heavy_fields import GetRunsHeavyFields
 
         query = gql("""
@@ -2488,6 +2541,7 @@ class Client(GeneratedClientBase):
         project: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "CreateRun":
+        "Send the ``CreateRun`` mutation and return its data."
         from .create_run import CreateRun
 
         query = gql("""
@@ -2569,6 +2623,7 @@ class Client(GeneratedClientBase):
         job_type: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "UpdateRun":
+        "Send the ``UpdateRun`` mutation and return its data."
         from .update_run import UpdateRun
 
         query = gql("""
@@ -2641,6 +2696,7 @@ class Client(GeneratedClientBase):
     def update_run_summary(
         self, id: str, summary_metrics: str, **kwargs: Any
     ) -> "UpdateRunSummary":
+        "Send the ``UpdateRunSummary`` mutation and return its data."
         from .update_run_summary import UpdateRunSummary
 
         query = gql("""
@@ -2670,6 +2726,7 @@ class Client(GeneratedClientBase):
         delete_artifacts: Union[Optional[bool], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "DeleteRun":
+        "Send the ``DeleteRun`` mutation and return its data."
         from .delete_run import DeleteRun
 
         query = gql("""
@@ -2691,6 +2748,7 @@ class Client(GeneratedClientBase):
         return DeleteRun.model_validate(data)
 
     def get_team(self, name: str, **kwargs: Any) -> "GetTeam":
+        "Send the ``GetTeam`` query and return its data."
         from .get_team import GetTeam
 
         query = gql("""
@@ -2737,6 +2795,7 @@ class Client(GeneratedClientBase):
         team_admin_user_name: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "CreateTeam":
+        "Send the ``CreateTeam`` mutation and return its data."
         from .create_team import CreateTeam
 
         query = gql("""
@@ -2790,6 +2849,7 @@ class Client(GeneratedClientBase):
         admin: Union[Optional[bool], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "CreateInvite":
+        "Send the ``CreateInvite`` mutation and return its data."
         from .create_invite import CreateInvite
 
         query = gql("""
@@ -2829,6 +2889,7 @@ class Client(GeneratedClientBase):
         entity_name: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "DeleteInvite":
+        "Send the ``DeleteInvite`` mutation and return its data."
         from .delete_invite import DeleteInvite
 
         query = gql("""
@@ -2852,6 +2913,7 @@ class Client(GeneratedClientBase):
     def create_service_account(
         self, entity_name: str, description: str, **kwargs: Any
     ) -> "CreateServiceAccount":
+        "Send the ``CreateServiceAccount`` mutation and return its data."
         from .create_service_account import CreateServiceAccount
 
         query = gql("""
@@ -2885,6 +2947,7 @@ class Client(GeneratedClientBase):
     def search_users(
         self, query: Union[Optional[str], "UnsetType"] = UNSET, **kwargs: Any
     ) -> "SearchUsers":
+        "Send the ``SearchUsers`` query and return its data."
         from .search_users import SearchUsers
 
         _query = gql("""
@@ -2942,6 +3005,7 @@ class Client(GeneratedClientBase):
         admin: Union[Optional[bool], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "CreateUser":
+        "Send the ``CreateUser`` mutation and return its data."
         from .create_user import CreateUser
 
         query = gql("""
@@ -2994,6 +3058,7 @@ class Client(GeneratedClientBase):
     def generate_api_key(
         self, description: Union[Optional[str], "UnsetType"] = UNSET, **kwargs: Any
     ) -> "GenerateApiKey":
+        "Send the ``GenerateApiKey`` mutation and return its data."
         from .generate_api_key import GenerateApiKey
 
         query = gql("""
@@ -3019,6 +3084,7 @@ class Client(GeneratedClientBase):
         return GenerateApiKey.model_validate(data)
 
     def delete_api_key(self, id: str, **kwargs: Any) -> "DeleteApiKey":
+        "Send the ``DeleteApiKey`` mutation and return its data."
         from .delete_api_key import DeleteApiKey
 
         query = gql("""
@@ -3040,6 +3106,7 @@ class Client(GeneratedClientBase):
         return DeleteApiKey.model_validate(data)
 
     def get_viewer(self, **kwargs: Any) -> "GetViewer":
+        "Send the ``GetViewer`` query and return its data."
         from .get_viewer import GetViewer
 
         query = gql("""
@@ -3088,6 +3155,7 @@ class Client(GeneratedClientBase):
         return GetViewer.model_validate(data)
 
     def get_server_features(self, **kwargs: Any) -> "GetServerFeatures":
+        "Send the ``GetServerFeatures`` query and return its data."
         from .get_server_features import GetServerFeatures
 
         query = gql("""

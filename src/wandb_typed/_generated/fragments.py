@@ -2,15 +2,17 @@
 # Source: queries
 
 from datetime import datetime
-from typing import Any, Literal, Optional
+from typing import Literal, Optional
 
-from pydantic import Field
+from pydantic import Field, JsonValue, SkipValidation
 
 from .base_model import BaseModel
 from .enums import ArtifactState
 
 
 class ArtifactCollectionFragment(BaseModel):
+    """The fields of a ``ArtifactCollection`` that the ``ArtifactCollectionFragment`` fragment selects."""
+
     typename__: str = Field(alias="__typename")
     id: str
     name: str
@@ -23,15 +25,21 @@ class ArtifactCollectionFragment(BaseModel):
 
 
 class ArtifactCollectionFragmentDefaultArtifactType(BaseModel):
+    """The fields of a ``ArtifactType`` that the ``ArtifactCollectionFragment`` fragment selects."""
+
     name: str
 
 
 class ArtifactCollectionFragmentProject(BaseModel):
+    """The fields of a ``Project`` that the ``ArtifactCollectionFragment`` fragment selects."""
+
     entity_name: str = Field(alias="entityName")
     name: str
 
 
 class ArtifactFileFragment(BaseModel):
+    """The fields of a ``File`` that the ``ArtifactFileFragment`` fragment selects."""
+
     id: str
     name: str
     url: Optional[str]
@@ -44,6 +52,8 @@ class ArtifactFileFragment(BaseModel):
 
 
 class ArtifactFragment(BaseModel):
+    """The fields of a ``Artifact`` that the ``ArtifactFragment`` fragment selects."""
+
     id: str
     artifact_sequence: "ArtifactFragmentArtifactSequence" = Field(alias="artifactSequence")
     version_index: Optional[int] = Field(alias="versionIndex")
@@ -66,25 +76,35 @@ class ArtifactFragment(BaseModel):
 
 
 class ArtifactFragmentArtifactSequence(BaseModel):
+    """The fields of a ``ArtifactSequence`` that the ``ArtifactFragment`` fragment selects."""
+
     id: str
     name: str
     project: "ArtifactFragmentArtifactSequenceProject"
 
 
 class ArtifactFragmentArtifactSequenceProject(BaseModel):
+    """The fields of a ``Project`` that the ``ArtifactFragment`` fragment selects."""
+
     entity_name: str = Field(alias="entityName")
     name: str
 
 
 class ArtifactFragmentArtifactType(BaseModel):
+    """The fields of a ``ArtifactType`` that the ``ArtifactFragment`` fragment selects."""
+
     name: str
 
 
 class ArtifactFragmentTags(BaseModel):
+    """The fields of a ``Tag`` that the ``ArtifactFragment`` fragment selects."""
+
     name: str
 
 
 class ArtifactFragmentAliases(BaseModel):
+    """The fields of a ``ArtifactAlias`` that the ``ArtifactFragment`` fragment selects."""
+
     alias: str
     artifact_collection: Optional["ArtifactFragmentAliasesArtifactCollection"] = Field(
         alias="artifactCollection"
@@ -92,6 +112,8 @@ class ArtifactFragmentAliases(BaseModel):
 
 
 class ArtifactFragmentAliasesArtifactCollection(BaseModel):
+    """The fields of a ``ArtifactCollection`` that the ``ArtifactFragment`` fragment selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )
@@ -100,19 +122,27 @@ class ArtifactFragmentAliasesArtifactCollection(BaseModel):
 
 
 class ArtifactFragmentAliasesArtifactCollectionProject(BaseModel):
+    """The fields of a ``Project`` that the ``ArtifactFragment`` fragment selects."""
+
     entity_name: str = Field(alias="entityName")
     name: str
 
 
 class ArtifactFragmentCurrentManifest(BaseModel):
+    """The fields of a ``ArtifactManifest`` that the ``ArtifactFragment`` fragment selects."""
+
     file: "ArtifactFragmentCurrentManifestFile"
 
 
 class ArtifactFragmentCurrentManifestFile(BaseModel):
+    """The fields of a ``File`` that the ``ArtifactFragment`` fragment selects."""
+
     direct_url: str = Field(alias="directUrl")
 
 
 class ArtifactMembershipFragment(BaseModel):
+    """The fields of a ``ArtifactCollectionMembership`` that the ``ArtifactMembershipFragment`` fragment selects."""
+
     id: str
     version_index: Optional[int] = Field(alias="versionIndex")
     aliases: list["ArtifactMembershipFragmentAliases"]
@@ -123,10 +153,14 @@ class ArtifactMembershipFragment(BaseModel):
 
 
 class ArtifactMembershipFragmentAliases(BaseModel):
+    """The fields of a ``ArtifactAlias`` that the ``ArtifactMembershipFragment`` fragment selects."""
+
     alias: str
 
 
 class ArtifactMembershipFragmentArtifactCollection(BaseModel):
+    """The fields of a ``ArtifactCollection`` that the ``ArtifactMembershipFragment`` fragment selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )
@@ -136,15 +170,21 @@ class ArtifactMembershipFragmentArtifactCollection(BaseModel):
 
 
 class ArtifactMembershipFragmentArtifactCollectionProject(BaseModel):
+    """The fields of a ``Project`` that the ``ArtifactMembershipFragment`` fragment selects."""
+
     entity_name: str = Field(alias="entityName")
     name: str
 
 
 class ArtifactMembershipFragmentArtifact(ArtifactFragment):
+    """The fields of a ``Artifact`` that the ``ArtifactMembershipFragment`` fragment selects."""
+
     pass
 
 
 class ArtifactTypeFragment(BaseModel):
+    """The fields of a ``ArtifactType`` that the ``ArtifactTypeFragment`` fragment selects."""
+
     id: str
     name: str
     description: Optional[str]
@@ -152,6 +192,8 @@ class ArtifactTypeFragment(BaseModel):
 
 
 class FileFragment(BaseModel):
+    """The fields of a ``File`` that the ``FileFragment`` fragment selects."""
+
     id: str
     name: str
     url: Optional[str]
@@ -163,14 +205,18 @@ class FileFragment(BaseModel):
 
 
 class HeavyRunFragment(BaseModel):
+    """The fields of a ``Run`` that the ``HeavyRunFragment`` fragment selects."""
+
     name: str
     config: Optional[str]
     summary_metrics: Optional[str] = Field(alias="summaryMetrics")
     system_metrics: Optional[str] = Field(alias="systemMetrics")
-    history_keys: Optional[Any] = Field(alias="historyKeys")
+    history_keys: SkipValidation[Optional[JsonValue]] = Field(alias="historyKeys")
 
 
 class LightRunFragment(BaseModel):
+    """The fields of a ``Run`` that the ``LightRunFragment`` fragment selects."""
+
     id: str
     project_id: str = Field(alias="projectId")
     name: str
@@ -191,16 +237,22 @@ class LightRunFragment(BaseModel):
 
 
 class LightRunFragmentUser(BaseModel):
+    """The fields of a ``User`` that the ``LightRunFragment`` fragment selects."""
+
     name: str
     username: Optional[str]
 
 
 class PageInfoFragment(BaseModel):
+    """The fields of a ``PageInfo`` that the ``PageInfoFragment`` fragment selects."""
+
     end_cursor: Optional[str] = Field(alias="endCursor")
     has_next_page: bool = Field(alias="hasNextPage")
 
 
 class ProjectFragment(BaseModel):
+    """The fields of a ``Project`` that the ``ProjectFragment`` fragment selects."""
+
     id: str
     name: str
     entity_name: str = Field(alias="entityName")
@@ -211,10 +263,14 @@ class ProjectFragment(BaseModel):
 
 
 class RunFragment(HeavyRunFragment, LightRunFragment):
+    """The fields of a ``Run`` that the ``RunFragment`` fragment selects."""
+
     pass
 
 
 class SweepFragment(BaseModel):
+    """The fields of a ``Sweep`` that the ``SweepFragment`` fragment selects."""
+
     id: str
     name: str
     display_name: Optional[str] = Field(alias="displayName")
@@ -230,6 +286,8 @@ class SweepFragment(BaseModel):
 
 
 class TeamFragment(BaseModel):
+    """The fields of a ``Entity`` that the ``TeamFragment`` fragment selects."""
+
     id: str
     name: str
     available: Optional[bool]
@@ -241,6 +299,8 @@ class TeamFragment(BaseModel):
 
 
 class TeamFragmentMembers(BaseModel):
+    """The fields of a ``Member`` that the ``TeamFragment`` fragment selects."""
+
     id: Optional[str]
     admin: Optional[bool]
     pending: Optional[bool]
@@ -252,6 +312,8 @@ class TeamFragmentMembers(BaseModel):
 
 
 class UserFragment(BaseModel):
+    """The fields of a ``User`` that the ``UserFragment`` fragment selects."""
+
     id: str
     name: str
     username: Optional[str]
@@ -265,26 +327,38 @@ class UserFragment(BaseModel):
 
 
 class UserFragmentApiKeys(BaseModel):
+    """The fields of a ``ApiKeyConnection`` that the ``UserFragment`` fragment selects."""
+
     edges: list["UserFragmentApiKeysEdges"]
 
 
 class UserFragmentApiKeysEdges(BaseModel):
+    """The fields of a ``ApiKeyEdge`` that the ``UserFragment`` fragment selects."""
+
     node: Optional["UserFragmentApiKeysEdgesNode"]
 
 
 class UserFragmentApiKeysEdgesNode(BaseModel):
+    """The fields of a ``ApiKey`` that the ``UserFragment`` fragment selects."""
+
     id: str
     name: str
     description: Optional[str]
 
 
 class UserFragmentTeams(BaseModel):
+    """The fields of a ``EntityConnection`` that the ``UserFragment`` fragment selects."""
+
     edges: list["UserFragmentTeamsEdges"]
 
 
 class UserFragmentTeamsEdges(BaseModel):
+    """The fields of a ``EntityEdge`` that the ``UserFragment`` fragment selects."""
+
     node: Optional["UserFragmentTeamsEdgesNode"]
 
 
 class UserFragmentTeamsEdgesNode(BaseModel):
+    """The fields of a ``Entity`` that the ``UserFragment`` fragment selects."""
+
     name: str
