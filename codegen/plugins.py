@@ -76,8 +76,7 @@ class WandbTypedPlugin(Plugin):
                 "\n"
             ),
             "    def __bool__(self) -> bool:\n": (
-                "    def __bool__(self) -> bool:\n"
-                '        """``UNSET`` is falsy."""\n'
+                '    def __bool__(self) -> bool:\n        """``UNSET`` is falsy."""\n'
             ),
             "class BaseModel(PydanticBaseModel):\n    model_config = ConfigDict(": (
                 "class BaseModel(PydanticBaseModel):\n"
@@ -100,9 +99,9 @@ class WandbTypedPlugin(Plugin):
     def generate_client_class(self, class_def: ast.ClassDef) -> ast.ClassDef:
         _set_docstring(
             class_def,
-            f"The GraphQL operations of ``queries/*.graphql``, one method each.\n\n"
-            f"Generated: each method sends its operation and validates the reply into the "
-            f"operation's result model. Reach it as ``Api.client``.",
+            "The GraphQL operations of ``queries/*.graphql``, one method each.\n\n"
+            "Generated: each method sends its operation and validates the reply into the "
+            "operation's result model. Reach it as ``Api.client``.",
         )
         return class_def
 
@@ -155,7 +154,9 @@ class WandbTypedPlugin(Plugin):
         if is_operation and selection_set is operation_definition.selection_set:
             text = f"The data {owner} returns."
         elif selected is not None:
-            text = _described(f"The fields of a ``{selected.name}`` that {owner} selects.", selected)
+            text = _described(
+                f"The fields of a ``{selected.name}`` that {owner} selects.", selected
+            )
         else:
             text = f"A part of what {owner} selects."
         _set_docstring(class_def, text)

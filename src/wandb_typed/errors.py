@@ -197,7 +197,7 @@ class GraphQLError(_HasRequest):
         response: httpx.Response | None = None,
     ) -> None:
         super().__init__(message, request=request, response=response)
-        self.errors = tuple(errors)
+        self.errors: tuple[GraphQLErrorDetail, ...] = tuple(errors)
         """Every error the server reported, in order."""
         self.data = data
         """The partial ``data`` of the response (``None`` when execution never started)."""

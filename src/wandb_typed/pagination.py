@@ -51,6 +51,8 @@ class Page(Generic[T]):
 
 
 class _PageInfo(Protocol):
+    """A GraphQL connection's ``pageInfo``: where the next page starts."""
+
     @property
     def end_cursor(self) -> str | None: ...
 
@@ -130,7 +132,7 @@ class PaginatorState(Generic[T]):
     """What a listing has loaded: pages, items, the cursor, the total (no I/O)."""
 
     def __init__(self, *, per_page: int = DEFAULT_PER_PAGE, prefetch: bool = True) -> None:
-        self.per_page = check_per_page(per_page)
+        self.per_page: int = check_per_page(per_page)
         self._prefetch_enabled = prefetch
         self._pages: list[Page[T]] = []
         self._items: list[T] = []
