@@ -34,7 +34,7 @@ PACKAGE = "wandb_typed"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="verifytypes-"))

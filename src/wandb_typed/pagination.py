@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from wandb_typed._constants import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from wandb_typed._json import as_array, as_object
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
 
 __all__ = ["Page", "PaginatorState", "page_of", "raw_next_cursor"]
@@ -101,19 +102,19 @@ def page_of(
 def raw_next_cursor(data: Mapping[str, Any], path: Sequence[str]) -> str | None:
     """The cursor of the page after a raw reply whose connection sits at ``path``, or None
     (no next page, or a reply of another shape: validating that same reply reports it)."""
-    connection: object = data
+    connection = as_object(data)
     for key in path:
-        connection = connection.get(key) if isinstance(connection, dict) else None
-    if not isinstance(connection, dict):
+        connection = as_object(connection.get(key)) if connection is not None else None
+    if connection is None:
         return None
-    page_info = connection.get("pageInfo")
-    if not isinstance(page_info, dict) or page_info.get("hasNextPage") is not True:
+    page_info = as_object(connection.get("pageInfo"))
+    if page_info is None or page_info.get("hasNextPage") is not True:
         return None
     end = page_info.get("endCursor")
     if end is None:
-        edges = connection.get("edges")
-        last = edges[-1] if isinstance(edges, list) and edges else None
-        end = last.get("cursor") if isinstance(last, dict) else None
+        edges = as_array(connection.get("edges"))
+        last = as_object(edges[-1]) if edges else None
+        end = last.get("cursor") if last is not None else None
     return end if isinstance(end, str) else None
 
 

@@ -69,7 +69,7 @@ class RunFacts(NamedTuple):
             fragment.commit,
             bool(fragment.read_only),
             fragment.history_line_count or 0,
-            tuple(tag for tag in fragment.tags or () if tag is not None),
+            tuple(fragment.tags or ()),
         )
 
 
