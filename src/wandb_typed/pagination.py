@@ -214,4 +214,11 @@ class ListingProtocols(ABC):
 
 
 class AsyncListingProtocols:
-    """Async listings have no ``len()``/``bool()``: see :class:`ListingProtocols`."""
+    """Async listings have no ``len()``/``bool()``: see :class:`ListingProtocols`.
+
+    Nor plain ``for``: without this, Python would iterate one through its (async)
+    ``__getitem__``, endlessly, making coroutines nobody awaits. ``None`` makes ``iter()`` a
+    TypeError, and the type checkers flag the loop (``async for`` is the way).
+    """
+
+    __iter__: None = None

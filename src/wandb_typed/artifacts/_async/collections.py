@@ -352,7 +352,7 @@ class AsyncRunArtifacts(AsyncPaginator[AsyncArtifact]):
         super().__init__(per_page=per_page)
         self._session = session
         self.run = run
-        self.direction = direction
+        self.direction: Literal["input", "output"] = direction
         self.connection_path: Sequence[str] = (
             "project",
             "run",

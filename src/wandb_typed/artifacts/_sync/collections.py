@@ -346,7 +346,7 @@ class RunArtifacts(Paginator[Artifact]):
         super().__init__(per_page=per_page)
         self._session = session
         self.run = run
-        self.direction = direction
+        self.direction: Literal["input", "output"] = direction
         self.connection_path: Sequence[str] = (
             "project",
             "run",
