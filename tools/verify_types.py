@@ -127,8 +127,18 @@ def _judge(report: dict[str, Any]) -> int:
         f"{completeness['missingClassDocStringCount']} classes"
     )
     unique = sorted(set(problems))
-    for problem in unique:
-        print(problem)
+    # A symbol that is "partially unknown" only through another one is a consequence: they
+    # come first, the causes (a missing annotation or docstring...) last, by the summary.
+    consequences = [p for p in unique if any(mark in p for mark in _CONSEQUENCE)]
+    causes = [p for p in unique if p not in consequences]
+    if consequences:
+        print(f"-- {len(consequences)} symbol(s) whose types depend on the causes below:")
+        for problem in consequences:
+            print(f"   {problem}")
+    if causes:
+        print(f"-- {len(causes)} cause(s):")
+        for problem in causes:
+            print(problem)
     print(summary)
     missing_docs = (
         completeness["missingFunctionDocStringCount"] + completeness["missingClassDocStringCount"]
@@ -138,6 +148,9 @@ def _judge(report: dict[str, Any]) -> int:
               "and a docstring")  # fmt: skip
         return 1
     return 0
+
+
+_CONSEQUENCE = ("is partially unknown", "(through what it uses)")
 
 
 def _short(path: str) -> str:
