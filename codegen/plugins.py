@@ -146,12 +146,12 @@ class WandbTypedPlugin(Plugin):
     ) -> ast.ClassDef:
         name = operation_definition.name.value if operation_definition.name else "?"
         selected = self._selected_types(operation_definition).get(id(selection_set))
-        is_operation = isinstance(operation_definition, OperationDefinitionNode)
         if isinstance(operation_definition, OperationDefinitionNode):
             owner = f"the ``{name}`` {operation_definition.operation.value}"
+            is_top = selection_set is operation_definition.selection_set
         else:
-            owner = f"the ``{name}`` fragment"
-        if is_operation and selection_set is operation_definition.selection_set:
+            owner, is_top = f"the ``{name}`` fragment", False
+        if is_top:
             text = f"The data {owner} returns."
         elif selected is not None:
             text = _described(
