@@ -35,7 +35,9 @@ class AsyncGraphQLSender(Protocol):
         operation_name: str | None = None,
         variables: Mapping[str, Any] | None = None,
         operation_kind: OperationKind = "mutation",
-    ) -> dict[str, Any]: ...
+    ) -> dict[str, Any]:
+        """Send ``query``; return the reply's ``data``, or raise the matching error."""
+        ...
 
 
 def _jsonable(value: Any) -> Any:
@@ -47,7 +49,10 @@ def _jsonable(value: Any) -> Any:
 
 
 class AsyncGeneratedClientBase:
+    """What every generated method calls: ``execute`` sends, ``get_data`` unwraps."""
+
     def __init__(self, transport: AsyncGraphQLSender) -> None:
+        """Send every operation through ``transport``."""
         self.transport = transport
 
     async def execute(
@@ -60,6 +65,10 @@ class AsyncGeneratedClientBase:
         on_data: Callable[[dict[str, Any]], None] | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
+        """Send one operation; return the reply's ``data`` (errors are raised by the transport).
+
+        ``on_data``, when given, sees that ``data`` before the caller validates it.
+        """
         ready = {k: _jsonable(v) for k, v in (variables or {}).items() if v is not UNSET}
         data = await self.transport.execute(
             query, operation_name=operation_name, variables=ready, operation_kind=operation_kind
@@ -69,4 +78,5 @@ class AsyncGeneratedClientBase:
         return data
 
     def get_data(self, response: dict[str, Any]) -> dict[str, Any]:
+        """The part of a reply the result model validates: all of it (``execute`` unwrapped it)."""
         return response

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from wandb_typed._json import parse
+from wandb_typed._json import as_array, as_object, parse
 from wandb_typed.errors import (
     AuthenticationError,
     GraphQLError,
@@ -227,20 +227,21 @@ def interpret_graphql_response(
             request=request,
             response=redact_response(response, request),
         ) from None
-    if not isinstance(body, dict):
+    reply = as_object(body)
+    if reply is None:
         raise InvalidResponseError(
             f"Reply to operation {operation_name or '?'} is JSON but not an object: "
             f"{_snippet(response.text)!r}",
             request=request,
             response=redact_response(response, request),
         )
-    raw_errors = body.get("errors")
+    raw_errors = reply.get("errors")
     if raw_errors:
-        raise _graphql_error(body, raw_errors, status, response, request, operation_name)
+        raise _graphql_error(reply, raw_errors, status, response, request, operation_name)
     if status == 400:
         raise error_for_status(response, request, operation_name=operation_name)
-    data = body.get("data")
-    if not isinstance(data, dict):
+    data = as_object(reply.get("data"))
+    if data is None:
         raise InvalidResponseError(
             f"Reply to operation {operation_name or '?'} has neither 'data' nor 'errors': "
             f"{_snippet(response.text)!r}",
@@ -258,18 +259,19 @@ def _graphql_error(
     request: httpx.Request,
     operation_name: str | None,
 ) -> GraphQLError:
-    items = raw_errors if isinstance(raw_errors, list) else [raw_errors]
+    array = as_array(raw_errors)
+    items: list[object] = list(array) if array is not None else [raw_errors]
     details = [GraphQLErrorDetail.from_json(item) for item in items]
     codes = {d.extensions.get("code") for d in details}
     validation = "data" not in body or status == 400 or bool(codes & _VALIDATION_CODES)
     cls = GraphQLValidationError if validation else GraphQLError
     more = f" (and {len(details) - 1} more)" if len(details) > 1 else ""
     kind = "rejected" if validation else "failed"
-    data = body.get("data")
+    data = as_object(body.get("data"))
     return cls(
         f"GraphQL operation {operation_name or '(anonymous)'} {kind}: {details[0]}{more}",
         errors=details,
-        data=data if isinstance(data, dict) else None,
+        data=data,
         operation_name=operation_name,
         request=request,
         response=redact_response(response, request),
@@ -288,13 +290,15 @@ def _server_message(response: httpx.Response) -> str:
         body = parse_json(content)
     except (ValueError, UnicodeDecodeError):
         return _snippet(response.text)
-    if isinstance(body, dict):
-        errors = body.get("errors")
-        if isinstance(errors, list) and errors:
+    reply = as_object(body)
+    if reply is not None:
+        errors = as_array(reply.get("errors"))
+        if errors:
             return str(GraphQLErrorDetail.from_json(errors[0]))
         for key in ("error", "message", "detail"):
-            if isinstance(body.get(key), str):
-                return _snippet(body[key])
+            text = reply.get(key)
+            if isinstance(text, str):
+                return _snippet(text)
     return _snippet(response.text)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 from .errors import InvalidResponseError
 
@@ -30,6 +30,8 @@ __all__ = [
     "JSONObject",
     "JSONScalar",
     "JSONValue",
+    "as_array",
+    "as_object",
     "decode",
     "decode_object",
     "parse",
@@ -99,6 +101,21 @@ def decode_object(text: str | None, *, what: str | Callable[[], str]) -> JSONObj
     return decoded
 
 
+def as_object(value: object) -> JSONObject | None:
+    """``value`` if it is a dict (a decoded JSON object), else None.
+
+    Example:
+        >>> as_object({"a": 1}), as_object([1])
+        ({'a': 1}, None)
+    """
+    return cast("JSONObject", value) if isinstance(value, dict) else None
+
+
+def as_array(value: object) -> list[JSONValue] | None:
+    """``value`` if it is a list (a decoded JSON array), else None."""
+    return cast("list[JSONValue]", value) if isinstance(value, list) else None
+
+
 def parse_object(text: str) -> JSONObject | None:
     """A JSON object read by the fast parser, or None (not an object, or refused by it:
     the caller then reads ``text`` with :func:`decode` for the stdlib's value or error)."""
@@ -106,7 +123,7 @@ def parse_object(text: str) -> JSONObject | None:
         value = _fast_parser()(text, allow_inf_nan=True)
     except ValueError:
         return None
-    return value if isinstance(value, dict) else None
+    return as_object(value)
 
 
 def unwrap_config(stored: Mapping[str, JSONValue]) -> tuple[JSONObject, JSONObject]:

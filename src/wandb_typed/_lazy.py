@@ -13,12 +13,17 @@ import importlib
 import sys
 from collections.abc import Callable, Mapping
 
-__all__ = ["lazy_attributes"]
+__all__ = ["ModuleDir", "ModuleGetattr", "lazy_attributes"]
+
+# What a package declares its lazy ``__getattr__``/``__dir__`` as (an unannotated tuple
+# assignment leaves their types to inference, which pyright --verifytypes counts as ambiguous).
+ModuleGetattr = Callable[[str], object]
+ModuleDir = Callable[[], list[str]]
 
 
 def lazy_attributes(
     package: str, exports: Mapping[str, str], renamed: Mapping[str, str] | None = None
-) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
+) -> tuple[ModuleGetattr, ModuleDir]:
     """``(__getattr__, __dir__)`` for ``package``: ``exports`` maps each public name to the
     module that defines it (``renamed``: to the name it has there, when it differs); the first
     access imports that module and keeps the value."""

@@ -67,12 +67,12 @@ class TransportBase:
         wall_clock: Callable[[], float] = time.time,
         jitter: Callable[[], float] = random.random,
     ) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_url: str = base_url.rstrip("/")
         self._base = httpx.URL(self.base_url)
         self._api_key = api_key
         self._api_key_source = api_key_source
-        self.timeout = check_timeout(timeout)
-        self.retry_policy = retry_policy or RetryPolicy()
+        self.timeout: float = check_timeout(timeout)
+        self.retry_policy: RetryPolicy = retry_policy or RetryPolicy()
         self._extra_headers = dict(headers or {})
         self._clock, self._wall_clock, self._jitter = clock, wall_clock, jitter
         self._pause_lock = threading.Lock()

@@ -17,7 +17,9 @@ from pathlib import Path
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wandb-typed", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="wandb-typed", description=(__doc__ or "").splitlines()[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     server = commands.add_parser("server", help="run the local W&B-compatible server")
     server.add_argument("--data-dir", type=Path, required=True, help="where data is kept")

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     import httpx
@@ -147,7 +147,7 @@ class GraphQLErrorDetail:
     message: str
     path: tuple[str | int, ...] | None = None
     locations: tuple[tuple[int, int], ...] = ()
-    extensions: Mapping[str, Any] = field(default_factory=dict)
+    extensions: Mapping[str, Any] = field(default_factory=dict[str, Any])
 
     @classmethod
     def from_json(cls, raw: object) -> GraphQLErrorDetail:
@@ -157,25 +157,23 @@ class GraphQLErrorDetail:
             >>> GraphQLErrorDetail.from_json({"message": "boom", "path": ["run", 0]}).path
             ('run', 0)
         """
-        if not isinstance(raw, Mapping):
+        fields = _mapping(raw)
+        if fields is None:
             return cls(message=str(raw))
-        message = str(raw.get("message", "<no message>"))
-        raw_path = raw.get("path")
+        message = str(fields.get("message", "<no message>"))
+        raw_path = _sequence(fields.get("path"))
         path = (
-            tuple(p for p in raw_path if isinstance(p, str | int))
-            if isinstance(raw_path, Sequence) and not isinstance(raw_path, str)
-            else None
+            tuple(p for p in raw_path if isinstance(p, str | int)) if raw_path is not None else None
         )
         locations: list[tuple[int, int]] = []
-        raw_locations = raw.get("locations")
-        if isinstance(raw_locations, Sequence):
-            for loc in raw_locations:
-                if isinstance(loc, Mapping):
-                    line, column = loc.get("line"), loc.get("column")
-                    if isinstance(line, int) and isinstance(column, int):
-                        locations.append((line, column))
-        raw_extensions = raw.get("extensions")
-        extensions = dict(raw_extensions) if isinstance(raw_extensions, Mapping) else {}
+        for raw_location in _sequence(fields.get("locations")) or ():
+            location = _mapping(raw_location)
+            if location is not None:
+                line, column = location.get("line"), location.get("column")
+                if isinstance(line, int) and isinstance(column, int):
+                    locations.append((line, column))
+        raw_extensions = _mapping(fields.get("extensions"))
+        extensions = dict(raw_extensions) if raw_extensions is not None else {}
         return cls(message=message, path=path, locations=tuple(locations), extensions=extensions)
 
     def __str__(self) -> str:
@@ -197,7 +195,7 @@ class GraphQLError(_HasRequest):
         response: httpx.Response | None = None,
     ) -> None:
         super().__init__(message, request=request, response=response)
-        self.errors = tuple(errors)
+        self.errors: tuple[GraphQLErrorDetail, ...] = tuple(errors)
         """Every error the server reported, in order."""
         self.data = data
         """The partial ``data`` of the response (``None`` when execution never started)."""
@@ -242,3 +240,15 @@ class InvalidPathError(WandbTypedError, ValueError):
 
 class InvalidArgumentError(WandbTypedError, ValueError):
     """An argument is out of range or of the wrong kind (e.g. ``per_page=0``)."""
+
+
+def _mapping(value: object) -> Mapping[str, object] | None:
+    """``value`` if it is a mapping (a decoded JSON object), else None."""
+    return cast("Mapping[str, object]", value) if isinstance(value, Mapping) else None
+
+
+def _sequence(value: object) -> Sequence[object] | None:
+    """``value`` if it is a sequence other than a string (a decoded JSON array), else None."""
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return cast("Sequence[object]", value)
+    return None

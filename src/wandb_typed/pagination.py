@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from wandb_typed._constants import DEFAULT_PER_PAGE, MAX_PER_PAGE
+from wandb_typed._json import as_array, as_object
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
 
 __all__ = ["Page", "PaginatorState", "page_of", "raw_next_cursor"]
@@ -51,6 +52,8 @@ class Page(Generic[T]):
 
 
 class _PageInfo(Protocol):
+    """A GraphQL connection's ``pageInfo``: where the next page starts."""
+
     @property
     def end_cursor(self) -> str | None: ...
 
@@ -99,19 +102,19 @@ def page_of(
 def raw_next_cursor(data: Mapping[str, Any], path: Sequence[str]) -> str | None:
     """The cursor of the page after a raw reply whose connection sits at ``path``, or None
     (no next page, or a reply of another shape: validating that same reply reports it)."""
-    connection: object = data
+    connection = as_object(data)
     for key in path:
-        connection = connection.get(key) if isinstance(connection, dict) else None
-    if not isinstance(connection, dict):
+        connection = as_object(connection.get(key)) if connection is not None else None
+    if connection is None:
         return None
-    page_info = connection.get("pageInfo")
-    if not isinstance(page_info, dict) or page_info.get("hasNextPage") is not True:
+    page_info = as_object(connection.get("pageInfo"))
+    if page_info is None or page_info.get("hasNextPage") is not True:
         return None
     end = page_info.get("endCursor")
     if end is None:
-        edges = connection.get("edges")
-        last = edges[-1] if isinstance(edges, list) and edges else None
-        end = last.get("cursor") if isinstance(last, dict) else None
+        edges = as_array(connection.get("edges"))
+        last = as_object(edges[-1]) if edges else None
+        end = last.get("cursor") if last is not None else None
     return end if isinstance(end, str) else None
 
 
@@ -130,7 +133,7 @@ class PaginatorState(Generic[T]):
     """What a listing has loaded: pages, items, the cursor, the total (no I/O)."""
 
     def __init__(self, *, per_page: int = DEFAULT_PER_PAGE, prefetch: bool = True) -> None:
-        self.per_page = check_per_page(per_page)
+        self.per_page: int = check_per_page(per_page)
         self._prefetch_enabled = prefetch
         self._pages: list[Page[T]] = []
         self._items: list[T] = []
@@ -211,4 +214,11 @@ class ListingProtocols(ABC):
 
 
 class AsyncListingProtocols:
-    """Async listings have no ``len()``/``bool()``: see :class:`ListingProtocols`."""
+    """Async listings have no ``len()``/``bool()``: see :class:`ListingProtocols`.
+
+    Nor plain ``for``: without this, Python would iterate one through its (async)
+    ``__getitem__``, endlessly, making coroutines nobody awaits. ``None`` makes ``iter()`` a
+    TypeError, and the type checkers flag the loop (``async for`` is the way).
+    """
+
+    __iter__: None = None

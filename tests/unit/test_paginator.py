@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
 from thread_support import join_threads
 
-from wandb_typed import Page, Paginator
+from wandb_typed import AsyncPaginator, Page, Paginator
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, ServerError
 
 
@@ -252,3 +253,26 @@ def test_close_forgets_the_prefetch() -> None:
     join_threads("-read-ahead")
     # Page two was fetched twice: by the abandoned prefetch and again on demand.
     assert numbers.fetched.count("3") == 2
+
+
+class AsyncNumbers(AsyncPaginator[int]):
+    """0..4 served two at a time."""
+
+    async def _fetch(self, cursor: str | None, on_data: object = None) -> Page[int]:
+        start = int(cursor or 0)
+        items = list(range(start, min(start + self.per_page, 5)))
+        end = start + len(items)
+        return Page(items, end_cursor=str(end), has_next=end < 5, total=5)
+
+
+def test_an_async_listing_refuses_a_plain_for() -> None:
+    # Without __iter__ = None, Python iterates through the async __getitem__: an endless loop
+    # of coroutines nobody awaits.
+    listing = AsyncNumbers(per_page=2, prefetch=False)
+    with pytest.raises(TypeError, match="not iterable"):
+        iter(listing)
+
+    async def collect() -> list[int]:
+        return [number async for number in listing]
+
+    assert asyncio.run(collect()) == [0, 1, 2, 3, 4]

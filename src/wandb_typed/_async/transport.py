@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any, Literal
@@ -167,7 +167,7 @@ class AsyncGraphQLTransport(TransportBase):
         *,
         params: Mapping[str, str] | None = None,
         chunk_size: int = DOWNLOAD_CHUNK_SIZE,
-    ) -> AsyncIterator[AsyncIterator[bytes]]:
+    ) -> AsyncGenerator[AsyncIterator[bytes]]:
         """Download ``url`` in chunks: ``with transport.stream(url) as chunks: ...``.
 
         Retries apply until the reply's headers arrive; a failure mid-body raises

@@ -9,8 +9,12 @@ from .base_model import BaseModel
 
 
 class AddArtifactAliases(BaseModel):
+    """The data the ``AddArtifactAliases`` mutation returns."""
+
     add_aliases: Optional["AddArtifactAliasesAddAliases"] = Field(alias="addAliases")
 
 
 class AddArtifactAliasesAddAliases(BaseModel):
+    """The fields of a ``AddAliasesPayload`` that the ``AddArtifactAliases`` mutation selects."""
+
     success: bool

@@ -9,14 +9,20 @@ from .base_model import BaseModel
 
 
 class AddArtifactCollectionTags(BaseModel):
+    """The data the ``AddArtifactCollectionTags`` mutation returns."""
+
     create_artifact_collection_tag_assignments: Optional[
         "AddArtifactCollectionTagsCreateArtifactCollectionTagAssignments"
     ] = Field(alias="createArtifactCollectionTagAssignments")
 
 
 class AddArtifactCollectionTagsCreateArtifactCollectionTagAssignments(BaseModel):
+    """The fields of a ``CreateArtifactCollectionTagAssignmentsPayload`` that the ``AddArtifactCollectionTags`` mutation selects."""
+
     tags: list["AddArtifactCollectionTagsCreateArtifactCollectionTagAssignmentsTags"]
 
 
 class AddArtifactCollectionTagsCreateArtifactCollectionTagAssignmentsTags(BaseModel):
+    """The fields of a ``Tag`` that the ``AddArtifactCollectionTags`` mutation selects."""
+
     name: str

@@ -39,7 +39,9 @@ class GraphQLSender(Protocol):
         operation_name: str | None = None,
         variables: Mapping[str, Any] | None = None,
         operation_kind: OperationKind = "mutation",
-    ) -> dict[str, Any]: ...
+    ) -> dict[str, Any]:
+        """Send ``query``; return the reply's ``data``, or raise the matching error."""
+        ...
 
 
 def _jsonable(value: Any) -> Any:
@@ -51,7 +53,10 @@ def _jsonable(value: Any) -> Any:
 
 
 class GeneratedClientBase:
+    """What every generated method calls: ``execute`` sends, ``get_data`` unwraps."""
+
     def __init__(self, transport: GraphQLSender) -> None:
+        """Send every operation through ``transport``."""
         self.transport = transport
 
     def execute(
@@ -64,6 +69,10 @@ class GeneratedClientBase:
         on_data: Callable[[dict[str, Any]], None] | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
+        """Send one operation; return the reply's ``data`` (errors are raised by the transport).
+
+        ``on_data``, when given, sees that ``data`` before the caller validates it.
+        """
         ready = {k: _jsonable(v) for k, v in (variables or {}).items() if v is not UNSET}
         data = self.transport.execute(
             query, operation_name=operation_name, variables=ready, operation_kind=operation_kind
@@ -73,4 +82,5 @@ class GeneratedClientBase:
         return data
 
     def get_data(self, response: dict[str, Any]) -> dict[str, Any]:
+        """The part of a reply the result model validates: all of it (``execute`` unwrapped it)."""
         return response

@@ -2,10 +2,14 @@
 
 from pydantic import BaseModel as PydanticBaseModel
 from pydantic import ConfigDict
+from typing import ClassVar
 
 
 class UnsetType:
+    """The type of ``UNSET``: an argument left out of the request (not null)."""
+
     def __bool__(self) -> bool:
+        """``UNSET`` is falsy."""
         return False
 
 
@@ -13,7 +17,9 @@ UNSET = UnsetType()
 
 
 class BaseModel(PydanticBaseModel):
-    model_config = ConfigDict(
+    """The base of every generated model: frozen, built on first use."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         populate_by_name=True,
         frozen=True,
         arbitrary_types_allowed=True,

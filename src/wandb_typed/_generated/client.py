@@ -111,11 +111,17 @@ if TYPE_CHECKING:
 
 
 def gql(q: str) -> str:
+    """Mark a string as a GraphQL document (returned as is)."""
     return q
 
 
 class Client(GeneratedClientBase):
+    """The GraphQL operations of ``queries/*.graphql``, one method each.
+
+    Generated: each method sends its operation and validates the reply into the operation's result model. Reach it as ``Api.client``."""
+
     def create_artifact(self, input: "CreateArtifactInput", **kwargs: Any) -> "CreateArtifact":
+        "Send the ``CreateArtifact`` mutation and return its data."
         from .create_artifact import CreateArtifact
 
         query = gql("""
@@ -143,6 +149,7 @@ class Client(GeneratedClientBase):
     def create_artifact_files(
         self, input: "CreateArtifactFilesInput", **kwargs: Any
     ) -> "CreateArtifactFiles":
+        "Send the ``CreateArtifactFiles`` mutation and return its data."
         from .create_artifact_files import CreateArtifactFiles
 
         query = gql("""
@@ -174,6 +181,7 @@ class Client(GeneratedClientBase):
     def create_artifact_manifest(
         self, input: "CreateArtifactManifestInput", **kwargs: Any
     ) -> "CreateArtifactManifest":
+        "Send the ``CreateArtifactManifest`` mutation and return its data."
         from .create_artifact_manifest import CreateArtifactManifest
 
         query = gql("""
@@ -201,6 +209,7 @@ class Client(GeneratedClientBase):
         return CreateArtifactManifest.model_validate(data)
 
     def commit_artifact(self, artifact_id: str, **kwargs: Any) -> "CommitArtifact":
+        "Send the ``CommitArtifact`` mutation and return its data."
         from .commit_artifact import CommitArtifact
 
         query = gql("""
@@ -228,6 +237,7 @@ class Client(GeneratedClientBase):
     def get_artifact_membership(
         self, entity: str, project: str, name: str, **kwargs: Any
     ) -> "GetArtifactMembership":
+        "Send the ``GetArtifactMembership`` query and return its data."
         from .get_artifact_membership import GetArtifactMembership
 
         query = gql("""
@@ -322,6 +332,7 @@ class Client(GeneratedClientBase):
         return GetArtifactMembership.model_validate(data)
 
     def get_artifact_by_id(self, id: str, **kwargs: Any) -> "GetArtifactById":
+        "Send the ``GetArtifactById`` query and return its data."
         from .get_artifact_by_id import GetArtifactById
 
         query = gql("""
@@ -397,6 +408,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetArtifactTypes":
+        "Send the ``GetArtifactTypes`` query and return its data."
         from .get_artifact_types import GetArtifactTypes
 
         query = gql("""
@@ -447,6 +459,7 @@ class Client(GeneratedClientBase):
     def get_artifact_type(
         self, entity: str, project: str, type_: str, **kwargs: Any
     ) -> "GetArtifactType":
+        "Send the ``GetArtifactType`` query and return its data."
         from .get_artifact_type import GetArtifactType
 
         query = gql("""
@@ -489,6 +502,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetArtifactCollections":
+        "Send the ``GetArtifactCollections`` query and return its data."
         from .get_artifact_collections import GetArtifactCollections
 
         query = gql("""
@@ -552,6 +566,7 @@ class Client(GeneratedClientBase):
     def get_artifact_collection(
         self, entity: str, project: str, type_: str, name: str, **kwargs: Any
     ) -> "GetArtifactCollection":
+        "Send the ``GetArtifactCollection`` query and return its data."
         from .get_artifact_collection import GetArtifactCollection
 
         query = gql("""
@@ -623,6 +638,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetArtifactVersions":
+        "Send the ``GetArtifactVersions`` query and return its data."
         from .get_artifact_versions import GetArtifactVersions
 
         query = gql("""
@@ -730,6 +746,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetArtifactFiles":
+        "Send the ``GetArtifactFiles`` query and return its data."
         from .get_artifact_files import GetArtifactFiles
 
         query = gql("""
@@ -784,6 +801,7 @@ class Client(GeneratedClientBase):
         return GetArtifactFiles.model_validate(data)
 
     def get_artifact_used_by(self, id: str, **kwargs: Any) -> "GetArtifactUsedBy":
+        "Send the ``GetArtifactUsedBy`` query and return its data."
         from .get_artifact_used_by import GetArtifactUsedBy
 
         query = gql("""
@@ -815,6 +833,7 @@ class Client(GeneratedClientBase):
         return GetArtifactUsedBy.model_validate(data)
 
     def get_artifact_created_by(self, id: str, **kwargs: Any) -> "GetArtifactCreatedBy":
+        "Send the ``GetArtifactCreatedBy`` query and return its data."
         from .get_artifact_created_by import GetArtifactCreatedBy
 
         query = gql("""
@@ -845,6 +864,7 @@ class Client(GeneratedClientBase):
         return GetArtifactCreatedBy.model_validate(data)
 
     def get_artifact_memberships(self, id: str, **kwargs: Any) -> "GetArtifactMemberships":
+        "Send the ``GetArtifactMemberships`` query and return its data."
         from .get_artifact_memberships import GetArtifactMemberships
 
         query = gql("""
@@ -947,6 +967,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunOutputArtifacts":
+        "Send the ``GetRunOutputArtifacts`` query and return its data."
         from .get_run_output_artifacts import GetRunOutputArtifacts
 
         query = gql("""
@@ -1047,6 +1068,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunInputArtifacts":
+        "Send the ``GetRunInputArtifacts`` query and return its data."
         from .get_run_input_artifacts import GetRunInputArtifacts
 
         query = gql("""
@@ -1148,6 +1170,7 @@ class Client(GeneratedClientBase):
         tags_to_delete: Union[Optional[list["TagInput"]], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "UpdateArtifact":
+        "Send the ``UpdateArtifact`` mutation and return its data."
         from .update_artifact import UpdateArtifact
 
         query = gql("""
@@ -1232,6 +1255,7 @@ class Client(GeneratedClientBase):
         aliases: list["ArtifactCollectionAliasInput"],
         **kwargs: Any,
     ) -> "AddArtifactAliases":
+        "Send the ``AddArtifactAliases`` mutation and return its data."
         from .add_artifact_aliases import AddArtifactAliases
 
         query = gql("""
@@ -1258,6 +1282,7 @@ class Client(GeneratedClientBase):
         aliases: list["ArtifactCollectionAliasInput"],
         **kwargs: Any,
     ) -> "DeleteArtifactAliases":
+        "Send the ``DeleteArtifactAliases`` mutation and return its data."
         from .delete_artifact_aliases import DeleteArtifactAliases
 
         query = gql("""
@@ -1284,6 +1309,7 @@ class Client(GeneratedClientBase):
         delete_aliases: Union[Optional[bool], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "DeleteArtifact":
+        "Send the ``DeleteArtifact`` mutation and return its data."
         from .delete_artifact import DeleteArtifact
 
         query = gql("""
@@ -1310,6 +1336,7 @@ class Client(GeneratedClientBase):
         return DeleteArtifact.model_validate(data)
 
     def link_artifact(self, input: "LinkArtifactInput", **kwargs: Any) -> "LinkArtifact":
+        "Send the ``LinkArtifact`` mutation and return its data."
         from .link_artifact import LinkArtifact
 
         query = gql("""
@@ -1403,6 +1430,7 @@ class Client(GeneratedClientBase):
     def unlink_artifact(
         self, artifact_id: str, artifact_portfolio_id: str, **kwargs: Any
     ) -> "UnlinkArtifact":
+        "Send the ``UnlinkArtifact`` mutation and return its data."
         from .unlink_artifact import UnlinkArtifact
 
         query = gql("""
@@ -1430,6 +1458,7 @@ class Client(GeneratedClientBase):
         return UnlinkArtifact.model_validate(data)
 
     def use_artifact(self, input: "UseArtifactInput", **kwargs: Any) -> "UseArtifact":
+        "Send the ``UseArtifact`` mutation and return its data."
         from .use_artifact import UseArtifact
 
         query = gql("""
@@ -1459,6 +1488,7 @@ class Client(GeneratedClientBase):
         description: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "UpdateArtifactSequence":
+        "Send the ``UpdateArtifactSequence`` mutation and return its data."
         from .update_artifact_sequence import UpdateArtifactSequence
 
         query = gql("""
@@ -1510,6 +1540,7 @@ class Client(GeneratedClientBase):
         description: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "UpdateArtifactPortfolio":
+        "Send the ``UpdateArtifactPortfolio`` mutation and return its data."
         from .update_artifact_portfolio import UpdateArtifactPortfolio
 
         query = gql("""
@@ -1557,6 +1588,7 @@ class Client(GeneratedClientBase):
     def move_artifact_collection(
         self, id: str, type_: str, **kwargs: Any
     ) -> "MoveArtifactCollection":
+        "Send the ``MoveArtifactCollection`` mutation and return its data."
         from .move_artifact_collection import MoveArtifactCollection
 
         query = gql("""
@@ -1598,6 +1630,7 @@ class Client(GeneratedClientBase):
         return MoveArtifactCollection.model_validate(data)
 
     def delete_artifact_sequence(self, id: str, **kwargs: Any) -> "DeleteArtifactSequence":
+        "Send the ``DeleteArtifactSequence`` mutation and return its data."
         from .delete_artifact_sequence import DeleteArtifactSequence
 
         query = gql("""
@@ -1622,6 +1655,7 @@ class Client(GeneratedClientBase):
         return DeleteArtifactSequence.model_validate(data)
 
     def delete_artifact_portfolio(self, id: str, **kwargs: Any) -> "DeleteArtifactPortfolio":
+        "Send the ``DeleteArtifactPortfolio`` mutation and return its data."
         from .delete_artifact_portfolio import DeleteArtifactPortfolio
 
         query = gql("""
@@ -1653,6 +1687,7 @@ class Client(GeneratedClientBase):
         tags: list["TagInput"],
         **kwargs: Any,
     ) -> "AddArtifactCollectionTags":
+        "Send the ``AddArtifactCollectionTags`` mutation and return its data."
         from .add_artifact_collection_tags import AddArtifactCollectionTags
 
         query = gql("""
@@ -1690,6 +1725,7 @@ class Client(GeneratedClientBase):
         tags: list["TagInput"],
         **kwargs: Any,
     ) -> "DeleteArtifactCollectionTags":
+        "Send the ``DeleteArtifactCollectionTags`` mutation and return its data."
         from .delete_artifact_collection_tags import DeleteArtifactCollectionTags
 
         query = gql("""
@@ -1728,6 +1764,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunFiles":
+        "Send the ``GetRunFiles`` query and return its data."
         from .get_run_files import GetRunFiles
 
         query = gql("""
@@ -1788,6 +1825,7 @@ class Client(GeneratedClientBase):
     def create_run_files(
         self, entity: str, project: str, run: str, files: list[str], **kwargs: Any
     ) -> "CreateRunFiles":
+        "Send the ``CreateRunFiles`` mutation and return its data."
         from .create_run_files import CreateRunFiles
 
         query = gql("""
@@ -1821,6 +1859,7 @@ class Client(GeneratedClientBase):
         return CreateRunFiles.model_validate(data)
 
     def delete_files(self, files: list[str], **kwargs: Any) -> "DeleteFiles":
+        "Send the ``DeleteFiles`` mutation and return its data."
         from .delete_files import DeleteFiles
 
         query = gql("""
@@ -1849,6 +1888,7 @@ class Client(GeneratedClientBase):
         samples: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunHistory":
+        "Send the ``GetRunHistory`` query and return its data."
         from .get_run_history import GetRunHistory
 
         query = gql("""
@@ -1884,6 +1924,7 @@ class Client(GeneratedClientBase):
         samples: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunEvents":
+        "Send the ``GetRunEvents`` query and return its data."
         from .get_run_events import GetRunEvents
 
         query = gql("""
@@ -1921,6 +1962,7 @@ class Client(GeneratedClientBase):
         page_size: int,
         **kwargs: Any,
     ) -> "GetRunHistoryPage":
+        "Send the ``GetRunHistoryPage`` query and return its data."
         from .get_run_history_page import GetRunHistoryPage
 
         query = gql("""
@@ -1953,6 +1995,7 @@ class Client(GeneratedClientBase):
     def get_run_sampled_history(
         self, entity: str, project: str, name: str, specs: list[str], **kwargs: Any
     ) -> "GetRunSampledHistory":
+        "Send the ``GetRunSampledHistory`` query and return its data."
         from .get_run_sampled_history import GetRunSampledHistory
 
         query = gql("""
@@ -1983,6 +2026,7 @@ class Client(GeneratedClientBase):
     def get_run_history_keys(
         self, entity: str, project: str, name: str, **kwargs: Any
     ) -> "GetRunHistoryKeys":
+        "Send the ``GetRunHistoryKeys`` query and return its data."
         from .get_run_history_keys import GetRunHistoryKeys
 
         query = gql("""
@@ -2428,6 +2472,7 @@ class Client(GeneratedClientBase):
         return GetJobs.model_validate(data)
 
     def get_project(self, entity: str, project: str, **kwargs: Any) -> "GetProject":
+        "Send the ``GetProject`` query and return its data."
         from .get_project import GetProject
 
         query = gql("""
@@ -2465,6 +2510,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetProjects":
+        "Send the ``GetProjects`` query and return its data."
         from .get_projects import GetProjects
 
         query = gql("""
@@ -2519,6 +2565,7 @@ class Client(GeneratedClientBase):
         description: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "UpsertProject":
+        "Send the ``UpsertProject`` mutation and return its data."
         from .upsert_project import UpsertProject
 
         query = gql("""
@@ -2566,6 +2613,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetProjectSweeps":
+        "Send the ``GetProjectSweeps`` query and return its data."
         from .get_project_sweeps import GetProjectSweeps
 
         query = gql("""
@@ -3143,6 +3191,7 @@ class Client(GeneratedClientBase):
         return DeleteRegistry.model_validate(data)
 
     def get_run(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetRun":
+        "Send the ``GetRun`` query and return its data."
         from .get_run import GetRun
 
         query = gql("""
@@ -3206,6 +3255,7 @@ class Client(GeneratedClientBase):
         return GetRun.model_validate(data)
 
     def get_run_state(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetRunState":
+        "Send the ``GetRunState`` query and return its data."
         from .get_run_state import GetRunState
 
         query = gql("""
@@ -3243,6 +3293,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRuns":
+        "Send the ``GetRuns`` query and return its data."
         from .get_runs import GetRuns
 
         query = gql("""
@@ -3332,6 +3383,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunsLight":
+        "Send the ``GetRunsLight`` query and return its data."
         from .get_runs_light import GetRunsLight
 
         query = gql("""
@@ -3406,6 +3458,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunsHeavyFields":
+        "Send the ``GetRunsHeavyFields`` query and return its data."
         from .get_runs_heavy_fields import GetRunsHeavyFields
 
         query = gql("""
@@ -3452,6 +3505,7 @@ class Client(GeneratedClientBase):
         project: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "CreateRun":
+        "Send the ``CreateRun`` mutation and return its data."
         from .create_run import CreateRun
 
         query = gql("""
@@ -3533,6 +3587,7 @@ class Client(GeneratedClientBase):
         job_type: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "UpdateRun":
+        "Send the ``UpdateRun`` mutation and return its data."
         from .update_run import UpdateRun
 
         query = gql("""
@@ -3605,6 +3660,7 @@ class Client(GeneratedClientBase):
     def update_run_summary(
         self, id: str, summary_metrics: str, **kwargs: Any
     ) -> "UpdateRunSummary":
+        "Send the ``UpdateRunSummary`` mutation and return its data."
         from .update_run_summary import UpdateRunSummary
 
         query = gql("""
@@ -3634,6 +3690,7 @@ class Client(GeneratedClientBase):
         delete_artifacts: Union[Optional[bool], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "DeleteRun":
+        "Send the ``DeleteRun`` mutation and return its data."
         from .delete_run import DeleteRun
 
         query = gql("""
@@ -3655,6 +3712,7 @@ class Client(GeneratedClientBase):
         return DeleteRun.model_validate(data)
 
     def get_team(self, name: str, **kwargs: Any) -> "GetTeam":
+        "Send the ``GetTeam`` query and return its data."
         from .get_team import GetTeam
 
         query = gql("""
@@ -3701,6 +3759,7 @@ class Client(GeneratedClientBase):
         team_admin_user_name: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "CreateTeam":
+        "Send the ``CreateTeam`` mutation and return its data."
         from .create_team import CreateTeam
 
         query = gql("""
@@ -3754,6 +3813,7 @@ class Client(GeneratedClientBase):
         admin: Union[Optional[bool], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "CreateInvite":
+        "Send the ``CreateInvite`` mutation and return its data."
         from .create_invite import CreateInvite
 
         query = gql("""
@@ -3793,6 +3853,7 @@ class Client(GeneratedClientBase):
         entity_name: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "DeleteInvite":
+        "Send the ``DeleteInvite`` mutation and return its data."
         from .delete_invite import DeleteInvite
 
         query = gql("""
@@ -3816,6 +3877,7 @@ class Client(GeneratedClientBase):
     def create_service_account(
         self, entity_name: str, description: str, **kwargs: Any
     ) -> "CreateServiceAccount":
+        "Send the ``CreateServiceAccount`` mutation and return its data."
         from .create_service_account import CreateServiceAccount
 
         query = gql("""
@@ -3849,6 +3911,7 @@ class Client(GeneratedClientBase):
     def search_users(
         self, query: Union[Optional[str], "UnsetType"] = UNSET, **kwargs: Any
     ) -> "SearchUsers":
+        "Send the ``SearchUsers`` query and return its data."
         from .search_users import SearchUsers
 
         _query = gql("""
@@ -3906,6 +3969,7 @@ class Client(GeneratedClientBase):
         admin: Union[Optional[bool], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "CreateUser":
+        "Send the ``CreateUser`` mutation and return its data."
         from .create_user import CreateUser
 
         query = gql("""
@@ -3958,6 +4022,7 @@ class Client(GeneratedClientBase):
     def generate_api_key(
         self, description: Union[Optional[str], "UnsetType"] = UNSET, **kwargs: Any
     ) -> "GenerateApiKey":
+        "Send the ``GenerateApiKey`` mutation and return its data."
         from .generate_api_key import GenerateApiKey
 
         query = gql("""
@@ -3983,6 +4048,7 @@ class Client(GeneratedClientBase):
         return GenerateApiKey.model_validate(data)
 
     def delete_api_key(self, id: str, **kwargs: Any) -> "DeleteApiKey":
+        "Send the ``DeleteApiKey`` mutation and return its data."
         from .delete_api_key import DeleteApiKey
 
         query = gql("""
@@ -4004,6 +4070,7 @@ class Client(GeneratedClientBase):
         return DeleteApiKey.model_validate(data)
 
     def get_viewer(self, **kwargs: Any) -> "GetViewer":
+        "Send the ``GetViewer`` query and return its data."
         from .get_viewer import GetViewer
 
         query = gql("""
@@ -4052,6 +4119,7 @@ class Client(GeneratedClientBase):
         return GetViewer.model_validate(data)
 
     def get_server_features(self, **kwargs: Any) -> "GetServerFeatures":
+        "Send the ``GetServerFeatures`` query and return its data."
         from .get_server_features import GetServerFeatures
 
         query = gql("""

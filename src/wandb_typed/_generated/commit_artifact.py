@@ -10,14 +10,20 @@ from .enums import ArtifactState
 
 
 class CommitArtifact(BaseModel):
+    """The data the ``CommitArtifact`` mutation returns."""
+
     commit_artifact: Optional["CommitArtifactCommitArtifact"] = Field(alias="commitArtifact")
 
 
 class CommitArtifactCommitArtifact(BaseModel):
+    """The fields of a ``CommitArtifactPayload`` that the ``CommitArtifact`` mutation selects."""
+
     artifact: "CommitArtifactCommitArtifactArtifact"
 
 
 class CommitArtifactCommitArtifactArtifact(BaseModel):
+    """The fields of a ``Artifact`` that the ``CommitArtifact`` mutation selects."""
+
     id: str
     state: ArtifactState
     digest: str

@@ -10,14 +10,20 @@ from .enums import ArtifactState
 
 
 class CreateArtifact(BaseModel):
+    """The data the ``CreateArtifact`` mutation returns."""
+
     create_artifact: Optional["CreateArtifactCreateArtifact"] = Field(alias="createArtifact")
 
 
 class CreateArtifactCreateArtifact(BaseModel):
+    """The fields of a ``CreateArtifactPayload`` that the ``CreateArtifact`` mutation selects."""
+
     artifact: "CreateArtifactCreateArtifactArtifact"
 
 
 class CreateArtifactCreateArtifactArtifact(BaseModel):
+    """The fields of a ``Artifact`` that the ``CreateArtifact`` mutation selects."""
+
     id: str
     state: ArtifactState
     version_index: Optional[int] = Field(alias="versionIndex")

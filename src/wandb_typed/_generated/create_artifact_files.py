@@ -9,24 +9,34 @@ from .base_model import BaseModel
 
 
 class CreateArtifactFiles(BaseModel):
+    """The data the ``CreateArtifactFiles`` mutation returns."""
+
     create_artifact_files: Optional["CreateArtifactFilesCreateArtifactFiles"] = Field(
         alias="createArtifactFiles"
     )
 
 
 class CreateArtifactFilesCreateArtifactFiles(BaseModel):
+    """The fields of a ``CreateArtifactFilesPayload`` that the ``CreateArtifactFiles`` mutation selects."""
+
     files: "CreateArtifactFilesCreateArtifactFilesFiles"
 
 
 class CreateArtifactFilesCreateArtifactFilesFiles(BaseModel):
+    """The fields of a ``FileConnection`` that the ``CreateArtifactFiles`` mutation selects."""
+
     edges: list["CreateArtifactFilesCreateArtifactFilesFilesEdges"]
 
 
 class CreateArtifactFilesCreateArtifactFilesFilesEdges(BaseModel):
+    """The fields of a ``FileEdge`` that the ``CreateArtifactFiles`` mutation selects."""
+
     node: Optional["CreateArtifactFilesCreateArtifactFilesFilesEdgesNode"]
 
 
 class CreateArtifactFilesCreateArtifactFilesFilesEdgesNode(BaseModel):
+    """The fields of a ``File`` that the ``CreateArtifactFiles`` mutation selects."""
+
     name: str
     upload_url: Optional[str] = Field(alias="uploadUrl")
     upload_headers: list[str] = Field(alias="uploadHeaders")

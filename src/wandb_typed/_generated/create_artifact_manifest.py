@@ -9,22 +9,30 @@ from .base_model import BaseModel
 
 
 class CreateArtifactManifest(BaseModel):
+    """The data the ``CreateArtifactManifest`` mutation returns."""
+
     create_artifact_manifest: Optional["CreateArtifactManifestCreateArtifactManifest"] = Field(
         alias="createArtifactManifest"
     )
 
 
 class CreateArtifactManifestCreateArtifactManifest(BaseModel):
+    """The fields of a ``CreateArtifactManifestPayload`` that the ``CreateArtifactManifest`` mutation selects."""
+
     artifact_manifest: "CreateArtifactManifestCreateArtifactManifestArtifactManifest" = Field(
         alias="artifactManifest"
     )
 
 
 class CreateArtifactManifestCreateArtifactManifestArtifactManifest(BaseModel):
+    """The fields of a ``ArtifactManifest`` that the ``CreateArtifactManifest`` mutation selects."""
+
     id: str
     file: "CreateArtifactManifestCreateArtifactManifestArtifactManifestFile"
 
 
 class CreateArtifactManifestCreateArtifactManifestArtifactManifestFile(BaseModel):
+    """The fields of a ``File`` that the ``CreateArtifactManifest`` mutation selects."""
+
     upload_url: Optional[str] = Field(alias="uploadUrl")
     upload_headers: list[str] = Field(alias="uploadHeaders")

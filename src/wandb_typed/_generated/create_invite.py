@@ -10,15 +10,21 @@ from .base_model import BaseModel
 
 
 class CreateInvite(BaseModel):
+    """The data the ``CreateInvite`` mutation returns."""
+
     create_invite: Optional["CreateInviteCreateInvite"] = Field(alias="createInvite")
 
 
 class CreateInviteCreateInvite(BaseModel):
+    """The fields of a ``CreateInvitePayload`` that the ``CreateInvite`` mutation selects."""
+
     success: bool
     invite: Optional["CreateInviteCreateInviteInvite"]
 
 
 class CreateInviteCreateInviteInvite(BaseModel):
+    """The fields of a ``Invite`` that the ``CreateInvite`` mutation selects."""
+
     id: str
     name: str
     email: Optional[str]

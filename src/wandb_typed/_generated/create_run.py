@@ -13,18 +13,26 @@ from .fragments import (
 
 
 class CreateRun(BaseModel):
+    """The data the ``CreateRun`` mutation returns."""
+
     upsert_bucket: Optional["CreateRunUpsertBucket"] = Field(alias="upsertBucket")
 
 
 class CreateRunUpsertBucket(BaseModel):
+    """The fields of a ``UpsertBucketPayload`` that the ``CreateRun`` mutation selects."""
+
     inserted: Optional[bool]
     bucket: Optional["CreateRunUpsertBucketBucket"]
 
 
 class CreateRunUpsertBucketBucket(RunFragment):
+    """The fields of a ``Run`` that the ``CreateRun`` mutation selects."""
+
     project: Optional["CreateRunUpsertBucketBucketProject"]
 
 
 class CreateRunUpsertBucketBucketProject(BaseModel):
+    """The fields of a ``Project`` that the ``CreateRun`` mutation selects."""
+
     name: str
     entity_name: str = Field(alias="entityName")

@@ -9,15 +9,21 @@ from .base_model import BaseModel
 
 
 class CreateRunFiles(BaseModel):
+    """The data the ``CreateRunFiles`` mutation returns."""
+
     create_run_files: Optional["CreateRunFilesCreateRunFiles"] = Field(alias="createRunFiles")
 
 
 class CreateRunFilesCreateRunFiles(BaseModel):
+    """The fields of a ``CreateRunFilesPayload`` that the ``CreateRunFiles`` mutation selects."""
+
     run_id: str = Field(alias="runID")
     upload_headers: list[str] = Field(alias="uploadHeaders")
     files: list["CreateRunFilesCreateRunFilesFiles"]
 
 
 class CreateRunFilesCreateRunFilesFiles(BaseModel):
+    """The fields of a ``File`` that the ``CreateRunFiles`` mutation selects."""
+
     name: str
     upload_url: Optional[str] = Field(alias="uploadUrl")

@@ -9,16 +9,22 @@ from .base_model import BaseModel
 
 
 class CreateServiceAccount(BaseModel):
+    """The data the ``CreateServiceAccount`` mutation returns."""
+
     create_service_account: Optional["CreateServiceAccountCreateServiceAccount"] = Field(
         alias="createServiceAccount"
     )
 
 
 class CreateServiceAccountCreateServiceAccount(BaseModel):
+    """The fields of a ``CreateServiceAccountPayload`` that the ``CreateServiceAccount`` mutation selects."""
+
     user: Optional["CreateServiceAccountCreateServiceAccountUser"]
 
 
 class CreateServiceAccountCreateServiceAccountUser(BaseModel):
+    """The fields of a ``User`` that the ``CreateServiceAccount`` mutation selects."""
+
     id: str
     name: str
     username: Optional[str]

@@ -6,15 +6,25 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import TeamFragment
+from .fragments import (
+    TeamFragment,
+    TeamFragmentMembers,  # noqa: F401
+)
 
 
 class CreateTeam(BaseModel):
+    """The data the ``CreateTeam`` mutation returns."""
+
     create_team: Optional["CreateTeamCreateTeam"] = Field(alias="createTeam")
 
 
 class CreateTeamCreateTeam(BaseModel):
+    """The fields of a ``CreateTeamPayload`` that the ``CreateTeam`` mutation selects."""
+
     entity: Optional["CreateTeamCreateTeamEntity"]
 
 
-CreateTeamCreateTeamEntity = TeamFragment
+class CreateTeamCreateTeamEntity(TeamFragment):
+    """The fields of a ``Entity`` that the ``CreateTeam`` mutation selects."""
+
+    pass

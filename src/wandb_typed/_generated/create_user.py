@@ -6,15 +6,26 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import UserFragment
+from .fragments import (  # noqa: F401
+    UserFragment,
+    UserFragmentApiKeys,
+    UserFragmentTeams,
+)
 
 
 class CreateUser(BaseModel):
+    """The data the ``CreateUser`` mutation returns."""
+
     create_user: Optional["CreateUserCreateUser"] = Field(alias="createUser")
 
 
 class CreateUserCreateUser(BaseModel):
+    """The fields of a ``CreateUserPayload`` that the ``CreateUser`` mutation selects."""
+
     user: Optional["CreateUserCreateUserUser"]
 
 
-CreateUserCreateUserUser = UserFragment
+class CreateUserCreateUserUser(UserFragment):
+    """The fields of a ``User`` that the ``CreateUser`` mutation selects."""
+
+    pass

@@ -9,8 +9,12 @@ from .base_model import BaseModel
 
 
 class DeleteApiKey(BaseModel):
+    """The data the ``DeleteApiKey`` mutation returns."""
+
     delete_api_key: Optional["DeleteApiKeyDeleteApiKey"] = Field(alias="deleteApiKey")
 
 
 class DeleteApiKeyDeleteApiKey(BaseModel):
+    """The fields of a ``DeleteApiKeyPayload`` that the ``DeleteApiKey`` mutation selects."""
+
     success: Optional[bool]

@@ -9,12 +9,18 @@ from .base_model import BaseModel
 
 
 class DeleteArtifact(BaseModel):
+    """The data the ``DeleteArtifact`` mutation returns."""
+
     delete_artifact: Optional["DeleteArtifactDeleteArtifact"] = Field(alias="deleteArtifact")
 
 
 class DeleteArtifactDeleteArtifact(BaseModel):
+    """The fields of a ``DeleteArtifactPayload`` that the ``DeleteArtifact`` mutation selects."""
+
     artifact: "DeleteArtifactDeleteArtifactArtifact"
 
 
 class DeleteArtifactDeleteArtifactArtifact(BaseModel):
+    """The fields of a ``Artifact`` that the ``DeleteArtifact`` mutation selects."""
+
     id: str

@@ -9,8 +9,12 @@ from .base_model import BaseModel
 
 
 class DeleteArtifactAliases(BaseModel):
+    """The data the ``DeleteArtifactAliases`` mutation returns."""
+
     delete_aliases: Optional["DeleteArtifactAliasesDeleteAliases"] = Field(alias="deleteAliases")
 
 
 class DeleteArtifactAliasesDeleteAliases(BaseModel):
+    """The fields of a ``DeleteAliasesPayload`` that the ``DeleteArtifactAliases`` mutation selects."""
+
     success: bool

@@ -9,10 +9,14 @@ from .base_model import BaseModel
 
 
 class DeleteArtifactCollectionTags(BaseModel):
+    """The data the ``DeleteArtifactCollectionTags`` mutation returns."""
+
     delete_artifact_collection_tag_assignments: Optional[
         "DeleteArtifactCollectionTagsDeleteArtifactCollectionTagAssignments"
     ] = Field(alias="deleteArtifactCollectionTagAssignments")
 
 
 class DeleteArtifactCollectionTagsDeleteArtifactCollectionTagAssignments(BaseModel):
+    """The fields of a ``DeleteArtifactCollectionTagAssignmentsPayload`` that the ``DeleteArtifactCollectionTags`` mutation selects."""
+
     success: bool

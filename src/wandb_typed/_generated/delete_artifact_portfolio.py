@@ -9,18 +9,24 @@ from .base_model import BaseModel
 
 
 class DeleteArtifactPortfolio(BaseModel):
+    """The data the ``DeleteArtifactPortfolio`` mutation returns."""
+
     delete_artifact_portfolio: Optional["DeleteArtifactPortfolioDeleteArtifactPortfolio"] = Field(
         alias="deleteArtifactPortfolio"
     )
 
 
 class DeleteArtifactPortfolioDeleteArtifactPortfolio(BaseModel):
+    """The fields of a ``DeleteArtifactCollectionPayload`` that the ``DeleteArtifactPortfolio`` mutation selects."""
+
     artifact_collection: "DeleteArtifactPortfolioDeleteArtifactPortfolioArtifactCollection" = Field(
         alias="artifactCollection"
     )
 
 
 class DeleteArtifactPortfolioDeleteArtifactPortfolioArtifactCollection(BaseModel):
+    """The fields of a ``ArtifactCollection`` that the ``DeleteArtifactPortfolio`` mutation selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )

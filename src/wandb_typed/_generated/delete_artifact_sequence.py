@@ -9,18 +9,24 @@ from .base_model import BaseModel
 
 
 class DeleteArtifactSequence(BaseModel):
+    """The data the ``DeleteArtifactSequence`` mutation returns."""
+
     delete_artifact_sequence: Optional["DeleteArtifactSequenceDeleteArtifactSequence"] = Field(
         alias="deleteArtifactSequence"
     )
 
 
 class DeleteArtifactSequenceDeleteArtifactSequence(BaseModel):
+    """The fields of a ``DeleteArtifactCollectionPayload`` that the ``DeleteArtifactSequence`` mutation selects."""
+
     artifact_collection: "DeleteArtifactSequenceDeleteArtifactSequenceArtifactCollection" = Field(
         alias="artifactCollection"
     )
 
 
 class DeleteArtifactSequenceDeleteArtifactSequenceArtifactCollection(BaseModel):
+    """The fields of a ``ArtifactCollection`` that the ``DeleteArtifactSequence`` mutation selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )

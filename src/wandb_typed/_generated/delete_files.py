@@ -9,8 +9,12 @@ from .base_model import BaseModel
 
 
 class DeleteFiles(BaseModel):
+    """The data the ``DeleteFiles`` mutation returns."""
+
     delete_files: Optional["DeleteFilesDeleteFiles"] = Field(alias="deleteFiles")
 
 
 class DeleteFilesDeleteFiles(BaseModel):
+    """The fields of a ``DeleteFilesPayload`` that the ``DeleteFiles`` mutation selects."""
+
     success: bool

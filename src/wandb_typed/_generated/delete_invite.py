@@ -9,8 +9,12 @@ from .base_model import BaseModel
 
 
 class DeleteInvite(BaseModel):
+    """The data the ``DeleteInvite`` mutation returns."""
+
     delete_invite: Optional["DeleteInviteDeleteInvite"] = Field(alias="deleteInvite")
 
 
 class DeleteInviteDeleteInvite(BaseModel):
+    """The fields of a ``DeleteInvitePayload`` that the ``DeleteInvite`` mutation selects."""
+
     success: Optional[bool]

@@ -9,8 +9,12 @@ from .base_model import BaseModel
 
 
 class DeleteRun(BaseModel):
+    """The data the ``DeleteRun`` mutation returns."""
+
     delete_run: Optional["DeleteRunDeleteRun"] = Field(alias="deleteRun")
 
 
 class DeleteRunDeleteRun(BaseModel):
+    """The fields of a ``DeleteRunPayload`` that the ``DeleteRun`` mutation selects."""
+
     client_mutation_id: Optional[str] = Field(alias="clientMutationId")

@@ -10,22 +10,32 @@ class ArtifactCollectionType(str, Enum):
 
 
 class ArtifactDigestAlgorithm(str, Enum):
+    """The GraphQL enum ``ArtifactDigestAlgorithm``.
+
+    deprecated"""
+
     MANIFEST_MD5 = "MANIFEST_MD5"
 
 
 class ArtifactManifestType(str, Enum):
+    """The GraphQL enum ``ArtifactManifestType``."""
+
     FULL = "FULL"
     INCREMENTAL = "INCREMENTAL"
     PATCH = "PATCH"
 
 
 class ArtifactState(str, Enum):
+    """The GraphQL enum ``ArtifactState``."""
+
     COMMITTED = "COMMITTED"
     DELETED = "DELETED"
     PENDING = "PENDING"
 
 
 class ArtifactStorageLayout(str, Enum):
+    """The GraphQL enum ``ArtifactStorageLayout``."""
+
     V1 = "V1"
     V2 = "V2"
 

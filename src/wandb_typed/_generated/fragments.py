@@ -2,9 +2,9 @@
 # Source: queries
 
 from datetime import datetime
-from typing import Any, Literal, Optional
+from typing import Literal, Optional
 
-from pydantic import Field
+from pydantic import Field, JsonValue, SkipValidation
 
 from .base_model import BaseModel
 from .enums import (
@@ -16,6 +16,8 @@ from .enums import (
 
 
 class ArtifactCollectionFragment(BaseModel):
+    """The fields of a ``ArtifactCollection`` that the ``ArtifactCollectionFragment`` fragment selects."""
+
     typename__: str = Field(alias="__typename")
     id: str
     name: str
@@ -28,15 +30,21 @@ class ArtifactCollectionFragment(BaseModel):
 
 
 class ArtifactCollectionFragmentDefaultArtifactType(BaseModel):
+    """The fields of a ``ArtifactType`` that the ``ArtifactCollectionFragment`` fragment selects."""
+
     name: str
 
 
 class ArtifactCollectionFragmentProject(BaseModel):
+    """The fields of a ``Project`` that the ``ArtifactCollectionFragment`` fragment selects."""
+
     entity_name: str = Field(alias="entityName")
     name: str
 
 
 class ArtifactFileFragment(BaseModel):
+    """The fields of a ``File`` that the ``ArtifactFileFragment`` fragment selects."""
+
     id: str
     name: str
     url: Optional[str]
@@ -49,6 +57,8 @@ class ArtifactFileFragment(BaseModel):
 
 
 class ArtifactFragment(BaseModel):
+    """The fields of a ``Artifact`` that the ``ArtifactFragment`` fragment selects."""
+
     id: str
     artifact_sequence: "ArtifactFragmentArtifactSequence" = Field(alias="artifactSequence")
     version_index: Optional[int] = Field(alias="versionIndex")
@@ -71,25 +81,35 @@ class ArtifactFragment(BaseModel):
 
 
 class ArtifactFragmentArtifactSequence(BaseModel):
+    """The fields of a ``ArtifactSequence`` that the ``ArtifactFragment`` fragment selects."""
+
     id: str
     name: str
     project: "ArtifactFragmentArtifactSequenceProject"
 
 
 class ArtifactFragmentArtifactSequenceProject(BaseModel):
+    """The fields of a ``Project`` that the ``ArtifactFragment`` fragment selects."""
+
     entity_name: str = Field(alias="entityName")
     name: str
 
 
 class ArtifactFragmentArtifactType(BaseModel):
+    """The fields of a ``ArtifactType`` that the ``ArtifactFragment`` fragment selects."""
+
     name: str
 
 
 class ArtifactFragmentTags(BaseModel):
+    """The fields of a ``Tag`` that the ``ArtifactFragment`` fragment selects."""
+
     name: str
 
 
 class ArtifactFragmentAliases(BaseModel):
+    """The fields of a ``ArtifactAlias`` that the ``ArtifactFragment`` fragment selects."""
+
     alias: str
     artifact_collection: Optional["ArtifactFragmentAliasesArtifactCollection"] = Field(
         alias="artifactCollection"
@@ -97,6 +117,8 @@ class ArtifactFragmentAliases(BaseModel):
 
 
 class ArtifactFragmentAliasesArtifactCollection(BaseModel):
+    """The fields of a ``ArtifactCollection`` that the ``ArtifactFragment`` fragment selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )
@@ -105,19 +127,27 @@ class ArtifactFragmentAliasesArtifactCollection(BaseModel):
 
 
 class ArtifactFragmentAliasesArtifactCollectionProject(BaseModel):
+    """The fields of a ``Project`` that the ``ArtifactFragment`` fragment selects."""
+
     entity_name: str = Field(alias="entityName")
     name: str
 
 
 class ArtifactFragmentCurrentManifest(BaseModel):
+    """The fields of a ``ArtifactManifest`` that the ``ArtifactFragment`` fragment selects."""
+
     file: "ArtifactFragmentCurrentManifestFile"
 
 
 class ArtifactFragmentCurrentManifestFile(BaseModel):
+    """The fields of a ``File`` that the ``ArtifactFragment`` fragment selects."""
+
     direct_url: str = Field(alias="directUrl")
 
 
 class ArtifactMembershipFragment(BaseModel):
+    """The fields of a ``ArtifactCollectionMembership`` that the ``ArtifactMembershipFragment`` fragment selects."""
+
     id: str
     version_index: Optional[int] = Field(alias="versionIndex")
     aliases: list["ArtifactMembershipFragmentAliases"]
@@ -128,10 +158,14 @@ class ArtifactMembershipFragment(BaseModel):
 
 
 class ArtifactMembershipFragmentAliases(BaseModel):
+    """The fields of a ``ArtifactAlias`` that the ``ArtifactMembershipFragment`` fragment selects."""
+
     alias: str
 
 
 class ArtifactMembershipFragmentArtifactCollection(BaseModel):
+    """The fields of a ``ArtifactCollection`` that the ``ArtifactMembershipFragment`` fragment selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )
@@ -141,15 +175,21 @@ class ArtifactMembershipFragmentArtifactCollection(BaseModel):
 
 
 class ArtifactMembershipFragmentArtifactCollectionProject(BaseModel):
+    """The fields of a ``Project`` that the ``ArtifactMembershipFragment`` fragment selects."""
+
     entity_name: str = Field(alias="entityName")
     name: str
 
 
 class ArtifactMembershipFragmentArtifact(ArtifactFragment):
+    """The fields of a ``Artifact`` that the ``ArtifactMembershipFragment`` fragment selects."""
+
     pass
 
 
 class ArtifactTypeFragment(BaseModel):
+    """The fields of a ``ArtifactType`` that the ``ArtifactTypeFragment`` fragment selects."""
+
     id: str
     name: str
     description: Optional[str]
@@ -157,6 +197,8 @@ class ArtifactTypeFragment(BaseModel):
 
 
 class FileFragment(BaseModel):
+    """The fields of a ``File`` that the ``FileFragment`` fragment selects."""
+
     id: str
     name: str
     url: Optional[str]
@@ -168,14 +210,18 @@ class FileFragment(BaseModel):
 
 
 class HeavyRunFragment(BaseModel):
+    """The fields of a ``Run`` that the ``HeavyRunFragment`` fragment selects."""
+
     name: str
     config: Optional[str]
     summary_metrics: Optional[str] = Field(alias="summaryMetrics")
     system_metrics: Optional[str] = Field(alias="systemMetrics")
-    history_keys: Optional[Any] = Field(alias="historyKeys")
+    history_keys: SkipValidation[Optional[JsonValue]] = Field(alias="historyKeys")
 
 
 class LightRunFragment(BaseModel):
+    """The fields of a ``Run`` that the ``LightRunFragment`` fragment selects."""
+
     id: str
     project_id: str = Field(alias="projectId")
     name: str
@@ -196,6 +242,8 @@ class LightRunFragment(BaseModel):
 
 
 class LightRunFragmentUser(BaseModel):
+    """The fields of a ``User`` that the ``LightRunFragment`` fragment selects."""
+
     name: str
     username: Optional[str]
 
@@ -211,11 +259,15 @@ class OrganizationFragmentOrgEntity(BaseModel):
 
 
 class PageInfoFragment(BaseModel):
+    """The fields of a ``PageInfo`` that the ``PageInfoFragment`` fragment selects."""
+
     end_cursor: Optional[str] = Field(alias="endCursor")
     has_next_page: bool = Field(alias="hasNextPage")
 
 
 class ProjectFragment(BaseModel):
+    """The fields of a ``Project`` that the ``ProjectFragment`` fragment selects."""
+
     id: str
     name: str
     entity_name: str = Field(alias="entityName")
@@ -259,6 +311,8 @@ class RegistryFragmentArtifactTypesEdgesNode(BaseModel):
 
 
 class RunFragment(HeavyRunFragment, LightRunFragment):
+    """The fields of a ``Run`` that the ``RunFragment`` fragment selects."""
+
     pass
 
 
@@ -282,6 +336,8 @@ class RunQueueItemFragment(BaseModel):
 
 
 class SweepFragment(BaseModel):
+    """The fields of a ``Sweep`` that the ``SweepFragment`` fragment selects."""
+
     id: str
     name: str
     display_name: Optional[str] = Field(alias="displayName")
@@ -297,6 +353,8 @@ class SweepFragment(BaseModel):
 
 
 class TeamFragment(BaseModel):
+    """The fields of a ``Entity`` that the ``TeamFragment`` fragment selects."""
+
     id: str
     name: str
     available: Optional[bool]
@@ -308,6 +366,8 @@ class TeamFragment(BaseModel):
 
 
 class TeamFragmentMembers(BaseModel):
+    """The fields of a ``Member`` that the ``TeamFragment`` fragment selects."""
+
     id: Optional[str]
     admin: Optional[bool]
     pending: Optional[bool]
@@ -319,6 +379,8 @@ class TeamFragmentMembers(BaseModel):
 
 
 class UserFragment(BaseModel):
+    """The fields of a ``User`` that the ``UserFragment`` fragment selects."""
+
     id: str
     name: str
     username: Optional[str]
@@ -332,26 +394,38 @@ class UserFragment(BaseModel):
 
 
 class UserFragmentApiKeys(BaseModel):
+    """The fields of a ``ApiKeyConnection`` that the ``UserFragment`` fragment selects."""
+
     edges: list["UserFragmentApiKeysEdges"]
 
 
 class UserFragmentApiKeysEdges(BaseModel):
+    """The fields of a ``ApiKeyEdge`` that the ``UserFragment`` fragment selects."""
+
     node: Optional["UserFragmentApiKeysEdgesNode"]
 
 
 class UserFragmentApiKeysEdgesNode(BaseModel):
+    """The fields of a ``ApiKey`` that the ``UserFragment`` fragment selects."""
+
     id: str
     name: str
     description: Optional[str]
 
 
 class UserFragmentTeams(BaseModel):
+    """The fields of a ``EntityConnection`` that the ``UserFragment`` fragment selects."""
+
     edges: list["UserFragmentTeamsEdges"]
 
 
 class UserFragmentTeamsEdges(BaseModel):
+    """The fields of a ``EntityEdge`` that the ``UserFragment`` fragment selects."""
+
     node: Optional["UserFragmentTeamsEdgesNode"]
 
 
 class UserFragmentTeamsEdgesNode(BaseModel):
+    """The fields of a ``Entity`` that the ``UserFragment`` fragment selects."""
+
     name: str

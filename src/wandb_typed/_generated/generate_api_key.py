@@ -9,14 +9,20 @@ from .base_model import BaseModel
 
 
 class GenerateApiKey(BaseModel):
+    """The data the ``GenerateApiKey`` mutation returns."""
+
     generate_api_key: Optional["GenerateApiKeyGenerateApiKey"] = Field(alias="generateApiKey")
 
 
 class GenerateApiKeyGenerateApiKey(BaseModel):
+    """The fields of a ``GenerateApiKeyPayload`` that the ``GenerateApiKey`` mutation selects."""
+
     api_key: Optional["GenerateApiKeyGenerateApiKeyApiKey"] = Field(alias="apiKey")
 
 
 class GenerateApiKeyGenerateApiKeyApiKey(BaseModel):
+    """The fields of a ``ApiKey`` that the ``GenerateApiKey`` mutation selects."""
+
     id: str
     name: str
     description: Optional[str]

@@ -4,11 +4,23 @@
 from typing import Optional
 
 from .base_model import BaseModel
-from .fragments import ArtifactFragment
+from .fragments import (  # noqa: F401
+    ArtifactFragment,
+    ArtifactFragmentAliases,
+    ArtifactFragmentArtifactSequence,
+    ArtifactFragmentArtifactType,
+    ArtifactFragmentCurrentManifest,
+    ArtifactFragmentTags,
+)
 
 
 class GetArtifactById(BaseModel):
+    """The data the ``GetArtifactById`` query returns."""
+
     artifact: Optional["GetArtifactByIdArtifact"]
 
 
-GetArtifactByIdArtifact = ArtifactFragment
+class GetArtifactByIdArtifact(ArtifactFragment):
+    """The fields of a ``Artifact`` that the ``GetArtifactById`` query selects."""
+
+    pass

@@ -14,22 +14,30 @@ from .fragments import (  # noqa: F401
 
 
 class GetArtifactCollection(BaseModel):
+    """The data the ``GetArtifactCollection`` query returns."""
+
     project: Optional["GetArtifactCollectionProject"]
 
 
 class GetArtifactCollectionProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetArtifactCollection`` query selects."""
+
     artifact_type: Optional["GetArtifactCollectionProjectArtifactType"] = Field(
         alias="artifactType"
     )
 
 
 class GetArtifactCollectionProjectArtifactType(BaseModel):
+    """The fields of a ``ArtifactType`` that the ``GetArtifactCollection`` query selects."""
+
     artifact_collection: Optional["GetArtifactCollectionProjectArtifactTypeArtifactCollection"] = (
         Field(alias="artifactCollection")
     )
 
 
 class GetArtifactCollectionProjectArtifactTypeArtifactCollection(ArtifactCollectionFragment):
+    """The fields of a ``ArtifactCollection`` that the ``GetArtifactCollection`` query selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )
@@ -38,24 +46,36 @@ class GetArtifactCollectionProjectArtifactTypeArtifactCollection(ArtifactCollect
 
 
 class GetArtifactCollectionProjectArtifactTypeArtifactCollectionTags(BaseModel):
+    """The fields of a ``TagConnection`` that the ``GetArtifactCollection`` query selects."""
+
     edges: list["GetArtifactCollectionProjectArtifactTypeArtifactCollectionTagsEdges"]
 
 
 class GetArtifactCollectionProjectArtifactTypeArtifactCollectionTagsEdges(BaseModel):
+    """The fields of a ``TagEdge`` that the ``GetArtifactCollection`` query selects."""
+
     node: "GetArtifactCollectionProjectArtifactTypeArtifactCollectionTagsEdgesNode"
 
 
 class GetArtifactCollectionProjectArtifactTypeArtifactCollectionTagsEdgesNode(BaseModel):
+    """The fields of a ``Tag`` that the ``GetArtifactCollection`` query selects."""
+
     name: str
 
 
 class GetArtifactCollectionProjectArtifactTypeArtifactCollectionAliases(BaseModel):
+    """The fields of a ``ArtifactAliasConnection`` that the ``GetArtifactCollection`` query selects."""
+
     edges: list["GetArtifactCollectionProjectArtifactTypeArtifactCollectionAliasesEdges"]
 
 
 class GetArtifactCollectionProjectArtifactTypeArtifactCollectionAliasesEdges(BaseModel):
+    """The fields of a ``ArtifactAliasEdge`` that the ``GetArtifactCollection`` query selects."""
+
     node: Optional["GetArtifactCollectionProjectArtifactTypeArtifactCollectionAliasesEdgesNode"]
 
 
 class GetArtifactCollectionProjectArtifactTypeArtifactCollectionAliasesEdgesNode(BaseModel):
+    """The fields of a ``ArtifactAlias`` that the ``GetArtifactCollection`` query selects."""
+
     alias: str

@@ -15,22 +15,30 @@ from .fragments import (  # noqa: F401
 
 
 class GetArtifactCollections(BaseModel):
+    """The data the ``GetArtifactCollections`` query returns."""
+
     project: Optional["GetArtifactCollectionsProject"]
 
 
 class GetArtifactCollectionsProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetArtifactCollections`` query selects."""
+
     artifact_type: Optional["GetArtifactCollectionsProjectArtifactType"] = Field(
         alias="artifactType"
     )
 
 
 class GetArtifactCollectionsProjectArtifactType(BaseModel):
+    """The fields of a ``ArtifactType`` that the ``GetArtifactCollections`` query selects."""
+
     artifact_collections: Optional[
         "GetArtifactCollectionsProjectArtifactTypeArtifactCollections"
     ] = Field(alias="artifactCollections")
 
 
 class GetArtifactCollectionsProjectArtifactTypeArtifactCollections(BaseModel):
+    """The fields of a ``ArtifactCollectionConnection`` that the ``GetArtifactCollections`` query selects."""
+
     total_count: int = Field(alias="totalCount")
     edges: list["GetArtifactCollectionsProjectArtifactTypeArtifactCollectionsEdges"]
     page_info: "GetArtifactCollectionsProjectArtifactTypeArtifactCollectionsPageInfo" = Field(
@@ -39,6 +47,8 @@ class GetArtifactCollectionsProjectArtifactTypeArtifactCollections(BaseModel):
 
 
 class GetArtifactCollectionsProjectArtifactTypeArtifactCollectionsEdges(BaseModel):
+    """The fields of a ``ArtifactCollectionEdge`` that the ``GetArtifactCollections`` query selects."""
+
     cursor: str
     node: Optional["GetArtifactCollectionsProjectArtifactTypeArtifactCollectionsEdgesNode"]
 
@@ -46,9 +56,14 @@ class GetArtifactCollectionsProjectArtifactTypeArtifactCollectionsEdges(BaseMode
 class GetArtifactCollectionsProjectArtifactTypeArtifactCollectionsEdgesNode(
     ArtifactCollectionFragment
 ):
+    """The fields of a ``ArtifactCollection`` that the ``GetArtifactCollections`` query selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )
 
 
-GetArtifactCollectionsProjectArtifactTypeArtifactCollectionsPageInfo = PageInfoFragment
+class GetArtifactCollectionsProjectArtifactTypeArtifactCollectionsPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetArtifactCollections`` query selects."""
+
+    pass

@@ -9,10 +9,14 @@ from .base_model import BaseModel
 
 
 class GetArtifactCreatedBy(BaseModel):
+    """The data the ``GetArtifactCreatedBy`` query returns."""
+
     artifact: Optional["GetArtifactCreatedByArtifact"]
 
 
 class GetArtifactCreatedByArtifact(BaseModel):
+    """The fields of a ``Artifact`` that the ``GetArtifactCreatedBy`` query selects."""
+
     created_by: Union[
         "GetArtifactCreatedByArtifactCreatedByRun",
         "GetArtifactCreatedByArtifactCreatedByUser",
@@ -20,15 +24,21 @@ class GetArtifactCreatedByArtifact(BaseModel):
 
 
 class GetArtifactCreatedByArtifactCreatedByRun(BaseModel):
+    """The fields of a ``Initiator`` that the ``GetArtifactCreatedBy`` query selects."""
+
     typename__: Literal["Run"] = Field(alias="__typename")
     name: str
     project: Optional["GetArtifactCreatedByArtifactCreatedByRunProject"]
 
 
 class GetArtifactCreatedByArtifactCreatedByRunProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetArtifactCreatedBy`` query selects."""
+
     entity_name: str = Field(alias="entityName")
     name: str
 
 
 class GetArtifactCreatedByArtifactCreatedByUser(BaseModel):
+    """The fields of a ``Initiator`` that the ``GetArtifactCreatedBy`` query selects."""
+
     typename__: Literal["User"] = Field(alias="__typename")

@@ -10,23 +10,39 @@ from .fragments import ArtifactFileFragment, PageInfoFragment
 
 
 class GetArtifactFiles(BaseModel):
+    """The data the ``GetArtifactFiles`` query returns."""
+
     artifact: Optional["GetArtifactFilesArtifact"]
 
 
 class GetArtifactFilesArtifact(BaseModel):
+    """The fields of a ``Artifact`` that the ``GetArtifactFiles`` query selects."""
+
     file_count: int = Field(alias="fileCount")
     files: "GetArtifactFilesArtifactFiles"
 
 
 class GetArtifactFilesArtifactFiles(BaseModel):
+    """The fields of a ``FileConnection`` that the ``GetArtifactFiles`` query selects."""
+
     edges: list["GetArtifactFilesArtifactFilesEdges"]
     page_info: "GetArtifactFilesArtifactFilesPageInfo" = Field(alias="pageInfo")
 
 
 class GetArtifactFilesArtifactFilesEdges(BaseModel):
+    """The fields of a ``FileEdge`` that the ``GetArtifactFiles`` query selects."""
+
     cursor: str
     node: Optional["GetArtifactFilesArtifactFilesEdgesNode"]
 
 
-GetArtifactFilesArtifactFilesEdgesNode = ArtifactFileFragment
-GetArtifactFilesArtifactFilesPageInfo = PageInfoFragment
+class GetArtifactFilesArtifactFilesEdgesNode(ArtifactFileFragment):
+    """The fields of a ``File`` that the ``GetArtifactFiles`` query selects."""
+
+    pass
+
+
+class GetArtifactFilesArtifactFilesPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetArtifactFiles`` query selects."""
+
+    pass

@@ -6,17 +6,29 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import ArtifactMembershipFragment
+from .fragments import (  # noqa: F401
+    ArtifactMembershipFragment,
+    ArtifactMembershipFragmentAliases,
+    ArtifactMembershipFragmentArtifact,
+    ArtifactMembershipFragmentArtifactCollection,
+)
 
 
 class GetArtifactMembership(BaseModel):
+    """The data the ``GetArtifactMembership`` query returns."""
+
     project: Optional["GetArtifactMembershipProject"]
 
 
 class GetArtifactMembershipProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetArtifactMembership`` query selects."""
+
     artifact_collection_membership: Optional[
         "GetArtifactMembershipProjectArtifactCollectionMembership"
     ] = Field(alias="artifactCollectionMembership")
 
 
-GetArtifactMembershipProjectArtifactCollectionMembership = ArtifactMembershipFragment
+class GetArtifactMembershipProjectArtifactCollectionMembership(ArtifactMembershipFragment):
+    """The fields of a ``ArtifactCollectionMembership`` that the ``GetArtifactMembership`` query selects."""
+
+    pass

@@ -6,25 +6,41 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import ArtifactMembershipFragment
+from .fragments import (  # noqa: F401
+    ArtifactMembershipFragment,
+    ArtifactMembershipFragmentAliases,
+    ArtifactMembershipFragmentArtifact,
+    ArtifactMembershipFragmentArtifactCollection,
+)
 
 
 class GetArtifactMemberships(BaseModel):
+    """The data the ``GetArtifactMemberships`` query returns."""
+
     artifact: Optional["GetArtifactMembershipsArtifact"]
 
 
 class GetArtifactMembershipsArtifact(BaseModel):
+    """The fields of a ``Artifact`` that the ``GetArtifactMemberships`` query selects."""
+
     artifact_memberships: "GetArtifactMembershipsArtifactArtifactMemberships" = Field(
         alias="artifactMemberships"
     )
 
 
 class GetArtifactMembershipsArtifactArtifactMemberships(BaseModel):
+    """The fields of a ``ArtifactCollectionMembershipConnection`` that the ``GetArtifactMemberships`` query selects."""
+
     edges: list["GetArtifactMembershipsArtifactArtifactMembershipsEdges"]
 
 
 class GetArtifactMembershipsArtifactArtifactMembershipsEdges(BaseModel):
+    """The fields of a ``ArtifactCollectionMembershipEdge`` that the ``GetArtifactMemberships`` query selects."""
+
     node: Optional["GetArtifactMembershipsArtifactArtifactMembershipsEdgesNode"]
 
 
-GetArtifactMembershipsArtifactArtifactMembershipsEdgesNode = ArtifactMembershipFragment
+class GetArtifactMembershipsArtifactArtifactMembershipsEdgesNode(ArtifactMembershipFragment):
+    """The fields of a ``ArtifactCollectionMembership`` that the ``GetArtifactMemberships`` query selects."""
+
+    pass

@@ -10,11 +10,18 @@ from .fragments import ArtifactTypeFragment
 
 
 class GetArtifactType(BaseModel):
+    """The data the ``GetArtifactType`` query returns."""
+
     project: Optional["GetArtifactTypeProject"]
 
 
 class GetArtifactTypeProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetArtifactType`` query selects."""
+
     artifact_type: Optional["GetArtifactTypeProjectArtifactType"] = Field(alias="artifactType")
 
 
-GetArtifactTypeProjectArtifactType = ArtifactTypeFragment
+class GetArtifactTypeProjectArtifactType(ArtifactTypeFragment):
+    """The fields of a ``ArtifactType`` that the ``GetArtifactType`` query selects."""
+
+    pass

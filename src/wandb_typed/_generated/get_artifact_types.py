@@ -10,22 +10,38 @@ from .fragments import ArtifactTypeFragment, PageInfoFragment
 
 
 class GetArtifactTypes(BaseModel):
+    """The data the ``GetArtifactTypes`` query returns."""
+
     project: Optional["GetArtifactTypesProject"]
 
 
 class GetArtifactTypesProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetArtifactTypes`` query selects."""
+
     artifact_types: "GetArtifactTypesProjectArtifactTypes" = Field(alias="artifactTypes")
 
 
 class GetArtifactTypesProjectArtifactTypes(BaseModel):
+    """The fields of a ``ArtifactTypeConnection`` that the ``GetArtifactTypes`` query selects."""
+
     edges: list["GetArtifactTypesProjectArtifactTypesEdges"]
     page_info: "GetArtifactTypesProjectArtifactTypesPageInfo" = Field(alias="pageInfo")
 
 
 class GetArtifactTypesProjectArtifactTypesEdges(BaseModel):
+    """The fields of a ``ArtifactTypeEdge`` that the ``GetArtifactTypes`` query selects."""
+
     cursor: str
     node: Optional["GetArtifactTypesProjectArtifactTypesEdgesNode"]
 
 
-GetArtifactTypesProjectArtifactTypesEdgesNode = ArtifactTypeFragment
-GetArtifactTypesProjectArtifactTypesPageInfo = PageInfoFragment
+class GetArtifactTypesProjectArtifactTypesEdgesNode(ArtifactTypeFragment):
+    """The fields of a ``ArtifactType`` that the ``GetArtifactTypes`` query selects."""
+
+    pass
+
+
+class GetArtifactTypesProjectArtifactTypesPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetArtifactTypes`` query selects."""
+
+    pass

@@ -9,26 +9,38 @@ from .base_model import BaseModel
 
 
 class GetArtifactUsedBy(BaseModel):
+    """The data the ``GetArtifactUsedBy`` query returns."""
+
     artifact: Optional["GetArtifactUsedByArtifact"]
 
 
 class GetArtifactUsedByArtifact(BaseModel):
+    """The fields of a ``Artifact`` that the ``GetArtifactUsedBy`` query selects."""
+
     used_by: "GetArtifactUsedByArtifactUsedBy" = Field(alias="usedBy")
 
 
 class GetArtifactUsedByArtifactUsedBy(BaseModel):
+    """The fields of a ``RunConnection`` that the ``GetArtifactUsedBy`` query selects."""
+
     edges: list["GetArtifactUsedByArtifactUsedByEdges"]
 
 
 class GetArtifactUsedByArtifactUsedByEdges(BaseModel):
+    """The fields of a ``RunEdge`` that the ``GetArtifactUsedBy`` query selects."""
+
     node: "GetArtifactUsedByArtifactUsedByEdgesNode"
 
 
 class GetArtifactUsedByArtifactUsedByEdgesNode(BaseModel):
+    """The fields of a ``Run`` that the ``GetArtifactUsedBy`` query selects."""
+
     name: str
     project: Optional["GetArtifactUsedByArtifactUsedByEdgesNodeProject"]
 
 
 class GetArtifactUsedByArtifactUsedByEdgesNodeProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetArtifactUsedBy`` query selects."""
+
     entity_name: str = Field(alias="entityName")
     name: str

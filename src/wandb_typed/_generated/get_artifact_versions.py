@@ -6,24 +6,40 @@ from typing import Literal, Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import ArtifactFragment, PageInfoFragment
+from .fragments import (  # noqa: F401
+    ArtifactFragment,
+    ArtifactFragmentAliases,
+    ArtifactFragmentArtifactSequence,
+    ArtifactFragmentArtifactType,
+    ArtifactFragmentCurrentManifest,
+    ArtifactFragmentTags,
+    PageInfoFragment,
+)
 
 
 class GetArtifactVersions(BaseModel):
+    """The data the ``GetArtifactVersions`` query returns."""
+
     project: Optional["GetArtifactVersionsProject"]
 
 
 class GetArtifactVersionsProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetArtifactVersions`` query selects."""
+
     artifact_type: Optional["GetArtifactVersionsProjectArtifactType"] = Field(alias="artifactType")
 
 
 class GetArtifactVersionsProjectArtifactType(BaseModel):
+    """The fields of a ``ArtifactType`` that the ``GetArtifactVersions`` query selects."""
+
     artifact_collection: Optional["GetArtifactVersionsProjectArtifactTypeArtifactCollection"] = (
         Field(alias="artifactCollection")
     )
 
 
 class GetArtifactVersionsProjectArtifactTypeArtifactCollection(BaseModel):
+    """The fields of a ``ArtifactCollection`` that the ``GetArtifactVersions`` query selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )
@@ -32,6 +48,8 @@ class GetArtifactVersionsProjectArtifactTypeArtifactCollection(BaseModel):
 
 
 class GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifacts(BaseModel):
+    """The fields of a ``VersionedArtifactConnection`` that the ``GetArtifactVersions`` query selects."""
+
     total_count: int = Field(alias="totalCount")
     edges: list["GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsEdges"]
     page_info: "GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsPageInfo" = Field(
@@ -40,10 +58,20 @@ class GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifacts(BaseMode
 
 
 class GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsEdges(BaseModel):
+    """The fields of a ``VersionedArtifactEdge`` that the ``GetArtifactVersions`` query selects."""
+
     cursor: str
     version: str
     node: "GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsEdgesNode"
 
 
-GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsEdgesNode = ArtifactFragment
-GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsPageInfo = PageInfoFragment
+class GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsEdgesNode(ArtifactFragment):
+    """The fields of a ``Artifact`` that the ``GetArtifactVersions`` query selects."""
+
+    pass
+
+
+class GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetArtifactVersions`` query selects."""
+
+    pass

@@ -8,7 +8,12 @@ from .fragments import ProjectFragment
 
 
 class GetProject(BaseModel):
+    """The data the ``GetProject`` query returns."""
+
     project: Optional["GetProjectProject"]
 
 
-GetProjectProject = ProjectFragment
+class GetProjectProject(ProjectFragment):
+    """The fields of a ``Project`` that the ``GetProject`` query selects."""
+
+    pass

@@ -10,23 +10,39 @@ from .fragments import PageInfoFragment, SweepFragment
 
 
 class GetProjectSweeps(BaseModel):
+    """The data the ``GetProjectSweeps`` query returns."""
+
     project: Optional["GetProjectSweepsProject"]
 
 
 class GetProjectSweepsProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetProjectSweeps`` query selects."""
+
     total_sweeps: int = Field(alias="totalSweeps")
     sweeps: Optional["GetProjectSweepsProjectSweeps"]
 
 
 class GetProjectSweepsProjectSweeps(BaseModel):
+    """The fields of a ``SweepConnection`` that the ``GetProjectSweeps`` query selects."""
+
     edges: list["GetProjectSweepsProjectSweepsEdges"]
     page_info: "GetProjectSweepsProjectSweepsPageInfo" = Field(alias="pageInfo")
 
 
 class GetProjectSweepsProjectSweepsEdges(BaseModel):
+    """The fields of a ``SweepEdge`` that the ``GetProjectSweeps`` query selects."""
+
     cursor: str
     node: "GetProjectSweepsProjectSweepsEdgesNode"
 
 
-GetProjectSweepsProjectSweepsEdgesNode = SweepFragment
-GetProjectSweepsProjectSweepsPageInfo = PageInfoFragment
+class GetProjectSweepsProjectSweepsEdgesNode(SweepFragment):
+    """The fields of a ``Sweep`` that the ``GetProjectSweeps`` query selects."""
+
+    pass
+
+
+class GetProjectSweepsProjectSweepsPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetProjectSweeps`` query selects."""
+
+    pass

@@ -10,18 +10,32 @@ from .fragments import PageInfoFragment, ProjectFragment
 
 
 class GetProjects(BaseModel):
+    """The data the ``GetProjects`` query returns."""
+
     models: Optional["GetProjectsModels"]
 
 
 class GetProjectsModels(BaseModel):
+    """The fields of a ``ProjectConnection`` that the ``GetProjects`` query selects."""
+
     edges: list["GetProjectsModelsEdges"]
     page_info: "GetProjectsModelsPageInfo" = Field(alias="pageInfo")
 
 
 class GetProjectsModelsEdges(BaseModel):
+    """The fields of a ``ProjectEdge`` that the ``GetProjects`` query selects."""
+
     cursor: str
     node: Optional["GetProjectsModelsEdgesNode"]
 
 
-GetProjectsModelsEdgesNode = ProjectFragment
-GetProjectsModelsPageInfo = PageInfoFragment
+class GetProjectsModelsEdgesNode(ProjectFragment):
+    """The fields of a ``Project`` that the ``GetProjects`` query selects."""
+
+    pass
+
+
+class GetProjectsModelsPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetProjects`` query selects."""
+
+    pass

@@ -4,15 +4,25 @@
 from typing import Optional
 
 from .base_model import BaseModel
-from .fragments import RunFragment
+from .fragments import (
+    LightRunFragmentUser,  # noqa: F401
+    RunFragment,
+)
 
 
 class GetRun(BaseModel):
+    """The data the ``GetRun`` query returns."""
+
     project: Optional["GetRunProject"]
 
 
 class GetRunProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRun`` query selects."""
+
     run: Optional["GetRunProjectRun"]
 
 
-GetRunProjectRun = RunFragment
+class GetRunProjectRun(RunFragment):
+    """The fields of a ``Run`` that the ``GetRun`` query selects."""
+
+    pass

@@ -7,12 +7,18 @@ from .base_model import BaseModel
 
 
 class GetRunEvents(BaseModel):
+    """The data the ``GetRunEvents`` query returns."""
+
     project: Optional["GetRunEventsProject"]
 
 
 class GetRunEventsProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRunEvents`` query selects."""
+
     run: Optional["GetRunEventsProjectRun"]
 
 
 class GetRunEventsProjectRun(BaseModel):
+    """The fields of a ``Run`` that the ``GetRunEvents`` query selects."""
+
     events: list[str]

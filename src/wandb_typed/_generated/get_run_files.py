@@ -10,27 +10,45 @@ from .fragments import FileFragment, PageInfoFragment
 
 
 class GetRunFiles(BaseModel):
+    """The data the ``GetRunFiles`` query returns."""
+
     project: Optional["GetRunFilesProject"]
 
 
 class GetRunFilesProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRunFiles`` query selects."""
+
     run: Optional["GetRunFilesProjectRun"]
 
 
 class GetRunFilesProjectRun(BaseModel):
+    """The fields of a ``Run`` that the ``GetRunFiles`` query selects."""
+
     file_count: Optional[int] = Field(alias="fileCount")
     files: Optional["GetRunFilesProjectRunFiles"]
 
 
 class GetRunFilesProjectRunFiles(BaseModel):
+    """The fields of a ``FileConnection`` that the ``GetRunFiles`` query selects."""
+
     edges: list["GetRunFilesProjectRunFilesEdges"]
     page_info: "GetRunFilesProjectRunFilesPageInfo" = Field(alias="pageInfo")
 
 
 class GetRunFilesProjectRunFilesEdges(BaseModel):
+    """The fields of a ``FileEdge`` that the ``GetRunFiles`` query selects."""
+
     cursor: str
     node: Optional["GetRunFilesProjectRunFilesEdgesNode"]
 
 
-GetRunFilesProjectRunFilesEdgesNode = FileFragment
-GetRunFilesProjectRunFilesPageInfo = PageInfoFragment
+class GetRunFilesProjectRunFilesEdgesNode(FileFragment):
+    """The fields of a ``File`` that the ``GetRunFiles`` query selects."""
+
+    pass
+
+
+class GetRunFilesProjectRunFilesPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetRunFiles`` query selects."""
+
+    pass

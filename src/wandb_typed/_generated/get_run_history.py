@@ -7,12 +7,18 @@ from .base_model import BaseModel
 
 
 class GetRunHistory(BaseModel):
+    """The data the ``GetRunHistory`` query returns."""
+
     project: Optional["GetRunHistoryProject"]
 
 
 class GetRunHistoryProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRunHistory`` query selects."""
+
     run: Optional["GetRunHistoryProjectRun"]
 
 
 class GetRunHistoryProjectRun(BaseModel):
+    """The fields of a ``Run`` that the ``GetRunHistory`` query selects."""
+
     history: list[str]

@@ -7,12 +7,18 @@ from .base_model import BaseModel
 
 
 class GetRunHistoryPage(BaseModel):
+    """The data the ``GetRunHistoryPage`` query returns."""
+
     project: Optional["GetRunHistoryPageProject"]
 
 
 class GetRunHistoryPageProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRunHistoryPage`` query selects."""
+
     run: Optional["GetRunHistoryPageProjectRun"]
 
 
 class GetRunHistoryPageProjectRun(BaseModel):
+    """The fields of a ``Run`` that the ``GetRunHistoryPage`` query selects."""
+
     history: list[str]

@@ -6,33 +6,59 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import ArtifactFragment, PageInfoFragment
+from .fragments import (  # noqa: F401
+    ArtifactFragment,
+    ArtifactFragmentAliases,
+    ArtifactFragmentArtifactSequence,
+    ArtifactFragmentArtifactType,
+    ArtifactFragmentCurrentManifest,
+    ArtifactFragmentTags,
+    PageInfoFragment,
+)
 
 
 class GetRunInputArtifacts(BaseModel):
+    """The data the ``GetRunInputArtifacts`` query returns."""
+
     project: Optional["GetRunInputArtifactsProject"]
 
 
 class GetRunInputArtifactsProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRunInputArtifacts`` query selects."""
+
     run: Optional["GetRunInputArtifactsProjectRun"]
 
 
 class GetRunInputArtifactsProjectRun(BaseModel):
+    """The fields of a ``Run`` that the ``GetRunInputArtifacts`` query selects."""
+
     input_artifacts: Optional["GetRunInputArtifactsProjectRunInputArtifacts"] = Field(
         alias="inputArtifacts"
     )
 
 
 class GetRunInputArtifactsProjectRunInputArtifacts(BaseModel):
+    """The fields of a ``InputArtifactConnection`` that the ``GetRunInputArtifacts`` query selects."""
+
     total_count: int = Field(alias="totalCount")
     edges: list["GetRunInputArtifactsProjectRunInputArtifactsEdges"]
     page_info: "GetRunInputArtifactsProjectRunInputArtifactsPageInfo" = Field(alias="pageInfo")
 
 
 class GetRunInputArtifactsProjectRunInputArtifactsEdges(BaseModel):
+    """The fields of a ``InputArtifactEdge`` that the ``GetRunInputArtifacts`` query selects."""
+
     cursor: str
     node: Optional["GetRunInputArtifactsProjectRunInputArtifactsEdgesNode"]
 
 
-GetRunInputArtifactsProjectRunInputArtifactsEdgesNode = ArtifactFragment
-GetRunInputArtifactsProjectRunInputArtifactsPageInfo = PageInfoFragment
+class GetRunInputArtifactsProjectRunInputArtifactsEdgesNode(ArtifactFragment):
+    """The fields of a ``Artifact`` that the ``GetRunInputArtifacts`` query selects."""
+
+    pass
+
+
+class GetRunInputArtifactsProjectRunInputArtifactsPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetRunInputArtifacts`` query selects."""
+
+    pass

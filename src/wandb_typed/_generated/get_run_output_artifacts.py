@@ -6,33 +6,59 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import ArtifactFragment, PageInfoFragment
+from .fragments import (  # noqa: F401
+    ArtifactFragment,
+    ArtifactFragmentAliases,
+    ArtifactFragmentArtifactSequence,
+    ArtifactFragmentArtifactType,
+    ArtifactFragmentCurrentManifest,
+    ArtifactFragmentTags,
+    PageInfoFragment,
+)
 
 
 class GetRunOutputArtifacts(BaseModel):
+    """The data the ``GetRunOutputArtifacts`` query returns."""
+
     project: Optional["GetRunOutputArtifactsProject"]
 
 
 class GetRunOutputArtifactsProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRunOutputArtifacts`` query selects."""
+
     run: Optional["GetRunOutputArtifactsProjectRun"]
 
 
 class GetRunOutputArtifactsProjectRun(BaseModel):
+    """The fields of a ``Run`` that the ``GetRunOutputArtifacts`` query selects."""
+
     output_artifacts: Optional["GetRunOutputArtifactsProjectRunOutputArtifacts"] = Field(
         alias="outputArtifacts"
     )
 
 
 class GetRunOutputArtifactsProjectRunOutputArtifacts(BaseModel):
+    """The fields of a ``ArtifactConnection`` that the ``GetRunOutputArtifacts`` query selects."""
+
     total_count: int = Field(alias="totalCount")
     edges: list["GetRunOutputArtifactsProjectRunOutputArtifactsEdges"]
     page_info: "GetRunOutputArtifactsProjectRunOutputArtifactsPageInfo" = Field(alias="pageInfo")
 
 
 class GetRunOutputArtifactsProjectRunOutputArtifactsEdges(BaseModel):
+    """The fields of a ``ArtifactEdge`` that the ``GetRunOutputArtifacts`` query selects."""
+
     cursor: str
     node: Optional["GetRunOutputArtifactsProjectRunOutputArtifactsEdgesNode"]
 
 
-GetRunOutputArtifactsProjectRunOutputArtifactsEdgesNode = ArtifactFragment
-GetRunOutputArtifactsProjectRunOutputArtifactsPageInfo = PageInfoFragment
+class GetRunOutputArtifactsProjectRunOutputArtifactsEdgesNode(ArtifactFragment):
+    """The fields of a ``Artifact`` that the ``GetRunOutputArtifacts`` query selects."""
+
+    pass
+
+
+class GetRunOutputArtifactsProjectRunOutputArtifactsPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetRunOutputArtifacts`` query selects."""
+
+    pass

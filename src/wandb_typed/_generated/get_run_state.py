@@ -7,13 +7,19 @@ from .base_model import BaseModel
 
 
 class GetRunState(BaseModel):
+    """The data the ``GetRunState`` query returns."""
+
     project: Optional["GetRunStateProject"]
 
 
 class GetRunStateProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRunState`` query selects."""
+
     run: Optional["GetRunStateProjectRun"]
 
 
 class GetRunStateProjectRun(BaseModel):
+    """The fields of a ``Run`` that the ``GetRunState`` query selects."""
+
     id: str
     state: Optional[str]

@@ -6,27 +6,47 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import PageInfoFragment, RunFragment
+from .fragments import (
+    LightRunFragmentUser,  # noqa: F401
+    PageInfoFragment,
+    RunFragment,
+)
 
 
 class GetRuns(BaseModel):
+    """The data the ``GetRuns`` query returns."""
+
     project: Optional["GetRunsProject"]
 
 
 class GetRunsProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRuns`` query selects."""
+
     run_count: int = Field(alias="runCount")
     runs: Optional["GetRunsProjectRuns"]
 
 
 class GetRunsProjectRuns(BaseModel):
+    """The fields of a ``RunConnection`` that the ``GetRuns`` query selects."""
+
     edges: list["GetRunsProjectRunsEdges"]
     page_info: "GetRunsProjectRunsPageInfo" = Field(alias="pageInfo")
 
 
 class GetRunsProjectRunsEdges(BaseModel):
+    """The fields of a ``RunEdge`` that the ``GetRuns`` query selects."""
+
     cursor: str
     node: "GetRunsProjectRunsEdgesNode"
 
 
-GetRunsProjectRunsEdgesNode = RunFragment
-GetRunsProjectRunsPageInfo = PageInfoFragment
+class GetRunsProjectRunsEdgesNode(RunFragment):
+    """The fields of a ``Run`` that the ``GetRuns`` query selects."""
+
+    pass
+
+
+class GetRunsProjectRunsPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetRuns`` query selects."""
+
+    pass

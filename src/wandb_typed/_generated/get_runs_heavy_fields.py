@@ -8,19 +8,30 @@ from .fragments import HeavyRunFragment
 
 
 class GetRunsHeavyFields(BaseModel):
+    """The data the ``GetRunsHeavyFields`` query returns."""
+
     project: Optional["GetRunsHeavyFieldsProject"]
 
 
 class GetRunsHeavyFieldsProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRunsHeavyFields`` query selects."""
+
     runs: Optional["GetRunsHeavyFieldsProjectRuns"]
 
 
 class GetRunsHeavyFieldsProjectRuns(BaseModel):
+    """The fields of a ``RunConnection`` that the ``GetRunsHeavyFields`` query selects."""
+
     edges: list["GetRunsHeavyFieldsProjectRunsEdges"]
 
 
 class GetRunsHeavyFieldsProjectRunsEdges(BaseModel):
+    """The fields of a ``RunEdge`` that the ``GetRunsHeavyFields`` query selects."""
+
     node: "GetRunsHeavyFieldsProjectRunsEdgesNode"
 
 
-GetRunsHeavyFieldsProjectRunsEdgesNode = HeavyRunFragment
+class GetRunsHeavyFieldsProjectRunsEdgesNode(HeavyRunFragment):
+    """The fields of a ``Run`` that the ``GetRunsHeavyFields`` query selects."""
+
+    pass

@@ -6,27 +6,47 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import LightRunFragment, PageInfoFragment
+from .fragments import (
+    LightRunFragment,
+    LightRunFragmentUser,  # noqa: F401
+    PageInfoFragment,
+)
 
 
 class GetRunsLight(BaseModel):
+    """The data the ``GetRunsLight`` query returns."""
+
     project: Optional["GetRunsLightProject"]
 
 
 class GetRunsLightProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRunsLight`` query selects."""
+
     run_count: int = Field(alias="runCount")
     runs: Optional["GetRunsLightProjectRuns"]
 
 
 class GetRunsLightProjectRuns(BaseModel):
+    """The fields of a ``RunConnection`` that the ``GetRunsLight`` query selects."""
+
     edges: list["GetRunsLightProjectRunsEdges"]
     page_info: "GetRunsLightProjectRunsPageInfo" = Field(alias="pageInfo")
 
 
 class GetRunsLightProjectRunsEdges(BaseModel):
+    """The fields of a ``RunEdge`` that the ``GetRunsLight`` query selects."""
+
     cursor: str
     node: "GetRunsLightProjectRunsEdgesNode"
 
 
-GetRunsLightProjectRunsEdgesNode = LightRunFragment
-GetRunsLightProjectRunsPageInfo = PageInfoFragment
+class GetRunsLightProjectRunsEdgesNode(LightRunFragment):
+    """The fields of a ``Run`` that the ``GetRunsLight`` query selects."""
+
+    pass
+
+
+class GetRunsLightProjectRunsPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetRunsLight`` query selects."""
+
+    pass

@@ -9,13 +9,19 @@ from .base_model import BaseModel
 
 
 class GetServerFeatures(BaseModel):
+    """The data the ``GetServerFeatures`` query returns."""
+
     server_info: Optional["GetServerFeaturesServerInfo"] = Field(alias="serverInfo")
 
 
 class GetServerFeaturesServerInfo(BaseModel):
+    """The fields of a ``ServerInfo`` that the ``GetServerFeatures`` query selects."""
+
     features: list[Optional["GetServerFeaturesServerInfoFeatures"]]
 
 
 class GetServerFeaturesServerInfoFeatures(BaseModel):
+    """The fields of a ``ServerFeature`` that the ``GetServerFeatures`` query selects."""
+
     name: str
     is_enabled: bool = Field(alias="isEnabled")

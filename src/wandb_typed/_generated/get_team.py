@@ -4,11 +4,19 @@
 from typing import Optional
 
 from .base_model import BaseModel
-from .fragments import TeamFragment
+from .fragments import (
+    TeamFragment,
+    TeamFragmentMembers,  # noqa: F401
+)
 
 
 class GetTeam(BaseModel):
+    """The data the ``GetTeam`` query returns."""
+
     entity: Optional["GetTeamEntity"]
 
 
-GetTeamEntity = TeamFragment
+class GetTeamEntity(TeamFragment):
+    """The fields of a ``Entity`` that the ``GetTeam`` query selects."""
+
+    pass

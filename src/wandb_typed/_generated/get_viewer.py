@@ -4,11 +4,20 @@
 from typing import Optional
 
 from .base_model import BaseModel
-from .fragments import UserFragment
+from .fragments import (  # noqa: F401
+    UserFragment,
+    UserFragmentApiKeys,
+    UserFragmentTeams,
+)
 
 
 class GetViewer(BaseModel):
+    """The data the ``GetViewer`` query returns."""
+
     viewer: Optional["GetViewerViewer"]
 
 
-GetViewerViewer = UserFragment
+class GetViewerViewer(UserFragment):
+    """The fields of a ``User`` that the ``GetViewer`` query selects."""
+
+    pass

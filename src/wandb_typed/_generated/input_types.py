@@ -10,89 +10,193 @@ from .enums import ArtifactDigestAlgorithm, ArtifactManifestType, ArtifactStorag
 
 
 class ArtifactAliasInput(BaseModel):
+    """The GraphQL input ``ArtifactAliasInput``."""
+
     alias: str
-    artifact_collection_name: str = Field(alias="artifactCollectionName")
+    artifact_collection_name: str = Field(
+        validation_alias="artifactCollectionName",
+        serialization_alias="artifactCollectionName",
+    )
 
 
 class ArtifactCollectionAliasInput(BaseModel):
+    """The GraphQL input ``ArtifactCollectionAliasInput``."""
+
     alias: str
-    artifact_collection_name: str = Field(alias="artifactCollectionName")
-    entity_name: str = Field(alias="entityName")
-    project_name: str = Field(alias="projectName")
+    artifact_collection_name: str = Field(
+        validation_alias="artifactCollectionName",
+        serialization_alias="artifactCollectionName",
+    )
+    entity_name: str = Field(validation_alias="entityName", serialization_alias="entityName")
+    project_name: str = Field(validation_alias="projectName", serialization_alias="projectName")
 
 
 class CreateArtifactFileSpecInput(BaseModel):
-    artifact_id: str = Field(alias="artifactID")
-    artifact_manifest_id: Optional[str] = Field(alias="artifactManifestID", default=None)
+    """The GraphQL input ``CreateArtifactFileSpecInput``."""
+
+    artifact_id: str = Field(validation_alias="artifactID", serialization_alias="artifactID")
+    artifact_manifest_id: Optional[str] = Field(
+        validation_alias="artifactManifestID",
+        serialization_alias="artifactManifestID",
+        default=None,
+    )
     md5: str
     mimetype: Optional[str] = None
     name: str
     upload_parts_input: Optional[list["UploadPartsInput"]] = Field(
-        alias="uploadPartsInput", default=None
+        validation_alias="uploadPartsInput",
+        serialization_alias="uploadPartsInput",
+        default=None,
     )
     "The parts of a file to be uploaded in parts (2 GiB and more); null for a single PUT. Sent by\nwandb 0.31.0 in every createArtifactFiles file spec."
 
 
 class CreateArtifactFilesInput(BaseModel):
-    artifact_files: list["CreateArtifactFileSpecInput"] = Field(alias="artifactFiles")
-    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
-    cloud_region_id: Optional[str] = Field(alias="cloudRegionID", default=None)
-    storage_layout: ArtifactStorageLayout = Field(alias="storageLayout")
+    """The GraphQL input ``CreateArtifactFilesInput``."""
+
+    artifact_files: list["CreateArtifactFileSpecInput"] = Field(
+        validation_alias="artifactFiles", serialization_alias="artifactFiles"
+    )
+    client_mutation_id: Optional[str] = Field(
+        validation_alias="clientMutationId",
+        serialization_alias="clientMutationId",
+        default=None,
+    )
+    cloud_region_id: Optional[str] = Field(
+        validation_alias="cloudRegionID",
+        serialization_alias="cloudRegionID",
+        default=None,
+    )
+    storage_layout: ArtifactStorageLayout = Field(
+        validation_alias="storageLayout", serialization_alias="storageLayout"
+    )
 
 
 class CreateArtifactInput(BaseModel):
+    """The GraphQL input ``CreateArtifactInput``."""
+
     aliases: Optional[list["ArtifactAliasInput"]] = None
-    artifact_collection_name: Optional[str] = Field(alias="artifactCollectionName", default=None)
-    artifact_collection_names: Optional[list[str]] = Field(
-        alias="artifactCollectionNames", default=None
+    artifact_collection_name: Optional[str] = Field(
+        validation_alias="artifactCollectionName",
+        serialization_alias="artifactCollectionName",
+        default=None,
     )
-    artifact_type_name: str = Field(alias="artifactTypeName")
-    client_id: Optional[str] = Field(alias="clientID", default=None)
-    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
+    artifact_collection_names: Optional[list[str]] = Field(
+        validation_alias="artifactCollectionNames",
+        serialization_alias="artifactCollectionNames",
+        default=None,
+    )
+    artifact_type_name: str = Field(
+        validation_alias="artifactTypeName", serialization_alias="artifactTypeName"
+    )
+    client_id: Optional[str] = Field(
+        validation_alias="clientID", serialization_alias="clientID", default=None
+    )
+    client_mutation_id: Optional[str] = Field(
+        validation_alias="clientMutationId",
+        serialization_alias="clientMutationId",
+        default=None,
+    )
     description: Optional[str] = None
     digest: str
-    digest_algorithm: ArtifactDigestAlgorithm = Field(alias="digestAlgorithm")
-    distributed_id: Optional[str] = Field(alias="distributedID", default=None)
-    enable_digest_deduplication: Optional[bool] = Field(
-        alias="enableDigestDeduplication", default=None
+    digest_algorithm: ArtifactDigestAlgorithm = Field(
+        validation_alias="digestAlgorithm", serialization_alias="digestAlgorithm"
     )
-    entity_name: str = Field(alias="entityName")
-    history_step: Optional[int] = Field(alias="historyStep", default=None)
+    distributed_id: Optional[str] = Field(
+        validation_alias="distributedID",
+        serialization_alias="distributedID",
+        default=None,
+    )
+    enable_digest_deduplication: Optional[bool] = Field(
+        validation_alias="enableDigestDeduplication",
+        serialization_alias="enableDigestDeduplication",
+        default=None,
+    )
+    entity_name: str = Field(validation_alias="entityName", serialization_alias="entityName")
+    history_step: Optional[int] = Field(
+        validation_alias="historyStep", serialization_alias="historyStep", default=None
+    )
     labels: Optional[str] = None
     metadata: Optional[str] = None
-    project_name: str = Field(alias="projectName")
-    run_name: Optional[str] = Field(alias="runName", default=None)
+    project_name: str = Field(validation_alias="projectName", serialization_alias="projectName")
+    run_name: Optional[str] = Field(
+        validation_alias="runName", serialization_alias="runName", default=None
+    )
     "deprecated"
-    sequence_client_id: Optional[str] = Field(alias="sequenceClientID", default=None)
-    storage_region: Optional[str] = Field(alias="storageRegion", default=None)
+    sequence_client_id: Optional[str] = Field(
+        validation_alias="sequenceClientID",
+        serialization_alias="sequenceClientID",
+        default=None,
+    )
+    storage_region: Optional[str] = Field(
+        validation_alias="storageRegion",
+        serialization_alias="storageRegion",
+        default=None,
+    )
     "The manifest's storagePolicyConfig.storageRegion (null for the default region). Sent by\nwandb 0.31.0 in every createArtifact. Guessed: String."
     tags: Optional[list["TagInput"]] = None
     "Tags of the new version (run.log_artifact(tags=...)). Sent by wandb 0.31.0 when tags are\ngiven (W&B added it in server 0.58)."
-    ttl_duration_seconds: Optional[int] = Field(alias="ttlDurationSeconds", default=None)
+    ttl_duration_seconds: Optional[int] = Field(
+        validation_alias="ttlDurationSeconds",
+        serialization_alias="ttlDurationSeconds",
+        default=None,
+    )
     "Time-to-live of the new version in seconds (artifact.ttl); null: inherit the collection's.\nSent by wandb 0.31.0 in every createArtifact."
 
 
 class CreateArtifactManifestInput(BaseModel):
-    artifact_id: str = Field(alias="artifactID")
-    base_artifact_id: Optional[str] = Field(alias="baseArtifactID", default=None)
-    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
+    """The GraphQL input ``CreateArtifactManifestInput``."""
+
+    artifact_id: str = Field(validation_alias="artifactID", serialization_alias="artifactID")
+    base_artifact_id: Optional[str] = Field(
+        validation_alias="baseArtifactID",
+        serialization_alias="baseArtifactID",
+        default=None,
+    )
+    client_mutation_id: Optional[str] = Field(
+        validation_alias="clientMutationId",
+        serialization_alias="clientMutationId",
+        default=None,
+    )
     digest: str
-    entity_name: str = Field(alias="entityName")
+    entity_name: str = Field(validation_alias="entityName", serialization_alias="entityName")
     name: str
-    project_name: str = Field(alias="projectName")
-    run_name: str = Field(alias="runName")
-    type_: ArtifactManifestType = Field(alias="type")
+    project_name: str = Field(validation_alias="projectName", serialization_alias="projectName")
+    run_name: str = Field(validation_alias="runName", serialization_alias="runName")
+    type_: ArtifactManifestType = Field(validation_alias="type", serialization_alias="type")
 
 
 class LinkArtifactInput(BaseModel):
+    """The GraphQL input ``LinkArtifactInput``."""
+
     aliases: Optional[list["ArtifactAliasInput"]] = None
-    artifact_id: Optional[str] = Field(alias="artifactID", default=None)
-    artifact_portfolio_id: Optional[str] = Field(alias="artifactPortfolioID", default=None)
-    artifact_portfolio_name: Optional[str] = Field(alias="artifactPortfolioName", default=None)
-    client_id: Optional[str] = Field(alias="clientID", default=None)
-    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
-    entity_name: Optional[str] = Field(alias="entityName", default=None)
-    project_name: Optional[str] = Field(alias="projectName", default=None)
+    artifact_id: Optional[str] = Field(
+        validation_alias="artifactID", serialization_alias="artifactID", default=None
+    )
+    artifact_portfolio_id: Optional[str] = Field(
+        validation_alias="artifactPortfolioID",
+        serialization_alias="artifactPortfolioID",
+        default=None,
+    )
+    artifact_portfolio_name: Optional[str] = Field(
+        validation_alias="artifactPortfolioName",
+        serialization_alias="artifactPortfolioName",
+        default=None,
+    )
+    client_id: Optional[str] = Field(
+        validation_alias="clientID", serialization_alias="clientID", default=None
+    )
+    client_mutation_id: Optional[str] = Field(
+        validation_alias="clientMutationId",
+        serialization_alias="clientMutationId",
+        default=None,
+    )
+    entity_name: Optional[str] = Field(
+        validation_alias="entityName", serialization_alias="entityName", default=None
+    )
+    project_name: Optional[str] = Field(
+        validation_alias="projectName", serialization_alias="projectName", default=None
+    )
 
 
 class UpsertModelInput(BaseModel):
@@ -117,15 +221,31 @@ class UpsertModelInput(BaseModel):
 
 
 class UseArtifactInput(BaseModel):
-    artifact_id: str = Field(alias="artifactID")
-    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
-    entity_name: str = Field(alias="entityName")
-    project_name: str = Field(alias="projectName")
-    run_name: str = Field(alias="runName")
-    used_as: Optional[str] = Field(alias="usedAs", default=None)
-    artifact_entity_name: Optional[str] = Field(alias="artifactEntityName", default=None)
+    """The GraphQL input ``UseArtifactInput``."""
+
+    artifact_id: str = Field(validation_alias="artifactID", serialization_alias="artifactID")
+    client_mutation_id: Optional[str] = Field(
+        validation_alias="clientMutationId",
+        serialization_alias="clientMutationId",
+        default=None,
+    )
+    entity_name: str = Field(validation_alias="entityName", serialization_alias="entityName")
+    project_name: str = Field(validation_alias="projectName", serialization_alias="projectName")
+    run_name: str = Field(validation_alias="runName", serialization_alias="runName")
+    used_as: Optional[str] = Field(
+        validation_alias="usedAs", serialization_alias="usedAs", default=None
+    )
+    artifact_entity_name: Optional[str] = Field(
+        validation_alias="artifactEntityName",
+        serialization_alias="artifactEntityName",
+        default=None,
+    )
     "Where the used artifact lives, when not in the run's project. Sent by wandb 0.31.0 only\nwith the USE_ARTIFACT_WITH_ENTITY_AND_PROJECT_INFORMATION feature."
-    artifact_project_name: Optional[str] = Field(alias="artifactProjectName", default=None)
+    artifact_project_name: Optional[str] = Field(
+        validation_alias="artifactProjectName",
+        serialization_alias="artifactProjectName",
+        default=None,
+    )
 
 
 class ArtifactTypeInput(BaseModel):
@@ -134,14 +254,21 @@ class ArtifactTypeInput(BaseModel):
 
 
 class TagInput(BaseModel):
-    tag_category_name: Optional[str] = Field(alias="tagCategoryName", default=None)
-    tag_name: str = Field(alias="tagName")
+    """The GraphQL input ``TagInput``."""
+
+    tag_category_name: Optional[str] = Field(
+        validation_alias="tagCategoryName",
+        serialization_alias="tagCategoryName",
+        default=None,
+    )
+    tag_name: str = Field(validation_alias="tagName", serialization_alias="tagName")
     attributes: Optional[str] = None
 
 
 class UploadPartsInput(BaseModel):
-    """One part of a multipart upload: its 1-based number and the hex md5 of its bytes (the ETag
-    the part's upload returned, when completing). Sent by wandb 0.31.0 for files of 2 GiB and more."""
+    """The GraphQL input ``UploadPartsInput``.
 
-    part_number: int = Field(alias="partNumber")
-    hex_md5: str = Field(alias="hexMD5")
+    One part of a multipart upload: its 1-based number and the hex md5 of its bytes (the ETag the part's upload returned, when completing). Sent by wandb 0.31.0 for files of 2 GiB and more."""
+
+    part_number: int = Field(validation_alias="partNumber", serialization_alias="partNumber")
+    hex_md5: str = Field(validation_alias="hexMD5", serialization_alias="hexMD5")

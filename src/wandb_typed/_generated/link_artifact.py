@@ -6,18 +6,30 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import ArtifactMembershipFragment
+from .fragments import (  # noqa: F401
+    ArtifactMembershipFragment,
+    ArtifactMembershipFragmentAliases,
+    ArtifactMembershipFragmentArtifact,
+    ArtifactMembershipFragmentArtifactCollection,
+)
 
 
 class LinkArtifact(BaseModel):
+    """The data the ``LinkArtifact`` mutation returns."""
+
     link_artifact: Optional["LinkArtifactLinkArtifact"] = Field(alias="linkArtifact")
 
 
 class LinkArtifactLinkArtifact(BaseModel):
+    """The fields of a ``LinkArtifactPayload`` that the ``LinkArtifact`` mutation selects."""
+
     version_index: Optional[int] = Field(alias="versionIndex")
     artifact_membership: Optional["LinkArtifactLinkArtifactArtifactMembership"] = Field(
         alias="artifactMembership"
     )
 
 
-LinkArtifactLinkArtifactArtifactMembership = ArtifactMembershipFragment
+class LinkArtifactLinkArtifactArtifactMembership(ArtifactMembershipFragment):
+    """The fields of a ``ArtifactCollectionMembership`` that the ``LinkArtifact`` mutation selects."""
+
+    pass

@@ -14,18 +14,24 @@ from .fragments import (  # noqa: F401
 
 
 class MoveArtifactCollection(BaseModel):
+    """The data the ``MoveArtifactCollection`` mutation returns."""
+
     move_artifact_sequence: Optional["MoveArtifactCollectionMoveArtifactSequence"] = Field(
         alias="moveArtifactSequence"
     )
 
 
 class MoveArtifactCollectionMoveArtifactSequence(BaseModel):
+    """The fields of a ``MoveArtifactCollectionPayload`` that the ``MoveArtifactCollection`` mutation selects."""
+
     artifact_collection: Optional[
         "MoveArtifactCollectionMoveArtifactSequenceArtifactCollection"
     ] = Field(alias="artifactCollection")
 
 
 class MoveArtifactCollectionMoveArtifactSequenceArtifactCollection(ArtifactCollectionFragment):
+    """The fields of a ``ArtifactCollection`` that the ``MoveArtifactCollection`` mutation selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )

@@ -4,19 +4,32 @@
 from typing import Optional
 
 from .base_model import BaseModel
-from .fragments import UserFragment
+from .fragments import (  # noqa: F401
+    UserFragment,
+    UserFragmentApiKeys,
+    UserFragmentTeams,
+)
 
 
 class SearchUsers(BaseModel):
+    """The data the ``SearchUsers`` query returns."""
+
     users: Optional["SearchUsersUsers"]
 
 
 class SearchUsersUsers(BaseModel):
+    """The fields of a ``UserConnection`` that the ``SearchUsers`` query selects."""
+
     edges: list["SearchUsersUsersEdges"]
 
 
 class SearchUsersUsersEdges(BaseModel):
+    """The fields of a ``UserEdge`` that the ``SearchUsers`` query selects."""
+
     node: Optional["SearchUsersUsersEdgesNode"]
 
 
-SearchUsersUsersEdgesNode = UserFragment
+class SearchUsersUsersEdgesNode(UserFragment):
+    """The fields of a ``User`` that the ``SearchUsers`` query selects."""
+
+    pass

@@ -9,9 +9,13 @@ from .base_model import BaseModel
 
 
 class UnlinkArtifact(BaseModel):
+    """The data the ``UnlinkArtifact`` mutation returns."""
+
     unlink_artifact: Optional["UnlinkArtifactUnlinkArtifact"] = Field(alias="unlinkArtifact")
 
 
 class UnlinkArtifactUnlinkArtifact(BaseModel):
+    """The fields of a ``UnlinkArtifactPayload`` that the ``UnlinkArtifact`` mutation selects."""
+
     artifact_id: str = Field(alias="artifactID")
     success: bool

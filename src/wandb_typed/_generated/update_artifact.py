@@ -6,15 +6,29 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import ArtifactFragment
+from .fragments import (  # noqa: F401
+    ArtifactFragment,
+    ArtifactFragmentAliases,
+    ArtifactFragmentArtifactSequence,
+    ArtifactFragmentArtifactType,
+    ArtifactFragmentCurrentManifest,
+    ArtifactFragmentTags,
+)
 
 
 class UpdateArtifact(BaseModel):
+    """The data the ``UpdateArtifact`` mutation returns."""
+
     update_artifact: Optional["UpdateArtifactUpdateArtifact"] = Field(alias="updateArtifact")
 
 
 class UpdateArtifactUpdateArtifact(BaseModel):
+    """The fields of a ``UpdateArtifactPayload`` that the ``UpdateArtifact`` mutation selects."""
+
     artifact: "UpdateArtifactUpdateArtifactArtifact"
 
 
-UpdateArtifactUpdateArtifactArtifact = ArtifactFragment
+class UpdateArtifactUpdateArtifactArtifact(ArtifactFragment):
+    """The fields of a ``Artifact`` that the ``UpdateArtifact`` mutation selects."""
+
+    pass

@@ -14,18 +14,24 @@ from .fragments import (  # noqa: F401
 
 
 class UpdateArtifactPortfolio(BaseModel):
+    """The data the ``UpdateArtifactPortfolio`` mutation returns."""
+
     update_artifact_portfolio: Optional["UpdateArtifactPortfolioUpdateArtifactPortfolio"] = Field(
         alias="updateArtifactPortfolio"
     )
 
 
 class UpdateArtifactPortfolioUpdateArtifactPortfolio(BaseModel):
+    """The fields of a ``UpdateArtifactCollectionPayload`` that the ``UpdateArtifactPortfolio`` mutation selects."""
+
     artifact_collection: "UpdateArtifactPortfolioUpdateArtifactPortfolioArtifactCollection" = Field(
         alias="artifactCollection"
     )
 
 
 class UpdateArtifactPortfolioUpdateArtifactPortfolioArtifactCollection(ArtifactCollectionFragment):
+    """The fields of a ``ArtifactCollection`` that the ``UpdateArtifactPortfolio`` mutation selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )

@@ -14,18 +14,24 @@ from .fragments import (  # noqa: F401
 
 
 class UpdateArtifactSequence(BaseModel):
+    """The data the ``UpdateArtifactSequence`` mutation returns."""
+
     update_artifact_sequence: Optional["UpdateArtifactSequenceUpdateArtifactSequence"] = Field(
         alias="updateArtifactSequence"
     )
 
 
 class UpdateArtifactSequenceUpdateArtifactSequence(BaseModel):
+    """The fields of a ``UpdateArtifactCollectionPayload`` that the ``UpdateArtifactSequence`` mutation selects."""
+
     artifact_collection: "UpdateArtifactSequenceUpdateArtifactSequenceArtifactCollection" = Field(
         alias="artifactCollection"
     )
 
 
 class UpdateArtifactSequenceUpdateArtifactSequenceArtifactCollection(ArtifactCollectionFragment):
+    """The fields of a ``ArtifactCollection`` that the ``UpdateArtifactSequence`` mutation selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )

@@ -6,15 +6,25 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import RunFragment
+from .fragments import (
+    LightRunFragmentUser,  # noqa: F401
+    RunFragment,
+)
 
 
 class UpdateRun(BaseModel):
+    """The data the ``UpdateRun`` mutation returns."""
+
     upsert_bucket: Optional["UpdateRunUpsertBucket"] = Field(alias="upsertBucket")
 
 
 class UpdateRunUpsertBucket(BaseModel):
+    """The fields of a ``UpsertBucketPayload`` that the ``UpdateRun`` mutation selects."""
+
     bucket: Optional["UpdateRunUpsertBucketBucket"]
 
 
-UpdateRunUpsertBucketBucket = RunFragment
+class UpdateRunUpsertBucketBucket(RunFragment):
+    """The fields of a ``Run`` that the ``UpdateRun`` mutation selects."""
+
+    pass

@@ -9,13 +9,19 @@ from .base_model import BaseModel
 
 
 class UpdateRunSummary(BaseModel):
+    """The data the ``UpdateRunSummary`` mutation returns."""
+
     upsert_bucket: Optional["UpdateRunSummaryUpsertBucket"] = Field(alias="upsertBucket")
 
 
 class UpdateRunSummaryUpsertBucket(BaseModel):
+    """The fields of a ``UpsertBucketPayload`` that the ``UpdateRunSummary`` mutation selects."""
+
     bucket: Optional["UpdateRunSummaryUpsertBucketBucket"]
 
 
 class UpdateRunSummaryUpsertBucketBucket(BaseModel):
+    """The fields of a ``Run`` that the ``UpdateRunSummary`` mutation selects."""
+
     id: str
     summary_metrics: Optional[str] = Field(alias="summaryMetrics")

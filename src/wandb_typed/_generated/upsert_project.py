@@ -10,12 +10,19 @@ from .fragments import ProjectFragment
 
 
 class UpsertProject(BaseModel):
+    """The data the ``UpsertProject`` mutation returns."""
+
     upsert_model: Optional["UpsertProjectUpsertModel"] = Field(alias="upsertModel")
 
 
 class UpsertProjectUpsertModel(BaseModel):
+    """The fields of a ``UpsertModelPayload`` that the ``UpsertProject`` mutation selects."""
+
     inserted: Optional[bool]
     project: Optional["UpsertProjectUpsertModelProject"]
 
 
-UpsertProjectUpsertModelProject = ProjectFragment
+class UpsertProjectUpsertModelProject(ProjectFragment):
+    """The fields of a ``Project`` that the ``UpsertProject`` mutation selects."""
+
+    pass

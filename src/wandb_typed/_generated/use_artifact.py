@@ -9,12 +9,18 @@ from .base_model import BaseModel
 
 
 class UseArtifact(BaseModel):
+    """The data the ``UseArtifact`` mutation returns."""
+
     use_artifact: Optional["UseArtifactUseArtifact"] = Field(alias="useArtifact")
 
 
 class UseArtifactUseArtifact(BaseModel):
+    """The fields of a ``UseArtifactPayload`` that the ``UseArtifact`` mutation selects."""
+
     artifact: "UseArtifactUseArtifactArtifact"
 
 
 class UseArtifactUseArtifactArtifact(BaseModel):
+    """The fields of a ``Artifact`` that the ``UseArtifact`` mutation selects."""
+
     id: str

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, Literal
@@ -169,7 +169,7 @@ class GraphQLTransport(TransportBase):
         *,
         params: Mapping[str, str] | None = None,
         chunk_size: int = DOWNLOAD_CHUNK_SIZE,
-    ) -> Iterator[Iterator[bytes]]:
+    ) -> Generator[Iterator[bytes]]:
         """Download ``url`` in chunks: ``with transport.stream(url) as chunks: ...``.
 
         Retries apply until the reply's headers arrive; a failure mid-body raises

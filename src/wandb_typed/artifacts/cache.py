@@ -32,9 +32,10 @@ class ArtifactFileCache:
     """Files named by their md5 (hex) under ``root``; written only once verified."""
 
     def __init__(self, root: Path | None = None) -> None:
-        self.root = root if root is not None else default_cache_dir()
+        self.root: Path = root if root is not None else default_cache_dir()
 
     def path_for(self, md5_hex: str) -> Path:
+        """Where the file of md5 ``md5_hex`` is (or would be) cached."""
         return self.root / "obj" / "md5" / md5_hex[:2] / md5_hex[2:]
 
     def lookup(self, md5_hex: str, size: int | None) -> Path | None:

@@ -48,8 +48,8 @@ class ArtifactDraft:
     name: str
     type: str
     description: str | None = None
-    metadata: Mapping[str, JSONValue] = field(default_factory=dict)
-    _entries: dict[str, LocalEntry] = field(default_factory=dict, repr=False)
+    metadata: Mapping[str, JSONValue] = field(default_factory=dict[str, JSONValue])
+    _entries: dict[str, LocalEntry] = field(default_factory=dict[str, LocalEntry], repr=False)
 
     def __post_init__(self) -> None:
         for what, value in (("name", self.name), ("type", self.type)):

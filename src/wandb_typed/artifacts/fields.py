@@ -43,22 +43,22 @@ class ArtifactFields:
         sequence = fragment.artifact_sequence
         self._requested_as = requested_as
         """The alias or ``vN`` it was looked up by, which its name keeps (as wandb's does)."""
-        self.id = fragment.id
+        self.id: str = fragment.id
         """The version's id (the same in every collection it belongs to)."""
-        self.collection_name = collection or sequence.name
-        self.entity = entity or sequence.project.entity_name
-        self.project = project or sequence.project.name
+        self.collection_name: str = collection or sequence.name
+        self.entity: str = entity or sequence.project.entity_name
+        self.project: str = project or sequence.project.name
         self.is_link = is_link
         """Whether this is the version as a portfolio (a linked collection) shows it."""
         self._collection_id = collection_id or (None if is_link else sequence.id)
         index = version_index if version_index is not None else fragment.version_index
         self.version_index = index
-        self.source_collection_name = sequence.name
-        self.source_entity = sequence.project.entity_name
-        self.source_project = sequence.project.name
-        self.source_version = f"v{fragment.version_index}"
+        self.source_collection_name: str = sequence.name
+        self.source_entity: str = sequence.project.entity_name
+        self.source_project: str = sequence.project.name
+        self.source_version: str = f"v{fragment.version_index}"
         """``vN`` in the collection that first logged it (a link has its own :attr:`version`)."""
-        self.type = fragment.artifact_type.name
+        self.type: str = fragment.artifact_type.name
         self.description = fragment.description
         self.metadata: JSONObject = decode_object(
             fragment.metadata, what=lambda: f"the metadata of artifact {self.qualified_name}"
@@ -66,12 +66,12 @@ class ArtifactFields:
         own = [a.alias for a in fragment.aliases if _in_collection(a, self.collection_name)]
         self.aliases: list[str] = list(aliases) if aliases is not None else own
         self.tags: list[str] = [tag.name for tag in fragment.tags]
-        self.digest = fragment.digest
-        self.size = fragment.size
-        self.file_count = fragment.file_count
+        self.digest: str = fragment.digest
+        self.size: int = fragment.size
+        self.file_count: int = fragment.file_count
         self.state = fragment.state.value
-        self.commit_hash = fragment.commit_hash
-        self.history_step = fragment.history_step
+        self.commit_hash: str | None = fragment.commit_hash
+        self.history_step: int | None = fragment.history_step
         self.created_at: datetime = fragment.created_at
         self.updated_at: datetime | None = fragment.updated_at
         self.ttl: timedelta | None = _ttl(fragment.ttl_duration_seconds)

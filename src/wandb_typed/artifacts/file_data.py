@@ -35,6 +35,7 @@ class ArtifactFile:
 
     @classmethod
     def of(cls, fragment: ArtifactFileFragment) -> ArtifactFile:
+        """The file as the ``ArtifactFileFragment`` of a reply describes it."""
         return cls(
             id=fragment.id,
             name=fragment.name,

@@ -55,6 +55,7 @@ def artifact_type_of(
 
 
 def collection_not_found(project: ProjectPath, name: str, type_name: str) -> NotFoundError:
+    """The error for a collection ``name`` of type ``type_name`` that ``project`` lacks."""
     return NotFoundError(
         f"project {project} has no {type_name!r} collection {name!r}",
         kind="artifact collection",
@@ -63,6 +64,7 @@ def collection_not_found(project: ProjectPath, name: str, type_name: str) -> Not
 
 
 def project_not_found(project: ProjectPath) -> NotFoundError:
+    """The error for a project the server does not know."""
     return NotFoundError(f"project {project} not found", kind="project", path=str(project))
 
 

@@ -24,7 +24,7 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from wandb_typed._json import JSONObject, JSONValue, decode_object
+from wandb_typed._json import JSONObject, JSONValue, as_object, decode_object
 from wandb_typed.errors import InvalidResponseError, NotFoundError
 
 __all__ = ["ArtifactManifest", "ManifestEntry"]
@@ -43,7 +43,7 @@ class ManifestEntry:
     """Where a reference entry points (``s3://``, ``gs://``, ``file://``, ``https://``)."""
     birth_artifact_id: str | None = None
     """The artifact version that first stored these bytes."""
-    extra: Mapping[str, JSONValue] = field(default_factory=dict)
+    extra: Mapping[str, JSONValue] = field(default_factory=dict[str, JSONValue])
 
     @property
     def is_reference(self) -> bool:
@@ -138,15 +138,17 @@ class ArtifactManifest:
 
 
 def _entry(path: str, value: object) -> ManifestEntry:
-    if not isinstance(value, dict) or not isinstance(value.get("digest"), str):
+    fields = as_object(value)
+    digest = fields.get("digest") if fields is not None else None
+    if fields is None or not isinstance(digest, str):
         raise InvalidResponseError(f"the manifest's entry {path!r} has no digest")
-    size, ref, birth = value.get("size"), value.get("ref"), value.get("birthArtifactID")
-    extra = value.get("extra")
+    size, ref, birth = fields.get("size"), fields.get("ref"), fields.get("birthArtifactID")
+    extra = as_object(fields.get("extra"))
     return ManifestEntry(
         path=path,
-        digest=value["digest"],
+        digest=digest,
         size=size if isinstance(size, int) and not isinstance(size, bool) else None,
         ref=ref if isinstance(ref, str) else None,
         birth_artifact_id=birth if isinstance(birth, str) else None,
-        extra=extra if isinstance(extra, dict) else {},
+        extra=extra if extra is not None else {},
     )

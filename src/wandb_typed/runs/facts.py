@@ -58,6 +58,7 @@ class RunFacts(NamedTuple):
 
     @classmethod
     def of(cls, fragment: LightRunFragment) -> RunFacts:
+        """The facts a ``LightRunFragment`` of a reply holds."""
         user = fragment.user
         return cls(
             fragment.project_id,
@@ -68,7 +69,7 @@ class RunFacts(NamedTuple):
             fragment.commit,
             bool(fragment.read_only),
             fragment.history_line_count or 0,
-            tuple(tag for tag in fragment.tags or () if tag is not None),
+            tuple(fragment.tags or ()),
         )
 
 
@@ -86,6 +87,7 @@ class RunUser:
 def as_format(
     rows: list[JSONObject], chosen: FrameFormat
 ) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame:
+    """``rows`` as ``chosen``: the list itself, or a pandas or polars DataFrame."""
     if chosen == "pandas":
         return to_pandas(rows)
     if chosen == "polars":

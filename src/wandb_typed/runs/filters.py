@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import cast
 
 from wandb_typed.errors import InvalidArgumentError
 
@@ -23,7 +24,7 @@ def _json_problem(value: object, where: str) -> str | None:
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{where} is {value!r}, not a JSON number"
     if isinstance(value, Mapping):
-        for key, item in value.items():
+        for key, item in cast("Mapping[object, object]", value).items():
             if not isinstance(key, str):
                 return f"{where} has a key {key!r} that is not a string"
             problem = _json_problem(item, f"{where}[{key!r}]")
@@ -31,7 +32,7 @@ def _json_problem(value: object, where: str) -> str | None:
                 return problem
         return None
     if isinstance(value, list | tuple):
-        for index, item in enumerate(value):
+        for index, item in enumerate(cast("Sequence[object]", value)):
             problem = _json_problem(item, f"{where}[{index}]")
             if problem:
                 return problem

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, cast
 
-from wandb_typed._json import JSONObject, decode_object
+from wandb_typed._json import JSONObject, as_array, as_object, decode_object
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
 
 __all__ = [
@@ -66,10 +66,11 @@ def _key_list(keys: object) -> list[str] | None:
         return None
     if isinstance(keys, str) or not isinstance(keys, Sequence):
         raise InvalidArgumentError(f"keys must be a list of metric names, got {keys!r}")
-    bad = [key for key in keys if not isinstance(key, str) or not key]
+    entries = cast("Sequence[object]", keys)
+    bad = [key for key in entries if not isinstance(key, str) or not key]
     if bad:
         raise InvalidArgumentError(f"keys must be non-empty strings; bad entries: {bad!r}")
-    return [str(key) for key in keys]
+    return [str(key) for key in entries]
 
 
 def check_history_args(
@@ -140,14 +141,17 @@ def sampled_history_rows(result: Sequence[object], *, what: str) -> list[JSONObj
     """The rows of the first spec of a ``sampledHistory`` answer (a list per spec)."""
     if not result:
         return []
-    rows = result[0]
-    if not isinstance(rows, list):
-        raise InvalidResponseError(f"{what}: sampledHistory gave {type(rows).__name__}, not rows")
+    rows = as_array(result[0])
+    if rows is None:
+        raise InvalidResponseError(
+            f"{what}: sampledHistory gave {type(result[0]).__name__}, not rows"
+        )
     decoded: list[JSONObject] = []
     for row in rows:
-        if not isinstance(row, dict):
+        fields = as_object(row)
+        if fields is None:
             raise InvalidResponseError(f"{what}: a sampledHistory row is not an object: {row!r}")
-        decoded.append(row)
+        decoded.append(fields)
     return decoded
 
 

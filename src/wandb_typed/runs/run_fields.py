@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from wandb_typed._json import JSONObject
 from wandb_typed.paths import RunPath
@@ -25,7 +25,11 @@ if TYPE_CHECKING:
 __all__ = ["RunFields"]
 
 
-class RunFields:
+SummaryT = TypeVar("SummaryT", bound=JSONMapping)
+"""The summary object a flavour builds (``RunSummary``, ``AsyncRunSummary``)."""
+
+
+class RunFields(Generic[SummaryT]):
     """What a run holds without asking the server."""
 
     # Slots: a listing holds thousands of runs, and every object it keeps is scanned by
@@ -61,7 +65,7 @@ class RunFields:
         self._config_text: str | None = None
         self._config: RunConfig | None = None
         self._summary_text: str | None = None
-        self._summary: JSONMapping | None = None
+        self._summary: SummaryT | None = None
         self._system_metrics_text: str | None = None
         self._system_metrics: JSONObject | None = None
         self._history_keys: JSONObject = {}

@@ -56,9 +56,9 @@ class AsyncArtifactType:
     ) -> None:
         self._session = session
         self.project = project
-        self.id = fragment.id
-        self.name = fragment.name
-        self.description = fragment.description
+        self.id: str = fragment.id
+        self.name: str = fragment.name
+        self.description: str | None = fragment.description
         self.created_at: datetime = fragment.created_at
 
     def collections(self, per_page: int = DEFAULT_PER_PAGE) -> AsyncArtifactCollections:
@@ -94,10 +94,10 @@ class AsyncArtifactCollection:
     ) -> None:
         self._session = session
         self.project = project
-        self.id = fragment.id
-        self.name = fragment.name
-        self.description = fragment.description
-        self.type = fragment.default_artifact_type.name
+        self.id: str = fragment.id
+        self.name: str = fragment.name
+        self.description: str | None = fragment.description
+        self.type: str = fragment.default_artifact_type.name
         self.created_at: datetime = fragment.created_at
         self._is_sequence = fragment.typename__ == "ArtifactSequence"
         self.aliases: list[str] = list(aliases)
@@ -163,7 +163,7 @@ class AsyncArtifactCollection:
 class AsyncArtifactTypes(AsyncPaginator[AsyncArtifactType]):
     """A project's artifact types."""
 
-    connection_path = ("project", "artifactTypes")
+    connection_path: Sequence[str] = ("project", "artifactTypes")
 
     def __init__(
         self, session: AsyncSession, project: ProjectPath, per_page: int = DEFAULT_PER_PAGE
@@ -192,7 +192,7 @@ class AsyncArtifactTypes(AsyncPaginator[AsyncArtifactType]):
 class AsyncArtifactCollections(AsyncPaginator[AsyncArtifactCollection]):
     """The collections of one artifact type; the count is the server's ``totalCount``."""
 
-    connection_path = ("project", "artifactType", "artifactCollections")
+    connection_path: Sequence[str] = ("project", "artifactType", "artifactCollections")
 
     def __init__(
         self,
@@ -234,7 +234,7 @@ class AsyncArtifacts(AsyncPaginator[AsyncArtifact]):
         tags: Only versions carrying all of these tags (filtered here, as ``wandb`` does).
     """
 
-    connection_path = ("project", "artifactType", "artifactCollection", "artifacts")
+    connection_path: Sequence[str] = ("project", "artifactType", "artifactCollection", "artifacts")
 
     def __init__(
         self,
@@ -251,7 +251,7 @@ class AsyncArtifacts(AsyncPaginator[AsyncArtifact]):
         self.project = project
         self.type_name = type_name
         self.collection = collection
-        self.tags = list(tags) if tags is not None else None
+        self.tags: list[str] | None = list(tags) if tags is not None else None
 
     async def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[AsyncArtifact]:
         reply = await self._session.client.get_artifact_versions(
@@ -352,8 +352,8 @@ class AsyncRunArtifacts(AsyncPaginator[AsyncArtifact]):
         super().__init__(per_page=per_page)
         self._session = session
         self.run = run
-        self.direction = direction
-        self.connection_path = (
+        self.direction: Literal["input", "output"] = direction
+        self.connection_path: Sequence[str] = (
             "project",
             "run",
             "inputArtifacts" if direction == "input" else "outputArtifacts",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from wandb_typed._async.pagination import AsyncPaginator, OnData
@@ -23,7 +24,7 @@ class AsyncArtifactFiles(AsyncPaginator[ArtifactFile]):
         NotFoundError: (on first use) the artifact version no longer exists.
     """
 
-    connection_path = ("artifact", "files")
+    connection_path: Sequence[str] = ("artifact", "files")
 
     def __init__(
         self,
@@ -35,7 +36,7 @@ class AsyncArtifactFiles(AsyncPaginator[ArtifactFile]):
         super().__init__(per_page=per_page)
         self._session = session
         self.artifact_id = artifact_id
-        self.names = list(names) if names is not None else None
+        self.names: list[str] | None = list(names) if names is not None else None
 
     async def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[ArtifactFile]:
         reply = await self._session.client.get_artifact_files(

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from wandb_typed._constants import DEFAULT_PER_PAGE
@@ -25,7 +26,7 @@ class ArtifactFiles(Paginator[ArtifactFile]):
         NotFoundError: (on first use) the artifact version no longer exists.
     """
 
-    connection_path = ("artifact", "files")
+    connection_path: Sequence[str] = ("artifact", "files")
 
     def __init__(
         self,
@@ -37,7 +38,7 @@ class ArtifactFiles(Paginator[ArtifactFile]):
         super().__init__(per_page=per_page)
         self._session = session
         self.artifact_id = artifact_id
-        self.names = list(names) if names is not None else None
+        self.names: list[str] | None = list(names) if names is not None else None
 
     def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[ArtifactFile]:
         reply = self._session.client.get_artifact_files(

@@ -11,7 +11,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -118,7 +118,7 @@ class Projects(Paginator[Project]):
         NotFoundError: (on first use) the entity does not exist or is not visible.
     """
 
-    connection_path = ("models",)
+    connection_path: Sequence[str] = ("models",)
 
     def __init__(self, session: Session, entity: str, per_page: int = DEFAULT_PER_PAGE) -> None:
         super().__init__(per_page=per_page)

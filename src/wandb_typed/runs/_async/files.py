@@ -172,10 +172,10 @@ class AsyncFiles(AsyncPaginator[AsyncFile]):
         super().__init__(per_page=per_page)
         self._session = session
         self.run = run
-        self.names = list(names) if names is not None else None
+        self.names: list[str] | None = list(names) if names is not None else None
         self.pattern = pattern
 
-    connection_path = ("project", "run", "files")
+    connection_path: Sequence[str] = ("project", "run", "files")
 
     async def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[AsyncFile]:
         result = await self._session.client.get_run_files(

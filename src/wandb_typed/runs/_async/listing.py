@@ -52,7 +52,7 @@ class AsyncRuns(AsyncPaginator[AsyncRun]):
         >>> frame = runs.to_pandas()  # doctest: +SKIP
     """
 
-    connection_path = ("project", "runs")
+    connection_path: Sequence[str] = ("project", "runs")
 
     def __init__(
         self,

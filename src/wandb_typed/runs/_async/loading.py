@@ -44,9 +44,11 @@ class AsyncPageHeavyFields:
         self._loaded = False
 
     def attach(self, run: AsyncRun) -> None:
+        """Count ``run`` among the runs whose heavy fields the next :meth:`load` fetches."""
         self._runs.append(run)
 
     async def load(self) -> None:
+        """Fetch the heavy fields of every attached run, in one request, once."""
         async with self._lock:
             if self._loaded:
                 return

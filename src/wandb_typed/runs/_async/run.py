@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncRun", "fetch_run"]
 
 
-class AsyncRun(RunFields):
+class AsyncRun(RunFields[AsyncRunSummary]):
     """One W&B run: its metadata, config, summary, history and files.
 
     Get one with ``api.run("entity/project/run_id")``, from ``api.runs(...)``, or make one
@@ -63,8 +63,6 @@ class AsyncRun(RunFields):
     """
 
     __slots__ = ("_heavy_fields", "_session")
-
-    _summary: AsyncRunSummary | None
 
     def __init__(
         self,
@@ -240,14 +238,38 @@ class AsyncRun(RunFields):
     @overload
     async def history(
         self,
-        samples: int = ...,
-        keys: Sequence[str] | None = ...,
-        x_axis: str = ...,
-        pandas: Literal[False] = ...,
+        samples: int,
+        keys: Sequence[str] | None,
+        x_axis: str,
+        pandas: Literal[False],
         stream: HistoryStream = ...,
         *,
         format: None = ...,
     ) -> list[JSONObject]: ...
+
+    @overload
+    async def history(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        *,
+        pandas: Literal[False],
+        stream: HistoryStream = ...,
+        format: None = ...,
+    ) -> list[JSONObject]: ...
+
+    @overload
+    async def history(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        pandas: bool = ...,
+        stream: HistoryStream = ...,
+        *,
+        format: None = ...,
+    ) -> list[JSONObject] | pandas.DataFrame: ...
 
     @overload
     async def history(

@@ -54,7 +54,7 @@ class Runs(Paginator[Run]):
         >>> frame = runs.to_pandas()  # doctest: +SKIP
     """
 
-    connection_path = ("project", "runs")
+    connection_path: Sequence[str] = ("project", "runs")
 
     def __init__(
         self,

@@ -46,9 +46,11 @@ class PageHeavyFields:
         self._loaded = False
 
     def attach(self, run: Run) -> None:
+        """Count ``run`` among the runs whose heavy fields the next :meth:`load` fetches."""
         self._runs.append(run)
 
     def load(self) -> None:
+        """Fetch the heavy fields of every attached run, in one request, once."""
         with self._lock:
             if self._loaded:
                 return

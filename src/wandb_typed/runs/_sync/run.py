@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["Run", "fetch_run"]
 
 
-class Run(RunFields):
+class Run(RunFields[RunSummary]):
     """One W&B run: its metadata, config, summary, history and files.
 
     Get one with ``api.run("entity/project/run_id")``, from ``api.runs(...)``, or make one
@@ -65,8 +65,6 @@ class Run(RunFields):
     """
 
     __slots__ = ("_heavy_fields", "_session")
-
-    _summary: RunSummary | None
 
     def __init__(
         self,
@@ -238,14 +236,38 @@ class Run(RunFields):
     @overload
     def history(
         self,
-        samples: int = ...,
-        keys: Sequence[str] | None = ...,
-        x_axis: str = ...,
-        pandas: Literal[False] = ...,
+        samples: int,
+        keys: Sequence[str] | None,
+        x_axis: str,
+        pandas: Literal[False],
         stream: HistoryStream = ...,
         *,
         format: None = ...,
     ) -> list[JSONObject]: ...
+
+    @overload
+    def history(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        *,
+        pandas: Literal[False],
+        stream: HistoryStream = ...,
+        format: None = ...,
+    ) -> list[JSONObject]: ...
+
+    @overload
+    def history(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        pandas: bool = ...,
+        stream: HistoryStream = ...,
+        *,
+        format: None = ...,
+    ) -> list[JSONObject] | pandas.DataFrame: ...
 
     @overload
     def history(

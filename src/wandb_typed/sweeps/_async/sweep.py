@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from wandb_typed._async.pagination import AsyncPaginator, OnData
@@ -30,7 +31,7 @@ class AsyncSweeps(AsyncPaginator[Sweep]):
         NotFoundError: (on first use) the project does not exist.
     """
 
-    connection_path = ("project", "sweeps")
+    connection_path: Sequence[str] = ("project", "sweeps")
 
     def __init__(
         self, session: AsyncSession, project: ProjectPath, per_page: int = DEFAULT_PER_PAGE

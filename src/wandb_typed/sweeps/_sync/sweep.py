@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from wandb_typed._constants import DEFAULT_PER_PAGE
@@ -32,7 +33,7 @@ class Sweeps(Paginator[Sweep]):
         NotFoundError: (on first use) the project does not exist.
     """
 
-    connection_path = ("project", "sweeps")
+    connection_path: Sequence[str] = ("project", "sweeps")
 
     def __init__(
         self, session: Session, project: ProjectPath, per_page: int = DEFAULT_PER_PAGE

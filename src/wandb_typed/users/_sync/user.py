@@ -46,7 +46,7 @@ class User:
     admin: bool = False
     entity: str | None = None
     """The user's default entity (their own name, or a team they chose)."""
-    flags: Mapping[str, JSONValue] = field(default_factory=dict)
+    flags: Mapping[str, JSONValue] = field(default_factory=dict[str, JSONValue])
     deleted_at: datetime | None = None
     api_keys: tuple[UserApiKey, ...] = ()
     """Keys visible to the caller (W&B shows a user's keys only to that user and admins)."""
