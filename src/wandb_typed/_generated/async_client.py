@@ -2061,6 +2061,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         template_variables: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "CreateDefaultResourceConfig":
+        "Send the ``CreateDefaultResourceConfig`` mutation and return its data."
         from .create_default_resource_config import CreateDefaultResourceConfig
 
         query = gql("""
@@ -2099,6 +2100,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         default_resource_config_id: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "CreateRunQueue":
+        "Send the ``CreateRunQueue`` mutation and return its data."
         from .create_run_queue import CreateRunQueue
 
         query = gql("""
@@ -2141,6 +2143,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         external_links: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "UpsertRunQueue":
+        "Send the ``UpsertRunQueue`` mutation and return its data."
         from .upsert_run_queue import UpsertRunQueue
 
         query = gql("""
@@ -2176,6 +2179,7 @@ class AsyncClient(AsyncGeneratedClientBase):
     async def get_run_queue(
         self, entity: str, project: str, name: str, **kwargs: Any
     ) -> "GetRunQueue":
+        "Send the ``GetRunQueue`` query and return its data."
         from .get_run_queue import GetRunQueue
 
         query = gql("""
@@ -2215,6 +2219,7 @@ class AsyncClient(AsyncGeneratedClientBase):
     async def get_default_resource_config(
         self, entity: str, id: str, **kwargs: Any
     ) -> "GetDefaultResourceConfig":
+        "Send the ``GetDefaultResourceConfig`` query and return its data."
         from .get_default_resource_config import GetDefaultResourceConfig
 
         query = gql("""
@@ -2252,6 +2257,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunQueueItems":
+        "Send the ``GetRunQueueItems`` query and return its data."
         from .get_run_queue_items import GetRunQueueItems
 
         query = gql("""
@@ -2307,6 +2313,7 @@ class AsyncClient(AsyncGeneratedClientBase):
     async def get_run_queue_item(
         self, entity: str, project: str, name: str, item_id: str, **kwargs: Any
     ) -> "GetRunQueueItem":
+        "Send the ``GetRunQueueItem`` query and return its data."
         from .get_run_queue_item import GetRunQueueItem
 
         query = gql("""
@@ -2347,6 +2354,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         return GetRunQueueItem.model_validate(data)
 
     async def delete_run_queues(self, ids: list[str], **kwargs: Any) -> "DeleteRunQueues":
+        "Send the ``DeleteRunQueues`` mutation and return its data."
         from .delete_run_queues import DeleteRunQueues
 
         query = gql("""
@@ -2370,6 +2378,7 @@ class AsyncClient(AsyncGeneratedClientBase):
     async def delete_from_run_queue(
         self, queue_id: str, item_id: str, **kwargs: Any
     ) -> "DeleteFromRunQueue":
+        "Send the ``DeleteFromRunQueue`` mutation and return its data."
         from .delete_from_run_queue import DeleteFromRunQueue
 
         query = gql("""
@@ -2400,6 +2409,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         template_variable_values: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "PushToRunQueueByName":
+        "Send the ``PushToRunQueueByName`` mutation and return its data."
         from .push_to_run_queue_by_name import PushToRunQueueByName
 
         query = gql("""
@@ -2431,6 +2441,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         return PushToRunQueueByName.model_validate(data)
 
     async def get_jobs(self, entity: str, project: str, **kwargs: Any) -> "GetJobs":
+        "Send the ``GetJobs`` query and return its data."
         from .get_jobs import GetJobs
 
         query = gql("""
@@ -2673,6 +2684,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         return GetProjectSweeps.model_validate(data)
 
     async def get_organization(self, name: str, **kwargs: Any) -> "GetOrganization":
+        "Send the ``GetOrganization`` query and return its data."
         from .get_organization import GetOrganization
 
         query = gql("""
@@ -2704,6 +2716,7 @@ class AsyncClient(AsyncGeneratedClientBase):
     async def get_entity_organizations(
         self, entity: str, **kwargs: Any
     ) -> "GetEntityOrganizations":
+        "Send the ``GetEntityOrganizations`` query and return its data."
         from .get_entity_organizations import GetEntityOrganizations
 
         query = gql("""
@@ -2740,6 +2753,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         return GetEntityOrganizations.model_validate(data)
 
     async def get_registry(self, entity: str, name: str, **kwargs: Any) -> "GetRegistry":
+        "Send the ``GetRegistry`` query and return its data."
         from .get_registry import GetRegistry
 
         query = gql("""
@@ -2793,6 +2807,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRegistries":
+        "Send the ``GetRegistries`` query and return its data."
         from .get_registries import GetRegistries
 
         query = gql("""
@@ -2869,6 +2884,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRegistryCollections":
+        "Send the ``GetRegistryCollections`` query and return its data."
         from .get_registry_collections import GetRegistryCollections
 
         query = gql("""
@@ -2954,6 +2970,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRegistryVersions":
+        "Send the ``GetRegistryVersions`` query and return its data."
         from .get_registry_versions import GetRegistryVersions
 
         query = gql("""
@@ -3073,6 +3090,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         return GetRegistryVersions.model_validate(data)
 
     async def upsert_registry(self, input: "UpsertModelInput", **kwargs: Any) -> "UpsertRegistry":
+        "Send the ``UpsertRegistry`` mutation and return its data."
         from .upsert_registry import UpsertRegistry
 
         query = gql("""
@@ -3122,6 +3140,7 @@ class AsyncClient(AsyncGeneratedClientBase):
     async def rename_registry(
         self, entity: str, old_name: str, new_name: str, **kwargs: Any
     ) -> "RenameRegistry":
+        "Send the ``RenameRegistry`` mutation and return its data."
         from .rename_registry import RenameRegistry
 
         query = gql("""
@@ -3174,6 +3193,7 @@ class AsyncClient(AsyncGeneratedClientBase):
         return RenameRegistry.model_validate(data)
 
     async def delete_registry(self, id: str, **kwargs: Any) -> "DeleteRegistry":
+        "Send the ``DeleteRegistry`` mutation and return its data."
         from .delete_registry import DeleteRegistry
 
         query = gql("""

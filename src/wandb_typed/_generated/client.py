@@ -2061,6 +2061,7 @@ class Client(GeneratedClientBase):
         template_variables: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "CreateDefaultResourceConfig":
+        "Send the ``CreateDefaultResourceConfig`` mutation and return its data."
         from .create_default_resource_config import CreateDefaultResourceConfig
 
         query = gql("""
@@ -2099,6 +2100,7 @@ class Client(GeneratedClientBase):
         default_resource_config_id: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "CreateRunQueue":
+        "Send the ``CreateRunQueue`` mutation and return its data."
         from .create_run_queue import CreateRunQueue
 
         query = gql("""
@@ -2141,6 +2143,7 @@ class Client(GeneratedClientBase):
         external_links: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "UpsertRunQueue":
+        "Send the ``UpsertRunQueue`` mutation and return its data."
         from .upsert_run_queue import UpsertRunQueue
 
         query = gql("""
@@ -2174,6 +2177,7 @@ class Client(GeneratedClientBase):
         return UpsertRunQueue.model_validate(data)
 
     def get_run_queue(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetRunQueue":
+        "Send the ``GetRunQueue`` query and return its data."
         from .get_run_queue import GetRunQueue
 
         query = gql("""
@@ -2213,6 +2217,7 @@ class Client(GeneratedClientBase):
     def get_default_resource_config(
         self, entity: str, id: str, **kwargs: Any
     ) -> "GetDefaultResourceConfig":
+        "Send the ``GetDefaultResourceConfig`` query and return its data."
         from .get_default_resource_config import GetDefaultResourceConfig
 
         query = gql("""
@@ -2250,6 +2255,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRunQueueItems":
+        "Send the ``GetRunQueueItems`` query and return its data."
         from .get_run_queue_items import GetRunQueueItems
 
         query = gql("""
@@ -2305,6 +2311,7 @@ class Client(GeneratedClientBase):
     def get_run_queue_item(
         self, entity: str, project: str, name: str, item_id: str, **kwargs: Any
     ) -> "GetRunQueueItem":
+        "Send the ``GetRunQueueItem`` query and return its data."
         from .get_run_queue_item import GetRunQueueItem
 
         query = gql("""
@@ -2345,6 +2352,7 @@ class Client(GeneratedClientBase):
         return GetRunQueueItem.model_validate(data)
 
     def delete_run_queues(self, ids: list[str], **kwargs: Any) -> "DeleteRunQueues":
+        "Send the ``DeleteRunQueues`` mutation and return its data."
         from .delete_run_queues import DeleteRunQueues
 
         query = gql("""
@@ -2368,6 +2376,7 @@ class Client(GeneratedClientBase):
     def delete_from_run_queue(
         self, queue_id: str, item_id: str, **kwargs: Any
     ) -> "DeleteFromRunQueue":
+        "Send the ``DeleteFromRunQueue`` mutation and return its data."
         from .delete_from_run_queue import DeleteFromRunQueue
 
         query = gql("""
@@ -2398,6 +2407,7 @@ class Client(GeneratedClientBase):
         template_variable_values: Union[Optional[str], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "PushToRunQueueByName":
+        "Send the ``PushToRunQueueByName`` mutation and return its data."
         from .push_to_run_queue_by_name import PushToRunQueueByName
 
         query = gql("""
@@ -2429,6 +2439,7 @@ class Client(GeneratedClientBase):
         return PushToRunQueueByName.model_validate(data)
 
     def get_jobs(self, entity: str, project: str, **kwargs: Any) -> "GetJobs":
+        "Send the ``GetJobs`` query and return its data."
         from .get_jobs import GetJobs
 
         query = gql("""
@@ -2671,6 +2682,7 @@ class Client(GeneratedClientBase):
         return GetProjectSweeps.model_validate(data)
 
     def get_organization(self, name: str, **kwargs: Any) -> "GetOrganization":
+        "Send the ``GetOrganization`` query and return its data."
         from .get_organization import GetOrganization
 
         query = gql("""
@@ -2700,6 +2712,7 @@ class Client(GeneratedClientBase):
         return GetOrganization.model_validate(data)
 
     def get_entity_organizations(self, entity: str, **kwargs: Any) -> "GetEntityOrganizations":
+        "Send the ``GetEntityOrganizations`` query and return its data."
         from .get_entity_organizations import GetEntityOrganizations
 
         query = gql("""
@@ -2736,6 +2749,7 @@ class Client(GeneratedClientBase):
         return GetEntityOrganizations.model_validate(data)
 
     def get_registry(self, entity: str, name: str, **kwargs: Any) -> "GetRegistry":
+        "Send the ``GetRegistry`` query and return its data."
         from .get_registry import GetRegistry
 
         query = gql("""
@@ -2789,6 +2803,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRegistries":
+        "Send the ``GetRegistries`` query and return its data."
         from .get_registries import GetRegistries
 
         query = gql("""
@@ -2865,6 +2880,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRegistryCollections":
+        "Send the ``GetRegistryCollections`` query and return its data."
         from .get_registry_collections import GetRegistryCollections
 
         query = gql("""
@@ -2950,6 +2966,7 @@ class Client(GeneratedClientBase):
         per_page: Union[Optional[int], "UnsetType"] = UNSET,
         **kwargs: Any,
     ) -> "GetRegistryVersions":
+        "Send the ``GetRegistryVersions`` query and return its data."
         from .get_registry_versions import GetRegistryVersions
 
         query = gql("""
@@ -3069,6 +3086,7 @@ class Client(GeneratedClientBase):
         return GetRegistryVersions.model_validate(data)
 
     def upsert_registry(self, input: "UpsertModelInput", **kwargs: Any) -> "UpsertRegistry":
+        "Send the ``UpsertRegistry`` mutation and return its data."
         from .upsert_registry import UpsertRegistry
 
         query = gql("""
@@ -3118,6 +3136,7 @@ class Client(GeneratedClientBase):
     def rename_registry(
         self, entity: str, old_name: str, new_name: str, **kwargs: Any
     ) -> "RenameRegistry":
+        "Send the ``RenameRegistry`` mutation and return its data."
         from .rename_registry import RenameRegistry
 
         query = gql("""
@@ -3170,6 +3189,7 @@ class Client(GeneratedClientBase):
         return RenameRegistry.model_validate(data)
 
     def delete_registry(self, id: str, **kwargs: Any) -> "DeleteRegistry":
+        "Send the ``DeleteRegistry`` mutation and return its data."
         from .delete_registry import DeleteRegistry
 
         query = gql("""

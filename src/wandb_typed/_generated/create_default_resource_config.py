@@ -9,11 +9,15 @@ from .base_model import BaseModel
 
 
 class CreateDefaultResourceConfig(BaseModel):
+    """The data the ``CreateDefaultResourceConfig`` mutation returns."""
+
     create_default_resource_config: Optional[
         "CreateDefaultResourceConfigCreateDefaultResourceConfig"
     ] = Field(alias="createDefaultResourceConfig")
 
 
 class CreateDefaultResourceConfigCreateDefaultResourceConfig(BaseModel):
+    """The fields of a ``CreateDefaultResourceConfigPayload`` that the ``CreateDefaultResourceConfig`` mutation selects."""
+
     default_resource_config_id: str = Field(alias="defaultResourceConfigID")
     success: bool

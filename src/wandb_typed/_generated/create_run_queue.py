@@ -9,9 +9,13 @@ from .base_model import BaseModel
 
 
 class CreateRunQueue(BaseModel):
+    """The data the ``CreateRunQueue`` mutation returns."""
+
     create_run_queue: Optional["CreateRunQueueCreateRunQueue"] = Field(alias="createRunQueue")
 
 
 class CreateRunQueueCreateRunQueue(BaseModel):
+    """The fields of a ``CreateRunQueuePayload`` that the ``CreateRunQueue`` mutation selects."""
+
     success: Optional[bool]
     queue_id: Optional[str] = Field(alias="queueID")

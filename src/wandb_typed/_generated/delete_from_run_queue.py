@@ -9,10 +9,14 @@ from .base_model import BaseModel
 
 
 class DeleteFromRunQueue(BaseModel):
+    """The data the ``DeleteFromRunQueue`` mutation returns."""
+
     delete_from_run_queue: Optional["DeleteFromRunQueueDeleteFromRunQueue"] = Field(
         alias="deleteFromRunQueue"
     )
 
 
 class DeleteFromRunQueueDeleteFromRunQueue(BaseModel):
+    """The fields of a ``DeleteFromRunQueuePayload`` that the ``DeleteFromRunQueue`` mutation selects."""
+
     success: Optional[bool]

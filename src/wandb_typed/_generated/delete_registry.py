@@ -9,8 +9,12 @@ from .base_model import BaseModel
 
 
 class DeleteRegistry(BaseModel):
+    """The data the ``DeleteRegistry`` mutation returns."""
+
     delete_model: Optional["DeleteRegistryDeleteModel"] = Field(alias="deleteModel")
 
 
 class DeleteRegistryDeleteModel(BaseModel):
+    """The fields of a ``DeleteModelPayload`` that the ``DeleteRegistry`` mutation selects."""
+
     success: Optional[bool]

@@ -9,8 +9,12 @@ from .base_model import BaseModel
 
 
 class DeleteRunQueues(BaseModel):
+    """The data the ``DeleteRunQueues`` mutation returns."""
+
     delete_run_queues: Optional["DeleteRunQueuesDeleteRunQueues"] = Field(alias="deleteRunQueues")
 
 
 class DeleteRunQueuesDeleteRunQueues(BaseModel):
+    """The fields of a ``DeleteRunQueuesPayload`` that the ``DeleteRunQueues`` mutation selects."""
+
     success: Optional[bool]

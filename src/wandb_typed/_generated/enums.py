@@ -5,6 +5,8 @@ from enum import Enum
 
 
 class ArtifactCollectionType(str, Enum):
+    """The GraphQL enum ``ArtifactCollectionType``."""
+
     PORTFOLIO = "PORTFOLIO"
     SEQUENCE = "SEQUENCE"
 
@@ -41,11 +43,15 @@ class ArtifactStorageLayout(str, Enum):
 
 
 class RunQueueAccessType(str, Enum):
+    """The GraphQL enum ``RunQueueAccessType``."""
+
     PROJECT = "PROJECT"
     USER = "USER"
 
 
 class RunQueueItemState(str, Enum):
+    """The GraphQL enum ``RunQueueItemState``."""
+
     CLAIMED = "CLAIMED"
     FAILED = "FAILED"
     LEASED = "LEASED"
@@ -53,5 +59,7 @@ class RunQueueItemState(str, Enum):
 
 
 class RunQueuePrioritizationMode(str, Enum):
+    """The GraphQL enum ``RunQueuePrioritizationMode``."""
+
     DISABLED = "DISABLED"
     V0 = "V0"

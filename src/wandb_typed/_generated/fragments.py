@@ -249,12 +249,16 @@ class LightRunFragmentUser(BaseModel):
 
 
 class OrganizationFragment(BaseModel):
+    """The fields of a ``Organization`` that the ``OrganizationFragment`` fragment selects."""
+
     id: str
     name: str
     org_entity: Optional["OrganizationFragmentOrgEntity"] = Field(alias="orgEntity")
 
 
 class OrganizationFragmentOrgEntity(BaseModel):
+    """The fields of a ``Entity`` that the ``OrganizationFragment`` fragment selects."""
+
     name: str
 
 
@@ -278,6 +282,8 @@ class ProjectFragment(BaseModel):
 
 
 class RegistryFragment(BaseModel):
+    """The fields of a ``Project`` that the ``RegistryFragment`` fragment selects."""
+
     id: str
     name: str
     entity: "RegistryFragmentEntity"
@@ -290,23 +296,33 @@ class RegistryFragment(BaseModel):
 
 
 class RegistryFragmentEntity(BaseModel):
+    """The fields of a ``Entity`` that the ``RegistryFragment`` fragment selects."""
+
     name: str
     organization: Optional["RegistryFragmentEntityOrganization"]
 
 
 class RegistryFragmentEntityOrganization(BaseModel):
+    """The fields of a ``Organization`` that the ``RegistryFragment`` fragment selects."""
+
     name: str
 
 
 class RegistryFragmentArtifactTypes(BaseModel):
+    """The fields of a ``ArtifactTypeConnection`` that the ``RegistryFragment`` fragment selects."""
+
     edges: list["RegistryFragmentArtifactTypesEdges"]
 
 
 class RegistryFragmentArtifactTypesEdges(BaseModel):
+    """The fields of a ``ArtifactTypeEdge`` that the ``RegistryFragment`` fragment selects."""
+
     node: Optional["RegistryFragmentArtifactTypesEdgesNode"]
 
 
 class RegistryFragmentArtifactTypesEdgesNode(BaseModel):
+    """The fields of a ``ArtifactType`` that the ``RegistryFragment`` fragment selects."""
+
     name: str
 
 
@@ -317,6 +333,8 @@ class RunFragment(HeavyRunFragment, LightRunFragment):
 
 
 class RunQueueFragment(BaseModel):
+    """The fields of a ``RunQueue`` that the ``RunQueueFragment`` fragment selects."""
+
     id: str
     name: str
     access: RunQueueAccessType
@@ -327,12 +345,14 @@ class RunQueueFragment(BaseModel):
 
 
 class RunQueueItemFragment(BaseModel):
+    """The fields of a ``RunQueueItem`` that the ``RunQueueItemFragment`` fragment selects."""
+
     id: str
     state: RunQueueItemState
     associated_run_id: Optional[str] = Field(alias="associatedRunId")
     created_at: datetime = Field(alias="createdAt")
     priority: Optional[int]
-    run_spec: Any = Field(alias="runSpec")
+    run_spec: SkipValidation[JsonValue] = Field(alias="runSpec")
 
 
 class SweepFragment(BaseModel):

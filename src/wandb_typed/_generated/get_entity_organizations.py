@@ -4,23 +4,38 @@
 from typing import Optional
 
 from .base_model import BaseModel
-from .fragments import OrganizationFragment
+from .fragments import (
+    OrganizationFragment,
+    OrganizationFragmentOrgEntity,  # noqa: F401
+)
 
 
 class GetEntityOrganizations(BaseModel):
+    """The data the ``GetEntityOrganizations`` query returns."""
+
     entity: Optional["GetEntityOrganizationsEntity"]
 
 
 class GetEntityOrganizationsEntity(BaseModel):
+    """The fields of a ``Entity`` that the ``GetEntityOrganizations`` query selects."""
+
     organization: Optional["GetEntityOrganizationsEntityOrganization"]
     user: Optional["GetEntityOrganizationsEntityUser"]
 
 
-GetEntityOrganizationsEntityOrganization = OrganizationFragment
+class GetEntityOrganizationsEntityOrganization(OrganizationFragment):
+    """The fields of a ``Organization`` that the ``GetEntityOrganizations`` query selects."""
+
+    pass
 
 
 class GetEntityOrganizationsEntityUser(BaseModel):
+    """The fields of a ``User`` that the ``GetEntityOrganizations`` query selects."""
+
     organizations: list["GetEntityOrganizationsEntityUserOrganizations"]
 
 
-GetEntityOrganizationsEntityUserOrganizations = OrganizationFragment
+class GetEntityOrganizationsEntityUserOrganizations(OrganizationFragment):
+    """The fields of a ``Organization`` that the ``GetEntityOrganizations`` query selects."""
+
+    pass

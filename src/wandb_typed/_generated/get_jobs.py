@@ -10,28 +10,40 @@ from .enums import ArtifactState
 
 
 class GetJobs(BaseModel):
+    """The data the ``GetJobs`` query returns."""
+
     project: Optional["GetJobsProject"]
 
 
 class GetJobsProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetJobs`` query selects."""
+
     artifact_type: Optional["GetJobsProjectArtifactType"] = Field(alias="artifactType")
 
 
 class GetJobsProjectArtifactType(BaseModel):
+    """The fields of a ``ArtifactType`` that the ``GetJobs`` query selects."""
+
     artifact_collections: Optional["GetJobsProjectArtifactTypeArtifactCollections"] = Field(
         alias="artifactCollections"
     )
 
 
 class GetJobsProjectArtifactTypeArtifactCollections(BaseModel):
+    """The fields of a ``ArtifactCollectionConnection`` that the ``GetJobs`` query selects."""
+
     edges: list["GetJobsProjectArtifactTypeArtifactCollectionsEdges"]
 
 
 class GetJobsProjectArtifactTypeArtifactCollectionsEdges(BaseModel):
+    """The fields of a ``ArtifactCollectionEdge`` that the ``GetJobs`` query selects."""
+
     node: Optional["GetJobsProjectArtifactTypeArtifactCollectionsEdgesNode"]
 
 
 class GetJobsProjectArtifactTypeArtifactCollectionsEdgesNode(BaseModel):
+    """The fields of a ``ArtifactCollection`` that the ``GetJobs`` query selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )
@@ -39,14 +51,20 @@ class GetJobsProjectArtifactTypeArtifactCollectionsEdgesNode(BaseModel):
 
 
 class GetJobsProjectArtifactTypeArtifactCollectionsEdgesNodeArtifacts(BaseModel):
+    """The fields of a ``VersionedArtifactConnection`` that the ``GetJobs`` query selects."""
+
     edges: list["GetJobsProjectArtifactTypeArtifactCollectionsEdgesNodeArtifactsEdges"]
 
 
 class GetJobsProjectArtifactTypeArtifactCollectionsEdgesNodeArtifactsEdges(BaseModel):
+    """The fields of a ``VersionedArtifactEdge`` that the ``GetJobs`` query selects."""
+
     node: "GetJobsProjectArtifactTypeArtifactCollectionsEdgesNodeArtifactsEdgesNode"
 
 
 class GetJobsProjectArtifactTypeArtifactCollectionsEdgesNodeArtifactsEdgesNode(BaseModel):
+    """The fields of a ``Artifact`` that the ``GetJobs`` query selects."""
+
     id: str
     state: ArtifactState
     aliases: list["GetJobsProjectArtifactTypeArtifactCollectionsEdgesNodeArtifactsEdgesNodeAliases"]
@@ -56,10 +74,14 @@ class GetJobsProjectArtifactTypeArtifactCollectionsEdgesNodeArtifactsEdgesNode(B
 
 
 class GetJobsProjectArtifactTypeArtifactCollectionsEdgesNodeArtifactsEdgesNodeAliases(BaseModel):
+    """The fields of a ``ArtifactAlias`` that the ``GetJobs`` query selects."""
+
     alias: str
 
 
 class GetJobsProjectArtifactTypeArtifactCollectionsEdgesNodeArtifactsEdgesNodeArtifactSequence(
     BaseModel
 ):
+    """The fields of a ``ArtifactSequence`` that the ``GetJobs`` query selects."""
+
     name: str

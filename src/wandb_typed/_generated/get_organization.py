@@ -4,11 +4,19 @@
 from typing import Optional
 
 from .base_model import BaseModel
-from .fragments import OrganizationFragment
+from .fragments import (
+    OrganizationFragment,
+    OrganizationFragmentOrgEntity,  # noqa: F401
+)
 
 
 class GetOrganization(BaseModel):
+    """The data the ``GetOrganization`` query returns."""
+
     organization: Optional["GetOrganizationOrganization"]
 
 
-GetOrganizationOrganization = OrganizationFragment
+class GetOrganizationOrganization(OrganizationFragment):
+    """The fields of a ``Organization`` that the ``GetOrganization`` query selects."""
+
+    pass

@@ -6,31 +6,54 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import PageInfoFragment, RegistryFragment
+from .fragments import (  # noqa: F401
+    PageInfoFragment,
+    RegistryFragment,
+    RegistryFragmentArtifactTypes,
+    RegistryFragmentEntity,
+)
 
 
 class GetRegistries(BaseModel):
+    """The data the ``GetRegistries`` query returns."""
+
     organization: Optional["GetRegistriesOrganization"]
 
 
 class GetRegistriesOrganization(BaseModel):
+    """The fields of a ``Organization`` that the ``GetRegistries`` query selects."""
+
     org_entity: Optional["GetRegistriesOrganizationOrgEntity"] = Field(alias="orgEntity")
 
 
 class GetRegistriesOrganizationOrgEntity(BaseModel):
+    """The fields of a ``Entity`` that the ``GetRegistries`` query selects."""
+
     name: str
     projects: Optional["GetRegistriesOrganizationOrgEntityProjects"]
 
 
 class GetRegistriesOrganizationOrgEntityProjects(BaseModel):
+    """The fields of a ``ProjectConnection`` that the ``GetRegistries`` query selects."""
+
     edges: list["GetRegistriesOrganizationOrgEntityProjectsEdges"]
     page_info: "GetRegistriesOrganizationOrgEntityProjectsPageInfo" = Field(alias="pageInfo")
 
 
 class GetRegistriesOrganizationOrgEntityProjectsEdges(BaseModel):
+    """The fields of a ``ProjectEdge`` that the ``GetRegistries`` query selects."""
+
     cursor: str
     node: Optional["GetRegistriesOrganizationOrgEntityProjectsEdgesNode"]
 
 
-GetRegistriesOrganizationOrgEntityProjectsEdgesNode = RegistryFragment
-GetRegistriesOrganizationOrgEntityProjectsPageInfo = PageInfoFragment
+class GetRegistriesOrganizationOrgEntityProjectsEdgesNode(RegistryFragment):
+    """The fields of a ``Project`` that the ``GetRegistries`` query selects."""
+
+    pass
+
+
+class GetRegistriesOrganizationOrgEntityProjectsPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetRegistries`` query selects."""
+
+    pass

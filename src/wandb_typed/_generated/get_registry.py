@@ -4,15 +4,26 @@
 from typing import Optional
 
 from .base_model import BaseModel
-from .fragments import RegistryFragment
+from .fragments import (  # noqa: F401
+    RegistryFragment,
+    RegistryFragmentArtifactTypes,
+    RegistryFragmentEntity,
+)
 
 
 class GetRegistry(BaseModel):
+    """The data the ``GetRegistry`` query returns."""
+
     entity: Optional["GetRegistryEntity"]
 
 
 class GetRegistryEntity(BaseModel):
+    """The fields of a ``Entity`` that the ``GetRegistry`` query selects."""
+
     project: Optional["GetRegistryEntityProject"]
 
 
-GetRegistryEntityProject = RegistryFragment
+class GetRegistryEntityProject(RegistryFragment):
+    """The fields of a ``Project`` that the ``GetRegistry`` query selects."""
+
+    pass

@@ -15,14 +15,20 @@ from .fragments import (  # noqa: F401
 
 
 class GetRegistryCollections(BaseModel):
+    """The data the ``GetRegistryCollections`` query returns."""
+
     organization: Optional["GetRegistryCollectionsOrganization"]
 
 
 class GetRegistryCollectionsOrganization(BaseModel):
+    """The fields of a ``Organization`` that the ``GetRegistryCollections`` query selects."""
+
     org_entity: Optional["GetRegistryCollectionsOrganizationOrgEntity"] = Field(alias="orgEntity")
 
 
 class GetRegistryCollectionsOrganizationOrgEntity(BaseModel):
+    """The fields of a ``Entity`` that the ``GetRegistryCollections`` query selects."""
+
     name: str
     artifact_collections: Optional[
         "GetRegistryCollectionsOrganizationOrgEntityArtifactCollections"
@@ -30,6 +36,8 @@ class GetRegistryCollectionsOrganizationOrgEntity(BaseModel):
 
 
 class GetRegistryCollectionsOrganizationOrgEntityArtifactCollections(BaseModel):
+    """The fields of a ``ArtifactCollectionConnection`` that the ``GetRegistryCollections`` query selects."""
+
     total_count: int = Field(alias="totalCount")
     edges: list["GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdges"]
     page_info: "GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsPageInfo" = Field(
@@ -38,6 +46,8 @@ class GetRegistryCollectionsOrganizationOrgEntityArtifactCollections(BaseModel):
 
 
 class GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdges(BaseModel):
+    """The fields of a ``ArtifactCollectionEdge`` that the ``GetRegistryCollections`` query selects."""
+
     cursor: str
     node: Optional["GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdgesNode"]
 
@@ -45,6 +55,8 @@ class GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdges(BaseMo
 class GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdgesNode(
     ArtifactCollectionFragment
 ):
+    """The fields of a ``ArtifactCollection`` that the ``GetRegistryCollections`` query selects."""
+
     typename__: Literal["ArtifactCollection", "ArtifactPortfolio", "ArtifactSequence"] = Field(
         alias="__typename"
     )
@@ -52,17 +64,26 @@ class GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdgesNode(
 
 
 class GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdgesNodeTags(BaseModel):
+    """The fields of a ``TagConnection`` that the ``GetRegistryCollections`` query selects."""
+
     edges: list["GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdgesNodeTagsEdges"]
 
 
 class GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdgesNodeTagsEdges(BaseModel):
+    """The fields of a ``TagEdge`` that the ``GetRegistryCollections`` query selects."""
+
     node: "GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdgesNodeTagsEdgesNode"
 
 
 class GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdgesNodeTagsEdgesNode(
     BaseModel
 ):
+    """The fields of a ``Tag`` that the ``GetRegistryCollections`` query selects."""
+
     name: str
 
 
-GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsPageInfo = PageInfoFragment
+class GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetRegistryCollections`` query selects."""
+
+    pass

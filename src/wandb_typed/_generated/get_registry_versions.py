@@ -6,18 +6,30 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import ArtifactMembershipFragment, PageInfoFragment
+from .fragments import (  # noqa: F401
+    ArtifactMembershipFragment,
+    ArtifactMembershipFragmentAliases,
+    ArtifactMembershipFragmentArtifact,
+    ArtifactMembershipFragmentArtifactCollection,
+    PageInfoFragment,
+)
 
 
 class GetRegistryVersions(BaseModel):
+    """The data the ``GetRegistryVersions`` query returns."""
+
     organization: Optional["GetRegistryVersionsOrganization"]
 
 
 class GetRegistryVersionsOrganization(BaseModel):
+    """The fields of a ``Organization`` that the ``GetRegistryVersions`` query selects."""
+
     org_entity: Optional["GetRegistryVersionsOrganizationOrgEntity"] = Field(alias="orgEntity")
 
 
 class GetRegistryVersionsOrganizationOrgEntity(BaseModel):
+    """The fields of a ``Entity`` that the ``GetRegistryVersions`` query selects."""
+
     name: str
     artifact_memberships: Optional[
         "GetRegistryVersionsOrganizationOrgEntityArtifactMemberships"
@@ -25,6 +37,8 @@ class GetRegistryVersionsOrganizationOrgEntity(BaseModel):
 
 
 class GetRegistryVersionsOrganizationOrgEntityArtifactMemberships(BaseModel):
+    """The fields of a ``ArtifactCollectionMembershipConnection`` that the ``GetRegistryVersions`` query selects."""
+
     edges: list["GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsEdges"]
     page_info: "GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsPageInfo" = Field(
         alias="pageInfo"
@@ -32,9 +46,21 @@ class GetRegistryVersionsOrganizationOrgEntityArtifactMemberships(BaseModel):
 
 
 class GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsEdges(BaseModel):
+    """The fields of a ``ArtifactCollectionMembershipEdge`` that the ``GetRegistryVersions`` query selects."""
+
     cursor: str
     node: Optional["GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsEdgesNode"]
 
 
-GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsEdgesNode = ArtifactMembershipFragment
-GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsPageInfo = PageInfoFragment
+class GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsEdgesNode(
+    ArtifactMembershipFragment
+):
+    """The fields of a ``ArtifactCollectionMembership`` that the ``GetRegistryVersions`` query selects."""
+
+    pass
+
+
+class GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetRegistryVersions`` query selects."""
+
+    pass

@@ -10,11 +10,18 @@ from .fragments import RunQueueFragment
 
 
 class GetRunQueue(BaseModel):
+    """The data the ``GetRunQueue`` query returns."""
+
     project: Optional["GetRunQueueProject"]
 
 
 class GetRunQueueProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRunQueue`` query selects."""
+
     run_queue: Optional["GetRunQueueProjectRunQueue"] = Field(alias="runQueue")
 
 
-GetRunQueueProjectRunQueue = RunQueueFragment
+class GetRunQueueProjectRunQueue(RunQueueFragment):
+    """The fields of a ``RunQueue`` that the ``GetRunQueue`` query selects."""
+
+    pass

@@ -10,18 +10,27 @@ from .fragments import RunQueueItemFragment
 
 
 class GetRunQueueItem(BaseModel):
+    """The data the ``GetRunQueueItem`` query returns."""
+
     project: Optional["GetRunQueueItemProject"]
 
 
 class GetRunQueueItemProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRunQueueItem`` query selects."""
+
     run_queue: Optional["GetRunQueueItemProjectRunQueue"] = Field(alias="runQueue")
 
 
 class GetRunQueueItemProjectRunQueue(BaseModel):
+    """The fields of a ``RunQueue`` that the ``GetRunQueueItem`` query selects."""
+
     id: str
     run_queue_item: Optional["GetRunQueueItemProjectRunQueueRunQueueItem"] = Field(
         alias="runQueueItem"
     )
 
 
-GetRunQueueItemProjectRunQueueRunQueueItem = RunQueueItemFragment
+class GetRunQueueItemProjectRunQueueRunQueueItem(RunQueueItemFragment):
+    """The fields of a ``RunQueueItem`` that the ``GetRunQueueItem`` query selects."""
+
+    pass

@@ -10,26 +10,44 @@ from .fragments import PageInfoFragment, RunQueueItemFragment
 
 
 class GetRunQueueItems(BaseModel):
+    """The data the ``GetRunQueueItems`` query returns."""
+
     project: Optional["GetRunQueueItemsProject"]
 
 
 class GetRunQueueItemsProject(BaseModel):
+    """The fields of a ``Project`` that the ``GetRunQueueItems`` query selects."""
+
     run_queue: Optional["GetRunQueueItemsProjectRunQueue"] = Field(alias="runQueue")
 
 
 class GetRunQueueItemsProjectRunQueue(BaseModel):
+    """The fields of a ``RunQueue`` that the ``GetRunQueueItems`` query selects."""
+
     id: str
     run_queue_items: "GetRunQueueItemsProjectRunQueueRunQueueItems" = Field(alias="runQueueItems")
 
 
 class GetRunQueueItemsProjectRunQueueRunQueueItems(BaseModel):
+    """The fields of a ``RunQueueItemConnection`` that the ``GetRunQueueItems`` query selects."""
+
     edges: list["GetRunQueueItemsProjectRunQueueRunQueueItemsEdges"]
     page_info: "GetRunQueueItemsProjectRunQueueRunQueueItemsPageInfo" = Field(alias="pageInfo")
 
 
 class GetRunQueueItemsProjectRunQueueRunQueueItemsEdges(BaseModel):
+    """The fields of a ``RunQueueItemEdge`` that the ``GetRunQueueItems`` query selects."""
+
     node: "GetRunQueueItemsProjectRunQueueRunQueueItemsEdgesNode"
 
 
-GetRunQueueItemsProjectRunQueueRunQueueItemsEdgesNode = RunQueueItemFragment
-GetRunQueueItemsProjectRunQueueRunQueueItemsPageInfo = PageInfoFragment
+class GetRunQueueItemsProjectRunQueueRunQueueItemsEdgesNode(RunQueueItemFragment):
+    """The fields of a ``RunQueueItem`` that the ``GetRunQueueItems`` query selects."""
+
+    pass
+
+
+class GetRunQueueItemsProjectRunQueueRunQueueItemsPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``GetRunQueueItems`` query selects."""
+
+    pass

@@ -200,24 +200,48 @@ class LinkArtifactInput(BaseModel):
 
 
 class UpsertModelInput(BaseModel):
+    """The GraphQL input ``UpsertModelInput``."""
+
     access: Optional[str] = None
-    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
+    client_mutation_id: Optional[str] = Field(
+        validation_alias="clientMutationId",
+        serialization_alias="clientMutationId",
+        default=None,
+    )
     description: Optional[str] = None
-    docker_image: Optional[str] = Field(alias="dockerImage", default=None)
-    entity_name: Optional[str] = Field(alias="entityName", default=None)
+    docker_image: Optional[str] = Field(
+        validation_alias="dockerImage", serialization_alias="dockerImage", default=None
+    )
+    entity_name: Optional[str] = Field(
+        validation_alias="entityName", serialization_alias="entityName", default=None
+    )
     "deprecated"
     framework: Optional[str] = None
     id: Optional[str] = None
-    is_benchmark: Optional[bool] = Field(alias="isBenchmark", default=None)
-    is_published: Optional[bool] = Field(alias="isPublished", default=None)
-    linked_benchmark: Optional[str] = Field(alias="linkedBenchmark", default=None)
+    is_benchmark: Optional[bool] = Field(
+        validation_alias="isBenchmark", serialization_alias="isBenchmark", default=None
+    )
+    is_published: Optional[bool] = Field(
+        validation_alias="isPublished", serialization_alias="isPublished", default=None
+    )
+    linked_benchmark: Optional[str] = Field(
+        validation_alias="linkedBenchmark",
+        serialization_alias="linkedBenchmark",
+        default=None,
+    )
     name: Optional[str] = None
     repo: Optional[str] = None
     views: Optional[str] = None
     allow_all_artifact_types_in_registry: Optional[bool] = Field(
-        alias="allowAllArtifactTypesInRegistry", default=None
+        validation_alias="allowAllArtifactTypesInRegistry",
+        serialization_alias="allowAllArtifactTypesInRegistry",
+        default=None,
     )
-    artifact_types: Optional[list["ArtifactTypeInput"]] = Field(alias="artifactTypes", default=None)
+    artifact_types: Optional[list["ArtifactTypeInput"]] = Field(
+        validation_alias="artifactTypes",
+        serialization_alias="artifactTypes",
+        default=None,
+    )
 
 
 class UseArtifactInput(BaseModel):
@@ -249,6 +273,8 @@ class UseArtifactInput(BaseModel):
 
 
 class ArtifactTypeInput(BaseModel):
+    """The GraphQL input ``ArtifactTypeInput``."""
+
     name: str
     description: Optional[str] = None
 

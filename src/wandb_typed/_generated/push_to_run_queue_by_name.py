@@ -9,11 +9,15 @@ from .base_model import BaseModel
 
 
 class PushToRunQueueByName(BaseModel):
+    """The data the ``PushToRunQueueByName`` mutation returns."""
+
     push_to_run_queue_by_name: Optional["PushToRunQueueByNamePushToRunQueueByName"] = Field(
         alias="pushToRunQueueByName"
     )
 
 
 class PushToRunQueueByNamePushToRunQueueByName(BaseModel):
+    """The fields of a ``PushToRunQueueByNamePayload`` that the ``PushToRunQueueByName`` mutation selects."""
+
     run_queue_item_id: str = Field(alias="runQueueItemId")
     run_spec: str = Field(alias="runSpec")

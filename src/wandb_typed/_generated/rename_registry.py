@@ -6,15 +6,26 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import RegistryFragment
+from .fragments import (  # noqa: F401
+    RegistryFragment,
+    RegistryFragmentArtifactTypes,
+    RegistryFragmentEntity,
+)
 
 
 class RenameRegistry(BaseModel):
+    """The data the ``RenameRegistry`` mutation returns."""
+
     rename_project: Optional["RenameRegistryRenameProject"] = Field(alias="renameProject")
 
 
 class RenameRegistryRenameProject(BaseModel):
+    """The fields of a ``UpsertModelPayload`` that the ``RenameRegistry`` mutation selects."""
+
     project: Optional["RenameRegistryRenameProjectProject"]
 
 
-RenameRegistryRenameProjectProject = RegistryFragment
+class RenameRegistryRenameProjectProject(RegistryFragment):
+    """The fields of a ``Project`` that the ``RenameRegistry`` mutation selects."""
+
+    pass

@@ -6,16 +6,27 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .fragments import RegistryFragment
+from .fragments import (  # noqa: F401
+    RegistryFragment,
+    RegistryFragmentArtifactTypes,
+    RegistryFragmentEntity,
+)
 
 
 class UpsertRegistry(BaseModel):
+    """The data the ``UpsertRegistry`` mutation returns."""
+
     upsert_model: Optional["UpsertRegistryUpsertModel"] = Field(alias="upsertModel")
 
 
 class UpsertRegistryUpsertModel(BaseModel):
+    """The fields of a ``UpsertModelPayload`` that the ``UpsertRegistry`` mutation selects."""
+
     inserted: Optional[bool]
     project: Optional["UpsertRegistryUpsertModelProject"]
 
 
-UpsertRegistryUpsertModelProject = RegistryFragment
+class UpsertRegistryUpsertModelProject(RegistryFragment):
+    """The fields of a ``Project`` that the ``UpsertRegistry`` mutation selects."""
+
+    pass

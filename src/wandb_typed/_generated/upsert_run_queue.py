@@ -9,10 +9,14 @@ from .base_model import BaseModel
 
 
 class UpsertRunQueue(BaseModel):
+    """The data the ``UpsertRunQueue`` mutation returns."""
+
     upsert_run_queue: Optional["UpsertRunQueueUpsertRunQueue"] = Field(alias="upsertRunQueue")
 
 
 class UpsertRunQueueUpsertRunQueue(BaseModel):
+    """The fields of a ``UpsertRunQueuePayload`` that the ``UpsertRunQueue`` mutation selects."""
+
     success: Optional[bool]
     config_schema_validation_errors: Optional[list[str]] = Field(
         alias="configSchemaValidationErrors"
