@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from wandb_typed.errors import InvalidPathError
@@ -55,15 +56,32 @@ EntityDefault = str | Callable[[], str | None] | None
 """An entity, or a callable giving one (called only when a path lacks an entity)."""
 
 
-@dataclass(frozen=True)
-class ProjectPath:
-    """``entity/project``."""
+class ProjectPath(NamedTuple):
+    """``entity/project``; unpacks, indexes and compares equal to a list as ``wandb``'s
+    ``project.path`` (``entity, name = project.path``; ``project.path == [entity, name]``).
+
+    Example:
+        >>> entity, name = ProjectPath("team", "vision")
+        >>> entity, ProjectPath("team", "vision")[1], ProjectPath("team", "vision") == ["team", "vision"]
+        ('team', 'vision', True)
+    """
 
     entity: str
     project: str
 
     def __str__(self) -> str:
         return f"{self.entity}/{self.project}"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, list):
+            return list(self) == other
+        return tuple.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return tuple.__hash__(self)
 
 
 @dataclass(frozen=True)

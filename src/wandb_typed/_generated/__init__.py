@@ -221,6 +221,11 @@ if TYPE_CHECKING:
         GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsPageInfo,
     )
     from .get_project import GetProject, GetProjectProject
+    from .get_project_owner import (
+        GetProjectOwner,
+        GetProjectOwnerProject,
+        GetProjectOwnerProjectUser,
+    )
     from .get_project_sweeps import (
         GetProjectSweeps,
         GetProjectSweepsProject,
@@ -283,6 +288,12 @@ if TYPE_CHECKING:
         GetRunOutputArtifactsProjectRunOutputArtifactsEdges,
         GetRunOutputArtifactsProjectRunOutputArtifactsEdgesNode,
         GetRunOutputArtifactsProjectRunOutputArtifactsPageInfo,
+    )
+    from .get_run_parquet_history import (
+        GetRunParquetHistory,
+        GetRunParquetHistoryProject,
+        GetRunParquetHistoryProjectRun,
+        GetRunParquetHistoryProjectRunParquetHistory,
     )
     from .get_run_sampled_history import (
         GetRunSampledHistory,
@@ -544,6 +555,9 @@ _LAZY_IMPORTS = {
     "GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsEdgesNode": ".get_artifact_versions",
     "GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsPageInfo": ".get_artifact_versions",
     "GetProject": ".get_project",
+    "GetProjectOwner": ".get_project_owner",
+    "GetProjectOwnerProject": ".get_project_owner",
+    "GetProjectOwnerProjectUser": ".get_project_owner",
     "GetProjectProject": ".get_project",
     "GetProjectSweeps": ".get_project_sweeps",
     "GetProjectSweepsProject": ".get_project_sweeps",
@@ -590,6 +604,10 @@ _LAZY_IMPORTS = {
     "GetRunOutputArtifactsProjectRunOutputArtifactsEdges": ".get_run_output_artifacts",
     "GetRunOutputArtifactsProjectRunOutputArtifactsEdgesNode": ".get_run_output_artifacts",
     "GetRunOutputArtifactsProjectRunOutputArtifactsPageInfo": ".get_run_output_artifacts",
+    "GetRunParquetHistory": ".get_run_parquet_history",
+    "GetRunParquetHistoryProject": ".get_run_parquet_history",
+    "GetRunParquetHistoryProjectRun": ".get_run_parquet_history",
+    "GetRunParquetHistoryProjectRunParquetHistory": ".get_run_parquet_history",
     "GetRunProject": ".get_run",
     "GetRunProjectRun": ".get_run",
     "GetRunSampledHistory": ".get_run_sampled_history",
@@ -852,6 +870,9 @@ __all__ = [
     "GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsEdgesNode",
     "GetArtifactVersionsProjectArtifactTypeArtifactCollectionArtifactsPageInfo",
     "GetProject",
+    "GetProjectOwner",
+    "GetProjectOwnerProject",
+    "GetProjectOwnerProjectUser",
     "GetProjectProject",
     "GetProjectSweeps",
     "GetProjectSweepsProject",
@@ -898,6 +919,10 @@ __all__ = [
     "GetRunOutputArtifactsProjectRunOutputArtifactsEdges",
     "GetRunOutputArtifactsProjectRunOutputArtifactsEdgesNode",
     "GetRunOutputArtifactsProjectRunOutputArtifactsPageInfo",
+    "GetRunParquetHistory",
+    "GetRunParquetHistoryProject",
+    "GetRunParquetHistoryProjectRun",
+    "GetRunParquetHistoryProjectRunParquetHistory",
     "GetRunProject",
     "GetRunProjectRun",
     "GetRunSampledHistory",

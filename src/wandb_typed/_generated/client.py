@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from .get_artifact_used_by import GetArtifactUsedBy
     from .get_artifact_versions import GetArtifactVersions
     from .get_project import GetProject
+    from .get_project_owner import GetProjectOwner
     from .get_project_sweeps import GetProjectSweeps
     from .get_projects import GetProjects
     from .get_run import GetRun
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     from .get_run_history_page import GetRunHistoryPage
     from .get_run_input_artifacts import GetRunInputArtifacts
     from .get_run_output_artifacts import GetRunOutputArtifacts
+    from .get_run_parquet_history import GetRunParquetHistory
     from .get_run_sampled_history import GetRunSampledHistory
     from .get_run_state import GetRunState
     from .get_runs import GetRuns
@@ -1983,6 +1985,39 @@ class Client(GeneratedClientBase):
         data = self.get_data(response)
         return GetRunHistoryKeys.model_validate(data)
 
+    def get_run_parquet_history(
+        self, entity: str, project: str, name: str, live_keys: list[str], **kwargs: Any
+    ) -> "GetRunParquetHistory":
+        from .get_run_parquet_history import GetRunParquetHistory
+
+        query = gql("""
+            query GetRunParquetHistory($entity: String!, $project: String!, $name: String!, $liveKeys: [String!]!) {
+              project(name: $project, entityName: $entity) {
+                run(name: $name) {
+                  parquetHistory(liveKeys: $liveKeys) {
+                    parquetUrls
+                    liveData
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+            "liveKeys": live_keys,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRunParquetHistory",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunParquetHistory.model_validate(data)
+
     def get_project(self, entity: str, project: str, **kwargs: Any) -> "GetProject":
         from .get_project import GetProject
 
@@ -2177,6 +2212,57 @@ class Client(GeneratedClientBase):
         )
         data = self.get_data(response)
         return GetProjectSweeps.model_validate(data)
+
+    def get_project_owner(self, entity: str, project: str, **kwargs: Any) -> "GetProjectOwner":
+        from .get_project_owner import GetProjectOwner
+
+        query = gql("""
+            query GetProjectOwner($entity: String!, $project: String!) {
+              project(name: $project, entityName: $entity) {
+                id
+                user {
+                  ...UserFragment
+                }
+              }
+            }
+
+            fragment UserFragment on User {
+              id
+              name
+              username
+              email
+              admin
+              entity
+              flags
+              deletedAt
+              apiKeys {
+                edges {
+                  node {
+                    id
+                    name
+                    description
+                  }
+                }
+              }
+              teams {
+                edges {
+                  node {
+                    name
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"entity": entity, "project": project}
+        response = self.execute(
+            query=query,
+            operation_name="GetProjectOwner",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetProjectOwner.model_validate(data)
 
     def get_run(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetRun":
         from .get_run import GetRun

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from wandb_typed._json import JSONObject
+from wandb_typed._time import as_utc
 from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
 from wandb_typed.errors import InvalidArgumentError
 
@@ -61,8 +62,8 @@ class RunFacts(NamedTuple):
         user = fragment.user
         return cls(
             fragment.project_id,
-            fragment.created_at,
-            fragment.heartbeat_at,
+            as_utc(fragment.created_at),
+            as_utc(fragment.heartbeat_at),
             None if user is None else (user.name, user.username),
             fragment.sweep_name,
             fragment.commit,
