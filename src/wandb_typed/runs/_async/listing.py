@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 from wandb_typed._async.pagination import AsyncPaginator, OnData
 from wandb_typed._json import JSONObject
@@ -29,11 +29,14 @@ from wandb_typed.runs.history_spec import HistoryStream, check_history_args
 if TYPE_CHECKING:
     import pandas
     import polars
+    from pydantic import BaseModel
 
     from wandb_typed._async.session import AsyncSession
     from wandb_typed._generated.fragments import LightRunFragment
 
 __all__ = ["AsyncRuns"]
+
+M = TypeVar("M", bound="BaseModel")
 
 
 class AsyncRuns(AsyncPaginator[AsyncRun]):
@@ -184,6 +187,26 @@ class AsyncRuns(AsyncPaginator[AsyncRun]):
                 row["run_id"] = run.id
                 rows.append(row)
         return as_format(rows, format)
+
+    # -- typed reads ------------------------------------------------------------------------
+
+    async def parse_configs(self, model: type[M]) -> list[M]:
+        """Every run's config validated into your pydantic ``model``, in listing order.
+
+        Raises:
+            pydantic.ValidationError: A run's config does not fit (the first one that fails).
+
+        Example:
+            >>> class Train(BaseModel):  # doctest: +SKIP
+            ...     lr: float
+            >>> [c.lr for c in api.runs("team/vision").parse_configs(Train)]  # doctest: +SKIP
+            [0.1, 0.01]
+        """
+        return [(await run._config_value()).parse(model) async for run in self]
+
+    async def parse_summaries(self, model: type[M]) -> list[M]:
+        """Every run's summary validated into your pydantic ``model``, in listing order."""
+        return [(await run._summary_value()).parse(model) async for run in self]
 
     # -- runs tables ------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 from wandb_typed._json import JSONObject
 from wandb_typed._sync.pagination import OnData, Paginator
@@ -31,11 +31,14 @@ from wandb_typed.runs.history_spec import HistoryStream, check_history_args
 if TYPE_CHECKING:
     import pandas
     import polars
+    from pydantic import BaseModel
 
     from wandb_typed._generated.fragments import LightRunFragment
     from wandb_typed._sync.session import Session
 
 __all__ = ["Runs"]
+
+M = TypeVar("M", bound="BaseModel")
 
 
 class Runs(Paginator[Run]):
@@ -186,6 +189,26 @@ class Runs(Paginator[Run]):
                 row["run_id"] = run.id
                 rows.append(row)
         return as_format(rows, format)
+
+    # -- typed reads ------------------------------------------------------------------------
+
+    def parse_configs(self, model: type[M]) -> list[M]:
+        """Every run's config validated into your pydantic ``model``, in listing order.
+
+        Raises:
+            pydantic.ValidationError: A run's config does not fit (the first one that fails).
+
+        Example:
+            >>> class Train(BaseModel):  # doctest: +SKIP
+            ...     lr: float
+            >>> [c.lr for c in api.runs("team/vision").parse_configs(Train)]  # doctest: +SKIP
+            [0.1, 0.01]
+        """
+        return [(run._config_value()).parse(model) for run in self]
+
+    def parse_summaries(self, model: type[M]) -> list[M]:
+        """Every run's summary validated into your pydantic ``model``, in listing order."""
+        return [(run._summary_value()).parse(model) for run in self]
 
     # -- runs tables ------------------------------------------------------------------------
 
