@@ -22,6 +22,7 @@ from wandb_typed.errors import InvalidArgumentError
 if TYPE_CHECKING:
     import pandas
     import polars
+    import pyarrow
 
     from wandb_typed._generated.fragments import LightRunFragment
 
@@ -86,14 +87,20 @@ class RunUser:
 
 def as_format(
     rows: list[JSONObject], chosen: FrameFormat
-) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame:
+) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame | pyarrow.Table:
+    if chosen == "arrow":
+        from wandb_typed.arrow import to_arrow
+
+        return to_arrow(rows)
     if chosen == "pandas":
         return to_pandas(rows)
     if chosen == "polars":
         return to_polars(rows)
     if chosen == "default":
         return rows
-    raise InvalidArgumentError(f"format must be 'default', 'pandas' or 'polars', got {chosen!r}")
+    raise InvalidArgumentError(
+        f"format must be 'default', 'pandas', 'polars' or 'arrow', got {chosen!r}"
+    )
 
 
 def new_run_id() -> str:

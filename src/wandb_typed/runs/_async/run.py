@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
     import pandas
     import polars
+    import pyarrow
 
     from wandb_typed._async.session import AsyncSession
     from wandb_typed._generated.fragments import (
@@ -376,6 +377,18 @@ class AsyncRun(RunFields):
         format: Literal["polars"],
     ) -> polars.DataFrame: ...
 
+    @overload
+    async def history(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        pandas: bool = ...,
+        stream: HistoryStream = ...,
+        *,
+        format: Literal["arrow"],
+    ) -> pyarrow.Table: ...
+
     async def history(
         self,
         samples: int = 500,
@@ -385,7 +398,7 @@ class AsyncRun(RunFields):
         stream: HistoryStream = "default",
         *,
         format: FrameFormat | None = None,
-    ) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame:
+    ) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame | pyarrow.Table:
         """Up to ``samples`` history rows spread over the run (W&B samples on the server).
 
         Args:
@@ -394,8 +407,8 @@ class AsyncRun(RunFields):
             x_axis: The metric to keep beside ``keys`` (default ``_step``).
             pandas: Return a pandas DataFrame (default) rather than a list of dicts.
             stream: ``"default"`` (logged metrics) or ``"system"`` (system metrics).
-            format: ``"default"`` (list of dicts), ``"pandas"`` or ``"polars"``; wins over
-                ``pandas`` when given.
+            format: ``"default"`` (list of dicts), ``"pandas"``, ``"polars"`` or ``"arrow"``
+                (a ``pyarrow.Table``); wins over ``pandas`` when given.
 
         Raises:
             InvalidArgumentError: ``keys`` with ``stream="system"``, or a bad argument.
@@ -593,6 +606,30 @@ class AsyncRun(RunFields):
                 for key, value in summary.items()
                 if not key.startswith("_wandb")
             }
+        )
+        return row
+
+    async def flat_row(self) -> dict[str, object]:
+        """One row for an export: the run's fields, then config and summary flattened into
+        dotted columns (``config.net.depth``, ``summary.loss``; the SDK's ``_wandb`` left out)."""
+        from wandb_typed.arrow import flatten
+
+        config, summary = await self._config_value(), await self._summary_value()
+        row: dict[str, object] = {
+            "id": self.id,
+            "name": self.name,
+            "state": self.state,
+            "group": self.group,
+            "job_type": self.job_type,
+            "tags": list(self.tags),
+            "created_at": self.created_at,
+        }
+        row.update(flatten(config, prefix="config."))
+        row.update(
+            flatten(
+                {key: value for key, value in summary.items() if not key.startswith("_wandb")},
+                prefix="summary.",
+            )
         )
         return row
 
