@@ -31,7 +31,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from artifact_data import ArtifactSpec, ArtifactsUnsupported, seed_artifacts
-from dataset import FILES_RUN, LISTING, SAMPLED, Sizes, scan_run_path, seed_everything
+from dataset import (
+    EXPORT,
+    FILES_RUN,
+    LISTING,
+    SAMPLED,
+    Sizes,
+    scan_run_path,
+    seed_everything,
+)
 from documents import generated_document
 from harness import BenchError, LocalServer, child_environment, measure, peak_rss_mb
 from report import Series, Summary, table
@@ -221,6 +229,16 @@ def benchmarks(sizes: Sizes) -> list[Benchmark]:
             "download_files",
             {"path": FILES_RUN, "per_page": 50},
             (OURS, OFFICIAL),
+        ),
+        Benchmark(
+            "export",
+            f"7. export {sizes.export_runs:,} runs ({sizes.export_rows} history rows x 5 keys "
+            "each) to Parquet: `wandb-typed export` vs the official client + pandas",
+            "rows",
+            "export_parquet",
+            {"path": EXPORT},
+            (OURS, OFFICIAL),
+            cache="cold",
         ),
     ]
     return found
@@ -625,6 +643,8 @@ def main() -> None:
             files=20,
             artifact_mb=20,
             artifact_files=100,
+            export_runs=100,
+            export_rows=50,
         )
         reps = 1
     if args.artifact_mb is not None:
