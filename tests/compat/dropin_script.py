@@ -90,3 +90,23 @@ row("history-sampled", lambda: run.history(samples=10, keys=["loss"], pandas=Fal
 row("scan-history", lambda: [line["acc"] for line in run.scan_history(keys=["acc"])])
 row("files", lambda: sorted(file.name for file in run.files()))
 row("logged-artifacts", lambda: [artifact.name for artifact in run.logged_artifacts()])
+
+
+def ids(**arguments: Any) -> list[str]:
+    return [listed.id for listed in api.runs(path=PATH, **arguments)]
+
+
+row("ref-filter-equals", lambda: ids(filters={"config.opt": "adam"}))
+row(
+    "ref-filter-or",
+    lambda: ids(filters={"$or": [{"config.lr": 0.1}, {"config.layers": 3}]}),
+)
+row("ref-filter-regex", lambda: ids(filters={"config.opt": {"$regex": "a.*"}}))
+row("ref-name-regex", lambda: ids(filters={"display_name": {"$regex": "^drop.*1"}}))
+row("ref-order-loss", lambda: ids(order="+summary_metrics.loss"))
+row(
+    "history-pandas",
+    lambda: (lambda frame: [sorted(frame.columns), len(frame)])(run.history()),
+)
+row("system-metrics-type", lambda: type(run.system_metrics).__name__)
+row("summary-metrics", lambda: run.summary_metrics["best_acc"])
