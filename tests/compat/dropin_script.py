@@ -1,4 +1,4 @@
-"""A script written against ``wandb.Api``, run twice by ``test_dropin.py``: as it is, and
+"""A script written against ``wandb.Api``, run twice by ``test_official_dropin.py``: as it is, and
 with its ``import wandb`` line alone changed to ``import wandb_typed as wandb``.
 
 Each row of issue 13's table (and a few of the reference's examples) prints one line,

@@ -1,6 +1,6 @@
 """Drop-in members of ``Run`` and ``Project`` (issue 13) and the typed reads, end to end
 against the local server, in both flavours. What the official client gives for the same
-calls is compared in ``tests/compat/test_dropin.py``."""
+calls is compared in ``tests/compat/test_official_dropin.py``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """``docs/migrating.md`` against the code: every deliberate difference it lists has a check
 here that our client behaves as the document says (and every check is listed), in both
 flavours. That the official client differs on those rows is checked by
-``tests/compat/test_dropin.py``."""
+``tests/compat/test_official_dropin.py``."""
 
 from __future__ import annotations
 
