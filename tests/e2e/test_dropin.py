@@ -165,7 +165,7 @@ def test_typed_reads_name_the_wrong_type(api: Api, project_path: str) -> None:
         run.config.get_as("lr", float)
     with pytest.raises(ValueTypeError, match=r"summary\['loss'\] is a str"):
         run.summary.number("loss")
-    with pytest.raises(ValueTypeError, match="not a int"):
+    with pytest.raises(ValueTypeError, match="not an int"):
         run.config.integer("lr")
 
 

@@ -47,9 +47,14 @@ def value_as(values: Mapping[str, object], key: str, kind: type[T], *, what: str
     if len(shown) > 40:
         shown = shown[:37] + "..."
     raise ValueTypeError(
-        f"{what}[{key!r}] is a {type(value).__name__} ({shown}), not a {kind.__name__}",
+        f"{what}[{key!r}] is {_a(type(value).__name__)} ({shown}), not {_a(kind.__name__)}",
         key=key,
     )
+
+
+def _a(name: str) -> str:
+    """``name`` with its indefinite article: ``a float``, ``an int``."""
+    return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
 
 
 def parse_into(model: type[M], values: Mapping[str, Any]) -> M:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from wandb_typed._download import VerifiedWriter, local_destination
-from wandb_typed.errors import NotFoundError, UnsupportedByServerError
+from wandb_typed.errors import NotFoundError, UnsupportedByServerError, WandbTypedError
 
 if TYPE_CHECKING:
     from wandb_typed._sync.session import Session
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["DownloadHistoryResult", "IncompleteRunHistoryError", "download_history_exports"]
 
 
-class IncompleteRunHistoryError(UnsupportedByServerError):
+class IncompleteRunHistoryError(WandbTypedError):
     """Rows logged since the last export are not in the Parquet files yet (pass
     ``require_complete_history=False`` to take the files anyway)."""
 
@@ -64,8 +64,7 @@ def download_history_exports(
     if live and require_complete_history:
         raise IncompleteRunHistoryError(
             f"run {path} has history rows not exported to Parquet yet; pass "
-            "require_complete_history=False to download the exported files anyway",
-            feature="parquet history exports",
+            "require_complete_history=False to download the exported files anyway"
         )
     paths: list[Path] = []
     for index, url in enumerate(urls):
