@@ -13,7 +13,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[server,pandas,polars,dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[server,pandas,polars,arrow,dev]'
 	touch $(STAMP)
 
 generate: install  ## regenerate src/wandb_typed/_generated and docs/ from schema/ + queries/

@@ -113,3 +113,37 @@ def download_artifact(
     if _spy is not None:
         extra["file_requests"] = _spy.count - before
     return items, check, extra
+
+
+def export_parquet(api: wandb.Api, params: dict[str, object]) -> tuple[int, float]:
+    """Export a project's runs (config and summary flattened by ``pandas.json_normalize``) and
+    every run's history (``scan_history``) to Parquet with pandas, as a user would write it."""
+    import pandas
+
+    out = download_root() / "export"
+    runs = list(api.runs(str(params["path"])))
+    table = pandas.json_normalize(
+        [
+            {
+                "id": run.id,
+                "name": run.name,
+                "state": run.state,
+                "created_at": run.created_at,
+                "config": dict(run.config),
+                "summary": dict(run.summary_metrics),
+            }
+            for run in runs
+        ]
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_parquet(out / "runs.parquet")
+    rows = 0
+    for run in runs:
+        history = pandas.DataFrame(list(run.scan_history()))
+        if history.empty:
+            continue
+        folder = out / "history" / f"run_id={run.id}"
+        folder.mkdir(parents=True, exist_ok=True)
+        history.to_parquet(folder / "part-0.parquet")
+        rows += len(history)
+    return rows, float(len(runs))

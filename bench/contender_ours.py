@@ -120,3 +120,11 @@ def download_artifact(
     if _spy is not None:
         extra["file_requests"] = _spy.counts.other - before
     return items, check, extra
+
+
+def export_parquet(api: wandb_typed.Api, params: dict[str, object]) -> tuple[int, float]:
+    """Export a project's runs and histories to Parquet (what ``wandb-typed export`` does)."""
+    from wandb_typed.export import export_project
+
+    result = export_project(api, str(params["path"]), download_root() / "export", progress=False)
+    return result.history_rows, float(result.runs)

@@ -8,6 +8,8 @@ by :func:`wandb_typed_server.testing.seed.seed_runs`, the way the SDK would have
   per row;
 - ``bench/sampled``: 50 runs of 2,000 rows x 5 keys each, for ``history(samples=500)``;
 - ``bench/files``: one run (``files``) holding 200 small files;
+- ``bench/export``: ``export_runs`` runs (1,000) with the listing's config and summary and
+  ``export_rows`` history rows x 5 keys each, for ``wandb-typed export`` to Parquet;
 - ``bench/artifacts``: ``bench-data``, an artifact of ``artifact_mb`` MB in ``artifact_files``
   files, and ``bench-data-tenth``, a tenth of it, logged by the official SDK
   (:mod:`artifact_data`, seeded separately: it needs the server's artifact support).
@@ -31,6 +33,7 @@ SAMPLED = f"{ENTITY}/sampled"
 FILES = f"{ENTITY}/files"
 FILES_RUN = f"{FILES}/files"
 LISTING_LATENCY = f"{ENTITY}/listing-latency"
+EXPORT = f"{ENTITY}/export"
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,8 @@ class Sizes:
     artifact_files: int = 1_000
     latency_runs: int = 2_000
     """Runs listed in the pass through the latency proxy (``bench/listing-latency``)."""
+    export_runs: int = 1_000
+    export_rows: int = 100
 
 
 def scan_run_path(rows: int) -> str:
@@ -120,4 +125,16 @@ def seed_everything(base_url: str, api_key: str, sizes: Sizes) -> dict[str, floa
     }
     seed_runs(base_url, api_key, ENTITY, "files", [SeedRun("files", files=files)])
     timings["files"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    exported = [
+        SeedRun(
+            f"export-{index:04d}",
+            config=listing_run(index).config,
+            history=[history_row(step, sizes.export_rows) for step in range(sizes.export_rows)],
+        )
+        for index in range(sizes.export_runs)
+    ]
+    seed_runs(base_url, api_key, ENTITY, "export", exported)
+    timings["export"] = time.perf_counter() - started
     return timings

@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from artifact_data import ArtifactSpec, ArtifactsUnsupported, seed_artifacts
 from dataset import (
+    EXPORT,
     FILES_RUN,
     LISTING,
     LISTING_LATENCY,
@@ -248,6 +249,16 @@ def benchmarks(sizes: Sizes) -> list[Benchmark]:
             "download_files",
             {"path": FILES_RUN, "per_page": 50},
             (OURS, OFFICIAL),
+        ),
+        Benchmark(
+            "export",
+            f"7. export {sizes.export_runs:,} runs ({sizes.export_rows} history rows x 5 keys "
+            "each) to Parquet: `wandb-typed export` vs the official client + pandas",
+            "rows",
+            "export_parquet",
+            {"path": EXPORT},
+            (OURS, OFFICIAL),
+            cache="cold",
         ),
     ]
     return found
@@ -882,6 +893,8 @@ def main() -> None:
             artifact_mb=20,
             artifact_files=100,
             latency_runs=200,
+            export_runs=100,
+            export_rows=50,
         )
         reps = 1
     if args.artifact_mb is not None:

@@ -69,6 +69,8 @@ if TYPE_CHECKING:
         ServerError,
         TimeoutError,
         TransportError,
+        UnsupportedByServerError,
+        ValueTypeError,
         WandbTypedError,
     )
     from wandb_typed.launch import (
@@ -222,8 +224,10 @@ _EXPORTS: dict[str, str] = {
     "Team": "wandb_typed.teams",
     "TimeoutError": "wandb_typed.errors",
     "TransportError": "wandb_typed.errors",
+    "UnsupportedByServerError": "wandb_typed.errors",
     "User": "wandb_typed.users",
     "UserApiKey": "wandb_typed.users",
+    "ValueTypeError": "wandb_typed.errors",
     "WandbTypedError": "wandb_typed.errors",
 }
 
@@ -313,8 +317,10 @@ __all__ = [
     "Team",
     "TimeoutError",
     "TransportError",
+    "UnsupportedByServerError",
     "User",
     "UserApiKey",
+    "ValueTypeError",
     "WandbTypedError",
     "__version__",
 ]

@@ -20,8 +20,16 @@ class Progress:
     """Counts bytes (or items) done and redraws at most five times a second."""
 
     def __init__(
-        self, label: str, *, total: int, enabled: bool | None = None, stream: TextIO | None = None
+        self,
+        label: str,
+        *,
+        total: int,
+        enabled: bool | None = None,
+        stream: TextIO | None = None,
+        unit: str = "MB",
     ) -> None:
+        self._unit = unit
+        """``"MB"`` counts bytes (shown in MB); any other unit counts items (``"runs"``)."""
         self._stream = stream or sys.stderr
         self._enabled = self._stream.isatty() if enabled is None else enabled
         self._label = label
@@ -38,10 +46,12 @@ class Progress:
                 self._drawn_at = now
                 share = self.done / self.total if self.total else 1.0
                 bar = "#" * int(share * 30)
-                self._stream.write(
-                    f"\r{self._label} [{bar:<30}] {share:6.1%} "
-                    f"({self.done / 1e6:.1f}/{self.total / 1e6:.1f} MB)"
+                counts = (
+                    f"{self.done / 1e6:.1f}/{self.total / 1e6:.1f} MB"
+                    if self._unit == "MB"
+                    else f"{self.done}/{self.total} {self._unit}"
                 )
+                self._stream.write(f"\r{self._label} [{bar:<30}] {share:6.1%} ({counts})")
                 self._stream.flush()
 
     def close(self) -> None:

@@ -1,127 +1,476 @@
-"""The ``wandb-typed`` command.
+"""The ``wandb-typed`` command (also ``python -m wandb_typed``).
 
-wandb-typed server --data-dir DIR [--host 127.0.0.1] [--port 8080] [--api-key KEY]
-wandb-typed server --data-dir DIR org create NAME [--entity ENTITY] [--member USERNAME ...]
-wandb-typed server --data-dir DIR org add-member ORG USERNAME
-wandb-typed server --data-dir DIR org add-team ORG TEAM
-wandb-typed server --data-dir DIR org add-registry-member ORG REGISTRY USERNAME
-wandb-typed server --data-dir DIR org list
+Reads use ``WANDB_API_KEY`` and ``WANDB_BASE_URL`` (or netrc and the W&B settings file), as
+``wandb_typed.Api()`` does. Progress bars go to stderr on a terminal only; any error prints
+one line on stderr and exits non-zero (1; 2 for a usage error).
+
+Example::
+
+    wandb-typed runs ls team/vision --filter '{"state": "finished"}' --format csv
+    wandb-typed history team/vision/abc123 --keys loss,acc --format parquet --out h.parquet
+    wandb-typed export team/vision --out vision-export
+    wandb-typed server --data-dir .wandb-typed-data
+    wandb-typed server --data-dir .wandb-typed-data org create acme --member alice
 """
 
 from __future__ import annotations
 
-import argparse
+import csv
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from wandb_typed._version import __version__
+
+if TYPE_CHECKING:
+    from wandb_typed import Api
+
+FORMATS = ("table", "csv", "json", "parquet")
+SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "show_default": True}
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="wandb-typed", description=(__doc__ or "").splitlines()[0]
+# -- helpers ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def _api() -> Iterator[Api]:
+    from wandb_typed import Api
+
+    with Api() as api:
+        yield api
+
+
+def _filters(text: str | None) -> dict[str, object] | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(
+            f"not JSON ({exc.msg} at column {exc.colno})", param_hint="'--filter'"
+        ) from None
+    if not isinstance(value, dict):
+        raise click.BadParameter(
+            'a JSON object is needed, e.g. \'{"state": "finished"}\'', param_hint="'--filter'"
+        )
+    return value
+
+
+def _keys(text: str | None) -> list[str] | None:
+    return None if text is None else [key.strip() for key in text.split(",") if key.strip()]
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, sort_keys=True)
+    return str(_plain(value))
+
+
+def _emit(rows: Sequence[Mapping[str, object]], fmt: str, out: Path | None) -> None:
+    """Write ``rows`` to ``out`` (stdout when None) as a table, CSV, JSON or Parquet."""
+    from wandb_typed.dataframes import columns_of
+
+    columns = columns_of(rows)
+    if fmt == "parquet":
+        if out is None:
+            raise click.UsageError("--format parquet needs --out FILE")
+        import pyarrow.parquet as pq
+
+        from wandb_typed.arrow import to_arrow
+
+        pq.write_table(to_arrow(rows, columns), out)
+        return
+    stream = sys.stdout if out is None else out.open("w", encoding="utf-8", newline="")
+    try:
+        if fmt == "json":
+            plain = [{key: _plain(value) for key, value in row.items()} for row in rows]
+            stream.write(json.dumps(plain, indent=1, default=str) + "\n")
+        elif fmt == "csv":
+            writer = csv.writer(stream)
+            writer.writerow(columns)
+            writer.writerows([_cell(row.get(name)) for name in columns] for row in rows)
+        else:
+            cells = [[_cell(row.get(name)) for name in columns] for row in rows]
+            widths = [
+                min(40, max([len(name)] + [len(line[i]) for line in cells]))
+                for i, name in enumerate(columns)
+            ]
+            for line in [list(columns), *cells]:
+                stream.write("  ".join(f"{text[:40]:<{widths[i]}}" for i, text in enumerate(line)))
+                stream.write("\n")
+    finally:
+        if out is not None:
+            stream.close()
+
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", help="output format"
+)
+out_option = click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="write to this file (needed for parquet) instead of stdout",
+)
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+@click.group(context_settings=SETTINGS)
+@click.version_option(__version__, "--version", prog_name="wandb-typed")
+def cli() -> None:
+    """Read W&B runs, histories, files and artifacts, export projects to Parquet, and run a
+    local W&B-compatible server. Reads use WANDB_API_KEY and WANDB_BASE_URL."""
+
+
+@cli.group(context_settings=SETTINGS)
+def runs() -> None:
+    """A project's runs."""
+
+
+@runs.command("ls", context_settings=SETTINGS)
+@click.argument("path")
+@click.option("--filter", "filter_", default=None, help="MongoDB-style JSON filter")
+@click.option(
+    "--order", default="+created_at", help="+/- then a field, config.k or summary_metrics.k"
+)
+@format_option
+@out_option
+def runs_ls(path: str, filter_: str | None, order: str, fmt: str, out: Path | None) -> None:
+    """List the runs of PATH (entity/project) with their config and summary."""
+    filters = _filters(filter_)
+    with _api() as api:
+        listing = api.runs(path, filters=filters, order=order, per_page=1000)
+        if fmt == "table":
+            rows: list[dict[str, object]] = [
+                {"id": run.id, "name": run.name, "state": run.state, "created_at": run.created_at}
+                for run in listing
+            ]
+        else:
+            rows = listing.flat_rows()
+    _emit(rows, fmt, out)
+
+
+@cli.group(context_settings=SETTINGS)
+def run() -> None:
+    """One run."""
+
+
+@run.command("show", context_settings=SETTINGS)
+@click.argument("path")
+def run_show(path: str) -> None:
+    """Show the run at PATH (entity/project/run_id) as JSON."""
+    with _api() as api:
+        found = api.run(path)
+        shown = {
+            "path": "/".join(found.path),
+            "name": found.name,
+            "state": found.state,
+            "created_at": found.created_at.isoformat(),
+            "tags": found.tags,
+            "group": found.group,
+            "job_type": found.job_type,
+            "notes": found.notes,
+            "url": found.url,
+            "config": found.config,
+            "summary": found.summary,
+        }
+    click.echo(json.dumps(shown, indent=1, default=str))
+
+
+@cli.command("history", context_settings=SETTINGS)
+@click.argument("run_path", metavar="RUN")
+@click.option("--keys", default=None, help="comma-separated metrics (rows having all of them)")
+@format_option
+@out_option
+def history(run_path: str, keys: str | None, fmt: str, out: Path | None) -> None:
+    """Every history row of RUN (entity/project/run_id), unsampled."""
+    from wandb_typed._progress import Progress
+
+    with _api() as api:
+        found = api.run(run_path)
+        bar = Progress(f"history {run_path}", total=found.history_line_count, unit="rows")
+        rows = []
+        try:
+            for line in found.scan_history(keys=_keys(keys)):
+                rows.append(line)
+                bar.advance(1)
+        finally:
+            bar.close()
+    _emit(rows, fmt, out)
+
+
+@cli.group(context_settings=SETTINGS)
+def files() -> None:
+    """A run's files."""
+
+
+@files.command("download", context_settings=SETTINGS)
+@click.argument("run_path", metavar="RUN")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="folder to download into",
+)
+@click.option("--replace/--no-replace", default=False, help="overwrite files already there")
+def files_download(run_path: str, root: Path, replace: bool) -> None:
+    """Download every file of RUN into --root; prints each path written."""
+    from wandb_typed._progress import Progress
+
+    with _api() as api:
+        found = list(api.run(run_path).files())
+        bar = Progress(f"files {run_path}", total=sum(file.size for file in found))
+        try:
+            for file in found:
+                written = file.download(root, replace=replace, exist_ok=not replace)
+                bar.advance(file.size)
+                click.echo(str(written))
+        finally:
+            bar.close()
+
+
+@cli.group(context_settings=SETTINGS)
+def artifact() -> None:
+    """Artifacts."""
+
+
+@artifact.command("download", context_settings=SETTINGS)
+@click.argument("name")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="folder to download into  [default: ./artifacts/NAME]",
+)
+def artifact_download(name: str, root: Path | None) -> None:
+    """Download the artifact NAME (entity/project/name:alias); prints its folder."""
+    with _api() as api:
+        click.echo(api.artifact(name).download(root))
+
+
+@cli.command("export", context_settings=SETTINGS)
+@click.argument("project")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="folder to write the Parquet dataset into",
+)
+@click.option("--filter", "filter_", default=None, help="MongoDB-style JSON filter of runs")
+@click.option("--keys", default=None, help="comma-separated history metrics (default: all)")
+def export(project: str, out: Path, filter_: str | None, keys: str | None) -> None:
+    """Export PROJECT's runs (runs.parquet) and histories (history/run_id=ID/) to Parquet."""
+    from wandb_typed.export import export_project
+
+    filters = _filters(filter_)
+    with _api() as api:
+        result = export_project(api, project, out, filters=filters, keys=_keys(keys))
+    click.echo(f"{result.runs} runs, {result.history_rows} history rows -> {result.out}")
+
+
+@cli.group("server", context_settings=SETTINGS, invoke_without_command=True)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="where data is kept (SQLite and files)",
+)
+@click.option("--host", default="127.0.0.1", help="address to listen on")
+@click.option("--port", type=int, default=8080, help="port to listen on")
+@click.option(
+    "--api-key",
+    default=None,
+    help="admin API key to register (also on an existing data dir, to regain access)"
+    "  [default: generated on first start and printed once]",
+)
+@click.pass_context
+def server(
+    context: click.Context, data_dir: Path, host: str, port: int, api_key: str | None
+) -> None:
+    """Run the local W&B-compatible server (or, with ``org ...``, manage its organizations).
+
+    The port is bound before anything is printed or written: a busy port stops the command
+    before a first start generates (and prints) the admin key. Lost the key? Start again on
+    the same --data-dir with --api-key KEY of your choice: that key is added to the admin.
+    """
+    context.obj = data_dir
+    if context.invoked_subcommand is None:
+        raise SystemExit(_serve(data_dir, host, port, api_key))
+
+
+@server.group("org", context_settings=SETTINGS)
+def org() -> None:
+    """Manage organizations (registries live in them), straight in the data dir."""
+
+
+@org.command("create", context_settings=SETTINGS)
+@click.argument("name")
+@click.option("--entity", default=None, help="org entity name  [default: NAME-org]")
+@click.option("--member", "members", multiple=True, help="username to add (repeatable)")
+@click.pass_obj
+def org_create(data_dir: Path, name: str, entity: str | None, members: tuple[str, ...]) -> None:
+    """Create an organization and its org entity."""
+
+    def create(conn: Any, orgs: Any) -> None:
+        orgs.create_organization(conn, name, entity_name=entity)
+        for username in members:
+            orgs.add_member(conn, name, username)
+        row = orgs.find_organization(conn, name)
+        click.echo(f"organization {name} (org entity {row['entity_name']})")
+
+    _organizations(data_dir, create)
+
+
+@org.command("add-member", context_settings=SETTINGS)
+@click.argument("organization")
+@click.argument("username")
+@click.pass_obj
+def org_add_member(data_dir: Path, organization: str, username: str) -> None:
+    """Add a user to an organization."""
+    _organizations(data_dir, lambda conn, orgs: orgs.add_member(conn, organization, username))
+
+
+@org.command("add-team", context_settings=SETTINGS)
+@click.argument("organization")
+@click.argument("team")
+@click.pass_obj
+def org_add_team(data_dir: Path, organization: str, team: str) -> None:
+    """Move a team into an organization."""
+    _organizations(data_dir, lambda conn, orgs: orgs.assign_team(conn, organization, team))
+
+
+@org.command("add-registry-member", context_settings=SETTINGS)
+@click.argument("organization")
+@click.argument("registry")
+@click.argument("username")
+@click.pass_obj
+def org_add_registry_member(
+    data_dir: Path, organization: str, registry: str, username: str
+) -> None:
+    """Let a member of the organization into a restricted registry (wandb-registry- optional)."""
+    from wandb_typed_server.storage.registries import add_registry_member
+
+    _organizations(
+        data_dir, lambda conn, _orgs: add_registry_member(conn, organization, registry, username)
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    server = commands.add_parser("server", help="run the local W&B-compatible server")
-    server.add_argument("--data-dir", type=Path, required=True, help="where data is kept")
-    server.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    server.add_argument("--port", type=int, default=8080, help="port to listen on")
-    server.add_argument(
-        "--api-key", default=None, help="admin API key (default: generated once and printed)"
-    )
-    actions = server.add_subparsers(dest="action")
-    org = actions.add_parser("org", help="manage organizations (registries live in them)")
-    org_actions = org.add_subparsers(dest="org_action", required=True)
-    create = org_actions.add_parser("create", help="create an organization and its org entity")
-    create.add_argument("name")
-    create.add_argument("--entity", default=None, help="org entity name (default: NAME-org)")
-    create.add_argument("--member", action="append", default=[], help="username to add")
-    add_member = org_actions.add_parser("add-member", help="add a user to an organization")
-    add_member.add_argument("organization")
-    add_member.add_argument("username")
-    add_team = org_actions.add_parser("add-team", help="move a team into an organization")
-    add_team.add_argument("organization")
-    add_team.add_argument("team")
-    registry_member = org_actions.add_parser(
-        "add-registry-member", help="let a member of the organization into a restricted registry"
-    )
-    registry_member.add_argument("organization")
-    registry_member.add_argument("registry", help="the registry's name (wandb-registry- optional)")
-    registry_member.add_argument("username")
-    org_actions.add_parser("list", help="list organizations and their org entities")
-    return parser
 
 
-def _organizations(data_dir: Path, args: argparse.Namespace) -> int:
-    """Create organizations and add members or teams, straight in the data dir."""
+@org.command("list", context_settings=SETTINGS)
+@click.pass_obj
+def org_list(data_dir: Path) -> None:
+    """List organizations and their org entities."""
+
+    def show(conn: Any, orgs: Any) -> None:
+        for name in orgs.organization_names(conn):
+            row = orgs.find_organization(conn, name)
+            click.echo(f"{name}\t{row['entity_name']}")
+
+    _organizations(data_dir, show)
+
+
+def _organizations(data_dir: Path, change: Callable[[Any, Any], None]) -> None:
+    """Run ``change(conn, organizations module)`` in one transaction on the data dir; an
+    unknown organization, user, team or registry is a one-line error."""
     from wandb_typed_server import open_state
     from wandb_typed_server.storage import organizations as orgs
     from wandb_typed_server.storage.keys import ensure_admin
-    from wandb_typed_server.storage.registries import add_registry_member
 
     state = open_state(data_dir)
-    new_key = ensure_admin(state.db, None)
-    if new_key is not None:
-        print(f"admin API key (shown only this once): {new_key}", flush=True)
     try:
+        new_key = ensure_admin(state.db, None)
+        if new_key is not None:
+            click.echo(f"admin API key (shown only this once): {new_key}")
         with state.db.transaction() as conn:
-            if args.org_action == "create":
-                orgs.create_organization(conn, args.name, entity_name=args.entity)
-                for username in args.member:
-                    orgs.add_member(conn, args.name, username)
-                row = orgs.find_organization(conn, args.name)
-                assert row is not None
-                print(f"organization {args.name} (org entity {row['entity_name']})")
-            elif args.org_action == "add-member":
-                orgs.add_member(conn, args.organization, args.username)
-            elif args.org_action == "add-team":
-                orgs.assign_team(conn, args.organization, args.team)
-            elif args.org_action == "add-registry-member":
-                add_registry_member(conn, args.organization, args.registry, args.username)
-            else:
-                for name in orgs.organization_names(conn):
-                    row = orgs.find_organization(conn, name)
-                    assert row is not None
-                    print(f"{name}\t{row['entity_name']}")
-    except (orgs.OrganizationError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+            change(conn, orgs)
+    except orgs.OrganizationError as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         state.db.close()
-    return 0
 
 
 def _serve(data_dir: Path, host: str, port: int, api_key: str | None) -> int:
+    import socket
+
     try:
         import uvicorn
 
         from wandb_typed_server import create_app, open_state
         from wandb_typed_server.storage.keys import ensure_admin
     except ImportError as exc:
-        print(
-            f"the server needs the extra: pip install 'wandb-typed[server]' ({exc})",
-            file=sys.stderr,
-        )
-        return 2
+        raise ImportError(
+            f"the server needs the extra: pip install 'wandb-typed[server]' ({exc})"
+        ) from None
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    bound_port = sock.getsockname()[1]
     state = open_state(data_dir)
     new_key = ensure_admin(state.db, api_key)
-    print(f"wandb-typed server on http://{host}:{port}  (data: {data_dir})", flush=True)
+    print(f"wandb-typed server on http://{host}:{bound_port}  (data: {data_dir})", flush=True)
     if new_key is not None:
         print(f"admin API key (shown only this once): {new_key}", flush=True)
-    uvicorn.run(create_app(state), host=host, port=port, log_level="warning")
+    config = uvicorn.Config(create_app(state), log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])
     return 0
 
 
+# -- entry point -----------------------------------------------------------------------------
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``wandb-typed`` command.
+    """Entry point of the ``wandb-typed`` command: the exit code.
 
     >>> main(["server", "--data-dir", "/tmp/wandb-data", "--port", "8080"])  # doctest: +SKIP
     """
-    args = _build_parser().parse_args(argv)
-    if args.command == "server" and args.action == "org":
-        return _organizations(args.data_dir, args)
-    if args.command == "server":
-        return _serve(args.data_dir, args.host, args.port, args.api_key)
-    return 2
+    from wandb_typed.errors import WandbTypedError
+
+    try:
+        result = cli.main(
+            args=list(sys.argv[1:] if argv is None else argv),
+            prog_name="wandb-typed",
+            standalone_mode=False,
+        )
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.Abort:
+        click.echo("error: aborted", err=True)
+        return 1
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        return int(exc.exit_code)
+    except (WandbTypedError, OSError, ImportError, ValueError) as exc:
+        click.echo(f"error: {_one_line(exc)}", err=True)
+        return 1
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else 1
+    return result if isinstance(result, int) else 0
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) < 500 else text[:497] + "..."
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FrameFormat", "columns_of", "to_pandas", "to_polars"]
 
-FrameFormat: TypeAlias = Literal["default", "pandas", "polars"]
+FrameFormat: TypeAlias = Literal["default", "pandas", "polars", "arrow"]
 
 
 def columns_of(rows: Iterable[Mapping[str, object]]) -> list[str]:

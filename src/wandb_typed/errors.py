@@ -17,7 +17,9 @@ WandbTypedError
 ├── ConfigError                     no API key, unreadable netrc or settings file, ...
 ├── ChecksumMismatchError           downloaded bytes do not match the server's md5
 ├── InvalidPathError (ValueError)   a malformed W&B path
-└── InvalidArgumentError (ValueError)  an argument out of range or of the wrong kind
+├── InvalidArgumentError (ValueError)  an argument out of range or of the wrong kind
+├── ValueTypeError (TypeError)      a config/summary value is not of the type asked for
+└── UnsupportedByServerError        the server does not serve this feature
 ```
 
 Errors keep the request and the response they came from, with the ``Authorization`` header
@@ -58,6 +60,8 @@ __all__ = [
     "ServerError",
     "TimeoutError",
     "TransportError",
+    "UnsupportedByServerError",
+    "ValueTypeError",
     "WandbTypedError",
 ]
 
@@ -252,3 +256,20 @@ def _sequence(value: object) -> Sequence[object] | None:
     if isinstance(value, Sequence) and not isinstance(value, str | bytes):
         return cast("Sequence[object]", value)
     return None
+
+
+class ValueTypeError(WandbTypedError, TypeError):
+    """A config or summary value is not of the type asked for (``get_as("lr", float)`` on a
+    string); the message names the key, the type wanted and the value's type."""
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+class UnsupportedByServerError(WandbTypedError):
+    """The server does not serve what was asked (e.g. Parquet history exports)."""
+
+    def __init__(self, message: str, *, feature: str) -> None:
+        super().__init__(message)
+        self.feature = feature

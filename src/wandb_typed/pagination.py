@@ -119,14 +119,19 @@ def raw_next_cursor(data: Mapping[str, Any], path: Sequence[str]) -> str | None:
 
 
 def check_per_page(per_page: object) -> int:
-    """``per_page`` if it is an int from 1 to 1000, else :class:`InvalidArgumentError`."""
+    """The request size for ``per_page``: itself up to the server's page limit (1000), the
+    limit above it (a larger ``per_page`` is served in several requests, as W&B's own server
+    caps it); :class:`InvalidArgumentError` for anything but a positive int.
+
+    Example:
+        >>> check_per_page(50), check_per_page(2000)
+        (50, 1000)
+    """
     if isinstance(per_page, bool) or not isinstance(per_page, int):
-        raise InvalidArgumentError(
-            f"per_page must be an int from 1 to {MAX_PER_PAGE}, got {per_page!r}."
-        )
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise InvalidArgumentError(f"per_page must be from 1 to {MAX_PER_PAGE}, got {per_page}.")
-    return per_page
+        raise InvalidArgumentError(f"per_page must be a positive int, got {per_page!r}.")
+    if per_page < 1:
+        raise InvalidArgumentError(f"per_page must be a positive int, got {per_page}.")
+    return min(per_page, MAX_PER_PAGE)
 
 
 class PaginatorState(Generic[T]):

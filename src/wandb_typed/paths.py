@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from wandb_typed.errors import InvalidPathError
@@ -55,15 +56,37 @@ EntityDefault = str | Callable[[], str | None] | None
 """An entity, or a callable giving one (called only when a path lacks an entity)."""
 
 
-@dataclass(frozen=True)
-class ProjectPath:
-    """``entity/project``."""
+def _equals(path: tuple[str, ...], other: object) -> bool:
+    """A path tuple equals the same tuple, and the list ``wandb`` gives for it."""
+    if isinstance(other, list):
+        return list(path) == other
+    return tuple.__eq__(path, other) is True
+
+
+class ProjectPath(NamedTuple):
+    """``entity/project``; unpacks, indexes and compares equal to a list as ``wandb``'s
+    ``project.path`` (``entity, name = project.path``; ``project.path == [entity, name]``).
+
+    Example:
+        >>> entity, name = ProjectPath("team", "vision")
+        >>> entity, ProjectPath("team", "vision")[1], ProjectPath("team", "vision") == ["team", "vision"]
+        ('team', 'vision', True)
+    """
 
     entity: str
     project: str
 
     def __str__(self) -> str:
         return f"{self.entity}/{self.project}"
+
+    def __eq__(self, other: object) -> bool:
+        return _equals(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not _equals(self, other)
+
+    def __hash__(self) -> int:
+        return tuple.__hash__(self)
 
 
 @dataclass(frozen=True)
@@ -82,9 +105,9 @@ class RunPath:
         return f"{self.entity}/{self.project}/runs/{self.run_id}"
 
 
-@dataclass(frozen=True)
-class SweepPath:
-    """``entity/project/sweeps/sweep_id``."""
+class SweepPath(NamedTuple):
+    """``entity/project/sweeps/sweep_id``; unpacks, indexes and equals a list as ``wandb``'s
+    ``sweep.path`` (``[entity, project, sweep_id]``)."""
 
     entity: str
     project: str
@@ -93,6 +116,15 @@ class SweepPath:
     @property
     def project_path(self) -> ProjectPath:
         return ProjectPath(self.entity, self.project)
+
+    def __eq__(self, other: object) -> bool:
+        return _equals(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not _equals(self, other)
+
+    def __hash__(self) -> int:
+        return tuple.__hash__(self)
 
     def __str__(self) -> str:
         return f"{self.entity}/{self.project}/sweeps/{self.sweep_id}"

@@ -97,6 +97,46 @@ def test_given_key_is_used_and_not_printed(tmp_path: Path) -> None:
 
 
 def test_usage_errors_name_the_problem(capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(SystemExit):
-        main(["server"])
-    assert "--data-dir" in capsys.readouterr().err
+    assert main(["server"]) == 2
+    err = capsys.readouterr().err
+    assert "--data-dir" in err
+    assert err.count("\n") == 1
+
+
+def test_a_busy_port_stops_before_a_key_is_made(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        proc = subprocess.run(
+            [str(WANDB_TYPED), "server", "--data-dir", str(tmp_path / "d"), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert proc.returncode == 1
+    assert proc.stdout == ""  # no banner, no key printed and lost
+    assert proc.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}")
+    assert proc.stderr.count("\n") == 1
+    first = CliServer(tmp_path / "d")  # the key is made (and shown) by the start that binds
+    rest = first.stop()
+    assert "admin API key (shown only this once)" in rest
+
+
+def test_api_key_regains_access_to_an_existing_data_dir(tmp_path: Path) -> None:
+    CliServer(tmp_path).stop()  # first start: a key was printed, and lost
+    key = "d" * 40
+    again = CliServer(tmp_path, "--api-key", key)
+    try:
+        response = httpx.post(f"{again.base_url}/graphql", json=VIEWER, auth=("api", key))
+        assert response.json() == {"data": {"viewer": {"username": "admin"}}}
+    finally:
+        again.stop()
+
+
+def test_help_shows_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["server", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "[default: 127.0.0.1]" in out
+    assert "[default: 8080]" in out

@@ -211,7 +211,7 @@ def test_a_listed_run_is_built_from_its_light_fields(api: Api, fake: FakeGraphQL
     assert (run.id, run.name, run.entity, run.project) == ("a", "Run A", "team", "vision")
     assert run.storage_id == "storage-a"
     assert run.tags == ["t1"]
-    assert run.created_at == datetime(2026, 1, 5, 9, 30)
+    assert run.created_at == datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
     assert run.user == RunUser(name="Alice", username="alice")
     assert run.history_line_count == 3
     assert operations(fake) == ["GetRunsLight"]
@@ -263,7 +263,7 @@ def test_projects_are_listed_page_by_page_without_a_length(api: Api, fake: FakeG
     listed = list(projects)
     assert [(p.entity, p.name) for p in listed] == [("team", "a"), ("team", "b"), ("team", "c")]
     assert all(is_a(p, "Project") for p in listed)
-    assert listed[0].created_at == datetime(2026, 1, 5, 9, 30)
+    assert listed[0].created_at == datetime(2026, 1, 5, 9, 30, tzinfo=timezone.utc)
     assert [call.variables for call in fake.calls] == [
         {"entity": "team", "cursor": None, "perPage": 2},
         {"entity": "team", "cursor": "after-b", "perPage": 2},

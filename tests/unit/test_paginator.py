@@ -143,10 +143,15 @@ def test_bad_index_type() -> None:
         Numbers(3)["0"]  # type: ignore[call-overload]
 
 
-@pytest.mark.parametrize("per_page", [0, -1, 1001, 2.5, True])
-def test_per_page_is_bounded(per_page: object) -> None:
-    with pytest.raises(InvalidArgumentError, match="per_page must be"):
+@pytest.mark.parametrize("per_page", [0, -1, 2.5, True])
+def test_per_page_must_be_a_positive_int(per_page: object) -> None:
+    with pytest.raises(InvalidArgumentError, match="per_page must be a positive int"):
         Numbers(3, per_page=per_page)  # type: ignore[arg-type]
+
+
+def test_per_page_above_the_server_limit_is_served_in_requests_of_the_limit() -> None:
+    assert Numbers(3, per_page=2000).per_page == 1000
+    assert Numbers(3, per_page=1000).per_page == 1000
 
 
 @pytest.mark.parametrize("per_page", [1, 1000])

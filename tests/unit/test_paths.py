@@ -331,3 +331,15 @@ def test_short_run_forms_agree(project: str, run_id: str) -> None:
     assert parse_run_path(f"{project}/{run_id}", default_entity="e") == expected
     assert parse_run_path(f"{project}:{run_id}", default_entity="e") == expected
     assert parse_run_path(f"e/{project}:{run_id}") == expected
+
+
+def test_project_and_sweep_paths_unpack_index_and_equal_wandbs_lists() -> None:
+    entity, project = parse_project_path("team/vision")
+    assert (entity, project) == ("team", "vision")
+    sweep = parse_sweep_path("team/vision/sweeps/abc")
+    assert sweep == ["team", "vision", "abc"]
+    assert sweep == ["team", "vision", "abc"]
+    assert sweep != ["team", "vision"]
+    assert (sweep[0], sweep[-1], len(sweep)) == ("team", "abc", 3)
+    assert parse_project_path("team/vision") == ["team", "vision"]
+    assert {parse_project_path("team/vision"): 1}[parse_project_path("team/vision")] == 1

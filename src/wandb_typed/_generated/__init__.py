@@ -273,6 +273,11 @@ if TYPE_CHECKING:
     )
     from .get_organization import GetOrganization, GetOrganizationOrganization
     from .get_project import GetProject, GetProjectProject
+    from .get_project_owner import (
+        GetProjectOwner,
+        GetProjectOwnerProject,
+        GetProjectOwnerProjectUser,
+    )
     from .get_project_sweeps import (
         GetProjectSweeps,
         GetProjectSweepsProject,
@@ -366,6 +371,12 @@ if TYPE_CHECKING:
         GetRunOutputArtifactsProjectRunOutputArtifactsEdges,
         GetRunOutputArtifactsProjectRunOutputArtifactsEdgesNode,
         GetRunOutputArtifactsProjectRunOutputArtifactsPageInfo,
+    )
+    from .get_run_parquet_history import (
+        GetRunParquetHistory,
+        GetRunParquetHistoryProject,
+        GetRunParquetHistoryProjectRun,
+        GetRunParquetHistoryProjectRunParquetHistory,
     )
     from .get_run_queue import (
         GetRunQueue,
@@ -698,6 +709,9 @@ _LAZY_IMPORTS = {
     "GetOrganization": ".get_organization",
     "GetOrganizationOrganization": ".get_organization",
     "GetProject": ".get_project",
+    "GetProjectOwner": ".get_project_owner",
+    "GetProjectOwnerProject": ".get_project_owner",
+    "GetProjectOwnerProjectUser": ".get_project_owner",
     "GetProjectProject": ".get_project",
     "GetProjectSweeps": ".get_project_sweeps",
     "GetProjectSweepsProject": ".get_project_sweeps",
@@ -771,6 +785,10 @@ _LAZY_IMPORTS = {
     "GetRunOutputArtifactsProjectRunOutputArtifactsEdges": ".get_run_output_artifacts",
     "GetRunOutputArtifactsProjectRunOutputArtifactsEdgesNode": ".get_run_output_artifacts",
     "GetRunOutputArtifactsProjectRunOutputArtifactsPageInfo": ".get_run_output_artifacts",
+    "GetRunParquetHistory": ".get_run_parquet_history",
+    "GetRunParquetHistoryProject": ".get_run_parquet_history",
+    "GetRunParquetHistoryProjectRun": ".get_run_parquet_history",
+    "GetRunParquetHistoryProjectRunParquetHistory": ".get_run_parquet_history",
     "GetRunProject": ".get_run",
     "GetRunProjectRun": ".get_run",
     "GetRunQueue": ".get_run_queue",
@@ -1105,6 +1123,9 @@ __all__ = [
     "GetOrganization",
     "GetOrganizationOrganization",
     "GetProject",
+    "GetProjectOwner",
+    "GetProjectOwnerProject",
+    "GetProjectOwnerProjectUser",
     "GetProjectProject",
     "GetProjectSweeps",
     "GetProjectSweepsProject",
@@ -1178,6 +1199,10 @@ __all__ = [
     "GetRunOutputArtifactsProjectRunOutputArtifactsEdges",
     "GetRunOutputArtifactsProjectRunOutputArtifactsEdgesNode",
     "GetRunOutputArtifactsProjectRunOutputArtifactsPageInfo",
+    "GetRunParquetHistory",
+    "GetRunParquetHistoryProject",
+    "GetRunParquetHistoryProjectRun",
+    "GetRunParquetHistoryProjectRunParquetHistory",
     "GetRunProject",
     "GetRunProjectRun",
     "GetRunQueue",

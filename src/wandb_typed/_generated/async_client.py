@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from .get_jobs import GetJobs
     from .get_organization import GetOrganization
     from .get_project import GetProject
+    from .get_project_owner import GetProjectOwner
     from .get_project_sweeps import GetProjectSweeps
     from .get_projects import GetProjects
     from .get_registries import GetRegistries
@@ -70,6 +71,7 @@ if TYPE_CHECKING:
     from .get_run_history_page import GetRunHistoryPage
     from .get_run_input_artifacts import GetRunInputArtifacts
     from .get_run_output_artifacts import GetRunOutputArtifacts
+    from .get_run_parquet_history import GetRunParquetHistory
     from .get_run_queue import GetRunQueue
     from .get_run_queue_item import GetRunQueueItem
     from .get_run_queue_items import GetRunQueueItems
@@ -2053,6 +2055,40 @@ class AsyncClient(AsyncGeneratedClientBase):
         data = self.get_data(response)
         return GetRunHistoryKeys.model_validate(data)
 
+    async def get_run_parquet_history(
+        self, entity: str, project: str, name: str, live_keys: list[str], **kwargs: Any
+    ) -> "GetRunParquetHistory":
+        "Send the ``GetRunParquetHistory`` query and return its data."
+        from .get_run_parquet_history import GetRunParquetHistory
+
+        query = gql("""
+            query GetRunParquetHistory($entity: String!, $project: String!, $name: String!, $liveKeys: [String!]!) {
+              project(name: $project, entityName: $entity) {
+                run(name: $name) {
+                  parquetHistory(liveKeys: $liveKeys) {
+                    parquetUrls
+                    liveData
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+            "liveKeys": live_keys,
+        }
+        response = await self.execute(
+            query=query,
+            operation_name="GetRunParquetHistory",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunParquetHistory.model_validate(data)
+
     async def create_default_resource_config(
         self,
         entity_name: str,
@@ -2682,6 +2718,60 @@ class AsyncClient(AsyncGeneratedClientBase):
         )
         data = self.get_data(response)
         return GetProjectSweeps.model_validate(data)
+
+    async def get_project_owner(
+        self, entity: str, project: str, **kwargs: Any
+    ) -> "GetProjectOwner":
+        "Send the ``GetProjectOwner`` query and return its data."
+        from .get_project_owner import GetProjectOwner
+
+        query = gql("""
+            query GetProjectOwner($entity: String!, $project: String!) {
+              project(name: $project, entityName: $entity) {
+                id
+                user {
+                  ...UserFragment
+                }
+              }
+            }
+
+            fragment UserFragment on User {
+              id
+              name
+              username
+              email
+              admin
+              entity
+              flags
+              deletedAt
+              apiKeys {
+                edges {
+                  node {
+                    id
+                    name
+                    description
+                  }
+                }
+              }
+              teams {
+                edges {
+                  node {
+                    name
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"entity": entity, "project": project}
+        response = await self.execute(
+            query=query,
+            operation_name="GetProjectOwner",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetProjectOwner.model_validate(data)
 
     async def get_organization(self, name: str, **kwargs: Any) -> "GetOrganization":
         "Send the ``GetOrganization`` query and return its data."

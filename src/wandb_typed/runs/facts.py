@@ -15,12 +15,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
 from wandb_typed._json import JSONObject
+from wandb_typed._time import as_utc
 from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
 from wandb_typed.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
     import pandas
     import polars
+    import pyarrow
 
     from wandb_typed._generated.fragments import LightRunFragment
 
@@ -62,8 +64,8 @@ class RunFacts(NamedTuple):
         user = fragment.user
         return cls(
             fragment.project_id,
-            fragment.created_at,
-            fragment.heartbeat_at,
+            as_utc(fragment.created_at),
+            as_utc(fragment.heartbeat_at),
             None if user is None else (user.name, user.username),
             fragment.sweep_name,
             fragment.commit,
@@ -86,15 +88,22 @@ class RunUser:
 
 def as_format(
     rows: list[JSONObject], chosen: FrameFormat
-) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame:
-    """``rows`` as ``chosen``: the list itself, or a pandas or polars DataFrame."""
+) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame | pyarrow.Table:
+    """``rows`` as ``chosen``: the list itself, a pandas or polars DataFrame, or an Arrow
+    table."""
+    if chosen == "arrow":
+        from wandb_typed.arrow import to_arrow
+
+        return to_arrow(rows)
     if chosen == "pandas":
         return to_pandas(rows)
     if chosen == "polars":
         return to_polars(rows)
     if chosen == "default":
         return rows
-    raise InvalidArgumentError(f"format must be 'default', 'pandas' or 'polars', got {chosen!r}")
+    raise InvalidArgumentError(
+        f"format must be 'default', 'pandas', 'polars' or 'arrow', got {chosen!r}"
+    )
 
 
 def new_run_id() -> str:

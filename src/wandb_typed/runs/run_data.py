@@ -1,4 +1,8 @@
-"""A run's ``config`` and ``summary`` as typed mappings.
+"""A run's ``config`` and ``summary``: plain ``dict`` subclasses with typed reads.
+
+Both are ``dict``s (``json.dumps``, ``yaml.safe_dump``, ``pandas`` and ``isinstance(x, dict)``
+work as with ``wandb``), with typed accessors for ``mypy --strict`` code:
+:meth:`JSONMapping.get_as`, :meth:`JSONMapping.number`, :meth:`JSONMapping.parse`.
 
 :class:`RunConfig` holds the user's config values (W&B stores each as ``{"value": v,
 "desc": ...}``; the SDK's own ``_wandb`` entry is kept apart in :attr:`RunConfig.raw`).
@@ -9,18 +13,34 @@ Changes are local until ``run.update()`` sends them.
 
 Example:
     >>> config = RunConfig.from_stored({"lr": {"value": 0.1, "desc": None}, "_wandb": {}})
-    >>> dict(config), config.raw
-    ({'lr': 0.1}, {'_wandb': {}})
+    >>> config, config.raw, isinstance(config, dict)
+    ({'lr': 0.1}, {'_wandb': {}}, True)
+    >>> config.get_as("lr", float)
+    0.1
 """
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import json
-from collections.abc import Iterator, Mapping, MutableMapping
+import sys
+import types
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar, overload
 
 from wandb_typed._json import JSONObject, JSONValue, unwrap_config, wrap_config
+from wandb_typed.runs.typed_access import parse_into, value_as
 
-__all__ = ["JSONMapping", "RunConfig", "encode_json_document"]
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+__all__ = ["JSONMapping", "RunConfig", "encode_json_document", "unwrapped_raw"]
+
+T = TypeVar("T")
+D = TypeVar("D")
+M = TypeVar("M", bound="BaseModel")
 
 
 def encode_json_document(document: Mapping[str, JSONValue]) -> str:
@@ -28,51 +48,117 @@ def encode_json_document(document: Mapping[str, JSONValue]) -> str:
     return json.dumps(dict(document), separators=(",", ":"), allow_nan=True)
 
 
-class JSONMapping(MutableMapping[str, JSONValue]):
-    """A mutable mapping of JSON values kept in a dict (the storage both classes share)."""
+def unwrapped_raw(raw: Mapping[str, JSONValue]) -> JSONObject:
+    """The SDK's own config entries with their ``{"value": ...}`` wrapping taken off.
 
-    __slots__ = ("_values",)  # one per run of a listing: no __dict__ for the collector to scan
+    Example:
+        >>> unwrapped_raw({"_wandb": {"value": {"t": 1}, "desc": None}})
+        {'_wandb': {'t': 1}}
+    """
+    return {
+        key: item["value"] if isinstance(item, dict) and "value" in item else item
+        for key, item in raw.items()
+    }
 
-    def __init__(self, values: Mapping[str, JSONValue] | None = None) -> None:
-        self._values: JSONObject = dict(values or {})
+
+class _Missing:
+    """The default of :meth:`JSONMapping.get_as` when none is given."""
+
+
+_MISSING = _Missing()
+
+
+class JSONMapping(dict[str, JSONValue]):
+    """A ``dict`` of JSON values with typed reads (the base of config and summary)."""
+
+    __slots__ = ()  # one per run of a listing: no __dict__ for the collector to scan
+
+    _what = "values"
 
     def _adopt(self, values: JSONObject) -> None:
-        """Hold ``values`` itself, not a copy (a dict just decoded, that nobody else has)."""
-        self._values = values
+        """Hold ``values`` (a dict just decoded, that nobody else has)."""
+        dict.clear(self)
+        dict.update(self, values)
 
-    def __getitem__(self, key: str) -> JSONValue:
-        return self._values[key]
+    @overload
+    def get_as(self, key: str, kind: type[T]) -> T: ...
 
-    def __setitem__(self, key: str, value: JSONValue) -> None:
-        self._values[key] = value
+    @overload
+    def get_as(self, key: str, kind: type[T], default: D) -> T | D: ...
 
-    def __delitem__(self, key: str) -> None:
-        del self._values[key]
+    def get_as(self, key: str, kind: type[T], default: object = _MISSING) -> object:
+        """``self[key]`` typed as ``kind`` (an int reads as a float; a bool is no number).
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
+        Raises:
+            KeyError: No such key and no ``default``.
+            ValueTypeError: The value is of another type (the message names key and types).
 
-    def __len__(self) -> int:
-        return len(self._values)
+        Example:
+            >>> RunConfig({"lr": 0.1, "opt": "adam"}).get_as("lr", float)
+            0.1
+        """
+        if default is not _MISSING and key not in self:
+            return default
+        return value_as(self, key, kind, what=self._what)
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._values!r})"
+    def number(self, key: str) -> float:
+        """``self[key]`` as a float (an int or a float; anything else raises).
+
+        Raises:
+            KeyError: No such key.
+            ValueTypeError: The value is not a number.
+
+        Example:
+            >>> RunConfig({"epochs": 3}).number("epochs")
+            3.0
+        """
+        return value_as(self, key, float, what=self._what)
+
+    def integer(self, key: str) -> int:
+        """``self[key]`` as an int (a bool or a float raises :class:`ValueTypeError`)."""
+        return value_as(self, key, int, what=self._what)
+
+    def string(self, key: str) -> str:
+        """``self[key]`` as a str (anything else raises :class:`ValueTypeError`)."""
+        return value_as(self, key, str, what=self._what)
+
+    def boolean(self, key: str) -> bool:
+        """``self[key]`` as a bool (anything else raises :class:`ValueTypeError`)."""
+        return value_as(self, key, bool, what=self._what)
+
+    def parse(self, model: type[M]) -> M:
+        """These values validated into your pydantic ``model``.
+
+        Raises:
+            pydantic.ValidationError: A field is missing or of another type.
+
+        Example:
+            >>> from pydantic import BaseModel
+            >>> class Train(BaseModel):
+            ...     lr: float
+            ...     epochs: int = 1
+            >>> RunConfig({"lr": 0.1, "extra": "kept out"}).parse(Train)
+            Train(lr=0.1, epochs=1)
+        """
+        return parse_into(model, self)
 
 
 class RunConfig(JSONMapping):
-    """A run's config: user keys to plain values (``run.config["lr"]``).
+    """A run's config: user keys to plain values (``run.config["lr"]``), a ``dict``.
 
     Edits stay local until ``run.update()``; :meth:`to_stored` gives W&B's stored shape.
     """
 
     __slots__ = ("raw",)
 
+    _what = "config"
+
     def __init__(
         self,
         values: Mapping[str, JSONValue] | None = None,
         raw: Mapping[str, JSONValue] | None = None,
     ) -> None:
-        super().__init__(values)
+        super().__init__(values or {})
         self.raw: JSONObject = dict(raw or {})
         """The SDK's own entries (``_wandb``, ``wandb_version``) in their stored form."""
 
@@ -80,11 +166,59 @@ class RunConfig(JSONMapping):
     def from_stored(cls, stored: Mapping[str, JSONValue]) -> RunConfig:
         """Unwrap W&B's ``{"k": {"value": v, "desc": ...}}`` document."""
         values, raw = unwrap_config(stored)
-        config = cls()
-        config._adopt(values)
+        config = cls(values)
         config.raw = raw
         return config
 
     def to_stored(self) -> JSONObject:
         """The document ``upsertBucket(config: ...)`` takes, ``raw`` entries included."""
-        return wrap_config(self._values, self.raw)
+        return wrap_config(self, self.raw)
+
+
+def _register_yaml() -> None:
+    """Let ``yaml.safe_dump`` write config and summary as the plain mappings they are (its
+    safe dumper knows ``dict`` itself only, not subclasses). Done when PyYAML is already
+    imported, or on its import (a finder that waits for it costs nothing until then)."""
+    yaml = sys.modules.get("yaml")
+    if yaml is not None and hasattr(yaml, "SafeDumper"):
+        for dumper in (yaml.SafeDumper, yaml.Dumper):
+            dumper.add_multi_representer(JSONMapping, dumper.represent_dict)
+        return
+    if not any(isinstance(finder, _YamlWatcher) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _YamlWatcher())
+
+
+class _YamlWatcher(importlib.abc.MetaPathFinder):
+    """A meta path finder that lets ``yaml`` load as usual, then registers the representers."""
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None,
+        target: types.ModuleType | None = None,
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != "yaml":
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _RegisteringLoader(spec.loader)
+        return spec
+
+
+class _RegisteringLoader(importlib.abc.Loader):
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType | None:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        self._loader.exec_module(module)
+        _register_yaml()
+
+
+_register_yaml()
+
+
+_register_yaml()

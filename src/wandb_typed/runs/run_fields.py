@@ -133,6 +133,11 @@ class RunFields(Generic[SummaryT]):
         return self._project
 
     @property
+    def username(self) -> str:
+        """The run's entity (``wandb`` keeps this name, deprecated, for :attr:`entity`)."""
+        return self._entity
+
+    @property
     def path(self) -> list[str]:
         """``[entity, project, run_id]``, as ``wandb`` has it."""
         return [self._entity, self._project, self._run_id]

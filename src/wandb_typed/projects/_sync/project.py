@@ -5,8 +5,9 @@
 
 Example:
     >>> project = api.project("vision", entity="team")  # doctest: +SKIP
-    >>> project.path  # doctest: +SKIP
-    ProjectPath(entity='team', project='vision')
+    >>> entity, name = project.path  # doctest: +SKIP
+    >>> project.url  # doctest: +SKIP
+    'https://wandb.ai/team/vision/workspace'
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from wandb_typed._constants import DEFAULT_PER_PAGE
+from wandb_typed._html import iframe_html
 from wandb_typed._sync.pagination import OnData, Paginator
+from wandb_typed._time import as_utc
 from wandb_typed.errors import NotFoundError
 from wandb_typed.pagination import Page, page_of
 from wandb_typed.paths import ProjectPath, app_url
@@ -25,8 +28,10 @@ from wandb_typed.paths import ProjectPath, app_url
 if TYPE_CHECKING:
     from wandb_typed._generated.fragments import ProjectFragment
     from wandb_typed._sync.session import Session
+    from wandb_typed.artifacts import ArtifactTypes
     from wandb_typed.runs import Runs
     from wandb_typed.sweeps import Sweeps
+    from wandb_typed.users import User
 
 __all__ = ["Project", "Projects", "fetch_project"]
 
@@ -51,7 +56,7 @@ class Project:
             name=fragment.name,
             entity=fragment.entity_name,
             description=fragment.description,
-            created_at=fragment.created_at,
+            created_at=as_utc(fragment.created_at),
             is_benchmark=fragment.is_benchmark,
             read_only=bool(fragment.read_only),
             _session=session,
@@ -59,13 +64,57 @@ class Project:
 
     @property
     def path(self) -> ProjectPath:
-        """``entity/name`` as a :class:`ProjectPath`."""
+        """``entity/name`` as a :class:`ProjectPath`, which unpacks, indexes and equals a
+        list as ``wandb``'s (``entity, name = project.path``)."""
         return ProjectPath(self.entity, self.name)
 
     @property
     def url(self) -> str:
-        """The project's page in the W&B app."""
-        return f"{app_url(self._session.config.base_url)}/{self.entity}/{self.name}"
+        """The project's workspace in the W&B app (``.../entity/name/workspace``)."""
+        return f"{app_url(self._session.config.base_url)}/{self.entity}/{self.name}/workspace"
+
+    def to_html(self, height: int = 420, hidden: bool = False) -> str:
+        """An HTML ``iframe`` showing the project's workspace (what notebooks display)."""
+        return iframe_html(self.url, height=height, hidden=hidden, what="project")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    @property
+    def owner(self) -> User:
+        """The user who created the project (one request).
+
+        Raises:
+            NotFoundError: The project no longer exists.
+            ValueError: The server names no user for the project (as ``wandb``).
+
+        Example:
+            >>> project.owner.username  # doctest: +SKIP
+            'alice'
+        """
+        from wandb_typed.users import User
+
+        reply = self._session.client.get_project_owner(self.entity, self.name)
+        if reply.project is None:
+            raise NotFoundError(
+                f"Project {self.path} not found (or not visible with this API key).",
+                kind="project",
+                path=str(self.path),
+            )
+        if reply.project.user is None:
+            raise ValueError(f"No user found for project {self.path}")
+        return User._from_fragment(reply.project.user, self._session)
+
+    def artifacts_types(self, per_page: int = DEFAULT_PER_PAGE) -> ArtifactTypes:
+        """The project's artifact types (``api.artifact_types("entity/name")``).
+
+        Example:
+            >>> [t.name for t in project.artifacts_types()]  # doctest: +SKIP
+            ['dataset', 'model']
+        """
+        from wandb_typed.artifacts import ArtifactTypes
+
+        return ArtifactTypes(self._session, self.path, per_page=per_page)
 
     def runs(
         self,

@@ -24,6 +24,7 @@ from wandb_typed._async.pagination import AsyncPaginator, OnData
 from wandb_typed._concurrency import async_gather_bounded
 from wandb_typed._constants import DEFAULT_PER_PAGE
 from wandb_typed._download import VerifiedWriter, local_destination
+from wandb_typed._time import as_utc
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError, NotFoundError
 from wandb_typed.pagination import Page, page_of
 from wandb_typed.paths import RunPath
@@ -73,7 +74,7 @@ class AsyncFile:
             direct_url=fragment.direct_url,
             size=fragment.size_bytes,
             mimetype=fragment.mimetype,
-            updated_at=fragment.updated_at,
+            updated_at=as_utc(fragment.updated_at),
             md5=fragment.md5,
             run=run,
             _session=session,

@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Literal, overload
+from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 from wandb_typed._async.pagination import AsyncPaginator, OnData
 from wandb_typed._concurrency import async_gather_bounded
@@ -30,6 +30,8 @@ from wandb_typed.runs.history_spec import HistoryStream, check_history_args
 if TYPE_CHECKING:
     import pandas
     import polars
+    import pyarrow
+    from pydantic import BaseModel
 
     from wandb_typed._async.session import AsyncSession
     from wandb_typed._generated.fragments import LightRunFragment
@@ -38,6 +40,8 @@ __all__ = ["AsyncRuns"]
 
 HISTORIES_IN_FLIGHT = 16
 """Runs whose sampled history is requested at once by :meth:`AsyncRuns.histories`."""
+
+M = TypeVar("M", bound="BaseModel")
 
 
 class AsyncRuns(AsyncPaginator[AsyncRun]):
@@ -165,6 +169,17 @@ class AsyncRuns(AsyncPaginator[AsyncRun]):
         stream: HistoryStream = ...,
     ) -> polars.DataFrame: ...
 
+    @overload
+    async def histories(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        *,
+        format: Literal["arrow"],
+        stream: HistoryStream = ...,
+    ) -> pyarrow.Table: ...
+
     async def histories(
         self,
         samples: int = 500,
@@ -172,11 +187,11 @@ class AsyncRuns(AsyncPaginator[AsyncRun]):
         x_axis: str = "_step",
         format: FrameFormat = "default",
         stream: HistoryStream = "default",
-    ) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame:
+    ) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame | pyarrow.Table:
         """The sampled history of every run, each row with a ``run_id`` column.
 
         Args: as :meth:`Run.history`; ``format`` is ``"default"`` (a list of dicts),
-        ``"pandas"`` or ``"polars"`` (one frame for all runs).
+        ``"pandas"``, ``"polars"`` or ``"arrow"`` (one frame or table for all runs).
 
         Example:
             >>> frame = runs.histories(samples=100, keys=["loss"], format="pandas")  # doctest: +SKIP
@@ -197,6 +212,26 @@ class AsyncRuns(AsyncPaginator[AsyncRun]):
                 rows.append(row)
         return as_format(rows, format)
 
+    # -- typed reads ------------------------------------------------------------------------
+
+    async def parse_configs(self, model: type[M]) -> list[M]:
+        """Every run's config validated into your pydantic ``model``, in listing order.
+
+        Raises:
+            pydantic.ValidationError: A run's config does not fit (the first one that fails).
+
+        Example:
+            >>> class Train(BaseModel):  # doctest: +SKIP
+            ...     lr: float
+            >>> [c.lr for c in api.runs("team/vision").parse_configs(Train)]  # doctest: +SKIP
+            [0.1, 0.01]
+        """
+        return [(await run._config_value()).parse(model) async for run in self]
+
+    async def parse_summaries(self, model: type[M]) -> list[M]:
+        """Every run's summary validated into your pydantic ``model``, in listing order."""
+        return [(await run._summary_value()).parse(model) async for run in self]
+
     # -- runs tables ------------------------------------------------------------------------
 
     async def table_rows(self) -> list[JSONObject]:
@@ -210,6 +245,25 @@ class AsyncRuns(AsyncPaginator[AsyncRun]):
     async def to_polars(self) -> polars.DataFrame:
         """The runs as a polars DataFrame (see :meth:`table_rows` for the columns)."""
         return to_polars(await self.table_rows())
+
+    async def flat_rows(self) -> list[dict[str, object]]:
+        """One row per run: id, name, state, group, job_type, tags, created_at (a UTC
+        ``datetime``), then config and summary flattened into dotted columns
+        (``config.net.depth``, ``summary.loss``); what :meth:`to_arrow` and
+        ``wandb-typed export`` write."""
+        return [await run.flat_row() async for run in self]
+
+    async def to_arrow(self) -> pyarrow.Table:
+        """The runs as a ``pyarrow.Table`` (see :meth:`flat_rows` for the columns).
+
+        Example:
+            >>> table = api.runs("team/vision").to_arrow()  # doctest: +SKIP
+            >>> table.column("summary.loss").to_pylist()  # doctest: +SKIP
+            [0.25, 0.31]
+        """
+        from wandb_typed.arrow import to_arrow
+
+        return to_arrow(await self.flat_rows())
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.entity}/{self.project} loaded={len(self._items)}>"

@@ -16,22 +16,30 @@ Example:
 
 from __future__ import annotations
 
+import json
 import os
+import warnings
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
 from wandb_typed._concurrency import async_sleep
-from wandb_typed._json import JSONObject, JSONValue, decode_object
+from wandb_typed._html import iframe_html
+from wandb_typed._json import JSONObject, JSONValue, decode_object, parse_object
 from wandb_typed.dataframes import FrameFormat
-from wandb_typed.errors import NotFoundError
+from wandb_typed.errors import NotFoundError, WandbTypedError
 from wandb_typed.paths import RunPath, app_url
 from wandb_typed.runs._async.files import AsyncFile, AsyncFiles, run_file, upload_run_file
 from wandb_typed.runs._async.history import last_history_step, read_history, scan_history
+from wandb_typed.runs._async.history_exports import (
+    DownloadHistoryResult,
+    download_history_exports,
+)
 from wandb_typed.runs._async.loading import AsyncPageHeavyFields, get_run_fragment
 from wandb_typed.runs._async.summary import AsyncRunSummary
 from wandb_typed.runs.facts import FINISHED_STATES, as_format
 from wandb_typed.runs.history_spec import HistoryStream, check_history_args
-from wandb_typed.runs.run_data import RunConfig, encode_json_document
+from wandb_typed.runs.run_data import RunConfig, encode_json_document, unwrapped_raw
 from wandb_typed.runs.run_fields import RunFields
 
 if TYPE_CHECKING:
@@ -39,6 +47,7 @@ if TYPE_CHECKING:
 
     import pandas
     import polars
+    import pyarrow
 
     from wandb_typed._async.session import AsyncSession
     from wandb_typed._generated.fragments import (
@@ -62,7 +71,7 @@ class AsyncRun(RunFields[AsyncRunSummary]):
         (0.1, 0.25, 'finished')
     """
 
-    __slots__ = ("_heavy_fields", "_session")
+    __slots__ = ("_heavy_fields", "_metadata", "_session")
 
     def __init__(
         self,
@@ -75,6 +84,7 @@ class AsyncRun(RunFields[AsyncRunSummary]):
     ) -> None:
         self._session = session
         self._heavy_fields = heavy_fields
+        self._metadata: JSONObject | None = None
         super().__init__(entity, project, fragment)
 
     async def _ensure_full(self) -> None:
@@ -90,6 +100,18 @@ class AsyncRun(RunFields[AsyncRunSummary]):
     def url(self) -> str:
         """The run's page in the web app."""
         return f"{app_url(self._session.config.base_url)}/{self._entity}/{self._project}/runs/{self._run_id}"
+
+    def to_html(self, height: int = 420, hidden: bool = False) -> str:
+        """An HTML ``iframe`` showing the run's page (what notebooks display).
+
+        Example:
+            >>> run.to_html(height=300)  # doctest: +SKIP
+            "<iframe src='https://wandb.ai/team/vision/runs/abc123?jupyter=true' ..."
+        """
+        return iframe_html(self.url, height=height, hidden=hidden, what="run")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     # -- heavy fields -----------------------------------------------------------------------
 
@@ -109,8 +131,38 @@ class AsyncRun(RunFields[AsyncRunSummary]):
 
     # unasync: property
     async def rawconfig(self) -> JSONObject:
-        """The SDK's own config entries (``_wandb``, ...) in their stored form."""
-        return (await self._config_value()).raw
+        """Every config key unwrapped, the SDK's own (``_wandb``, ...) first, as ``wandb``
+        has it (``run.config`` leaves the SDK's keys out)."""
+        config = await self._config_value()
+        return {**unwrapped_raw(config.raw), **config}
+
+    # unasync: property
+    async def json_config(self) -> str:
+        """The config as W&B stores it (``{"lr": {"value": 0.1, "desc": null}, ...}``), as JSON
+        text: the user's keys and ``_wandb``, as ``wandb`` gives it."""
+        config = await self._config_value()
+        stored: JSONObject = {}
+        raw = unwrapped_raw(config.raw)
+        if "_wandb" in raw:
+            stored["_wandb"] = {"value": raw["_wandb"], "desc": None}
+        stored.update({key: {"value": value, "desc": None} for key, value in config.items()})
+        return json.dumps(stored)
+
+    # unasync: property
+    async def metadata(self) -> JSONObject | None:
+        """The run's ``wandb-metadata.json`` (host, Python, git, command line, ...), or
+        ``None`` when the run has none (or it cannot be read), as ``wandb`` has it."""
+        if self._metadata is None:
+            try:
+                file = await run_file(self._session, self._run_path, "wandb-metadata.json")
+                if file.url is None:
+                    return None
+                async with self._session.transport.stream(file.url) as chunks:
+                    content = b"".join([chunk async for chunk in chunks])
+                self._metadata = parse_object(content.decode("utf-8", "replace"))
+            except WandbTypedError:
+                return None
+        return self._metadata
 
     # unasync: property
     async def summary(self) -> AsyncRunSummary:
@@ -135,6 +187,9 @@ class AsyncRun(RunFields[AsyncRunSummary]):
     # unasync: property
     async def system_metrics(self) -> JSONObject:
         """The latest system metrics (GPU, CPU, memory, ...)."""
+        return await self._system_metrics_value()
+
+    async def _system_metrics_value(self) -> JSONObject:
         await self._ensure_full()
         if self._system_metrics is None:
             self._system_metrics = decode_object(
@@ -194,6 +249,43 @@ class AsyncRun(RunFields[AsyncRunSummary]):
         await (await self._summary_value()).save()
 
     save = update
+
+    async def load_full_data(self, force: bool = False) -> JSONObject:
+        """Load every field (config, summary, system metrics too) and return them as the
+        GraphQL reply names them, config unwrapped (``wandb``'s ``run._attrs``).
+
+        Example:
+            >>> run.load_full_data()["summaryMetrics"]["loss"]  # doctest: +SKIP
+            0.25
+        """
+        await self.load(force=force)
+        config = await self._config_value()
+        facts = self._facts
+        user = self.user
+        return {
+            "id": self._storage_id,
+            "name": self._run_id,
+            "displayName": self.name,
+            "state": self._state,
+            "projectId": facts.project_id,
+            "tags": list(self.tags),
+            "notes": self._notes,
+            "description": self._description,
+            "group": self._group,
+            "jobType": self._job_type,
+            "sweepName": facts.sweep_name,
+            "commit": facts.commit,
+            "readOnly": facts.read_only,
+            "createdAt": facts.created_at.isoformat(),
+            "heartbeatAt": None if facts.heartbeat_at is None else facts.heartbeat_at.isoformat(),
+            "historyLineCount": facts.history_line_count,
+            "historyKeys": self._history_keys,
+            "config": dict(config),
+            "rawconfig": {**unwrapped_raw(config.raw), **config},
+            "summaryMetrics": dict(await self._summary_value()),
+            "systemMetrics": await self._system_metrics_value(),
+            "user": None if user is None else {"name": user.name, "username": user.username},
+        }
 
     async def _save_summary(self, values: JSONObject) -> None:
         await self._session.client.update_run_summary(
@@ -307,6 +399,18 @@ class AsyncRun(RunFields[AsyncRunSummary]):
         format: Literal["polars"],
     ) -> polars.DataFrame: ...
 
+    @overload
+    async def history(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        pandas: bool = ...,
+        stream: HistoryStream = ...,
+        *,
+        format: Literal["arrow"],
+    ) -> pyarrow.Table: ...
+
     async def history(
         self,
         samples: int = 500,
@@ -316,7 +420,7 @@ class AsyncRun(RunFields[AsyncRunSummary]):
         stream: HistoryStream = "default",
         *,
         format: FrameFormat | None = None,
-    ) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame:
+    ) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame | pyarrow.Table:
         """Up to ``samples`` history rows spread over the run (W&B samples on the server).
 
         Args:
@@ -325,8 +429,8 @@ class AsyncRun(RunFields[AsyncRunSummary]):
             x_axis: The metric to keep beside ``keys`` (default ``_step``).
             pandas: Return a pandas DataFrame (default) rather than a list of dicts.
             stream: ``"default"`` (logged metrics) or ``"system"`` (system metrics).
-            format: ``"default"`` (list of dicts), ``"pandas"`` or ``"polars"``; wins over
-                ``pandas`` when given.
+            format: ``"default"`` (list of dicts), ``"pandas"``, ``"polars"`` or ``"arrow"``
+                (a ``pyarrow.Table``); wins over ``pandas`` when given.
 
         Raises:
             InvalidArgumentError: ``keys`` with ``stream="system"``, or a bad argument.
@@ -372,6 +476,46 @@ class AsyncRun(RunFields[AsyncRunSummary]):
             page_size=page_size,
             min_step=min_step,
             max_step=max_step,
+        )
+
+    def beta_scan_history(
+        self,
+        keys: Sequence[str] | None = None,
+        page_size: int = 1000,
+        min_step: int = 0,
+        max_step: int | None = None,
+        use_cache: bool = True,
+    ) -> AsyncIterator[JSONObject]:
+        """Deprecated in ``wandb``: the same rows as :meth:`scan_history` (``use_cache`` is
+        accepted and ignored), with a ``DeprecationWarning``."""
+        warnings.warn(
+            "beta_scan_history is deprecated (as in wandb): use scan_history",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.scan_history(keys, page_size, min_step, max_step)
+
+    async def download_history_exports(
+        self, download_dir: str | os.PathLike[str], require_complete_history: bool = True
+    ) -> DownloadHistoryResult:
+        """Download the run's Parquet history exports into ``download_dir``.
+
+        Raises:
+            UnsupportedByServerError: The server exports no Parquet history for this run
+                (the local server has none yet: use :meth:`scan_history`).
+            IncompleteRunHistoryError: Rows remain that no export holds yet, and
+                ``require_complete_history`` is true.
+
+        Example:
+            >>> run.download_history_exports("exports").paths  # doctest: +SKIP
+            [PosixPath('exports/0.parquet')]
+        """
+        return await download_history_exports(
+            self._session,
+            self._run_path,
+            Path(download_dir),
+            require_complete_history=require_complete_history,
+            has_history=self._facts.history_line_count > 0,
         )
 
     # -- files ------------------------------------------------------------------------------
@@ -484,6 +628,30 @@ class AsyncRun(RunFields[AsyncRunSummary]):
                 for key, value in summary.items()
                 if not key.startswith("_wandb")
             }
+        )
+        return row
+
+    async def flat_row(self) -> dict[str, object]:
+        """One row for an export: the run's fields, then config and summary flattened into
+        dotted columns (``config.net.depth``, ``summary.loss``; the SDK's ``_wandb`` left out)."""
+        from wandb_typed.arrow import flatten
+
+        config, summary = await self._config_value(), await self._summary_value()
+        row: dict[str, object] = {
+            "id": self.id,
+            "name": self.name,
+            "state": self.state,
+            "group": self.group,
+            "job_type": self.job_type,
+            "tags": list(self.tags),
+            "created_at": self.created_at,
+        }
+        row.update(flatten(config, prefix="config."))
+        row.update(
+            flatten(
+                {key: value for key, value in summary.items() if not key.startswith("_wandb")},
+                prefix="summary.",
+            )
         )
         return row
 

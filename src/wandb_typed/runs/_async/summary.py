@@ -1,5 +1,4 @@
-"""A run's summary as a typed mapping that writes itself back (the async source of
-``RunSummary``).
+"""A run's summary: a ``dict`` that writes itself back (the async source of ``RunSummary``).
 
 ``summary["k"] = v`` changes the local copy; ``save()`` writes it; ``update()`` changes
 several keys and writes at once (W&B replaces the whole summary document).
@@ -24,9 +23,12 @@ __all__ = ["AsyncRunSummary"]
 
 
 class AsyncRunSummary(JSONMapping):
-    """A run's summary metrics: the last logged value of each key (``run.summary["loss"]``)."""
+    """A run's summary metrics, a ``dict``: the last logged value of each key
+    (``run.summary["loss"]``; typed: ``run.summary.number("loss")``)."""
 
     __slots__ = ("_save",)
+
+    _what = "summary"
 
     def __init__(
         self,
@@ -34,7 +36,7 @@ class AsyncRunSummary(JSONMapping):
         *,
         save: Callable[[JSONObject], Awaitable[None]] | None = None,
     ) -> None:
-        super().__init__(values)
+        super().__init__(values or {})
         self._save = save
 
     async def update(  # type: ignore[override]  # one mapping (or keywords), then a write
@@ -45,8 +47,8 @@ class AsyncRunSummary(JSONMapping):
         Example:
             >>> run.summary.update({"best_loss": 0.12})  # doctest: +SKIP
         """
-        self._values.update(values or {})
-        self._values.update(more)
+        dict.update(self, values or {})
+        dict.update(self, more)
         await self.save()
 
     async def save(self) -> None:
@@ -57,4 +59,4 @@ class AsyncRunSummary(JSONMapping):
         """
         if self._save is None:
             raise RuntimeError("this summary is not attached to a run, so it cannot be saved")
-        await self._save(dict(self._values))
+        await self._save(dict(self))

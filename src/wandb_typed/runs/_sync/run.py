@@ -18,22 +18,30 @@ Example:
 
 from __future__ import annotations
 
+import json
 import os
+import warnings
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
 from wandb_typed._concurrency import sleep
-from wandb_typed._json import JSONObject, JSONValue, decode_object
+from wandb_typed._html import iframe_html
+from wandb_typed._json import JSONObject, JSONValue, decode_object, parse_object
 from wandb_typed.dataframes import FrameFormat
-from wandb_typed.errors import NotFoundError
+from wandb_typed.errors import NotFoundError, WandbTypedError
 from wandb_typed.paths import RunPath, app_url
 from wandb_typed.runs._sync.files import File, Files, run_file, upload_run_file
 from wandb_typed.runs._sync.history import last_history_step, read_history, scan_history
+from wandb_typed.runs._sync.history_exports import (
+    DownloadHistoryResult,
+    download_history_exports,
+)
 from wandb_typed.runs._sync.loading import PageHeavyFields, get_run_fragment
 from wandb_typed.runs._sync.summary import RunSummary
 from wandb_typed.runs.facts import FINISHED_STATES, as_format
 from wandb_typed.runs.history_spec import HistoryStream, check_history_args
-from wandb_typed.runs.run_data import RunConfig, encode_json_document
+from wandb_typed.runs.run_data import RunConfig, encode_json_document, unwrapped_raw
 from wandb_typed.runs.run_fields import RunFields
 
 if TYPE_CHECKING:
@@ -41,6 +49,7 @@ if TYPE_CHECKING:
 
     import pandas
     import polars
+    import pyarrow
 
     from wandb_typed._generated.fragments import (
         LightRunFragment,
@@ -64,7 +73,7 @@ class Run(RunFields[RunSummary]):
         (0.1, 0.25, 'finished')
     """
 
-    __slots__ = ("_heavy_fields", "_session")
+    __slots__ = ("_heavy_fields", "_metadata", "_session")
 
     def __init__(
         self,
@@ -77,6 +86,7 @@ class Run(RunFields[RunSummary]):
     ) -> None:
         self._session = session
         self._heavy_fields = heavy_fields
+        self._metadata: JSONObject | None = None
         super().__init__(entity, project, fragment)
 
     def _ensure_full(self) -> None:
@@ -92,6 +102,18 @@ class Run(RunFields[RunSummary]):
     def url(self) -> str:
         """The run's page in the web app."""
         return f"{app_url(self._session.config.base_url)}/{self._entity}/{self._project}/runs/{self._run_id}"
+
+    def to_html(self, height: int = 420, hidden: bool = False) -> str:
+        """An HTML ``iframe`` showing the run's page (what notebooks display).
+
+        Example:
+            >>> run.to_html(height=300)  # doctest: +SKIP
+            "<iframe src='https://wandb.ai/team/vision/runs/abc123?jupyter=true' ..."
+        """
+        return iframe_html(self.url, height=height, hidden=hidden, what="run")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
 
     # -- heavy fields -----------------------------------------------------------------------
 
@@ -111,8 +133,38 @@ class Run(RunFields[RunSummary]):
 
     @property
     def rawconfig(self) -> JSONObject:
-        """The SDK's own config entries (``_wandb``, ...) in their stored form."""
-        return (self._config_value()).raw
+        """Every config key unwrapped, the SDK's own (``_wandb``, ...) first, as ``wandb``
+        has it (``run.config`` leaves the SDK's keys out)."""
+        config = self._config_value()
+        return {**unwrapped_raw(config.raw), **config}
+
+    @property
+    def json_config(self) -> str:
+        """The config as W&B stores it (``{"lr": {"value": 0.1, "desc": null}, ...}``), as JSON
+        text: the user's keys and ``_wandb``, as ``wandb`` gives it."""
+        config = self._config_value()
+        stored: JSONObject = {}
+        raw = unwrapped_raw(config.raw)
+        if "_wandb" in raw:
+            stored["_wandb"] = {"value": raw["_wandb"], "desc": None}
+        stored.update({key: {"value": value, "desc": None} for key, value in config.items()})
+        return json.dumps(stored)
+
+    @property
+    def metadata(self) -> JSONObject | None:
+        """The run's ``wandb-metadata.json`` (host, Python, git, command line, ...), or
+        ``None`` when the run has none (or it cannot be read), as ``wandb`` has it."""
+        if self._metadata is None:
+            try:
+                file = run_file(self._session, self._run_path, "wandb-metadata.json")
+                if file.url is None:
+                    return None
+                with self._session.transport.stream(file.url) as chunks:
+                    content = b"".join([chunk for chunk in chunks])
+                self._metadata = parse_object(content.decode("utf-8", "replace"))
+            except WandbTypedError:
+                return None
+        return self._metadata
 
     @property
     def summary(self) -> RunSummary:
@@ -137,6 +189,9 @@ class Run(RunFields[RunSummary]):
     @property
     def system_metrics(self) -> JSONObject:
         """The latest system metrics (GPU, CPU, memory, ...)."""
+        return self._system_metrics_value()
+
+    def _system_metrics_value(self) -> JSONObject:
         self._ensure_full()
         if self._system_metrics is None:
             self._system_metrics = decode_object(
@@ -196,6 +251,43 @@ class Run(RunFields[RunSummary]):
         (self._summary_value()).save()
 
     save = update
+
+    def load_full_data(self, force: bool = False) -> JSONObject:
+        """Load every field (config, summary, system metrics too) and return them as the
+        GraphQL reply names them, config unwrapped (``wandb``'s ``run._attrs``).
+
+        Example:
+            >>> run.load_full_data()["summaryMetrics"]["loss"]  # doctest: +SKIP
+            0.25
+        """
+        self.load(force=force)
+        config = self._config_value()
+        facts = self._facts
+        user = self.user
+        return {
+            "id": self._storage_id,
+            "name": self._run_id,
+            "displayName": self.name,
+            "state": self._state,
+            "projectId": facts.project_id,
+            "tags": list(self.tags),
+            "notes": self._notes,
+            "description": self._description,
+            "group": self._group,
+            "jobType": self._job_type,
+            "sweepName": facts.sweep_name,
+            "commit": facts.commit,
+            "readOnly": facts.read_only,
+            "createdAt": facts.created_at.isoformat(),
+            "heartbeatAt": None if facts.heartbeat_at is None else facts.heartbeat_at.isoformat(),
+            "historyLineCount": facts.history_line_count,
+            "historyKeys": self._history_keys,
+            "config": dict(config),
+            "rawconfig": {**unwrapped_raw(config.raw), **config},
+            "summaryMetrics": dict(self._summary_value()),
+            "systemMetrics": self._system_metrics_value(),
+            "user": None if user is None else {"name": user.name, "username": user.username},
+        }
 
     def _save_summary(self, values: JSONObject) -> None:
         self._session.client.update_run_summary(self._storage_id, encode_json_document(values))
@@ -305,6 +397,18 @@ class Run(RunFields[RunSummary]):
         format: Literal["polars"],
     ) -> polars.DataFrame: ...
 
+    @overload
+    def history(
+        self,
+        samples: int = ...,
+        keys: Sequence[str] | None = ...,
+        x_axis: str = ...,
+        pandas: bool = ...,
+        stream: HistoryStream = ...,
+        *,
+        format: Literal["arrow"],
+    ) -> pyarrow.Table: ...
+
     def history(
         self,
         samples: int = 500,
@@ -314,7 +418,7 @@ class Run(RunFields[RunSummary]):
         stream: HistoryStream = "default",
         *,
         format: FrameFormat | None = None,
-    ) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame:
+    ) -> list[JSONObject] | pandas.DataFrame | polars.DataFrame | pyarrow.Table:
         """Up to ``samples`` history rows spread over the run (W&B samples on the server).
 
         Args:
@@ -323,8 +427,8 @@ class Run(RunFields[RunSummary]):
             x_axis: The metric to keep beside ``keys`` (default ``_step``).
             pandas: Return a pandas DataFrame (default) rather than a list of dicts.
             stream: ``"default"`` (logged metrics) or ``"system"`` (system metrics).
-            format: ``"default"`` (list of dicts), ``"pandas"`` or ``"polars"``; wins over
-                ``pandas`` when given.
+            format: ``"default"`` (list of dicts), ``"pandas"``, ``"polars"`` or ``"arrow"``
+                (a ``pyarrow.Table``); wins over ``pandas`` when given.
 
         Raises:
             InvalidArgumentError: ``keys`` with ``stream="system"``, or a bad argument.
@@ -370,6 +474,46 @@ class Run(RunFields[RunSummary]):
             page_size=page_size,
             min_step=min_step,
             max_step=max_step,
+        )
+
+    def beta_scan_history(
+        self,
+        keys: Sequence[str] | None = None,
+        page_size: int = 1000,
+        min_step: int = 0,
+        max_step: int | None = None,
+        use_cache: bool = True,
+    ) -> Iterator[JSONObject]:
+        """Deprecated in ``wandb``: the same rows as :meth:`scan_history` (``use_cache`` is
+        accepted and ignored), with a ``DeprecationWarning``."""
+        warnings.warn(
+            "beta_scan_history is deprecated (as in wandb): use scan_history",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.scan_history(keys, page_size, min_step, max_step)
+
+    def download_history_exports(
+        self, download_dir: str | os.PathLike[str], require_complete_history: bool = True
+    ) -> DownloadHistoryResult:
+        """Download the run's Parquet history exports into ``download_dir``.
+
+        Raises:
+            UnsupportedByServerError: The server exports no Parquet history for this run
+                (the local server has none yet: use :meth:`scan_history`).
+            IncompleteRunHistoryError: Rows remain that no export holds yet, and
+                ``require_complete_history`` is true.
+
+        Example:
+            >>> run.download_history_exports("exports").paths  # doctest: +SKIP
+            [PosixPath('exports/0.parquet')]
+        """
+        return download_history_exports(
+            self._session,
+            self._run_path,
+            Path(download_dir),
+            require_complete_history=require_complete_history,
+            has_history=self._facts.history_line_count > 0,
         )
 
     # -- files ------------------------------------------------------------------------------
@@ -478,6 +622,30 @@ class Run(RunFields[RunSummary]):
                 for key, value in summary.items()
                 if not key.startswith("_wandb")
             }
+        )
+        return row
+
+    def flat_row(self) -> dict[str, object]:
+        """One row for an export: the run's fields, then config and summary flattened into
+        dotted columns (``config.net.depth``, ``summary.loss``; the SDK's ``_wandb`` left out)."""
+        from wandb_typed.arrow import flatten
+
+        config, summary = self._config_value(), self._summary_value()
+        row: dict[str, object] = {
+            "id": self.id,
+            "name": self.name,
+            "state": self.state,
+            "group": self.group,
+            "job_type": self.job_type,
+            "tags": list(self.tags),
+            "created_at": self.created_at,
+        }
+        row.update(flatten(config, prefix="config."))
+        row.update(
+            flatten(
+                {key: value for key, value in summary.items() if not key.startswith("_wandb")},
+                prefix="summary.",
+            )
         )
         return row
 

@@ -1,0 +1,93 @@
+"""Rows of dicts to Arrow tables (the optional extra ``arrow``: ``pip install
+'wandb-typed[arrow]'``), and the flattening that turns a run into one row of columns.
+
+One rule for every column, so a runs table, a history and an export read alike in DuckDB,
+polars and pandas: a column whose values Arrow types as one type keeps it (ints stay ints;
+ints mixed with floats become floats; datetimes become UTC timestamps); a column holding
+dicts, lists, or values of kinds that do not mix (``1`` and ``"a"``) holds their JSON text.
+
+Example:
+    >>> table = to_arrow([{"_step": 0, "loss": 1.0, "tag": "a"}, {"_step": 1, "tag": 2}])
+    >>> table.column_names, table.column("loss").to_pylist(), table.column("tag").to_pylist()
+    (['_step', 'loss', 'tag'], [1.0, None], ['"a"', '2'])
+    >>> flatten({"net": {"depth": 2, "act": "relu"}, "lr": 0.1}, prefix="config.")
+    {'config.net.depth': 2, 'config.net.act': 'relu', 'config.lr': 0.1}
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from wandb_typed.dataframes import columns_of
+
+if TYPE_CHECKING:
+    import pyarrow
+
+__all__ = ["flatten", "to_arrow"]
+
+
+def flatten(values: Mapping[str, object], *, prefix: str = "") -> dict[str, object]:
+    """Nested dicts as dotted keys (``{"a": {"b": 1}}`` -> ``{"a.b": 1}``); an empty dict
+    stays a value (it has no key to make a column of)."""
+    flat: dict[str, object] = {}
+    for key, value in values.items():
+        if isinstance(value, dict) and value:
+            flat.update(flatten(value, prefix=f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
+
+
+def _require() -> None:
+    if importlib.util.find_spec("pyarrow") is None:
+        raise ImportError(
+            "this needs pyarrow, which is not installed: pip install 'wandb-typed[arrow]'"
+        )
+
+
+def _json_text(value: object) -> str | None:
+    if value is None:
+        return None
+    return json.dumps(value, sort_keys=True, allow_nan=True, default=str)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _column(values: list[Any]) -> pyarrow.Array:
+    import pyarrow as pa
+
+    present = [value for value in values if value is not None]
+    if any(isinstance(value, dict | list | tuple) for value in present):
+        return pa.array([_json_text(value) for value in values], type=pa.string())
+    if present and all(_is_number(value) for value in present):
+        if all(isinstance(value, int) for value in present):
+            try:
+                return pa.array(values, type=pa.int64())
+            except (pa.ArrowInvalid, OverflowError):
+                pass
+        return pa.array([None if v is None else float(v) for v in values], type=pa.float64())
+    if present and all(isinstance(value, datetime) for value in present):
+        return pa.array(values, type=pa.timestamp("us", tz="UTC"))
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return pa.array([_json_text(value) for value in values], type=pa.string())
+
+
+def to_arrow(
+    rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None = None
+) -> pyarrow.Table:
+    """A ``pyarrow.Table`` with one row per mapping (``columns`` fixes the column order);
+    missing values are nulls. See the module's rule for each column's type."""
+    _require()
+    import pyarrow as pa
+
+    names = list(columns or columns_of(rows))
+    arrays = [_column([row.get(name) for row in rows]) for name in names]
+    return pa.Table.from_arrays(arrays, names=names)
