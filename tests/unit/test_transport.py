@@ -43,14 +43,24 @@ Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
 
 class Script:
-    """Answers requests with scripted replies in order; records every request."""
+    """Answers requests with scripted replies in order; records every request as it was sent
+    (a copy: the transport removes the ``Authorization`` header from the original after the
+    send)."""
 
     def __init__(self, *replies: Reply) -> None:
         self.replies = list(replies)
         self.requests: list[httpx.Request] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
+        self.requests.append(
+            httpx.Request(
+                request.method,
+                request.url,
+                headers=request.headers.copy(),
+                content=request.read(),
+                extensions=request.extensions,
+            )
+        )
         reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
         if isinstance(reply, Exception):
             raise reply
@@ -395,7 +405,7 @@ def test_with_options_shares_the_pool_but_not_the_settings(time: FakeTime) -> No
     patient = transport.with_options(timeout=120, max_retries=5, retry_budget=600)
     assert (patient.timeout, patient.retry_policy.max_retries) == (120.0, 5)
     assert patient.retry_policy.budget == 600
-    assert (transport.timeout, transport.retry_policy.max_retries) == (19.0, 2)
+    assert (transport.timeout, transport.retry_policy.max_retries) == (19.0, 10)
     patient.execute(QUERY, operation_kind="query")
     assert script.requests[0].extensions["timeout"]["read"] == 120.0
     patient.close()  # a copy does not close the shared pool
@@ -420,7 +430,7 @@ def test_nonsense_timeout(timeout: float) -> None:
 def test_repr_has_no_key(time: FakeTime) -> None:
     transport = make_transport(Script(httpx.Response(200)), time)
     assert KEY not in repr(transport)
-    assert repr(transport) == f"GraphQLTransport(base_url='{BASE}', timeout=19.0, max_retries=2)"
+    assert repr(transport) == f"GraphQLTransport(base_url='{BASE}', timeout=19.0, max_retries=10)"
 
 
 def test_an_echoed_key_is_scrubbed_from_messages(time: FakeTime) -> None:
