@@ -19,13 +19,35 @@ import json
 from collections.abc import Iterator, Mapping, MutableMapping
 
 from wandb_typed._json import JSONObject, JSONValue, unwrap_config, wrap_config
+from wandb_typed.errors import InvalidArgumentError
 
 __all__ = ["JSONMapping", "RunConfig", "encode_json_document"]
 
 
 def encode_json_document(document: Mapping[str, JSONValue]) -> str:
-    """A JSON object as W&B's ``JSONString`` carries it (``NaN``/``Infinity`` allowed)."""
-    return json.dumps(dict(document), separators=(",", ":"), allow_nan=True)
+    """A JSON object as W&B's ``JSONString`` carries it (``NaN``/``Infinity`` allowed).
+
+    Raises:
+        InvalidArgumentError: The document contains itself or nests too deeply for JSON
+            (instead of the encoder's ``ValueError``/``RecursionError``).
+
+    Example:
+        >>> looped: dict[str, object] = {}
+        >>> looped["self"] = looped
+        >>> encode_json_document(looped)
+        Traceback (most recent call last):
+        wandb_typed.errors.InvalidArgumentError: a JSON document contains itself (a cycle)...
+    """
+    try:
+        return json.dumps(dict(document), separators=(",", ":"), allow_nan=True)
+    except RecursionError:
+        raise InvalidArgumentError(
+            "a JSON document (config, summary or metadata) nests too deeply to be sent"
+        ) from None
+    except ValueError as exc:  # the encoder's "Circular reference detected"
+        raise InvalidArgumentError(
+            f"a JSON document contains itself (a cycle), which JSON cannot carry: {exc}"
+        ) from None
 
 
 class JSONMapping(MutableMapping[str, JSONValue]):
