@@ -44,7 +44,8 @@ def _json_problem(value: object, where: str) -> str | None:
         if id(item) in enclosing:
             return f"{path} contains itself (a cycle), which JSON cannot carry"
         if depth >= MAX_FILTER_DEPTH:
-            return f"{path} nests deeper than {MAX_FILTER_DEPTH} levels"
+            where_ = path if len(path) <= 80 else f"{path[:60]}...{path[-17:]}"
+            return f"filters nests deeper than {MAX_FILTER_DEPTH} levels (at {where_})"
         inside = enclosing | {id(item)}
         children: list[tuple[object, str, int, frozenset[int]]] = []
         if isinstance(item, Mapping):
