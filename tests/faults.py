@@ -14,9 +14,10 @@ local server (``Api(transport=FaultInjector(...))``). Each request attempt, with
 * ``mid_body``: the reply's headers and part of its body arrive, then the connection is
   reset (its stream raises ``httpx.ReadError`` partway).
 
-Whether an attempt is faulted depends only on the seed, the request (method, URL path, body) and
-how many times that same request was sent before, not on the order in which concurrent
-requests arrive: a seed gives the same faults on every run, in both flavours.
+Whether an attempt is faulted depends only on the seed, what the request is (method, URL
+path, GraphQL operation name) and how many such requests were sent before it: a seed gives the
+same faults on every run, in both flavours (for requests sent concurrently, the same number of
+faults, whichever of them arrives first).
 
 Example:
     >>> injector = FaultInjector(httpx.MockTransport(lambda r: httpx.Response(200)), rate=0.0)
@@ -29,6 +30,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import json
 import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
@@ -86,9 +88,7 @@ class FaultInjector(httpx.BaseTransport, httpx.AsyncBaseTransport):
     # -- deciding --------------------------------------------------------------------------
 
     def _fault_for(self, request: httpx.Request, body: bytes) -> str | None:
-        # The URL without its query: signed URLs carry an expiry that changes from run to run.
-        identity = f"{request.method} {request.url.host}{request.url.path}".encode() + b"\0" + body
-        fingerprint = hashlib.sha256(identity).hexdigest()
+        fingerprint = _fingerprint(request, body)
         with self._lock:
             occurrence = self._seen[fingerprint]
             self._seen[fingerprint] += 1
@@ -170,6 +170,17 @@ class FaultInjector(httpx.BaseTransport, httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         if isinstance(self.inner, httpx.AsyncBaseTransport):
             await self.inner.aclose()
+
+
+def _fingerprint(request: httpx.Request, body: bytes) -> str:
+    """What names a request across runs: method, host and path (not the query: signed URLs
+    carry an expiry), and for GraphQL the operation name (not the variables: cursors and ids
+    differ from one server to the next)."""
+    operation = ""
+    if body.startswith(b"{"):
+        with contextlib.suppress(ValueError, AttributeError):
+            operation = str(json.loads(body).get("operationName") or "")
+    return f"{request.method} {request.url.host}{request.url.path} {operation}"
 
 
 # -- looking for the key -------------------------------------------------------------------

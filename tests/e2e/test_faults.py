@@ -32,7 +32,7 @@ from wandb_typed_server.testing.seed import SeedRun, seed_runs
 ENTITY = "admin"
 PROJECT = "e2e-faults"
 RATE = 0.3
-SEED = 15
+SEED = 2
 RUNS = 24
 FILES = {
     "config.yaml": b"lr: 0.1\n" * 40,

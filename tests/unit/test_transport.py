@@ -566,3 +566,19 @@ def test_the_sent_request_and_the_reply_no_longer_hold_the_key(time: FakeTime) -
     transport.execute(QUERY, operation_kind="query")
     transport.get("/files/x")
     assert [r.headers["authorization"] for r in seen] == ["[redacted]", "[redacted]"]
+
+
+class Interrupted(BaseException):
+    """Stands for a cancellation or Ctrl-C arriving during the send."""
+
+
+def test_a_send_interrupted_by_anything_leaves_no_key_on_the_request(time: FakeTime) -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        make_transport(Script(handler), time).execute(QUERY, operation_kind="query")
+    assert sent[0].headers["authorization"] == "[redacted]"

@@ -308,13 +308,15 @@ class GraphQLTransport(TransportBase):
                 retryable = isinstance(exc, RETRYABLE_EXCEPTIONS)
                 may_retry = retry_allowed or isinstance(exc, NEVER_SENT)
                 why = type(exc).__name__
+            finally:  # whatever ends the send (a cancellation too), the key goes with it
+                forget_authorization(request)
             if failure is not None:
                 # Raised here, after the except block: no __context__ to the httpx error.
                 delay = self._next_delay(may_retry, retries, started, None) if retryable else None
                 if delay is None:
                     raise failure
             else:
-                forget_authorization(request, response)
+                forget_authorization(response)
                 self._note_quota(response)
                 if not is_retryable_status(response.status_code):
                     return response, retries + 1
