@@ -20,7 +20,6 @@ from typing import Any
 import httpx
 import pytest
 
-from conftest import MakeApi
 from faults import FAULTS, FaultInjector, key_forms, secrets_reachable
 from flavours import Flavour, is_bridged, sync_only, unwrap
 from wandb_typed import ArtifactDraft
@@ -143,7 +142,9 @@ def fast_backoff(api: Any) -> Any:
 
 
 @pytest.fixture
-def faulty(flavour: Flavour, make_api: MakeApi) -> Callable[..., tuple[Any, FaultInjector]]:
+def faulty(
+    flavour: Flavour, make_api: Callable[..., Any]
+) -> Callable[..., tuple[Any, FaultInjector]]:
     def make(seed: int = SEED, rate: float = RATE, **options: Any) -> tuple[Any, FaultInjector]:
         injector = FaultInjector(real_transport(flavour), rate=rate, seed=seed)
         return make_api(injector, **options), injector
