@@ -32,6 +32,7 @@ import contextlib
 import hashlib
 import json
 import threading
+import types
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Iterator
 from pathlib import Path
@@ -267,17 +268,17 @@ def secrets_reachable(root: object, secrets: Iterable[str], *, frames: bool = Tr
         if isinstance(obj, httpx.Headers):
             push(list(obj.raw), f"{path}.raw")
             continue
-        if frames and hasattr(obj, "tb_frame"):
-            push(obj.tb_frame, f"{path}.tb_frame")  # type: ignore[attr-defined]
-            push(obj.tb_next, f"{path}.tb_next")  # type: ignore[attr-defined]
+        if isinstance(obj, types.TracebackType):
+            if frames:
+                push(obj.tb_frame, f"{path}.tb_frame")
+                push(obj.tb_next, f"{path}.tb_next")
             continue
-        if frames and hasattr(obj, "f_locals") and hasattr(obj, "f_code"):
-            code = obj.f_code  # type: ignore[attr-defined]
-            if not _is_client_code(code.co_filename):
-                continue
-            name = code.co_name
-            for local, value in dict(obj.f_locals).items():  # type: ignore[attr-defined]
-                push(value, f"{path}<{name}>.{local}")
+        if isinstance(obj, types.FrameType):
+            if frames and _is_client_code(obj.f_code.co_filename):
+                for local, value in dict(obj.f_locals).items():
+                    push(value, f"{path}<{obj.f_code.co_name}>.{local}")
+            continue
+        if isinstance(obj, types.ModuleType | types.CodeType):
             continue
         if isinstance(obj, dict):
             for key, value in list(obj.items()):
@@ -288,7 +289,7 @@ def secrets_reachable(root: object, secrets: Iterable[str], *, frames: bool = Tr
             for index, value in enumerate(list(obj)):
                 push(value, f"{path}[{index}]")
             continue
-        if callable(obj) and hasattr(obj, "__closure__"):
+        if isinstance(obj, types.FunctionType):
             for index, cell in enumerate(obj.__closure__ or ()):
                 with contextlib.suppress(ValueError):  # an empty cell
                     push(cell.cell_contents, f"{path}.<closure {index}>")
