@@ -80,6 +80,11 @@ def encode_graphql_body(
             f"The variables of operation {operation_name or '(anonymous)'} cannot be sent as "
             f"JSON: {exc}"
         ) from None
+    except RecursionError:
+        raise InvalidArgumentError(
+            f"The variables of operation {operation_name or '(anonymous)'} cannot be sent as "
+            "JSON: they nest too deeply (or contain themselves)"
+        ) from None
     return text.encode("utf-8")
 
 

@@ -11,10 +11,12 @@ import functools
 import importlib.util
 import logging
 import random
+import re
 import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TypeVar
 
 import httpx
@@ -33,7 +35,9 @@ from wandb_typed.errors import (
 
 __all__ = [
     "USER_AGENT",
+    "ResumeInfo",
     "TransportBase",
+    "forget_authorization",
     "http2_available",
     "httpx_timeout",
     "shared_ssl_context",
@@ -127,8 +131,10 @@ class TransportBase:
 
     # -- auth, URLs and errors -----------------------------------------------------------
 
-    def _auth_headers(self) -> dict[str, str]:
-        return {"Authorization": basic_auth_header(self._api_key.reveal())}
+    def _authorize(self, request: httpx.Request) -> None:
+        """Add the ``Authorization`` header to ``request``, just before it is sent (no local
+        variable holds it; :func:`forget_authorization` removes it once sent)."""
+        request.headers["Authorization"] = basic_auth_header(self._api_key.reveal())
 
     def _auth_hint(self) -> str:
         if not self._api_key_source:
@@ -190,3 +196,92 @@ def shared_ssl_context() -> ssl.SSLContext:
 
 def httpx_timeout(seconds: float) -> httpx.Timeout:
     return httpx.Timeout(seconds, connect=min(seconds, DEFAULT_CONNECT_TIMEOUT))
+
+
+def forget_authorization(*sent: httpx.Request | httpx.Response | httpx.HTTPError) -> None:
+    """Blank (``[redacted]``) the credentials headers of a request once sent, and from every request a reply
+    or an httpx error keeps (redirects included), so that nothing we return, raise or keep
+    in a local variable holds the API key after the send.
+    """
+    requests: list[httpx.Request | None] = []
+    for item in sent:
+        if isinstance(item, httpx.Request):
+            requests.append(item)
+        elif isinstance(item, httpx.Response):
+            for response in (*item.history, item):
+                requests.append(_request_of(response))
+                requests.append(response.next_request)
+        else:
+            requests.append(_request_of(item))
+    for request in requests:
+        if request is not None:
+            for name in _CREDENTIALS_HEADERS:
+                if name in request.headers:
+                    request.headers[name] = REDACTED
+
+
+_CREDENTIALS_HEADERS = ("authorization", "proxy-authorization")
+
+
+def _request_of(sent: httpx.Response | httpx.HTTPError) -> httpx.Request | None:
+    try:
+        return sent.request
+    except RuntimeError:  # httpx raises this when no request is attached
+        return None
+
+
+_CONTENT_RANGE = re.compile(r"^\s*bytes\s+(\d+)-\d+/(?:\d+|\*)\s*$")
+
+
+@dataclass(frozen=True)
+class ResumeInfo:
+    """What the first reply of a download says about resuming it after a dropped connection.
+
+    Example:
+        >>> info = ResumeInfo.of(httpx.Response(200, headers={"ETag": '"v1"'}))
+        >>> info.resume_headers(10)
+        {'Range': 'bytes=10-', 'If-Range': '"v1"'}
+        >>> info.skip_for(httpx.Response(206, headers={"Content-Range": "bytes 10-19/20"}), 10)
+        0
+        >>> info.skip_for(httpx.Response(200, headers={"ETag": '"v1"'}), 10)
+        10
+    """
+
+    etag: str | None
+    last_modified: str | None
+    ranged: bool
+    """Whether a ``Range`` may be asked: the body is not content-encoded (a range counts
+    encoded bytes, while the chunks are decoded ones)."""
+
+    @classmethod
+    def of(cls, response: httpx.Response) -> ResumeInfo:
+        encoding = response.headers.get("content-encoding", "identity").strip().lower()
+        return cls(
+            etag=response.headers.get("etag"),
+            last_modified=response.headers.get("last-modified"),
+            ranged=encoding in ("", "identity") and response.status_code == 200,
+        )
+
+    def resume_headers(self, received: int) -> dict[str, str]:
+        """Headers of the GET that resumes after ``received`` bytes."""
+        if not self.ranged or received <= 0:
+            return {}
+        headers = {"Range": f"bytes={received}-"}
+        strong_etag = self.etag if self.etag and not self.etag.startswith("W/") else None
+        validator = strong_etag or self.last_modified
+        if validator:
+            headers["If-Range"] = validator
+        return headers
+
+    def skip_for(self, response: httpx.Response, received: int) -> int | None:
+        """How many bytes of ``response``'s body were already received (to skip), or None
+        when it cannot continue the download (another range, another version)."""
+        if response.status_code == 206:
+            match = _CONTENT_RANGE.match(response.headers.get("content-range", ""))
+            return 0 if match and int(match.group(1)) == received else None
+        if response.status_code == 200:
+            etag = response.headers.get("etag")
+            if self.etag and etag and etag != self.etag:
+                return None
+            return received
+        return None

@@ -12,6 +12,7 @@ import pytest
 
 from flavours import Flavour, is_a
 from wandb_typed import Api, AsyncApi
+from wandb_typed._constants import DEFAULT_MAX_RETRIES
 from wandb_typed.errors import (
     AuthenticationError,
     ConfigError,
@@ -84,7 +85,7 @@ def test_with_options_returns_a_configured_copy(api: Api) -> None:
     viewer = api.viewer
     patient = api.with_options(timeout=60, max_retries=4)
     assert (patient.timeout, patient.max_retries) == (60.0, 4)
-    assert (api.timeout, api.max_retries) == (19.0, 2)
+    assert (api.timeout, api.max_retries) == (19.0, DEFAULT_MAX_RETRIES)
     assert patient.viewer == viewer
     assert patient.client.get_viewer().viewer is not None
 

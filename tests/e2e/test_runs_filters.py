@@ -206,6 +206,39 @@ def test_bad_filter_json_names_the_part(api: Api, filters: object, named: str) -
     assert named in str(caught.value)
 
 
+def nested(depth: int) -> dict[str, object]:
+    """``{"$and": [{"$and": [... {"config.lr": 0.1} ...]}]}``, ``depth`` mappings deep."""
+    document: dict[str, object] = {"config.lr": 0.1}
+    for _ in range(depth - 1):
+        document = {"$and": [document]}
+    return document
+
+
+@pytest.mark.parametrize("depth", [600, 5_000, 100_000])
+def test_a_filter_nested_too_deeply_is_refused_not_a_recursion_error(api: Api, depth: int) -> None:
+    with pytest.raises(InvalidArgumentError, match="nests deeper than 100 levels"):
+        api.runs(f"{ENTITY}/{PROJECT}", filters=nested(depth))
+
+
+def test_a_filter_containing_itself_is_refused(api: Api) -> None:
+    looped: dict[str, object] = {"config.lr": 0.1}
+    looped["$or"] = [looped]
+    with pytest.raises(InvalidArgumentError, match=r"filters\['\$or'\]\[0\] contains itself"):
+        api.runs(f"{ENTITY}/{PROJECT}", filters=looped)
+    in_a_list: list[object] = []
+    in_a_list.append(in_a_list)
+    with pytest.raises(InvalidArgumentError, match="contains itself"):
+        api.runs(f"{ENTITY}/{PROJECT}", filters={"$and": in_a_list})
+
+
+def test_a_part_used_twice_is_no_cycle_and_a_deep_enough_filter_runs(api: Api) -> None:
+    shared = {"config.lr": {"$gte": 0.0}}
+    assert {r.id for r in api.runs(f"{ENTITY}/{PROJECT}", filters={"$and": [shared, shared]})}
+    assert {r.id for r in api.runs(f"{ENTITY}/{PROJECT}", filters=nested(40))} == {
+        r.id for r in api.runs(f"{ENTITY}/{PROJECT}", filters={"config.lr": 0.1})
+    }
+
+
 def test_order_must_be_a_string(api: Api) -> None:
     with pytest.raises(InvalidArgumentError, match="order must be a string"):
         api.runs(f"{ENTITY}/{PROJECT}", order=None)  # type: ignore[arg-type]

@@ -21,6 +21,7 @@ import pytest
 from flavours import Flavour, Portal, bridge
 from wandb_typed import Api, ApiKey
 from wandb_typed._async.transport import AsyncGraphQLTransport
+from wandb_typed._constants import DEFAULT_MAX_RETRIES
 from wandb_typed._sync.transport import GraphQLTransport
 from wandb_typed.errors import (
     AuthenticationError,
@@ -141,7 +142,7 @@ def test_retries_log_without_the_key(
             "query GetViewer { viewer { id } }", operation_kind="query", operation_name="GetViewer"
         )
     retry_lines = [r.getMessage() for r in caplog.records if r.name == "wandb_typed"]
-    assert len(retry_lines) == 2
+    assert len(retry_lines) == DEFAULT_MAX_RETRIES
     for line in retry_lines:
         assert line.startswith("retrying POST http://srv/graphql after HTTP 503")
     for record in caplog.records:

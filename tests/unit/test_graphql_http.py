@@ -242,3 +242,15 @@ def test_error_detail_tolerates_odd_shapes() -> None:
 def test_variables_that_are_not_json_name_the_operation() -> None:
     with pytest.raises(InvalidArgumentError, match="variables of operation GetRun cannot be sent"):
         encode_graphql_body("query GetRun { a }", "GetRun", {"when": object()})
+
+
+def test_variables_nested_too_deeply_are_refused_not_a_recursion_error() -> None:
+    document: dict[str, object] = {"leaf": 1}
+    for _ in range(100_000):
+        document = {"inner": document}
+    with pytest.raises(InvalidArgumentError, match="GetRun cannot be sent as JSON: they nest"):
+        encode_graphql_body("query GetRun { a }", "GetRun", {"deep": document})
+    looped: dict[str, object] = {}
+    looped["self"] = looped
+    with pytest.raises(InvalidArgumentError, match="Circular reference"):
+        encode_graphql_body("query GetRun { a }", "GetRun", {"looped": looped})

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable
+import traceback
+from collections.abc import Callable, Iterator
 from datetime import datetime, timezone
 from email.utils import format_datetime
 
@@ -43,14 +44,24 @@ Reply = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
 
 class Script:
-    """Answers requests with scripted replies in order; records every request."""
+    """Answers requests with scripted replies in order; records every request as it was sent
+    (a copy: the transport removes the ``Authorization`` header from the original after the
+    send)."""
 
     def __init__(self, *replies: Reply) -> None:
         self.replies = list(replies)
         self.requests: list[httpx.Request] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
+        self.requests.append(
+            httpx.Request(
+                request.method,
+                request.url,
+                headers=request.headers.copy(),
+                content=request.read(),
+                extensions=request.extensions,
+            )
+        )
         reply = self.replies.pop(0) if len(self.replies) > 1 else self.replies[0]
         if isinstance(reply, Exception):
             raise reply
@@ -395,7 +406,7 @@ def test_with_options_shares_the_pool_but_not_the_settings(time: FakeTime) -> No
     patient = transport.with_options(timeout=120, max_retries=5, retry_budget=600)
     assert (patient.timeout, patient.retry_policy.max_retries) == (120.0, 5)
     assert patient.retry_policy.budget == 600
-    assert (transport.timeout, transport.retry_policy.max_retries) == (19.0, 2)
+    assert (transport.timeout, transport.retry_policy.max_retries) == (19.0, 10)
     patient.execute(QUERY, operation_kind="query")
     assert script.requests[0].extensions["timeout"]["read"] == 120.0
     patient.close()  # a copy does not close the shared pool
@@ -420,7 +431,7 @@ def test_nonsense_timeout(timeout: float) -> None:
 def test_repr_has_no_key(time: FakeTime) -> None:
     transport = make_transport(Script(httpx.Response(200)), time)
     assert KEY not in repr(transport)
-    assert repr(transport) == f"GraphQLTransport(base_url='{BASE}', timeout=19.0, max_retries=2)"
+    assert repr(transport) == f"GraphQLTransport(base_url='{BASE}', timeout=19.0, max_retries=10)"
 
 
 def test_an_echoed_key_is_scrubbed_from_messages(time: FakeTime) -> None:
@@ -430,3 +441,144 @@ def test_an_echoed_key_is_scrubbed_from_messages(time: FakeTime) -> None:
     assert KEY not in str(info.value)
     assert KEY not in repr(info.value.args)
     assert "[redacted]" in str(info.value)
+
+
+# -- downloads cut off mid-body --------------------------------------------------------------
+
+
+class CutBody(httpx.SyncByteStream):
+    """``body[:cut]``, then a connection reset (what a dropped connection mid-body looks like)."""
+
+    def __init__(self, body: bytes, cut: int) -> None:
+        self.body, self.cut = body, cut
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.body[: self.cut]
+        raise httpx.ReadError("Connection reset by peer")
+
+
+BLOB = bytes(range(256)) * 4
+
+
+def test_a_download_cut_mid_body_resumes_with_range(time: FakeTime) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "range" not in request.headers:
+            return httpx.Response(200, headers={"ETag": '"v1"'}, stream=CutBody(BLOB, 300))
+        start = int(request.headers["range"].removeprefix("bytes=").rstrip("-"))
+        return httpx.Response(
+            206,
+            headers={"Content-Range": f"bytes {start}-{len(BLOB) - 1}/{len(BLOB)}"},
+            content=BLOB[start:],
+        )
+
+    script = Script(handler)
+    with make_transport(script, time).stream("/files/e/p/r/blob.bin", chunk_size=64) as chunks:
+        assert b"".join(chunks) == BLOB
+    first, second = script.requests
+    assert "range" not in first.headers
+    # 300 bytes arrived; 256 (4 whole chunks) were handed on: the rest is asked again.
+    assert (second.headers["range"], second.headers["if-range"]) == ("bytes=256-", '"v1"')
+    assert second.headers["authorization"].startswith("Basic ")
+    assert time.sleeps == [0.5]
+
+
+def test_a_download_cut_mid_body_restarts_when_the_server_ignores_range(time: FakeTime) -> None:
+    cuts = [100, 700]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if cuts:
+            return httpx.Response(200, stream=CutBody(BLOB, cuts.pop(0)))
+        return httpx.Response(200, content=BLOB)
+
+    script = Script(handler)
+    with make_transport(script, time).stream("/files/x", chunk_size=64) as chunks:
+        assert b"".join(chunks) == BLOB
+    # Only whole chunks handed on count: 64 of the first 100 bytes, 640 of the next 700.
+    assert [r.headers.get("range") for r in script.requests] == [None, "bytes=64-", "bytes=640-"]
+    assert time.sleeps == [0.5, 1.0]
+
+
+def test_a_download_of_a_file_that_changed_meanwhile_fails(time: FakeTime) -> None:
+    replies = [
+        httpx.Response(200, headers={"ETag": '"v1"'}, stream=CutBody(BLOB, 10)),
+        httpx.Response(200, headers={"ETag": '"v2"'}, content=b"other"),
+    ]
+    script = Script(lambda request: replies.pop(0))
+    with pytest.raises(TransportError, match="changed while it was being downloaded"):
+        make_transport(script, time).get("/files/x")
+
+
+def test_a_download_cut_every_time_gives_up_after_the_retries(time: FakeTime) -> None:
+    script = Script(lambda request: httpx.Response(200, stream=CutBody(BLOB, 10)))
+    with pytest.raises(TransportError, match="after 3 attempts: Connection reset") as info:
+        make_transport(script, time, max_retries=2).get("/files/x")
+    assert len(script.requests) == 3
+    assert info.value.__context__ is None
+    assert info.value.__cause__ is None
+
+
+def test_a_download_cut_mid_body_counts_against_the_time_budget(time: FakeTime) -> None:
+    script = Script(lambda request: httpx.Response(200, stream=CutBody(BLOB, 10)))
+    with pytest.raises(TransportError):
+        make_transport(script, time, max_retries=50, budget=2.0).get("/files/x")
+    assert sum(time.sleeps) <= 2.0
+    assert len(script.requests) == len(time.sleeps) + 1
+
+
+# -- the key outlives no send -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        httpx.ConnectError("reset"),
+        httpx.ReadTimeout("slow"),
+        httpx.RemoteProtocolError("lost"),
+        httpx.ReadError("reset mid-body"),
+    ],
+)
+def test_network_errors_keep_no_httpx_exception_nor_the_header(
+    time: FakeTime, failure: Exception
+) -> None:
+    script = Script(failure)
+    token = base64.b64encode(f"api:{KEY}".encode()).decode()
+    with pytest.raises(TransportError) as info:
+        make_transport(script, time, max_retries=1).execute(QUERY, operation_kind="query")
+    error = info.value
+    assert (error.__context__, error.__cause__) == (None, None)
+    assert error.request is not None
+    assert error.request.headers["authorization"] == "[redacted]"
+    for frame, _ in traceback.walk_tb(error.__traceback__):
+        if "wandb_typed" in frame.f_code.co_filename:
+            shown = repr(dict(frame.f_locals))
+            assert KEY not in shown
+            assert token not in shown
+
+
+def test_the_sent_request_and_the_reply_no_longer_hold_the_key(time: FakeTime) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)  # the very object sent, not a copy
+        return httpx.Response(200, json=OK)
+
+    transport = make_transport(Script(handler), time)
+    transport.execute(QUERY, operation_kind="query")
+    transport.get("/files/x")
+    assert [r.headers["authorization"] for r in seen] == ["[redacted]", "[redacted]"]
+
+
+class Interrupted(BaseException):
+    """Stands for a cancellation or Ctrl-C arriving during the send."""
+
+
+def test_a_send_interrupted_by_anything_leaves_no_key_on_the_request(time: FakeTime) -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        make_transport(Script(handler), time).execute(QUERY, operation_kind="query")
+    assert sent[0].headers["authorization"] == "[redacted]"

@@ -68,7 +68,8 @@ class AsyncApi(
         overrides: ``base_url``, ``entity`` and/or ``project`` defaults.
         timeout: Seconds per HTTP request (default 19).
         api_key: The API key; by default from ``WANDB_API_KEY`` or ``~/.netrc``.
-        max_retries: Retries for connection errors, 408, 429 and 5xx (default 2).
+        max_retries: Retries for connection errors, 408, 429 and 5xx, and for a download
+            cut off mid-body (default 10, all within 60 s).
         transport: An ``httpx`` transport to send through (tests, proxies, ASGI apps).
 
     Raises:

@@ -14,7 +14,7 @@ Example:
     >>> t = GraphQLTransport("http://localhost:8080", ApiKey("k" * 40),
     ...                           transport=httpx.MockTransport(handler))
     >>> t  # doctest: +ELLIPSIS
-    GraphQLTransport(base_url='http://localhost:8080', timeout=19.0, max_retries=2)
+    GraphQLTransport(base_url='http://localhost:8080', timeout=19.0, max_retries=10)
 """
 
 from __future__ import annotations
@@ -43,13 +43,15 @@ from wandb_typed._transport_base import (
     NEVER_SENT,
     RETRYABLE_EXCEPTIONS,
     USER_AGENT,
+    ResumeInfo,
     TransportBase,
+    forget_authorization,
     http2_available,
     httpx_timeout,
     shared_ssl_context,
 )
 from wandb_typed.config import ApiKey
-from wandb_typed.errors import WandbTypedError
+from wandb_typed.errors import TransportError, WandbTypedError
 
 __all__ = ["GraphQLTransport"]
 
@@ -132,7 +134,7 @@ class GraphQLTransport(TransportBase):
             TransportError: The server could not be reached (``TimeoutError`` on timeouts).
         """
         retry_allowed = self.retry_policy.allows_operation(operation_kind, operation_name)
-        headers = {**dict(self._client.headers), **self._auth_headers()}
+        headers = dict(self._client.headers)
         url = f"{self.base_url}{GRAPHQL_PATH}"
 
         def build() -> httpx.Request:
@@ -140,7 +142,7 @@ class GraphQLTransport(TransportBase):
                 url, query, operation_name=operation_name, variables=variables, headers=headers
             )
 
-        response, attempts = self._send(build, retry_allowed=retry_allowed)
+        response, attempts = self._send(build, retry_allowed=retry_allowed, authorize=True)
         redacted = redact_request(response.request)
         try:
             return interpret_graphql_response(
@@ -172,27 +174,18 @@ class GraphQLTransport(TransportBase):
     ) -> Generator[Iterator[bytes]]:
         """Download ``url`` in chunks: ``with transport.stream(url) as chunks: ...``.
 
-        Retries apply until the reply's headers arrive; a failure mid-body raises
-        :class:`TransportError`.
+        Retries apply until the reply's headers arrive and after a failure mid-body too: the
+        download goes on from the bytes already received (``Range``, or the whole body again
+        with those bytes skipped when the server ignores ``Range``), within the same retry
+        count and time budget, so the chunks add up to the body exactly once.
         """
         target = self._resolve(url)
-        headers = self._auth_headers() if same_origin(target, self._base) else {}
-
-        def build() -> httpx.Request:
-            return self._client.build_request("GET", target, params=params, headers=headers)
-
-        response, attempts = self._send(
-            build, retry_allowed=True, stream=True, follow_redirects=True
-        )
+        download = _Download(self, target, params, chunk_size)
         try:
-            if response.status_code >= 400:
-                response.read()
-                raise self._scrubbed(
-                    error_for_status(response, redact_request(response.request), attempts=attempts)
-                )
-            yield self._iter_body(response, chunk_size)
+            download.open()
+            yield download.chunks()
         finally:
-            response.close()
+            download.close()
 
     def put(self, url: str, content: bytes, *, headers: Mapping[str, str] | None = None) -> None:
         """Upload ``content`` to a signed URL, without any ``Authorization`` header.
@@ -220,12 +213,13 @@ class GraphQLTransport(TransportBase):
         a file_stream request writes lines at explicit offsets, so sending it twice is safe.
         """
         target = self._resolve(url)
-        headers = self._auth_headers() if same_origin(target, self._base) else {}
 
         def build() -> httpx.Request:
-            return self._client.build_request("POST", target, json=body, headers=headers)
+            return self._client.build_request("POST", target, json=body)
 
-        response, attempts = self._send(build, retry_allowed=True)
+        response, attempts = self._send(
+            build, retry_allowed=True, authorize=same_origin(target, self._base)
+        )
         if response.status_code >= 400:
             raise self._scrubbed(
                 error_for_status(response, redact_request(response.request), attempts=attempts)
@@ -292,19 +286,26 @@ class GraphQLTransport(TransportBase):
         build: Callable[[], httpx.Request],
         *,
         retry_allowed: bool,
+        authorize: bool = False,
         stream: bool = False,
         follow_redirects: bool = False,
+        started: float | None = None,
+        retries: int = 0,
     ) -> tuple[httpx.Response, int]:
         """Send until a reply that is not retried; return it with the number of attempts.
 
         A retryable-status reply that is given up on is returned as it is (read), so the
         caller maps it with the same code as any other failing reply. A network failure that
-        is given up on is raised as :class:`TransportError` (``TimeoutError`` for timeouts).
+        is given up on is raised as :class:`TransportError` (``TimeoutError`` for timeouts),
+        outside the ``except`` block, so the httpx exception (whose request carried the key)
+        is not its ``__context__``. ``authorize`` adds the ``Authorization`` header to each
+        attempt, and it is removed from the request (and those of redirects) once sent:
+        nothing this returns or raises holds it. ``started``/``retries`` continue the budget
+        of an earlier call (a download resumed mid-body).
         """
         if self._client.is_closed:
             raise self._closed_error()
-        started = self._clock()
-        retries = 0
+        started = self._clock() if started is None else started
         timeout = httpx_timeout(self.timeout).as_dict()
         while True:
             wait = self._quota_wait()
@@ -312,20 +313,32 @@ class GraphQLTransport(TransportBase):
                 self._sleep(wait)
             request = build()
             request.extensions = {**request.extensions, "timeout": timeout}
+            if authorize:
+                self._authorize(request)
+            failure: TransportError | None = None
+            response: httpx.Response | None = None
+            retryable = may_retry = False
+            why = ""
             try:
                 response = self._client.send(
                     request, stream=stream, follow_redirects=follow_redirects
                 )
             except httpx.HTTPError as exc:
+                forget_authorization(exc, request)
                 failure = self._transport_error(exc, request, retries)
-                if not isinstance(exc, RETRYABLE_EXCEPTIONS):
-                    raise failure from None
+                retryable = isinstance(exc, RETRYABLE_EXCEPTIONS)
                 may_retry = retry_allowed or isinstance(exc, NEVER_SENT)
-                delay = self._next_delay(may_retry, retries, started, None)
-                if delay is None:
-                    raise failure from None
                 why = type(exc).__name__
+            finally:  # whatever ends the send (a cancellation too), the key goes with it
+                forget_authorization(request)
+            if response is None:
+                # Raised here, after the except block: no __context__ to the httpx error.
+                assert failure is not None  # the send either replied or failed
+                delay = self._next_delay(may_retry, retries, started, None) if retryable else None
+                if delay is None:
+                    raise failure
             else:
+                forget_authorization(response)
                 self._note_quota(response)
                 if not is_retryable_status(response.status_code):
                     return response, retries + 1
@@ -340,9 +353,115 @@ class GraphQLTransport(TransportBase):
             self._sleep(delay)
             retries += 1
 
-    def _iter_body(self, response: httpx.Response, chunk_size: int) -> Iterator[bytes]:
-        try:
-            for chunk in response.iter_bytes(chunk_size):
-                yield chunk
-        except httpx.HTTPError as exc:
-            raise self._transport_error(exc, response.request, 0) from None
+
+class _Download:
+    """One download of :meth:`GraphQLTransport.stream` that survives dropped
+    connections: it resends the GET from the first byte not yet received when the body
+    breaks off, as long as the transport's retry policy allows one more attempt."""
+
+    def __init__(
+        self,
+        transport: GraphQLTransport,
+        target: httpx.URL,
+        params: Mapping[str, str] | None,
+        chunk_size: int,
+    ) -> None:
+        self._transport = transport
+        self._target = target
+        self._params = params
+        self._chunk_size = chunk_size
+        self._authorize = same_origin(target, transport._base)
+        self._response: httpx.Response | None = None
+        self._attempts = 0
+        self._started = 0.0
+        self._first: ResumeInfo | None = None
+
+    def open(self, received: int = 0) -> int:
+        """Send the GET (from byte ``received`` on); return how many bytes of the reply's
+        body to skip (those already received, when the server sent the whole body)."""
+        transport = self._transport
+        headers = self._first.resume_headers(received) if self._first else {}
+
+        def build() -> httpx.Request:
+            return transport._client.build_request(
+                "GET", self._target, params=self._params, headers=headers
+            )
+
+        first = self._first is None
+        if first:
+            self._started = transport._clock()
+        response, self._attempts = transport._send(
+            build,
+            retry_allowed=True,
+            authorize=self._authorize,
+            stream=True,
+            follow_redirects=True,
+            started=self._started,
+            retries=self._attempts,
+        )
+        self._response = response
+        if response.status_code >= 400:
+            response.read()
+            raise transport._scrubbed(
+                error_for_status(
+                    response, redact_request(response.request), attempts=self._attempts
+                )
+            )
+        if self._first is None:
+            self._first = ResumeInfo.of(response)
+            return 0
+        skip = self._first.skip_for(response, received)
+        if skip is None:
+            raise transport._scrubbed(
+                TransportError(
+                    f"GET {redact_request(response.request).url} changed while it was being "
+                    f"downloaded (after {received} bytes, the server sent HTTP "
+                    f"{response.status_code} {response.headers.get('content-range', '')!r}); "
+                    "download it again"
+                )
+            )
+        return skip
+
+    def chunks(self) -> Iterator[bytes]:
+        transport = self._transport
+        received = 0
+        skip = 0
+        while True:
+            response = self._response
+            assert response is not None
+            failure: TransportError | None = None
+            retryable = False
+            why = ""
+            try:
+                for chunk in response.iter_bytes(self._chunk_size):
+                    if skip:
+                        dropped = min(skip, len(chunk))
+                        skip -= dropped
+                        chunk = chunk[dropped:]
+                        if not chunk:
+                            continue
+                    received += len(chunk)
+                    yield chunk
+            except httpx.HTTPError as exc:
+                forget_authorization(exc)
+                failure = transport._transport_error(exc, response.request, self._attempts - 1)
+                retryable = isinstance(exc, RETRYABLE_EXCEPTIONS)
+                why = type(exc).__name__
+            if failure is None:
+                return
+            # Raised or retried here, after the except block (see _send).
+            delay = (
+                transport._next_delay(True, self._attempts - 1, self._started, None)
+                if retryable
+                else None
+            )
+            if delay is None:
+                raise failure
+            response.close()
+            transport._log_retry(response.request, f"{why} mid-body", delay, self._attempts - 1)
+            transport._sleep(delay)
+            skip = self.open(received)
+
+    def close(self) -> None:
+        if self._response is not None:
+            self._response.close()

@@ -17,34 +17,59 @@ from wandb_typed.errors import InvalidArgumentError
 __all__ = ["encode_filters"]
 
 
+MAX_FILTER_DEPTH = 100
+"""How deeply a filter document may nest (mappings and lists); a deeper one is refused.
+
+W&B's own filters nest a few levels (``$and`` of ``$or`` of comparisons); the bound keeps
+checking and encoding free of recursion limits whatever the input."""
+
+
 def _json_problem(value: object, where: str) -> str | None:
-    """Where ``value`` stops being JSON (a path like ``filters['$or'][1]``), or None."""
-    if value is None or isinstance(value, str | bool | int):
-        return None
-    if isinstance(value, float):
-        return None if math.isfinite(value) else f"{where} is {value!r}, not a JSON number"
-    if isinstance(value, Mapping):
-        for key, item in cast("Mapping[object, object]", value).items():
-            if not isinstance(key, str):
-                return f"{where} has a key {key!r} that is not a string"
-            problem = _json_problem(item, f"{where}[{key!r}]")
-            if problem:
-                return problem
-        return None
-    if isinstance(value, list | tuple):
-        for index, item in enumerate(cast("Sequence[object]", value)):
-            problem = _json_problem(item, f"{where}[{index}]")
-            if problem:
-                return problem
-        return None
-    return f"{where} is a {type(value).__name__}, which JSON cannot carry"
+    """Where ``value`` stops being JSON (a path like ``filters['$or'][1]``), or None.
+
+    Iterative (an explicit stack), so a document nested too deeply or containing itself is
+    reported, never a ``RecursionError``.
+    """
+    # Each entry: (value, where it is, depth, ids of the containers enclosing it).
+    stack: list[tuple[object, str, int, frozenset[int]]] = [(value, where, 0, frozenset())]
+    while stack:
+        item, path, depth, enclosing = stack.pop()
+        if item is None or isinstance(item, str | bool | int):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return f"{path} is {item!r}, not a JSON number"
+            continue
+        if not isinstance(item, Mapping | list | tuple):
+            return f"{path} is a {type(item).__name__}, which JSON cannot carry"
+        container = cast("Mapping[object, object] | Sequence[object]", item)
+        if id(container) in enclosing:
+            return f"{path} contains itself (a cycle), which JSON cannot carry"
+        if depth >= MAX_FILTER_DEPTH:
+            where_ = path if len(path) <= 80 else f"{path[:60]}...{path[-17:]}"
+            return f"filters nests deeper than {MAX_FILTER_DEPTH} levels (at {where_})"
+        inside = enclosing | {id(container)}
+        children: list[tuple[object, str, int, frozenset[int]]] = []
+        if isinstance(container, Mapping):
+            for key, child in container.items():
+                if not isinstance(key, str):
+                    return f"{path} has a key {key!r} that is not a string"
+                children.append((child, f"{path}[{key!r}]", depth + 1, inside))
+        else:
+            children.extend(
+                (child, f"{path}[{index}]", depth + 1, inside)
+                for index, child in enumerate(container)
+            )
+        stack.extend(reversed(children))
+    return None
 
 
 def encode_filters(filters: Mapping[str, object] | None) -> str:
     """The ``filters`` JSONString for a Mongo-style filter document (``{}`` for None).
 
     Raises:
-        InvalidArgumentError: ``filters`` is not a mapping, or a part of it is not JSON.
+        InvalidArgumentError: ``filters`` is not a mapping, a part of it is not JSON, it
+            contains itself, or it nests deeper than :data:`MAX_FILTER_DEPTH`.
 
     >>> encode_filters({"config.lr": {"$in": [0.1, 0.01]}})
     '{"config.lr":{"$in":[0.1,0.01]}}'

@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar, overload
 
 from wandb_typed._json import JSONObject, JSONValue, unwrap_config, wrap_config
+from wandb_typed.errors import InvalidArgumentError
 from wandb_typed.runs.typed_access import parse_into, value_as
 
 if TYPE_CHECKING:
@@ -44,8 +45,29 @@ M = TypeVar("M", bound="BaseModel")
 
 
 def encode_json_document(document: Mapping[str, JSONValue]) -> str:
-    """A JSON object as W&B's ``JSONString`` carries it (``NaN``/``Infinity`` allowed)."""
-    return json.dumps(dict(document), separators=(",", ":"), allow_nan=True)
+    """A JSON object as W&B's ``JSONString`` carries it (``NaN``/``Infinity`` allowed).
+
+    Raises:
+        InvalidArgumentError: The document contains itself or nests too deeply for JSON
+            (instead of the encoder's ``ValueError``/``RecursionError``).
+
+    Example:
+        >>> looped: dict[str, object] = {}
+        >>> looped["self"] = looped
+        >>> encode_json_document(looped)
+        Traceback (most recent call last):
+        wandb_typed.errors.InvalidArgumentError: a JSON document contains itself (a cycle)...
+    """
+    try:
+        return json.dumps(dict(document), separators=(",", ":"), allow_nan=True)
+    except RecursionError:
+        raise InvalidArgumentError(
+            "a JSON document (config, summary or metadata) nests too deeply to be sent"
+        ) from None
+    except ValueError as exc:  # the encoder's "Circular reference detected"
+        raise InvalidArgumentError(
+            f"a JSON document contains itself (a cycle), which JSON cannot carry: {exc}"
+        ) from None
 
 
 def unwrapped_raw(raw: Mapping[str, JSONValue]) -> JSONObject:
