@@ -1,8 +1,6 @@
 """Projects: ``project``, ``model`` (the SDK's name for it), ``models``, Entity.projects,
-``upsertModel`` (create a project or update its description) and the project's sweeps.
-
-``Project.sweeps``/``totalSweeps`` answer an empty connection until this server stores
-sweeps; the official client and ours then list no sweeps instead of failing.
+``upsertModel`` (create a project or update its description). A project's sweeps are in
+sweeps.py.
 """
 
 from __future__ import annotations
@@ -187,26 +185,6 @@ def resolve_upsert_model(_obj: object, info: GraphQLResolveInfo, input: Node) ->
         "inserted": inserted,
         "clientMutationId": input.get("clientMutationId"),
     }
-
-
-@project.field("sweeps")
-def resolve_sweeps(_obj: Node, _info: GraphQLResolveInfo, **_args: object) -> Node:
-    """The project's sweeps: none yet on this server."""
-    return {
-        "edges": [],
-        "pageInfo": {
-            "hasNextPage": False,
-            "hasPreviousPage": False,
-            "startCursor": None,
-            "endCursor": None,
-        },
-    }
-
-
-@project.field("totalSweeps")
-def resolve_total_sweeps(_obj: Node, _info: GraphQLResolveInfo) -> int:
-    """How many sweeps the project has: none yet on this server."""
-    return 0
 
 
 BINDABLES: list[SchemaBindable] = [query, mutation, project, entity]

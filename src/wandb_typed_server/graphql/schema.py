@@ -27,6 +27,8 @@ from wandb_typed_server.graphql import (
     runs,
     scalars,
     server_info,
+    sweep_agents,
+    sweeps,
     teams,
     users,
     viewer,
@@ -49,6 +51,8 @@ BINDABLES: list[SchemaBindable] = [
     *artifacts.BINDABLES,
     *artifact_uploads.BINDABLES,
     *artifact_edits.BINDABLES,
+    *sweeps.BINDABLES,
+    *sweep_agents.BINDABLES,
 ]
 
 

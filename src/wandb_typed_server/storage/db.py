@@ -17,6 +17,7 @@ from wandb_typed_server.storage.account_tables import ACCOUNT_DDL
 from wandb_typed_server.storage.artifact_tables import ARTIFACT_DDL
 from wandb_typed_server.storage.history import HISTORY_DDL
 from wandb_typed_server.storage.run_fields import RUN_INDEX_DDL, register_sql_functions
+from wandb_typed_server.storage.sweeps import SWEEP_DDL
 
 _CORE_DDL: list[str] = [
     """CREATE TABLE IF NOT EXISTS users (
@@ -120,7 +121,14 @@ class Database:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         with self.transaction() as conn:
-            for ddl in [*_CORE_DDL, *ACCOUNT_DDL, *RUN_INDEX_DDL, *HISTORY_DDL, *ARTIFACT_DDL]:
+            for ddl in [
+                *_CORE_DDL,
+                *ACCOUNT_DDL,
+                *RUN_INDEX_DDL,
+                *HISTORY_DDL,
+                *ARTIFACT_DDL,
+                *SWEEP_DDL,
+            ]:
                 conn.execute(ddl)
 
     def connection(self) -> sqlite3.Connection:
