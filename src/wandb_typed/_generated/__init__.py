@@ -36,6 +36,11 @@ if TYPE_CHECKING:
         CreateArtifactManifestCreateArtifactManifestArtifactManifest,
         CreateArtifactManifestCreateArtifactManifestArtifactManifestFile,
     )
+    from .create_custom_chart import (
+        CreateCustomChart,
+        CreateCustomChartCreateCustomChart,
+        CreateCustomChartCreateCustomChartChart,
+    )
     from .create_invite import (
         CreateInvite,
         CreateInviteCreateInvite,
@@ -89,6 +94,7 @@ if TYPE_CHECKING:
     )
     from .delete_files import DeleteFiles, DeleteFilesDeleteFiles
     from .delete_invite import DeleteInvite, DeleteInviteDeleteInvite
+    from .delete_report import DeleteReport, DeleteReportDeleteView
     from .delete_run import DeleteRun, DeleteRunDeleteRun
     from .enums import (
         ArtifactDigestAlgorithm,
@@ -123,6 +129,8 @@ if TYPE_CHECKING:
         LightRunFragmentUser,
         PageInfoFragment,
         ProjectFragment,
+        ReportFragment,
+        ReportFragmentUser,
         RunFragment,
         SweepFragment,
         TeamFragment,
@@ -236,6 +244,15 @@ if TYPE_CHECKING:
         GetProjectsModelsEdgesNode,
         GetProjectsModelsPageInfo,
     )
+    from .get_report import GetReport, GetReportView
+    from .get_reports import (
+        GetReports,
+        GetReportsProject,
+        GetReportsProjectAllViews,
+        GetReportsProjectAllViewsEdges,
+        GetReportsProjectAllViewsEdgesNode,
+        GetReportsProjectAllViewsPageInfo,
+    )
     from .get_run import GetRun, GetRunProject, GetRunProjectRun
     from .get_run_events import (
         GetRunEvents,
@@ -318,6 +335,7 @@ if TYPE_CHECKING:
         GetServerFeaturesServerInfo,
         GetServerFeaturesServerInfoFeatures,
     )
+    from .get_sweep import GetSweep, GetSweepProject, GetSweepProjectSweep
     from .get_team import GetTeam, GetTeamEntity
     from .get_viewer import GetViewer, GetViewerViewer
     from .input_types import (
@@ -373,6 +391,11 @@ if TYPE_CHECKING:
         UpdateRunSummary,
         UpdateRunSummaryUpsertBucket,
         UpdateRunSummaryUpsertBucketBucket,
+    )
+    from .update_sweep_state import (
+        UpdateSweepState,
+        UpdateSweepStateUpsertSweep,
+        UpdateSweepStateUpsertSweepSweep,
     )
     from .upsert_project import (
         UpsertProject,
@@ -438,6 +461,9 @@ _LAZY_IMPORTS = {
     "CreateArtifactManifestCreateArtifactManifestArtifactManifest": ".create_artifact_manifest",
     "CreateArtifactManifestCreateArtifactManifestArtifactManifestFile": ".create_artifact_manifest",
     "CreateArtifactManifestInput": ".input_types",
+    "CreateCustomChart": ".create_custom_chart",
+    "CreateCustomChartCreateCustomChart": ".create_custom_chart",
+    "CreateCustomChartCreateCustomChartChart": ".create_custom_chart",
     "CreateInvite": ".create_invite",
     "CreateInviteCreateInvite": ".create_invite",
     "CreateInviteCreateInviteInvite": ".create_invite",
@@ -476,6 +502,8 @@ _LAZY_IMPORTS = {
     "DeleteFilesDeleteFiles": ".delete_files",
     "DeleteInvite": ".delete_invite",
     "DeleteInviteDeleteInvite": ".delete_invite",
+    "DeleteReport": ".delete_report",
+    "DeleteReportDeleteView": ".delete_report",
     "DeleteRun": ".delete_run",
     "DeleteRunDeleteRun": ".delete_run",
     "FileFragment": ".fragments",
@@ -556,6 +584,14 @@ _LAZY_IMPORTS = {
     "GetProjectsModelsEdges": ".get_projects",
     "GetProjectsModelsEdgesNode": ".get_projects",
     "GetProjectsModelsPageInfo": ".get_projects",
+    "GetReport": ".get_report",
+    "GetReportView": ".get_report",
+    "GetReports": ".get_reports",
+    "GetReportsProject": ".get_reports",
+    "GetReportsProjectAllViews": ".get_reports",
+    "GetReportsProjectAllViewsEdges": ".get_reports",
+    "GetReportsProjectAllViewsEdgesNode": ".get_reports",
+    "GetReportsProjectAllViewsPageInfo": ".get_reports",
     "GetRun": ".get_run",
     "GetRunEvents": ".get_run_events",
     "GetRunEventsProject": ".get_run_events",
@@ -618,6 +654,9 @@ _LAZY_IMPORTS = {
     "GetServerFeatures": ".get_server_features",
     "GetServerFeaturesServerInfo": ".get_server_features",
     "GetServerFeaturesServerInfoFeatures": ".get_server_features",
+    "GetSweep": ".get_sweep",
+    "GetSweepProject": ".get_sweep",
+    "GetSweepProjectSweep": ".get_sweep",
     "GetTeam": ".get_team",
     "GetTeamEntity": ".get_team",
     "GetViewer": ".get_viewer",
@@ -634,6 +673,8 @@ _LAZY_IMPORTS = {
     "MoveArtifactCollectionMoveArtifactSequenceArtifactCollection": ".move_artifact_collection",
     "PageInfoFragment": ".fragments",
     "ProjectFragment": ".fragments",
+    "ReportFragment": ".fragments",
+    "ReportFragmentUser": ".fragments",
     "RunFragment": ".fragments",
     "SearchUsers": ".search_users",
     "SearchUsersUsers": ".search_users",
@@ -660,6 +701,9 @@ _LAZY_IMPORTS = {
     "UpdateRunSummaryUpsertBucketBucket": ".update_run_summary",
     "UpdateRunUpsertBucket": ".update_run",
     "UpdateRunUpsertBucketBucket": ".update_run",
+    "UpdateSweepState": ".update_sweep_state",
+    "UpdateSweepStateUpsertSweep": ".update_sweep_state",
+    "UpdateSweepStateUpsertSweepSweep": ".update_sweep_state",
     "UploadPartsInput": ".input_types",
     "UpsertProject": ".upsert_project",
     "UpsertProjectUpsertModel": ".upsert_project",
@@ -746,6 +790,9 @@ __all__ = [
     "CreateArtifactManifestCreateArtifactManifestArtifactManifest",
     "CreateArtifactManifestCreateArtifactManifestArtifactManifestFile",
     "CreateArtifactManifestInput",
+    "CreateCustomChart",
+    "CreateCustomChartCreateCustomChart",
+    "CreateCustomChartCreateCustomChartChart",
     "CreateInvite",
     "CreateInviteCreateInvite",
     "CreateInviteCreateInviteInvite",
@@ -784,6 +831,8 @@ __all__ = [
     "DeleteFilesDeleteFiles",
     "DeleteInvite",
     "DeleteInviteDeleteInvite",
+    "DeleteReport",
+    "DeleteReportDeleteView",
     "DeleteRun",
     "DeleteRunDeleteRun",
     "FileFragment",
@@ -864,6 +913,14 @@ __all__ = [
     "GetProjectsModelsEdges",
     "GetProjectsModelsEdgesNode",
     "GetProjectsModelsPageInfo",
+    "GetReport",
+    "GetReportView",
+    "GetReports",
+    "GetReportsProject",
+    "GetReportsProjectAllViews",
+    "GetReportsProjectAllViewsEdges",
+    "GetReportsProjectAllViewsEdgesNode",
+    "GetReportsProjectAllViewsPageInfo",
     "GetRun",
     "GetRunEvents",
     "GetRunEventsProject",
@@ -926,6 +983,9 @@ __all__ = [
     "GetServerFeatures",
     "GetServerFeaturesServerInfo",
     "GetServerFeaturesServerInfoFeatures",
+    "GetSweep",
+    "GetSweepProject",
+    "GetSweepProjectSweep",
     "GetTeam",
     "GetTeamEntity",
     "GetViewer",
@@ -942,6 +1002,8 @@ __all__ = [
     "MoveArtifactCollectionMoveArtifactSequenceArtifactCollection",
     "PageInfoFragment",
     "ProjectFragment",
+    "ReportFragment",
+    "ReportFragmentUser",
     "RunFragment",
     "SearchUsers",
     "SearchUsersUsers",
@@ -968,6 +1030,9 @@ __all__ = [
     "UpdateRunSummaryUpsertBucketBucket",
     "UpdateRunUpsertBucket",
     "UpdateRunUpsertBucketBucket",
+    "UpdateSweepState",
+    "UpdateSweepStateUpsertSweep",
+    "UpdateSweepStateUpsertSweepSweep",
     "UploadPartsInput",
     "UpsertProject",
     "UpsertProjectUpsertModel",

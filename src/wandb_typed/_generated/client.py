@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .create_artifact import CreateArtifact
     from .create_artifact_files import CreateArtifactFiles
     from .create_artifact_manifest import CreateArtifactManifest
+    from .create_custom_chart import CreateCustomChart
     from .create_invite import CreateInvite
     from .create_run import CreateRun
     from .create_run_files import CreateRunFiles
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from .delete_artifact_sequence import DeleteArtifactSequence
     from .delete_files import DeleteFiles
     from .delete_invite import DeleteInvite
+    from .delete_report import DeleteReport
     from .delete_run import DeleteRun
     from .generate_api_key import GenerateApiKey
     from .get_artifact_by_id import GetArtifactById
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
     from .get_project import GetProject
     from .get_project_sweeps import GetProjectSweeps
     from .get_projects import GetProjects
+    from .get_report import GetReport
+    from .get_reports import GetReports
     from .get_run import GetRun
     from .get_run_events import GetRunEvents
     from .get_run_files import GetRunFiles
@@ -60,6 +64,7 @@ if TYPE_CHECKING:
     from .get_runs_heavy_fields import GetRunsHeavyFields
     from .get_runs_light import GetRunsLight
     from .get_server_features import GetServerFeatures
+    from .get_sweep import GetSweep
     from .get_team import GetTeam
     from .get_viewer import GetViewer
     from .input_types import (
@@ -80,6 +85,7 @@ if TYPE_CHECKING:
     from .update_artifact_sequence import UpdateArtifactSequence
     from .update_run import UpdateRun
     from .update_run_summary import UpdateRunSummary
+    from .update_sweep_state import UpdateSweepState
     from .upsert_project import UpsertProject
     from .use_artifact import UseArtifact
 
@@ -2178,6 +2184,184 @@ class Client(GeneratedClientBase):
         data = self.get_data(response)
         return GetProjectSweeps.model_validate(data)
 
+    def get_reports(
+        self,
+        entity: str,
+        project: str,
+        view_type: Union[Optional[str], "UnsetType"] = UNSET,
+        view_name: Union[Optional[str], "UnsetType"] = UNSET,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetReports":
+        from .get_reports import GetReports
+
+        query = gql("""
+            query GetReports($entity: String!, $project: String!, $viewType: String = "runs", $viewName: String, $cursor: String, $perPage: Int = 50) {
+              project(name: $project, entityName: $entity) {
+                allViews(
+                  viewType: $viewType
+                  viewName: $viewName
+                  first: $perPage
+                  after: $cursor
+                ) {
+                  edges {
+                    cursor
+                    node {
+                      ...ReportFragment
+                    }
+                  }
+                  pageInfo {
+                    ...PageInfoFragment
+                  }
+                }
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+
+            fragment ReportFragment on View {
+              id
+              name
+              displayName
+              description
+              type
+              spec
+              entityName
+              projectName
+              createdAt
+              updatedAt
+              user {
+                username
+                name
+                photoUrl
+                email
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "viewType": view_type,
+            "viewName": view_name,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetReports",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetReports.model_validate(data)
+
+    def get_report(self, id: str, **kwargs: Any) -> "GetReport":
+        from .get_report import GetReport
+
+        query = gql("""
+            query GetReport($id: ID!) {
+              view(id: $id) {
+                ...ReportFragment
+              }
+            }
+
+            fragment ReportFragment on View {
+              id
+              name
+              displayName
+              description
+              type
+              spec
+              entityName
+              projectName
+              createdAt
+              updatedAt
+              user {
+                username
+                name
+                photoUrl
+                email
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="GetReport",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetReport.model_validate(data)
+
+    def delete_report(self, id: str, **kwargs: Any) -> "DeleteReport":
+        from .delete_report import DeleteReport
+
+        query = gql("""
+            mutation DeleteReport($id: ID!) {
+              deleteView(input: {id: $id}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="DeleteReport",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteReport.model_validate(data)
+
+    def create_custom_chart(
+        self,
+        entity: str,
+        name: str,
+        display_name: str,
+        type_: str,
+        access: str,
+        spec: str,
+        **kwargs: Any,
+    ) -> "CreateCustomChart":
+        from .create_custom_chart import CreateCustomChart
+
+        query = gql("""
+            mutation CreateCustomChart($entity: String!, $name: String!, $displayName: String!, $type: String!, $access: String!, $spec: JSONString!) {
+              createCustomChart(
+                input: {entity: $entity, name: $name, displayName: $displayName, type: $type, access: $access, spec: $spec}
+              ) {
+                chart {
+                  id
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "name": name,
+            "displayName": display_name,
+            "type": type_,
+            "access": access,
+            "spec": spec,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="CreateCustomChart",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateCustomChart.model_validate(data)
+
     def get_run(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetRun":
         from .get_run import GetRun
 
@@ -2689,6 +2873,86 @@ class Client(GeneratedClientBase):
         )
         data = self.get_data(response)
         return DeleteRun.model_validate(data)
+
+    def get_sweep(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetSweep":
+        from .get_sweep import GetSweep
+
+        query = gql("""
+            query GetSweep($entity: String!, $project: String!, $name: String!) {
+              project(name: $project, entityName: $entity) {
+                sweep(sweepName: $name) {
+                  ...SweepFragment
+                }
+              }
+            }
+
+            fragment SweepFragment on Sweep {
+              id
+              name
+              displayName
+              method
+              state
+              description
+              bestLoss
+              config
+              createdAt
+              updatedAt
+              runCount
+              runCountExpected
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetSweep",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetSweep.model_validate(data)
+
+    def update_sweep_state(self, id: str, state: str, **kwargs: Any) -> "UpdateSweepState":
+        from .update_sweep_state import UpdateSweepState
+
+        query = gql("""
+            mutation UpdateSweepState($id: ID!, $state: String!) {
+              upsertSweep(input: {id: $id, state: $state}) {
+                sweep {
+                  ...SweepFragment
+                }
+              }
+            }
+
+            fragment SweepFragment on Sweep {
+              id
+              name
+              displayName
+              method
+              state
+              description
+              bestLoss
+              config
+              createdAt
+              updatedAt
+              runCount
+              runCountExpected
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "state": state}
+        response = self.execute(
+            query=query,
+            operation_name="UpdateSweepState",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateSweepState.model_validate(data)
 
     def get_team(self, name: str, **kwargs: Any) -> "GetTeam":
         from .get_team import GetTeam

@@ -210,6 +210,27 @@ class ProjectFragment(BaseModel):
     read_only: Optional[bool] = Field(alias="readOnly")
 
 
+class ReportFragment(BaseModel):
+    id: str
+    name: Optional[str]
+    display_name: Optional[str] = Field(alias="displayName")
+    description: Optional[str]
+    type_: Optional[str] = Field(alias="type")
+    spec: Optional[str]
+    entity_name: str = Field(alias="entityName")
+    project_name: str = Field(alias="projectName")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: Optional[datetime] = Field(alias="updatedAt")
+    user: Optional["ReportFragmentUser"]
+
+
+class ReportFragmentUser(BaseModel):
+    username: Optional[str]
+    name: str
+    photo_url: Optional[str] = Field(alias="photoUrl")
+    email: Optional[str]
+
+
 class RunFragment(HeavyRunFragment, LightRunFragment):
     pass
 

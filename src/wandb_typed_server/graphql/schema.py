@@ -21,9 +21,11 @@ from wandb_typed_server.graphql import (
     artifact_edits,
     artifact_uploads,
     artifacts,
+    custom_charts,
     files,
     history,
     projects,
+    reports,
     runs,
     scalars,
     server_info,
@@ -53,6 +55,8 @@ BINDABLES: list[SchemaBindable] = [
     *artifact_edits.BINDABLES,
     *sweeps.BINDABLES,
     *sweep_agents.BINDABLES,
+    *reports.BINDABLES,
+    *custom_charts.BINDABLES,
 ]
 
 

@@ -15,9 +15,11 @@ from pathlib import Path
 
 from wandb_typed_server.storage.account_tables import ACCOUNT_DDL
 from wandb_typed_server.storage.artifact_tables import ARTIFACT_DDL
+from wandb_typed_server.storage.custom_charts import CUSTOM_CHART_DDL
 from wandb_typed_server.storage.history import HISTORY_DDL
 from wandb_typed_server.storage.run_fields import RUN_INDEX_DDL, register_sql_functions
 from wandb_typed_server.storage.sweeps import SWEEP_DDL
+from wandb_typed_server.storage.views import VIEW_DDL
 
 _CORE_DDL: list[str] = [
     """CREATE TABLE IF NOT EXISTS users (
@@ -121,14 +123,9 @@ class Database:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         with self.transaction() as conn:
-            for ddl in [
-                *_CORE_DDL,
-                *ACCOUNT_DDL,
-                *RUN_INDEX_DDL,
-                *HISTORY_DDL,
-                *ARTIFACT_DDL,
-                *SWEEP_DDL,
-            ]:
+            for ddl in [*_CORE_DDL, *ACCOUNT_DDL, *RUN_INDEX_DDL, *HISTORY_DDL, *ARTIFACT_DDL]:
+                conn.execute(ddl)
+            for ddl in [*SWEEP_DDL, *VIEW_DDL, *CUSTOM_CHART_DDL]:
                 conn.execute(ddl)
 
     def connection(self) -> sqlite3.Connection:
