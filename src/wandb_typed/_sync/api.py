@@ -32,7 +32,9 @@ from wandb_typed.paths import (
     parse_any_path,
 )
 from wandb_typed.projects import ProjectsApi
+from wandb_typed.reports import ReportsApi
 from wandb_typed.runs import RunsApi
+from wandb_typed.sweeps import SweepsApi
 from wandb_typed.teams import TeamsApi
 from wandb_typed.users import User, UsersApi
 
@@ -48,7 +50,15 @@ __all__ = ["Api"]
 _ApiT = TypeVar("_ApiT", bound="Api")
 
 
-class Api(RunsApi, ProjectsApi, ArtifactsApi, UsersApi, TeamsApi):
+class Api(
+    RunsApi,
+    ProjectsApi,
+    ArtifactsApi,
+    UsersApi,
+    TeamsApi,
+    SweepsApi,
+    ReportsApi,
+):
     """Query a W&B server (W&B cloud, W&B Server, or the local wandb-typed server).
 
     Nothing is sent until a value is needed: constructing an ``Api`` only resolves the
@@ -183,12 +193,11 @@ class Api(RunsApi, ProjectsApi, ArtifactsApi, UsersApi, TeamsApi):
 
         ``project`` and ``entity/project`` give a project; ``entity/project/run_id`` and
         ``entity/project/runs/run_id`` a run; ``entity/project/name:version`` an artifact
-        version; ``.../sweeps/id`` a sweep; ``.../reports/Title--ID`` a report (once their
-        domains exist).
+        version; ``.../sweeps/id`` a sweep; ``.../reports/Title--ID`` a report.
 
         Raises:
             InvalidPathError: The path has none of these shapes, or a part is empty.
-            NotImplementedError: The path names a sweep or a report (not built yet).
+            NotFoundError: Nothing exists at the path (the error names it).
 
         Example:
             >>> run = api.from_path("team/vision/runs/abc123")  # doctest: +SKIP
@@ -200,12 +209,10 @@ class Api(RunsApi, ProjectsApi, ArtifactsApi, UsersApi, TeamsApi):
             return self.run(str(parsed))
         if isinstance(parsed, ArtifactPath):
             return self.artifact(str(parsed))
-        kind = "sweep" if isinstance(parsed, SweepPath) else "report"
-        assert isinstance(parsed, SweepPath | ReportPath)
-        lookup = getattr(self, kind, None)  # sweeps and reports come with their own domains
-        if lookup is None:
-            raise NotImplementedError(f"{path!r} names a {kind}; Api.{kind}() is not built yet")
-        return lookup(str(parsed))
+        if isinstance(parsed, SweepPath):
+            return self.sweep(str(parsed))
+        assert isinstance(parsed, ReportPath)
+        return self.report(str(parsed))
 
     # -- lifecycle ------------------------------------------------------------------------
 

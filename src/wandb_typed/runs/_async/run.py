@@ -45,6 +45,7 @@ if TYPE_CHECKING:
         LightRunFragment,
     )
     from wandb_typed.artifacts import ArtifactDraft, AsyncArtifact, AsyncRunArtifacts
+    from wandb_typed.sweeps import AsyncSweep
 
 __all__ = ["AsyncRun", "fetch_run"]
 
@@ -92,6 +93,21 @@ class AsyncRun(RunFields):
     def url(self) -> str:
         """The run's page in the web app."""
         return f"{app_url(self._session.config.base_url)}/{self._entity}/{self._project}/runs/{self._run_id}"
+
+    # unasync: property
+    async def sweep(self) -> AsyncSweep | None:
+        """The sweep the run belongs to (one request), or None for a run of no sweep.
+
+        Raises:
+            NotFoundError: The run names a sweep that no longer exists.
+        """
+        if not self.sweep_name:
+            return None
+        from wandb_typed.paths import SweepPath
+        from wandb_typed.sweeps import async_fetch_sweep
+
+        path = SweepPath(self._entity, self._project, self.sweep_name)
+        return await async_fetch_sweep(self._session, path)
 
     # -- heavy fields -----------------------------------------------------------------------
 
