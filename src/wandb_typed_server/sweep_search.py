@@ -144,11 +144,14 @@ def _check_parameters(parameters: Mapping[str, Any], where: str) -> None:
 
 
 def _engine() -> Any:
-    """The ``sweeps`` package (its pydantic-1 style config warns on pydantic 2 at import)."""
+    """The ``sweeps`` package (its pydantic-1 style config warns on pydantic 2 at import; the
+    bayes search's Gaussian process warns when a fit converges on a bound, which only says
+    the few trials so far fit badly: neither is the server's business to print)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import sweeps
 
+    warnings.filterwarnings("ignore", module="sklearn.gaussian_process")
     return sweeps
 
 
