@@ -16,6 +16,7 @@ from sweeps_support import (
     create_sweep,
     finish_run,
     heartbeat,
+    log_history,
     run_agent,
 )
 
@@ -190,3 +191,25 @@ def test_every_random_and_bayes_trial_comes_from_the_space(local_server: Running
             assert 0.001 <= values["lr"] <= 0.1
             assert values["layers"] in (1, 2, 3)
             finish_run(local_server, f"sweeps-{method}", sweep_id, command, {"loss": values["lr"]})
+
+
+def test_hyperband_stops_a_run_behind_the_others(local_server: RunningServer) -> None:
+    project = "sweeps-hyperband"
+    config = {
+        "method": "random",
+        "metric": {"name": "loss", "goal": "minimize"},
+        "early_terminate": {"type": "hyperband", "min_iter": 1, "eta": 2},
+        "parameters": {"width": {"values": [8, 16, 32]}},
+    }
+    sweep_id = create_sweep(local_server, project, config)
+    agent = create_agent(local_server, project, sweep_id)
+    for losses in ([10, 6, 6], [10, 5, 5]):
+        (command,) = heartbeat(local_server, agent, [])
+        finish_run(local_server, project, sweep_id, command, {"loss": losses[-1]})
+        log_history(local_server, project, command["run_id"], [{"loss": x} for x in losses])
+    (lagging,) = heartbeat(local_server, agent, [])
+    finish_run(local_server, project, sweep_id, lagging, {"loss": 10}, state="running")
+    log_history(local_server, project, lagging["run_id"], [{"loss": 10}, {"loss": 10}])
+    stop = {"type": "stop", "run_id": lagging["run_id"]}
+    assert heartbeat(local_server, agent, [lagging["run_id"]]) == [stop]
+    assert heartbeat(local_server, agent, [lagging["run_id"]]) == []
