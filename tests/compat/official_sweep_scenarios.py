@@ -1,11 +1,13 @@
 """Sweep scenarios run with the official ``wandb`` client in a subprocess (its Go sidecar
 stays isolated). Usage: ``python official_sweep_scenarios.py <step> <entity> <project>
-[<sweep id> <count>]``; the result is printed as one JSON line prefixed with ``RESULT ``.
+[<sweep id> <count> | <plan.json>]``; the result is printed as one JSON line prefixed with ``RESULT ``.
 
 Steps: ``create`` (``wandb.sweep`` makes a random, a grid of 6 points, a bayes and a capped
 sweep), ``bad`` (configs the server refuses), ``agent`` (``wandb.agent(sweep, train,
 count=N)`` runs trials against the server; each trial logs a loss computed from its
-parameters), ``read`` (``wandb.Api`` reads every sweep back).
+parameters), ``read <plan.json>`` (``wandb.Api`` reads the sweeps and the project's reports
+back through :func:`read_plan`, which the test also runs with our client, and creates a
+custom chart).
 
 Environment (set by the test): WANDB_BASE_URL, WANDB_API_KEY, WANDB_DIR, ... .
 """
@@ -109,27 +111,71 @@ def agent(entity: str, project: str, sweep_id: str, count: int) -> dict[str, Any
     return {"trials": trials}
 
 
-def read(entity: str, project: str, sweep_ids: list[str]) -> dict[str, Any]:
-    api = wandb.Api()
-    result: dict[str, Any] = {}
-    for sweep_id in sweep_ids:
+def read_plan(api: Any, plan: dict[str, Any]) -> dict[str, Any]:
+    """What a client reads of the plan's sweeps and reports; ``api`` is ``wandb.Api`` here,
+    and our ``Api`` (either flavour) in the compat test, which runs this same function."""
+    entity, project = plan["entity"], plan["project"]
+    result: dict[str, Any] = {"sweeps": {}, "reports": []}
+    for sweep_id in plan["sweeps"]:
         sweep = api.sweep(f"{entity}/{project}/{sweep_id}")
         best = sweep.best_run()
-        result[sweep_id] = {
+        runs = list(sweep.runs)
+        result["sweeps"][sweep_id] = {
             "id": sweep.id,
             "name": sweep.name,
             "state": sweep.state,
             "config": sweep.config,
             "expected_run_count": sweep.expected_run_count,
-            "best_loss": sweep.bestLoss,
-            "runs": sorted(run.id for run in sweep.runs),
+            # wandb's Sweep exposes the server's field as is (an attribute of its attrs)
+            "best_loss": sweep.bestLoss if isinstance(api, wandb.Api) else sweep.best_loss,
+            "runs": sorted(run.id for run in runs),
+            "run_configs": sorted(
+                json.dumps({k: v for k, v in run.config.items() if not k.startswith("_")})
+                for run in runs
+            ),
+            "run_losses": sorted(run.summary.get("loss") for run in runs),
             "best_run": None if best is None else best.id,
             "url": sweep.url,
-            "run_sweeps": sorted({run.sweep.id for run in sweep.runs if run.sweep is not None}),
+            "run_sweeps": sorted({run.sweep.id for run in runs if run.sweep is not None}),
         }
+        found = api.from_path(f"{entity}/{project}/sweeps/{sweep_id}")
+        result["sweeps"][sweep_id]["from_path"] = [found.id, found.state]
     project_sweeps = api.project(project, entity=entity).sweeps()
     result["project_sweeps"] = sorted(sweep.id for sweep in project_sweeps)
     result["total_sweeps"] = len(project_sweeps)
+    for report in api.reports(f"{entity}/{project}"):
+        user = report.user
+        result["reports"].append(
+            {
+                "id": report.id,
+                "name": report.name,
+                "display_name": report.display_name,
+                "description": report.description,
+                "spec": report.spec,
+                "username": user["username"] if isinstance(user, dict) else user.username,
+                "created_at": str(report.created_at)[:19].replace(" ", "T"),
+                "updated_at": str(report.updated_at)[:19].replace(" ", "T"),
+                "url": report.url,
+                "runs": [run.id for run in report.runs(report.sections[0])],
+                "html": report.to_html(height=200),
+            }
+        )
+        found = api.from_path(report.url.split("/", 3)[3])
+        result["reports"][-1]["from_path"] = [found.id, found.display_name]
+    return result
+
+
+def read(plan: dict[str, Any]) -> dict[str, Any]:
+    api = wandb.Api()
+    result = read_plan(api, plan)
+    result["chart"] = api.create_custom_chart(
+        entity=plan["entity"],
+        name="official-bars",
+        display_name="Official bars",
+        spec_type="vega2",
+        access="private",
+        spec={"mark": "bar", "data": {"name": "wandb"}},
+    )
     return result
 
 
@@ -142,5 +188,6 @@ if __name__ == "__main__":
     elif step == "agent":
         output = agent(entity_name, project_name, sys.argv[4], int(sys.argv[5]))
     else:
-        output = read(entity_name, project_name, sys.argv[4].split(","))
+        with open(sys.argv[4]) as plan_file:
+            output = read(json.load(plan_file))
     print("RESULT " + json.dumps(output), flush=True)
