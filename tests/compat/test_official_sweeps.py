@@ -7,13 +7,15 @@ each step with its own Go sidecar): a random sweep, a grid of 6 points, a bayes 
 hyperband and a random sweep capped at 2 runs are created; bad configs are refused; an
 agent works each sweep (``count`` above the grid's size and the cap, so the server ends
 those); a report is saved through GraphQL; then the official client reads everything with
-:func:`read_plan` and creates a custom chart, and our client runs the same plan.
+:func:`read_plan` and creates a custom chart, and our client runs the same plan. The
+command line too: ``wandb sweep`` and ``wandb agent`` running a program.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ import httpx
 import pytest
 
 from flavours import FLAVOURS, Portal, open_api
+from wandb_typed import Api
 from wandb_typed_server import start_in_thread
 from wandb_typed_server.testing.sdk_env import sdk_environment
 
@@ -271,3 +274,53 @@ def test_bad_sweep_configs_are_refused_naming_the_key(story: Story) -> None:
     assert "'method'" in story.bad["unknown_method"]["error"]
     assert "annealing" in story.bad["unknown_method"]["error"]
     assert "'parameters.y'" in story.bad["no_values"]["error"]
+
+
+PROGRAM = """import wandb
+run = wandb.init()
+run.log({"loss": run.config["x"] * 2})
+run.finish()
+"""
+CLI_SWEEP = """program: train.py
+method: grid
+metric: {name: loss, goal: minimize}
+parameters:
+  x: {values: [1, 2, 3]}
+"""
+
+
+def test_wandb_sweep_and_wandb_agent_on_the_command_line(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """``wandb sweep sweep.yaml`` then ``wandb agent --count 5 <id>``: the agent runs the
+    config's program once per grid point, then the server tells it to exit."""
+    workdir = tmp_path_factory.mktemp("official-sweeps-cli")
+    (workdir / "train.py").write_text(PROGRAM)
+    (workdir / "sweep.yaml").write_text(CLI_SWEEP)
+    bin_dir = Path(sys.executable).parent
+    with start_in_thread(tmp_path_factory.mktemp("official-sweeps-cli-data")) as server:
+        env = sdk_environment(server.base_url, server.api_key, workdir)
+        env.pop("WANDB_SILENT")  # the sweep id is read from what `wandb sweep` prints
+        env["PATH"] = f"{bin_dir}:{env.get('PATH', '')}"  # the program runs on this python
+
+        def wandb_cli(*args: str) -> str:
+            proc = subprocess.run(
+                [str(bin_dir / "wandb"), *args],
+                env=env,
+                cwd=workdir,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
+            assert proc.returncode == 0, f"{args}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+            return proc.stdout + proc.stderr
+
+        created = wandb_cli("sweep", "--entity", ENTITY, "--project", "cli", "sweep.yaml")
+        (path,) = re.findall(r"wandb agent (\S+)", created)
+        assert "Received exit command" in wandb_cli("agent", "--count", "5", path)
+        with Api(api_key=server.api_key, overrides={"base_url": server.base_url}) as api:
+            sweep = api.sweep(path)
+            runs = sorted((run.config["x"], run.summary["loss"], run.state) for run in sweep.runs)
+            assert sweep.state == "FINISHED"
+    assert runs == [(1, 2, "finished"), (2, 4, "finished"), (3, 6, "finished")]
