@@ -21,11 +21,12 @@ ENTITY = "admin"
 
 UPSERT_SWEEP = """
 mutation UpsertSweep($config: String, $entityName: String, $projectName: String, $id: ID,
-                     $state: String) {
+                     $state: String, $priorRunsFilters: JSONString) {
   upsertSweep(input: {config: $config, entityName: $entityName, projectName: $projectName,
-                      id: $id, state: $state}) {
+                      id: $id, state: $state, priorRunsFilters: $priorRunsFilters}) {
     sweep { id name state }
     configValidationWarnings
+    insertedPriorRuns
   }
 }"""
 CREATE_AGENT = """

@@ -6,15 +6,20 @@ as the SDK's agent sends it) against the local server, then read with ``Api.swee
 from __future__ import annotations
 
 import itertools
+import json
 from typing import Any
 
 import pytest
+import yaml
 from sweeps_support import (
     ENTITY,
+    UPSERT_BUCKET,
+    UPSERT_SWEEP,
     GraphQLFailed,
     create_agent,
     create_sweep,
     finish_run,
+    graphql,
     heartbeat,
     log_history,
     run_agent,
@@ -213,3 +218,51 @@ def test_hyperband_stops_a_run_behind_the_others(local_server: RunningServer) ->
     stop = {"type": "stop", "run_id": lagging["run_id"]}
     assert heartbeat(local_server, agent, [lagging["run_id"]]) == [stop]
     assert heartbeat(local_server, agent, [lagging["run_id"]]) == []
+
+
+def test_prior_runs_join_the_sweep_and_count_for_the_grid(
+    api: Api, local_server: RunningServer
+) -> None:
+    project = "sweeps-prior"
+    for name, optimizer, batch in [("old-1", "adam", 16), ("old-2", "sgd", 64)]:
+        graphql(
+            local_server,
+            UPSERT_BUCKET,
+            name=name,
+            project=project,
+            entity=ENTITY,
+            config=json.dumps({"optimizer": {"value": optimizer}, "batch": {"value": batch}}),
+            summary=json.dumps({"loss": 0.5}),
+            state="finished",
+        )
+    data = graphql(
+        local_server,
+        UPSERT_SWEEP,
+        config=yaml.safe_dump(GRID),
+        entityName=ENTITY,
+        projectName=project,
+        priorRunsFilters=json.dumps({"$or": [{"name": "old-1"}, {"name": "old-2"}]}),
+    )
+    assert data["upsertSweep"]["insertedPriorRuns"] == 2
+    sweep_id = data["upsertSweep"]["sweep"]["name"]
+    commands = run_agent(local_server, project, sweep_id, grid_loss)
+    points = {(c["args"]["optimizer"]["value"], c["args"]["batch"]["value"]) for c in commands}
+    assert len(commands) == 4
+    assert points.isdisjoint({("adam", 16), ("sgd", 64)})
+    sweep = api.sweep(f"{ENTITY}/{project}/{sweep_id}")
+    assert sweep.run_count == 6
+    assert api.run(f"{ENTITY}/{project}/old-1").sweep_name == sweep_id
+
+
+def test_a_sweep_created_paused_hands_out_nothing(local_server: RunningServer) -> None:
+    data = graphql(
+        local_server,
+        UPSERT_SWEEP,
+        config=yaml.safe_dump(GRID),
+        entityName=ENTITY,
+        projectName="sweeps-paused",
+        state="PAUSED",
+    )
+    assert data["upsertSweep"]["sweep"]["state"] == "PAUSED"
+    agent = create_agent(local_server, "sweeps-paused", data["upsertSweep"]["sweep"]["name"])
+    assert heartbeat(local_server, agent, []) == []

@@ -298,6 +298,10 @@ def _create_sweep(ctx: RequestContext, input: Node) -> tuple[sqlite3.Row, list[s
     prior = _attach_prior_runs(ctx, project_pk, name, input.get("priorRunsFilters"))
     row = sweep_by_pk(ctx.conn, pk)
     assert row is not None
+    if input.get("state"):
+        set_sweep_state(ctx, row, str(input["state"]))
+        row = sweep_by_pk(ctx.conn, pk)
+        assert row is not None
     return row, warnings, prior
 
 
