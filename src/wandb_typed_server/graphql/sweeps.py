@@ -34,6 +34,7 @@ from wandb_typed_server.storage.filters import compile_filters
 from wandb_typed_server.storage.projects import get_or_create_project
 from wandb_typed_server.storage.sweeps import (
     SWEEP_STATES,
+    count_sweep_runs,
     count_sweeps,
     find_sweep,
     insert_sweep,
@@ -176,7 +177,7 @@ def resolve_run_count(obj: Node, info: GraphQLResolveInfo) -> int:
     """How many runs the sweep has."""
     row = obj["_row"]
     assert isinstance(row, sqlite3.Row)
-    return len(sweep_run_rows(request_context(info).conn, row))
+    return count_sweep_runs(request_context(info).conn, row)
 
 
 @sweep.field("runCountExpected")

@@ -18,6 +18,7 @@ __all__ = [
     "SWEEP_DDL",
     "SWEEP_STATES",
     "agent_by_pk",
+    "count_sweep_runs",
     "count_sweeps",
     "find_sweep",
     "forget_trial",
@@ -152,6 +153,15 @@ def sweep_run_rows(conn: sqlite3.Connection, sweep: sqlite3.Row) -> list[sqlite3
         " WHERE project_pk = ? AND sweep_name = ? ORDER BY pk",
         (sweep["project_pk"], sweep["name"]),
     ).fetchall()
+
+
+def count_sweep_runs(conn: sqlite3.Connection, sweep: sqlite3.Row) -> int:
+    """How many runs a sweep has."""
+    row = conn.execute(
+        "SELECT COUNT(*) FROM runs WHERE project_pk = ? AND sweep_name = ?",
+        (sweep["project_pk"], sweep["name"]),
+    ).fetchone()
+    return int(row[0])
 
 
 def insert_agent(
