@@ -144,6 +144,11 @@ def test_run_cap_stops_a_sweep(api: Api, local_server: RunningServer) -> None:
     assert all(c["args"]["dropout"]["value"] in (0.1, 0.2, 0.3) for c in commands)
     sweep = api.sweep(f"{ENTITY}/sweeps-cap/{sweep_id}")
     assert (sweep.state, sweep.expected_run_count, sweep.run_count) == ("FINISHED", 2, 2)
+    assert sweep.order is None  # no metric: the best run is the newest
+    newest = sweep.best_run()
+    assert newest is not None
+    assert newest.id == commands[-1]["run_id"]
+    assert sweep.best_loss is None
 
 
 def test_a_finished_sweep_tells_its_agents_to_exit(local_server: RunningServer) -> None:
