@@ -69,10 +69,16 @@ def sampled_history(
     api: wandb_typed.Api, params: dict[str, object]
 ) -> tuple[int, float, dict[str, float]]:
     """``history(samples=..., pandas=False)`` of every run of a project, one run after the
-    other."""
+    other; with ``bulk``, ``Runs.histories(samples=...)`` (several runs at once)."""
     count, check = 0, 0.0
     samples = int(str(params["samples"]))
-    for run in api.runs(str(params["path"]), per_page=int(str(params["per_page"]))):
+    runs = api.runs(str(params["path"]), per_page=int(str(params["per_page"])))
+    if params.get("bulk"):
+        for row in runs.histories(samples=samples):
+            check += history_check(row)
+            count += 1
+        return count, check, _spied()
+    for run in runs:
         for row in run.history(samples=samples, pandas=False):
             check += history_check(row)
             count += 1
@@ -80,10 +86,17 @@ def sampled_history(
 
 
 def download_files(api: wandb_typed.Api, params: dict[str, object]) -> tuple[int, float]:
-    """Download every file of one run into a fresh folder."""
+    """Download every file of one run into a fresh folder, one after the other; with
+    ``bulk``, ``Files.download(root)`` (several at once)."""
     count, check = 0, 0.0
     with tempfile.TemporaryDirectory() as root:
-        for file in api.run(str(params["path"])).files(per_page=int(str(params["per_page"]))):
+        files = api.run(str(params["path"])).files(per_page=int(str(params["per_page"])))
+        if params.get("bulk"):
+            for local in files.download(root=root, replace=True):
+                check += file_check(local.read_bytes())
+                count += 1
+            return count, check
+        for file in files:
             local = file.download(root=root, replace=True)
             check += file_check(Path(local).read_bytes())
             count += 1

@@ -1,7 +1,9 @@
 """The data every contender reads, created through the wire protocol (GraphQL + file_stream)
 by :func:`wandb_typed_server.testing.seed.seed_runs`, the way the SDK would have logged it.
 
-- ``bench/listing``: ``runs`` runs, each with a 20-key config and a 10-key summary;
+- ``bench/listing``: ``runs`` runs, each with a 20-key config and a 10-key summary, and
+  ``bench/listing-latency``, the first ``latency_runs`` of them again (listed through the
+  latency proxy);
 - ``bench/scan``: one run per size in ``scan_rows`` (``rows-50000``, ``rows-200000``), 5 keys
   per row;
 - ``bench/sampled``: 50 runs of 2,000 rows x 5 keys each, for ``history(samples=500)``;
@@ -28,6 +30,7 @@ SCAN = f"{ENTITY}/scan"
 SAMPLED = f"{ENTITY}/sampled"
 FILES = f"{ENTITY}/files"
 FILES_RUN = f"{FILES}/files"
+LISTING_LATENCY = f"{ENTITY}/listing-latency"
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ class Sizes:
     files: int = 200
     artifact_mb: float = 200
     artifact_files: int = 1_000
+    latency_runs: int = 2_000
+    """Runs listed in the pass through the latency proxy (``bench/listing-latency``)."""
 
 
 def scan_run_path(rows: int) -> str:
@@ -87,6 +92,8 @@ def seed_everything(base_url: str, api_key: str, sizes: Sizes) -> dict[str, floa
     started = time.perf_counter()
     listing = [listing_run(index) for index in range(sizes.runs)]
     seed_runs(base_url, api_key, ENTITY, "listing", listing)
+    if sizes.latency_runs:
+        seed_runs(base_url, api_key, ENTITY, "listing-latency", listing[: sizes.latency_runs])
     timings["listing"] = time.perf_counter() - started
 
     started = time.perf_counter()

@@ -110,6 +110,48 @@ class LocalServer:
         self._process = None
 
 
+class LatencyProxy:
+    """``bench/latency_proxy.py`` in front of ``upstream`` (a base URL), adding ``delay_ms``
+    to every request; ``base_url`` is where clients connect instead."""
+
+    def __init__(self, upstream: str, delay_ms: float) -> None:
+        self.upstream = upstream
+        self.delay_ms = delay_ms
+        self.base_url = ""
+        self._process: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> LatencyProxy:
+        hostport = self.upstream.split("://", 1)[1].rstrip("/")
+        command = [
+            sys.executable,
+            str(BENCH_DIR / "latency_proxy.py"),
+            "--upstream",
+            hostport,
+            "--delay-ms",
+            str(self.delay_ms),
+        ]
+        self._process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
+        assert self._process.stdout is not None
+        line = self._process.stdout.readline().strip()
+        if not line.startswith("listening on "):
+            self.__exit__(None, None, None)
+            raise BenchError(f"the latency proxy did not start: {line!r}")
+        self.base_url = "http://" + line.removeprefix("listening on ")
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        self._process.wait(timeout=20)
+        self._process = None
+
+
 def peak_rss_mb(pid: int) -> float | None:
     """VmHWM (peak resident memory) of a live process, in MB; None if unreadable."""
     try:

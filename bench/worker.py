@@ -50,19 +50,23 @@ def vm_hwm_mb(pid: int) -> float:
     return 0.0
 
 
-def measure_import(contender: str, *, build: bool) -> dict[str, float]:
-    """``import <client>; <client>.Api`` and, with ``build``, one ``Api(...)`` on the server."""
+def measure_import(contender: str, *, build: bool, run_path: str | None = None) -> dict[str, float]:
+    """``import <client>; <client>.Api`` and, with ``build``, one ``Api(...)`` on the server;
+    with ``run_path``, then ``api.run(run_path)`` and its id (the first request)."""
     module_name, attribute = IMPORTS[contender]
     started = time.perf_counter()
     module = importlib.import_module(module_name)
     api_class = getattr(module, attribute)
+    check = 1.0
     if build:
-        api_class(
+        api = api_class(
             api_key=os.environ["BENCH_API_KEY"],
             overrides={"base_url": os.environ["BENCH_BASE_URL"]},
         )
+        if run_path is not None:
+            check = float(len(api.run(run_path).id))
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "items": 1, "check": 1}
+    return {"seconds": seconds, "items": 1, "check": check}
 
 
 def measure_task(contender: str, task: str, params: dict[str, object]) -> dict[str, float]:
@@ -92,6 +96,8 @@ def main() -> None:
     params: dict[str, object] = json.loads(raw_params)
     if task in ("import", "import_api"):
         result = measure_import(contender, build=task == "import_api")
+    elif task == "import_api_run":
+        result = measure_import(contender, build=True, run_path=str(params["path"]))
     else:
         result = measure_task(contender, task, params)
     # VmHWM, not ru_maxrss: Linux carries the forking parent's peak into ru_maxrss across exec.

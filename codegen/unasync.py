@@ -46,7 +46,7 @@ SUBSTITUTIONS: tuple[tuple[str, str], ...] = (
     (r"\baclose\b", "close"),
     (r"\basynccontextmanager\b", "contextmanager"),
     (r"\bAsyncExitStack\b", "ExitStack"),
-    (r"\bAwaitable\[([^\[\]]*)\]", r"\1"),  # Callable[[X], Awaitable[None]] -> Callable[[X], None]
+    (r"\bAwaitable\[((?:[^\[\]]|\[[^\[\]]*\])*)\]", r"\1"),  # Awaitable[list[X]] -> list[X]
     # AsyncIterator -> Iterator, AsyncClient -> Client, AsyncRun -> Run, AsyncApi -> Api, ...
     (r"\bAsync([A-Z]\w*)", r"\1"),
     # async_client -> client, async_base_client -> base_client, async_sleep -> sleep

@@ -19,8 +19,9 @@ import contextlib
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import IO
 
 from .errors import ChecksumMismatchError, InvalidPathError
 
@@ -55,40 +56,52 @@ class VerifiedWriter:
     """:func:`write_verified` one chunk at a time (for chunks from an async stream too):
     ``with VerifiedWriter(path, expected_md5=...) as out: out.write(chunk)``.
 
-    The bytes go to a hidden temporary file beside the destination, hashed on the way; the
-    destination is replaced when the block ends without an error and the md5 matches.
-    Otherwise the temporary file is removed and nothing is left behind.
+    The bytes go to a hidden temporary file beside the destination (and beside each of
+    ``copies``, when the same bytes are also wanted elsewhere, such as a cache), hashed on
+    the way; every destination is replaced when the block ends without an error and the
+    md5 matches. Otherwise the temporary files are removed and nothing is left behind.
+
+    Atomic, not durable: a crash of this process never leaves a partial file, but the bytes
+    are not fsynced (as W&B's client does not), since a sync per file costs more than the
+    transfer of a small one.
     """
 
-    def __init__(self, destination: Path, *, expected_md5: str | None) -> None:
+    def __init__(
+        self, destination: Path, *, expected_md5: str | None, copies: Sequence[Path] = ()
+    ) -> None:
         self._destination = destination
         self._expected = expected_md5
         self._digest = hashlib.md5(usedforsecurity=False)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        self._handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in __exit__
-            dir=destination.parent, prefix=f".{destination.name}.", suffix=".part", delete=False
-        )
-        self._temporary = Path(self._handle.name)
+        self._outputs: list[tuple[IO[bytes], Path, Path]] = []
+        try:
+            for target in (destination, *copies):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in __exit__
+                    dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
+                )
+                self._outputs.append((handle, Path(handle.name), target))
+        except BaseException:
+            self._discard()
+            raise
 
     def __enter__(self) -> VerifiedWriter:
         return self
 
     def write(self, chunk: bytes) -> None:
         self._digest.update(chunk)
-        self._handle.write(chunk)
+        for handle, _, _ in self._outputs:
+            handle.write(chunk)
 
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         try:
             if exc_type is None:
                 self._commit()
         finally:
-            self._handle.close()
-            self._temporary.unlink(missing_ok=True)
+            self._discard()
 
     def _commit(self) -> None:
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
-        self._handle.close()
+        for handle, _, _ in self._outputs:
+            handle.close()
         digest = self._digest.digest()
         if self._expected is not None and not md5_matches(digest, self._expected):
             actual = base64.b64encode(digest).decode()
@@ -96,7 +109,14 @@ class VerifiedWriter:
                 f"{self._destination.name}: the downloaded bytes have md5 {actual}, but the "
                 f"server says {self._expected}; nothing was written"
             )
-        os.replace(self._temporary, self._destination)
+        for _, temporary, target in self._outputs:
+            os.replace(temporary, target)
+
+    def _discard(self) -> None:
+        """Close every handle and remove every temporary file still there."""
+        for handle, temporary, _ in self._outputs:
+            handle.close()
+            temporary.unlink(missing_ok=True)
 
 
 def local_destination(root: Path, name: str) -> Path:

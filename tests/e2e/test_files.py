@@ -170,6 +170,21 @@ def test_download_writes_the_bytes_under_root_and_returns_the_path(
     assert local.read_bytes() == CONTENTS["media/images/a.png"]
 
 
+def test_a_listing_downloads_every_file_in_listing_order(
+    api: Api, run_path: RunPath, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_bytes(b"mine")
+    listing = run_files(api, run_path, per_page=2)
+    with pytest.raises(FileExistsError, match=r"notes\.txt"):
+        listing.download(root=tmp_path)
+    # Every other file was still written, whole.
+    for name in ("config.yaml", "media/images/a.png", "media/images/b.png"):
+        assert (tmp_path / name).read_bytes() == CONTENTS[name]
+    paths = run_files(api, run_path, per_page=2).download(root=tmp_path, replace=True)
+    assert [path.relative_to(tmp_path).as_posix() for path in paths] == sorted(CONTENTS)
+    assert {path.relative_to(tmp_path).as_posix(): path.read_bytes() for path in paths} == CONTENTS
+
+
 def test_existing_local_file_is_an_error_naming_path_and_flags(
     api: Api, run_path: RunPath, tmp_path: Path
 ) -> None:

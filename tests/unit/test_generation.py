@@ -69,3 +69,20 @@ def test_generate_refuses_a_schema_that_does_not_match_its_record(workspace: Pat
     assert result.returncode == 2
     assert "schema/schema.graphql has sha256" in result.stderr
     assert "schema/SOURCE.toml records" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "twin"),
+    [
+        ("f: Callable[[X], Awaitable[None]]", "f: Callable[[X], None]"),
+        ("f: Callable[[], Awaitable[list[Row]]]", "f: Callable[[], list[Row]]"),
+        ("x: dict[str, Awaitable[int]]", "x: dict[str, int]"),
+    ],
+)
+def test_unasync_unwraps_awaitables_with_one_level_of_nesting(source: str, twin: str) -> None:
+    sys.path.insert(0, str(ROOT / "codegen"))
+    try:
+        from unasync import unasync_text
+    finally:
+        sys.path.remove(str(ROOT / "codegen"))
+    assert unasync_text(source + "\n") == twin + "\n"

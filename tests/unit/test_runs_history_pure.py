@@ -4,7 +4,6 @@ config/summary mappings (no server needed)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 
 import pytest
 from thread_support import join_threads
@@ -14,7 +13,7 @@ from wandb_typed.errors import InvalidArgumentError
 from wandb_typed.pagination import raw_next_cursor
 from wandb_typed.paths import app_url
 from wandb_typed.runs import RunConfig, RunSummary
-from wandb_typed.runs._sync.history import stream_windows
+from wandb_typed.runs._sync.history import WINDOWS_IN_FLIGHT, stream_windows
 from wandb_typed.runs.filters import encode_filters
 from wandb_typed.runs.history_spec import scan_bounds, scan_spec, scan_windows
 
@@ -75,12 +74,8 @@ def test_scan_spec_keeps_step_first_once() -> None:
 def test_stream_windows_holds_no_more_than_it_must() -> None:
     fetched: list[tuple[int, int]] = []
 
-    def fetch(
-        begin: int, end: int, reply_in: Callable[[dict[str, object]], None] | None
-    ) -> list[JSONObject]:
+    def fetch(begin: int, end: int) -> list[JSONObject]:
         fetched.append((begin, end))
-        if reply_in is not None:
-            reply_in({})
         return [{"_step": step} for step in range(begin, end)]
 
     rows = stream_windows(fetch, scan_windows(0, 100, 10), prefetch=False)
@@ -90,36 +85,30 @@ def test_stream_windows_holds_no_more_than_it_must() -> None:
     assert len(fetched) == 10
 
 
-def test_stream_windows_reads_at_most_two_windows_ahead() -> None:
+def test_stream_windows_keeps_a_bounded_number_of_windows_in_flight() -> None:
+    assert WINDOWS_IN_FLIGHT < 9  # the scan below has 10 windows
     fetched: list[int] = []
     lock = threading.Lock()
 
-    def fetch(
-        begin: int, end: int, reply_in: Callable[[dict[str, object]], None] | None
-    ) -> list[JSONObject]:
+    def fetch(begin: int, end: int) -> list[JSONObject]:
         with lock:
             fetched.append(begin)
-        if reply_in is not None:
-            reply_in({})
         return [{"_step": step} for step in range(begin, end)]
 
     rows = stream_windows(fetch, scan_windows(0, 100, 10))
     assert next(rows) == {"_step": 0}
     join_threads("-read-ahead")
-    # Window 0 is being consumed; windows 1 and 2 wait; window 3 waits for a free slot.
-    assert sorted(fetched) == [0, 10, 20]
+    # Window 0 is being consumed; WINDOWS_IN_FLIGHT more are requested or held; the next
+    # waits for the consumer to take window 1.
+    assert sorted(fetched) == [10 * window for window in range(WINDOWS_IN_FLIGHT + 1)]
     assert [row["_step"] for row in rows] == list(range(1, 100))
     assert sorted(fetched) == list(range(0, 100, 10))
 
 
 def test_stream_windows_surfaces_prefetch_errors() -> None:
-    def fetch(
-        begin: int, end: int, reply_in: Callable[[dict[str, object]], None] | None
-    ) -> list[JSONObject]:
+    def fetch(begin: int, end: int) -> list[JSONObject]:
         if begin:
             raise RuntimeError(f"window {begin} failed")
-        if reply_in is not None:
-            reply_in({})
         return [{"_step": 0}]
 
     rows = stream_windows(fetch, scan_windows(0, 2, 1))

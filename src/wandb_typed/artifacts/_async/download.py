@@ -3,11 +3,12 @@ by file (the async source of the sync twin).
 
 For each manifest entry (under ``path_prefix``): a file already at its destination with the
 right digest is kept; one in the local cache is copied from there (no request); the others
-are fetched in parallel from their signed URLs into the cache (or straight to the
-destination with ``skip_cache``), verified against the manifest's md5 before anything is
-kept, then placed atomically. Reference entries are fetched from where they point when this
-client can (``file://``, ``http(s)://``), else skipped with ``allow_missing_references`` or
-refused by name. Every other file completes before the first failure is raised.
+are fetched in parallel from their signed URLs, written to the destination and the cache at
+once (the destination alone with ``skip_cache``), verified against the manifest's md5 before
+anything is kept, then renamed into place. Reference entries are fetched from where they
+point when this client can (``file://``, ``http(s)://``), else skipped with
+``allow_missing_references`` or refused by name. Every other file completes before the first
+failure is raised.
 """
 
 from __future__ import annotations
@@ -123,10 +124,10 @@ async def _fetch_stored(
 ) -> None:
     hex_digest = entry.md5_hex
     cached = None if cache is None or hex_digest is None else cache.path_for(hex_digest)
+    copies = () if cached is None else (cached,)
     try:
         async with session.transport.stream(url) as chunks:
-            target = destination if cached is None else cached
-            with VerifiedWriter(target, expected_md5=entry.digest) as out:
+            with VerifiedWriter(destination, expected_md5=entry.digest, copies=copies) as out:
                 async for chunk in chunks:
                     out.write(chunk)
                     progress.advance(len(chunk))
@@ -134,8 +135,6 @@ async def _fetch_stored(
         raise ChecksumMismatchError(
             f"artifact file {entry.path!r}: {exc.message}; nothing was kept for it"
         ) from None
-    if cached is not None:
-        place(cached, destination)
 
 
 async def _fetch_reference(

@@ -6,7 +6,7 @@ Argument checks, spec building and row decoding are pure, in
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from wandb_typed._async.read_ahead import AsyncReadAhead
@@ -29,10 +29,13 @@ if TYPE_CHECKING:
 
 __all__ = ["last_history_step", "read_history", "scan_history", "stream_windows"]
 
-WINDOWS_AHEAD = 2
-"""Step windows requested ahead of the one being consumed."""
+WINDOWS_IN_FLIGHT = 8
+"""Step windows requested or held at once: a scan's windows are known before the first
+request, so they are sent together instead of one round trip after another."""
 
 OnData = Callable[[dict[str, Any]], None]
+Rows = list[JSONObject]
+"""The rows of one history window."""
 
 
 async def read_history(
@@ -85,32 +88,29 @@ async def last_history_step(client: AsyncClient, path: RunPath) -> int:
 
 
 async def stream_windows(
-    fetch: Callable[[int, int, OnData | None], Any],
+    fetch: Callable[[int, int], Awaitable[Rows]],
     windows: Iterator[tuple[int, int]],
     *,
     prefetch: bool = True,
 ) -> AsyncIterator[JSONObject]:
-    """Yield the rows of each window in order, reading windows ahead in the background.
+    """Yield the rows of each window in step order, reading windows ahead in the background.
 
-    Each window is requested as soon as the previous one's reply is in, so the server works
-    on it while that reply is decoded and consumed; at most ``WINDOWS_AHEAD`` windows wait
-    beyond the one being consumed, so memory does not grow with the run's length.
+    The windows are planned before the first request, so no request waits for another's
+    reply: up to ``WINDOWS_IN_FLIGHT`` are sent at once, and each window taken by the
+    consumer lets the next one start. Over a network the round trips overlap (the scan costs
+    about windows / in-flight round trips, not one per window), and memory is bounded by the
+    windows in flight, not by the run's length.
     """
     planned = list(windows)
 
     async def request(index: int, on_next: Callable[[int], None]) -> list[JSONObject]:
         begin, end = planned[index]
-        following = index + 1
-
-        def reply_in(_data: dict[str, Any]) -> None:
-            if following < len(planned):
-                on_next(following)
-
-        rows: list[JSONObject] = await fetch(begin, end, reply_in)
-        return rows
+        if index + 1 < len(planned):
+            on_next(index + 1)
+        return await fetch(begin, end)
 
     ahead: AsyncReadAhead[int, list[JSONObject]] = AsyncReadAhead(
-        request, depth=WINDOWS_AHEAD, name="scan-history"
+        request, depth=WINDOWS_IN_FLIGHT, name="scan-history"
     )
     try:
         if planned and prefetch:
@@ -142,7 +142,7 @@ def scan_history(
     """Every history row with ``min_step <= _step < max_step``, in step order, lazily.
 
     One ``historyKeys`` request finds the last step (when iteration starts), then one request
-    per window of ``page_size`` steps, read ahead (see :func:`stream_windows`).
+    per window of ``page_size`` steps, several in flight (see :func:`stream_windows`).
     With ``keys``, only rows holding all of them come back, reduced to them and ``_step``.
 
     Raises:
@@ -162,12 +162,12 @@ async def _scan(
     lowest: int | None,
     highest: int | None,
 ) -> AsyncIterator[JSONObject]:
-    async def fetch(begin: int, end: int, on_data: OnData | None) -> list[JSONObject]:
+    async def fetch(begin: int, end: int) -> list[JSONObject]:
         if wanted:
             spec = scan_spec(wanted, min_step=begin, max_step=end, samples=size)
-            return await _sampled_rows(client, path, spec, on_data=on_data)
+            return await _sampled_rows(client, path, spec)
         reply = await client.get_run_history_page(
-            path.entity, path.project, path.run_id, begin, end, size, on_data=on_data
+            path.entity, path.project, path.run_id, begin, end, size
         )
         page = reply.project
         if page is None or page.run is None:

@@ -12,10 +12,11 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, overload
 
 from wandb_typed._async.pagination import AsyncPaginator, OnData
+from wandb_typed._concurrency import async_gather_bounded
 from wandb_typed._json import JSONObject
 from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
@@ -34,6 +35,9 @@ if TYPE_CHECKING:
     from wandb_typed._generated.fragments import LightRunFragment
 
 __all__ = ["AsyncRuns"]
+
+HISTORIES_IN_FLIGHT = 16
+"""Runs whose sampled history is requested at once by :meth:`AsyncRuns.histories`."""
 
 
 class AsyncRuns(AsyncPaginator[AsyncRun]):
@@ -178,9 +182,17 @@ class AsyncRuns(AsyncPaginator[AsyncRun]):
             >>> frame = runs.histories(samples=100, keys=["loss"], format="pandas")  # doctest: +SKIP
         """
         check_history_args(samples, keys, x_axis, stream)
+        runs = [run async for run in self]
+
+        def job(run: AsyncRun) -> Callable[[], Awaitable[list[JSONObject]]]:
+            return lambda: run.history(samples, keys, x_axis, pandas=False, stream=stream)
+
+        histories = await async_gather_bounded(
+            [job(run) for run in runs], limit=HISTORIES_IN_FLIGHT
+        )
         rows: list[JSONObject] = []
-        async for run in self:
-            for row in await run.history(samples, keys, x_axis, pandas=False, stream=stream):
+        for run, history in zip(runs, histories, strict=True):
+            for row in history:
                 row["run_id"] = run.id
                 rows.append(row)
         return as_format(rows, format)

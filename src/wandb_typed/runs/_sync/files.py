@@ -16,12 +16,13 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wandb_typed._concurrency import gather_bounded
 from wandb_typed._constants import DEFAULT_PER_PAGE
 from wandb_typed._download import VerifiedWriter, local_destination
 from wandb_typed._sync.pagination import OnData, Paginator
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
     from wandb_typed._sync.session import Session
 
 __all__ = ["File", "Files", "run_file", "upload_run_file"]
+
+PARALLEL_FILE_DOWNLOADS = 16
+"""Files fetched at once by :meth:`Files.download`."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +199,30 @@ class Files(Paginator[File]):
             ),
             total=run.file_count or 0,
         )
+
+    def download(
+        self,
+        root: str | os.PathLike[str] = ".",
+        replace: bool = False,
+        exist_ok: bool = False,
+    ) -> list[Path]:
+        """Download every file of this listing under ``root``, up to
+        ``PARALLEL_FILE_DOWNLOADS`` at once; the local paths, in listing order.
+
+        Each file is written and verified as by :meth:`File.download` (same arguments);
+        every file is tried before the first failure is raised, and none is left half
+        written.
+
+        Example:
+            >>> run.files(pattern="media/%").download("out")  # doctest: +SKIP
+            [PosixPath('out/media/a.png'), PosixPath('out/media/b.png')]
+        """
+        files = [file for file in self]
+
+        def job(file: File) -> Callable[[], Path]:
+            return lambda: file.download(root, replace=replace, exist_ok=exist_ok)
+
+        return gather_bounded([job(file) for file in files], limit=PARALLEL_FILE_DOWNLOADS)
 
 
 def run_file(session: Session, run: RunPath, name: str) -> File:

@@ -14,9 +14,10 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, overload
 
+from wandb_typed._concurrency import gather_bounded
 from wandb_typed._json import JSONObject
 from wandb_typed._sync.pagination import OnData, Paginator
 from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
@@ -36,6 +37,9 @@ if TYPE_CHECKING:
     from wandb_typed._sync.session import Session
 
 __all__ = ["Runs"]
+
+HISTORIES_IN_FLIGHT = 16
+"""Runs whose sampled history is requested at once by :meth:`Runs.histories`."""
 
 
 class Runs(Paginator[Run]):
@@ -180,9 +184,15 @@ class Runs(Paginator[Run]):
             >>> frame = runs.histories(samples=100, keys=["loss"], format="pandas")  # doctest: +SKIP
         """
         check_history_args(samples, keys, x_axis, stream)
+        runs = [run for run in self]
+
+        def job(run: Run) -> Callable[[], list[JSONObject]]:
+            return lambda: run.history(samples, keys, x_axis, pandas=False, stream=stream)
+
+        histories = gather_bounded([job(run) for run in runs], limit=HISTORIES_IN_FLIGHT)
         rows: list[JSONObject] = []
-        for run in self:
-            for row in run.history(samples, keys, x_axis, pandas=False, stream=stream):
+        for run, history in zip(runs, histories, strict=True):
+            for row in history:
                 row["run_id"] = run.id
                 rows.append(row)
         return as_format(rows, format)
