@@ -271,3 +271,22 @@ def test_a_sweep_created_paused_hands_out_nothing(local_server: RunningServer) -
     assert data["upsertSweep"]["sweep"]["state"] == "PAUSED"
     agent = create_agent(local_server, "sweeps-paused", data["upsertSweep"]["sweep"]["name"])
     assert heartbeat(local_server, agent, []) == []
+
+
+def test_a_point_left_queued_by_a_silent_agent_goes_back_to_the_grid(
+    local_server: RunningServer,
+) -> None:
+    project = "sweeps-silent"
+    config = {"method": "grid", "parameters": {"x": {"values": [1, 2]}}}
+    sweep_id = create_sweep(local_server, project, config)
+    gone = create_agent(local_server, project, sweep_id)
+    (queued,) = heartbeat(local_server, gone, [])  # then the agent exits without running it
+    with local_server.state.db.transaction() as conn:
+        conn.execute(
+            "UPDATE sweep_agents SET heartbeat_at = '2000-01-01T00:00:00.000000'"
+            " WHERE sweep_pk = (SELECT pk FROM sweeps WHERE name = ?)",
+            (sweep_id,),
+        )
+    commands = run_agent(local_server, project, sweep_id, lambda p: p["x"])
+    assert sorted(c["args"]["x"]["value"] for c in commands) == [1, 2]
+    assert queued["args"] in [c["args"] for c in commands]

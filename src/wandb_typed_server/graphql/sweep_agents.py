@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ariadne import MutationType, ObjectType, SchemaBindable
@@ -52,6 +53,9 @@ from wandb_typed_server.sweep_search import (
     parse_sweep_config,
     runs_to_stop,
 )
+
+AGENT_TIMEOUT = timedelta(minutes=10)
+"""An agent not heard of for this long has exited; the trials it never started are dropped."""
 
 mutation = MutationType()
 agent = ObjectType("Agent")
@@ -212,11 +216,20 @@ def _commands(ctx: RequestContext, agent_row: sqlite3.Row, active: list[str]) ->
 def _forget_dropped_trials(
     ctx: RequestContext, sweep_pk: int, agent_pk: int, active: list[str]
 ) -> None:
-    """Trials this agent was handed but neither runs nor queues (it exited at its ``count``
-    before starting them): their points go back to the search."""
+    """Trials handed out whose run never started go back to the search: this agent's that
+    it no longer queues or runs (its program failed before ``wandb.init``), and any agent's
+    whose agent has not been heard of for :data:`AGENT_TIMEOUT` (it exited, at its
+    ``count`` or killed, with the trial still queued)."""
+    cutoff = datetime.now(timezone.utc) - AGENT_TIMEOUT
+    silent_since = cutoff.replace(tzinfo=None).isoformat(timespec="microseconds")
     for trial in trials_of(ctx.conn, sweep_pk):
-        dropped = trial["run_pk"] is None and trial["run_name"] not in active
-        if trial["agent_pk"] == agent_pk and dropped:
+        if trial["run_pk"] is not None:
+            continue
+        mine = trial["agent_pk"] == agent_pk and trial["run_name"] not in active
+        silent = (
+            trial["agent_pk"] != agent_pk and (trial["agent_heartbeat_at"] or "") < silent_since
+        )
+        if mine or silent:
             forget_trial(ctx.conn, sweep_pk, str(trial["run_name"]))
 
 

@@ -225,12 +225,13 @@ def insert_trial(
 
 def trials_of(conn: sqlite3.Connection, sweep_pk: int) -> list[sqlite3.Row]:
     """A sweep's handed-out trials, oldest first, with the state of their run (NULL while the
-    run does not exist yet) and its primary key and summary."""
+    run does not exist yet), its primary key and summary, and their agent's last heartbeat."""
     return conn.execute(
         "SELECT t.run_name, t.agent_pk, t.config, t.stop_requested, r.pk AS run_pk,"
-        " r.state AS run_state, r.summary AS run_summary"
+        " r.state AS run_state, r.summary AS run_summary, a.heartbeat_at AS agent_heartbeat_at"
         " FROM sweep_trials t JOIN sweeps s ON s.pk = t.sweep_pk"
         " LEFT JOIN runs r ON r.project_pk = s.project_pk AND r.name = t.run_name"
+        " LEFT JOIN sweep_agents a ON a.pk = t.agent_pk"
         " WHERE t.sweep_pk = ? ORDER BY t.created_at, t.run_name",
         (sweep_pk,),
     ).fetchall()
