@@ -18,6 +18,7 @@ from wandb_typed.errors import (
     ConfigError,
     GraphQLValidationError,
     InvalidPathError,
+    NotFoundError,
     TransportError,
 )
 from wandb_typed_server import RunningServer
@@ -214,11 +215,12 @@ def test_from_path_rejects_malformed_paths(make_api: MakeApi) -> None:
     ("path", "kind"),
     [("team/vision/sweeps/abc", "sweep"), ("team/vision/reports/T--Vmlldzo", "report")],
 )
-def test_from_path_says_which_lookup_is_not_built_yet(api: Api, path: str, kind: str) -> None:
-    with pytest.raises(
-        NotImplementedError, match=rf"names a {kind}; Api\.{kind}\(\) is not built yet"
-    ):
+def test_from_path_names_a_missing_sweep_or_report(api: Api, path: str, kind: str) -> None:
+    api.create_project("vision", "admin")
+    path = path.replace("team/", "admin/")
+    with pytest.raises(NotFoundError, match=f"{kind} {path} not found") as caught:
         api.from_path(path)
+    assert (caught.value.kind, caught.value.path) == (kind, path)
 
 
 def test_from_path_finds_a_real_run(api: Api) -> None:

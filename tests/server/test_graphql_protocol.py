@@ -112,9 +112,12 @@ def test_enum_values_in_variables_are_accepted(http: httpx.Client) -> None:
 
 
 def test_a_mutation_without_a_resolver_fails_naming_itself(http: httpx.Client) -> None:
-    query = 'mutation { createAgent(input: {host: "h", sweep: "s"}) { agent { id } } }'
+    query = (
+        'mutation { detachCustomerPaymentMethod(input: {organizationId: "o", paymentMethod: "p"})'
+        " { success } }"
+    )
     payload = http.post("/graphql", json={"query": query}).json()
-    assert payload["data"] == {"createAgent": None}
+    assert payload["data"] == {"detachCustomerPaymentMethod": None}
     assert payload["errors"][0]["message"] == (
-        "mutation 'createAgent' is not implemented by this server"
+        "mutation 'detachCustomerPaymentMethod' is not implemented by this server"
     )

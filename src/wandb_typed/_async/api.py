@@ -32,7 +32,9 @@ from wandb_typed.paths import (
 )
 from wandb_typed.projects import AsyncProjectsApi
 from wandb_typed.registries import AsyncRegistriesApi
+from wandb_typed.reports import AsyncReportsApi
 from wandb_typed.runs import AsyncRunsApi
+from wandb_typed.sweeps import AsyncSweepsApi
 from wandb_typed.teams import AsyncTeamsApi
 from wandb_typed.tensorboard import AsyncTensorboardApi
 from wandb_typed.users import AsyncUser, AsyncUsersApi
@@ -58,6 +60,8 @@ class AsyncApi(
     AsyncUsersApi,
     AsyncTeamsApi,
     AsyncTensorboardApi,
+    AsyncSweepsApi,
+    AsyncReportsApi,
 ):
     """Query a W&B server (W&B cloud, W&B Server, or the local wandb-typed server).
 
@@ -194,12 +198,11 @@ class AsyncApi(
 
         ``project`` and ``entity/project`` give a project; ``entity/project/run_id`` and
         ``entity/project/runs/run_id`` a run; ``entity/project/name:version`` an artifact
-        version; ``.../sweeps/id`` a sweep; ``.../reports/Title--ID`` a report (once their
-        domains exist).
+        version; ``.../sweeps/id`` a sweep; ``.../reports/Title--ID`` a report.
 
         Raises:
             InvalidPathError: The path has none of these shapes, or a part is empty.
-            NotImplementedError: The path names a sweep or a report (not built yet).
+            NotFoundError: Nothing exists at the path (the error names it).
 
         Example:
             >>> run = api.from_path("team/vision/runs/abc123")  # doctest: +SKIP
@@ -213,12 +216,10 @@ class AsyncApi(
             return await self.run(str(parsed))
         if isinstance(parsed, ArtifactPath):
             return await self.artifact(str(parsed))
-        kind = "sweep" if isinstance(parsed, SweepPath) else "report"
-        assert isinstance(parsed, SweepPath | ReportPath)
-        lookup = getattr(self, kind, None)  # sweeps and reports come with their own domains
-        if lookup is None:
-            raise NotImplementedError(f"{path!r} names a {kind}; Api.{kind}() is not built yet")
-        return await lookup(str(parsed))
+        if isinstance(parsed, SweepPath):
+            return await self.sweep(str(parsed))
+        assert isinstance(parsed, ReportPath)
+        return await self.report(str(parsed))
 
     # -- lifecycle ------------------------------------------------------------------------
 

@@ -36,6 +36,11 @@ if TYPE_CHECKING:
         CreateArtifactManifestCreateArtifactManifestArtifactManifest,
         CreateArtifactManifestCreateArtifactManifestArtifactManifestFile,
     )
+    from .create_custom_chart import (
+        CreateCustomChart,
+        CreateCustomChartCreateCustomChart,
+        CreateCustomChartCreateCustomChartChart,
+    )
     from .create_default_resource_config import (
         CreateDefaultResourceConfig,
         CreateDefaultResourceConfigCreateDefaultResourceConfig,
@@ -99,6 +104,7 @@ if TYPE_CHECKING:
     )
     from .delete_invite import DeleteInvite, DeleteInviteDeleteInvite
     from .delete_registry import DeleteRegistry, DeleteRegistryDeleteModel
+    from .delete_report import DeleteReport, DeleteReportDeleteView
     from .delete_run import DeleteRun, DeleteRunDeleteRun
     from .delete_run_queues import DeleteRunQueues, DeleteRunQueuesDeleteRunQueues
     from .enums import (
@@ -146,6 +152,8 @@ if TYPE_CHECKING:
         RegistryFragmentArtifactTypesEdgesNode,
         RegistryFragmentEntity,
         RegistryFragmentEntityOrganization,
+        ReportFragment,
+        ReportFragmentUser,
         RunFragment,
         RunQueueFragment,
         RunQueueItemFragment,
@@ -324,6 +332,15 @@ if TYPE_CHECKING:
         GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsEdgesNode,
         GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsPageInfo,
     )
+    from .get_report import GetReport, GetReportView
+    from .get_reports import (
+        GetReports,
+        GetReportsProject,
+        GetReportsProjectAllViews,
+        GetReportsProjectAllViewsEdges,
+        GetReportsProjectAllViewsEdgesNode,
+        GetReportsProjectAllViewsPageInfo,
+    )
     from .get_run import GetRun, GetRunProject, GetRunProjectRun
     from .get_run_events import (
         GetRunEvents,
@@ -432,6 +449,7 @@ if TYPE_CHECKING:
         GetServerFeaturesServerInfo,
         GetServerFeaturesServerInfoFeatures,
     )
+    from .get_sweep import GetSweep, GetSweepProject, GetSweepProjectSweep
     from .get_team import GetTeam, GetTeamEntity
     from .get_viewer import GetViewer, GetViewerViewer
     from .input_types import (
@@ -498,6 +516,11 @@ if TYPE_CHECKING:
         UpdateRunSummary,
         UpdateRunSummaryUpsertBucket,
         UpdateRunSummaryUpsertBucketBucket,
+    )
+    from .update_sweep_state import (
+        UpdateSweepState,
+        UpdateSweepStateUpsertSweep,
+        UpdateSweepStateUpsertSweepSweep,
     )
     from .upsert_project import (
         UpsertProject,
@@ -571,6 +594,9 @@ _LAZY_IMPORTS = {
     "CreateArtifactManifestCreateArtifactManifestArtifactManifest": ".create_artifact_manifest",
     "CreateArtifactManifestCreateArtifactManifestArtifactManifestFile": ".create_artifact_manifest",
     "CreateArtifactManifestInput": ".input_types",
+    "CreateCustomChart": ".create_custom_chart",
+    "CreateCustomChartCreateCustomChart": ".create_custom_chart",
+    "CreateCustomChartCreateCustomChartChart": ".create_custom_chart",
     "CreateDefaultResourceConfig": ".create_default_resource_config",
     "CreateDefaultResourceConfigCreateDefaultResourceConfig": ".create_default_resource_config",
     "CreateInvite": ".create_invite",
@@ -617,6 +643,8 @@ _LAZY_IMPORTS = {
     "DeleteInviteDeleteInvite": ".delete_invite",
     "DeleteRegistry": ".delete_registry",
     "DeleteRegistryDeleteModel": ".delete_registry",
+    "DeleteReport": ".delete_report",
+    "DeleteReportDeleteView": ".delete_report",
     "DeleteRun": ".delete_run",
     "DeleteRunDeleteRun": ".delete_run",
     "DeleteRunQueues": ".delete_run_queues",
@@ -751,6 +779,14 @@ _LAZY_IMPORTS = {
     "GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsEdges": ".get_registry_versions",
     "GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsEdgesNode": ".get_registry_versions",
     "GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsPageInfo": ".get_registry_versions",
+    "GetReport": ".get_report",
+    "GetReportView": ".get_report",
+    "GetReports": ".get_reports",
+    "GetReportsProject": ".get_reports",
+    "GetReportsProjectAllViews": ".get_reports",
+    "GetReportsProjectAllViewsEdges": ".get_reports",
+    "GetReportsProjectAllViewsEdgesNode": ".get_reports",
+    "GetReportsProjectAllViewsPageInfo": ".get_reports",
     "GetRun": ".get_run",
     "GetRunEvents": ".get_run_events",
     "GetRunEventsProject": ".get_run_events",
@@ -831,6 +867,9 @@ _LAZY_IMPORTS = {
     "GetServerFeatures": ".get_server_features",
     "GetServerFeaturesServerInfo": ".get_server_features",
     "GetServerFeaturesServerInfoFeatures": ".get_server_features",
+    "GetSweep": ".get_sweep",
+    "GetSweepProject": ".get_sweep",
+    "GetSweepProjectSweep": ".get_sweep",
     "GetTeam": ".get_team",
     "GetTeamEntity": ".get_team",
     "GetViewer": ".get_viewer",
@@ -860,6 +899,8 @@ _LAZY_IMPORTS = {
     "RenameRegistry": ".rename_registry",
     "RenameRegistryRenameProject": ".rename_registry",
     "RenameRegistryRenameProjectProject": ".rename_registry",
+    "ReportFragment": ".fragments",
+    "ReportFragmentUser": ".fragments",
     "RunFragment": ".fragments",
     "RunQueueAccessType": ".enums",
     "RunQueueFragment": ".fragments",
@@ -891,6 +932,9 @@ _LAZY_IMPORTS = {
     "UpdateRunSummaryUpsertBucketBucket": ".update_run_summary",
     "UpdateRunUpsertBucket": ".update_run",
     "UpdateRunUpsertBucketBucket": ".update_run",
+    "UpdateSweepState": ".update_sweep_state",
+    "UpdateSweepStateUpsertSweep": ".update_sweep_state",
+    "UpdateSweepStateUpsertSweepSweep": ".update_sweep_state",
     "UploadPartsInput": ".input_types",
     "UpsertModelInput": ".input_types",
     "UpsertProject": ".upsert_project",
@@ -985,6 +1029,9 @@ __all__ = [
     "CreateArtifactManifestCreateArtifactManifestArtifactManifest",
     "CreateArtifactManifestCreateArtifactManifestArtifactManifestFile",
     "CreateArtifactManifestInput",
+    "CreateCustomChart",
+    "CreateCustomChartCreateCustomChart",
+    "CreateCustomChartCreateCustomChartChart",
     "CreateDefaultResourceConfig",
     "CreateDefaultResourceConfigCreateDefaultResourceConfig",
     "CreateInvite",
@@ -1031,6 +1078,8 @@ __all__ = [
     "DeleteInviteDeleteInvite",
     "DeleteRegistry",
     "DeleteRegistryDeleteModel",
+    "DeleteReport",
+    "DeleteReportDeleteView",
     "DeleteRun",
     "DeleteRunDeleteRun",
     "DeleteRunQueues",
@@ -1165,6 +1214,14 @@ __all__ = [
     "GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsEdges",
     "GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsEdgesNode",
     "GetRegistryVersionsOrganizationOrgEntityArtifactMembershipsPageInfo",
+    "GetReport",
+    "GetReportView",
+    "GetReports",
+    "GetReportsProject",
+    "GetReportsProjectAllViews",
+    "GetReportsProjectAllViewsEdges",
+    "GetReportsProjectAllViewsEdgesNode",
+    "GetReportsProjectAllViewsPageInfo",
     "GetRun",
     "GetRunEvents",
     "GetRunEventsProject",
@@ -1245,6 +1302,9 @@ __all__ = [
     "GetServerFeatures",
     "GetServerFeaturesServerInfo",
     "GetServerFeaturesServerInfoFeatures",
+    "GetSweep",
+    "GetSweepProject",
+    "GetSweepProjectSweep",
     "GetTeam",
     "GetTeamEntity",
     "GetViewer",
@@ -1274,6 +1334,8 @@ __all__ = [
     "RenameRegistry",
     "RenameRegistryRenameProject",
     "RenameRegistryRenameProjectProject",
+    "ReportFragment",
+    "ReportFragmentUser",
     "RunFragment",
     "RunQueueAccessType",
     "RunQueueFragment",
@@ -1305,6 +1367,9 @@ __all__ = [
     "UpdateRunSummaryUpsertBucketBucket",
     "UpdateRunUpsertBucket",
     "UpdateRunUpsertBucketBucket",
+    "UpdateSweepState",
+    "UpdateSweepStateUpsertSweep",
+    "UpdateSweepStateUpsertSweepSweep",
     "UploadPartsInput",
     "UpsertModelInput",
     "UpsertProject",

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .create_artifact import CreateArtifact
     from .create_artifact_files import CreateArtifactFiles
     from .create_artifact_manifest import CreateArtifactManifest
+    from .create_custom_chart import CreateCustomChart
     from .create_default_resource_config import CreateDefaultResourceConfig
     from .create_invite import CreateInvite
     from .create_run import CreateRun
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from .delete_from_run_queue import DeleteFromRunQueue
     from .delete_invite import DeleteInvite
     from .delete_registry import DeleteRegistry
+    from .delete_report import DeleteReport
     from .delete_run import DeleteRun
     from .delete_run_queues import DeleteRunQueues
     from .enums import (
@@ -65,6 +67,8 @@ if TYPE_CHECKING:
     from .get_registry import GetRegistry
     from .get_registry_collections import GetRegistryCollections
     from .get_registry_versions import GetRegistryVersions
+    from .get_report import GetReport
+    from .get_reports import GetReports
     from .get_run import GetRun
     from .get_run_events import GetRunEvents
     from .get_run_files import GetRunFiles
@@ -83,6 +87,7 @@ if TYPE_CHECKING:
     from .get_runs_heavy_fields import GetRunsHeavyFields
     from .get_runs_light import GetRunsLight
     from .get_server_features import GetServerFeatures
+    from .get_sweep import GetSweep
     from .get_team import GetTeam
     from .get_viewer import GetViewer
     from .input_types import (
@@ -106,6 +111,7 @@ if TYPE_CHECKING:
     from .update_artifact_sequence import UpdateArtifactSequence
     from .update_run import UpdateRun
     from .update_run_summary import UpdateRunSummary
+    from .update_sweep_state import UpdateSweepState
     from .upsert_project import UpsertProject
     from .upsert_registry import UpsertRegistry
     from .upsert_run_queue import UpsertRunQueue
@@ -3298,6 +3304,188 @@ class Client(GeneratedClientBase):
         data = self.get_data(response)
         return DeleteRegistry.model_validate(data)
 
+    def get_reports(
+        self,
+        entity: str,
+        project: str,
+        view_type: Union[Optional[str], "UnsetType"] = UNSET,
+        view_name: Union[Optional[str], "UnsetType"] = UNSET,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetReports":
+        "Send the ``GetReports`` query and return its data."
+        from .get_reports import GetReports
+
+        query = gql("""
+            query GetReports($entity: String!, $project: String!, $viewType: String = "runs", $viewName: String, $cursor: String, $perPage: Int = 50) {
+              project(name: $project, entityName: $entity) {
+                allViews(
+                  viewType: $viewType
+                  viewName: $viewName
+                  first: $perPage
+                  after: $cursor
+                ) {
+                  edges {
+                    cursor
+                    node {
+                      ...ReportFragment
+                    }
+                  }
+                  pageInfo {
+                    ...PageInfoFragment
+                  }
+                }
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+
+            fragment ReportFragment on View {
+              id
+              name
+              displayName
+              description
+              type
+              spec
+              entityName
+              projectName
+              createdAt
+              updatedAt
+              user {
+                username
+                name
+                photoUrl
+                email
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "viewType": view_type,
+            "viewName": view_name,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetReports",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetReports.model_validate(data)
+
+    def get_report(self, id: str, **kwargs: Any) -> "GetReport":
+        "Send the ``GetReport`` query and return its data."
+        from .get_report import GetReport
+
+        query = gql("""
+            query GetReport($id: ID!) {
+              view(id: $id) {
+                ...ReportFragment
+              }
+            }
+
+            fragment ReportFragment on View {
+              id
+              name
+              displayName
+              description
+              type
+              spec
+              entityName
+              projectName
+              createdAt
+              updatedAt
+              user {
+                username
+                name
+                photoUrl
+                email
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="GetReport",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetReport.model_validate(data)
+
+    def delete_report(self, id: str, **kwargs: Any) -> "DeleteReport":
+        "Send the ``DeleteReport`` mutation and return its data."
+        from .delete_report import DeleteReport
+
+        query = gql("""
+            mutation DeleteReport($id: ID!) {
+              deleteView(input: {id: $id}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="DeleteReport",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteReport.model_validate(data)
+
+    def create_custom_chart(
+        self,
+        entity: str,
+        name: str,
+        display_name: str,
+        type_: str,
+        access: str,
+        spec: str,
+        **kwargs: Any,
+    ) -> "CreateCustomChart":
+        "Send the ``CreateCustomChart`` mutation and return its data."
+        from .create_custom_chart import CreateCustomChart
+
+        query = gql("""
+            mutation CreateCustomChart($entity: String!, $name: String!, $displayName: String!, $type: String!, $access: String!, $spec: JSONString!) {
+              createCustomChart(
+                input: {entity: $entity, name: $name, displayName: $displayName, type: $type, access: $access, spec: $spec}
+              ) {
+                chart {
+                  id
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "name": name,
+            "displayName": display_name,
+            "type": type_,
+            "access": access,
+            "spec": spec,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="CreateCustomChart",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateCustomChart.model_validate(data)
+
     def get_run(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetRun":
         "Send the ``GetRun`` query and return its data."
         from .get_run import GetRun
@@ -3818,6 +4006,88 @@ class Client(GeneratedClientBase):
         )
         data = self.get_data(response)
         return DeleteRun.model_validate(data)
+
+    def get_sweep(self, entity: str, project: str, name: str, **kwargs: Any) -> "GetSweep":
+        "Send the ``GetSweep`` query and return its data."
+        from .get_sweep import GetSweep
+
+        query = gql("""
+            query GetSweep($entity: String!, $project: String!, $name: String!) {
+              project(name: $project, entityName: $entity) {
+                sweep(sweepName: $name) {
+                  ...SweepFragment
+                }
+              }
+            }
+
+            fragment SweepFragment on Sweep {
+              id
+              name
+              displayName
+              method
+              state
+              description
+              bestLoss
+              config
+              createdAt
+              updatedAt
+              runCount
+              runCountExpected
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "name": name,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetSweep",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetSweep.model_validate(data)
+
+    def update_sweep_state(self, id: str, state: str, **kwargs: Any) -> "UpdateSweepState":
+        "Send the ``UpdateSweepState`` mutation and return its data."
+        from .update_sweep_state import UpdateSweepState
+
+        query = gql("""
+            mutation UpdateSweepState($id: ID!, $state: String!) {
+              upsertSweep(input: {id: $id, state: $state}) {
+                sweep {
+                  ...SweepFragment
+                }
+              }
+            }
+
+            fragment SweepFragment on Sweep {
+              id
+              name
+              displayName
+              method
+              state
+              description
+              bestLoss
+              config
+              createdAt
+              updatedAt
+              runCount
+              runCountExpected
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "state": state}
+        response = self.execute(
+            query=query,
+            operation_name="UpdateSweepState",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateSweepState.model_validate(data)
 
     def get_team(self, name: str, **kwargs: Any) -> "GetTeam":
         "Send the ``GetTeam`` query and return its data."

@@ -326,6 +326,31 @@ class RegistryFragmentArtifactTypesEdgesNode(BaseModel):
     name: str
 
 
+class ReportFragment(BaseModel):
+    """The fields of a ``View`` that the ``ReportFragment`` fragment selects."""
+
+    id: str
+    name: Optional[str]
+    display_name: Optional[str] = Field(alias="displayName")
+    description: Optional[str]
+    type_: Optional[str] = Field(alias="type")
+    spec: Optional[str]
+    entity_name: str = Field(alias="entityName")
+    project_name: str = Field(alias="projectName")
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: Optional[datetime] = Field(alias="updatedAt")
+    user: Optional["ReportFragmentUser"]
+
+
+class ReportFragmentUser(BaseModel):
+    """The fields of a ``User`` that the ``ReportFragment`` fragment selects."""
+
+    username: Optional[str]
+    name: str
+    photo_url: Optional[str] = Field(alias="photoUrl")
+    email: Optional[str]
+
+
 class RunFragment(HeavyRunFragment, LightRunFragment):
     """The fields of a ``Run`` that the ``RunFragment`` fragment selects."""
 

@@ -34,7 +34,9 @@ from wandb_typed.paths import (
 )
 from wandb_typed.projects import ProjectsApi
 from wandb_typed.registries import RegistriesApi
+from wandb_typed.reports import ReportsApi
 from wandb_typed.runs import RunsApi
+from wandb_typed.sweeps import SweepsApi
 from wandb_typed.teams import TeamsApi
 from wandb_typed.tensorboard import TensorboardApi
 from wandb_typed.users import User, UsersApi
@@ -60,6 +62,8 @@ class Api(
     UsersApi,
     TeamsApi,
     TensorboardApi,
+    SweepsApi,
+    ReportsApi,
 ):
     """Query a W&B server (W&B cloud, W&B Server, or the local wandb-typed server).
 
@@ -196,12 +200,11 @@ class Api(
 
         ``project`` and ``entity/project`` give a project; ``entity/project/run_id`` and
         ``entity/project/runs/run_id`` a run; ``entity/project/name:version`` an artifact
-        version; ``.../sweeps/id`` a sweep; ``.../reports/Title--ID`` a report (once their
-        domains exist).
+        version; ``.../sweeps/id`` a sweep; ``.../reports/Title--ID`` a report.
 
         Raises:
             InvalidPathError: The path has none of these shapes, or a part is empty.
-            NotImplementedError: The path names a sweep or a report (not built yet).
+            NotFoundError: Nothing exists at the path (the error names it).
 
         Example:
             >>> run = api.from_path("team/vision/runs/abc123")  # doctest: +SKIP
@@ -213,12 +216,10 @@ class Api(
             return self.run(str(parsed))
         if isinstance(parsed, ArtifactPath):
             return self.artifact(str(parsed))
-        kind = "sweep" if isinstance(parsed, SweepPath) else "report"
-        assert isinstance(parsed, SweepPath | ReportPath)
-        lookup = getattr(self, kind, None)  # sweeps and reports come with their own domains
-        if lookup is None:
-            raise NotImplementedError(f"{path!r} names a {kind}; Api.{kind}() is not built yet")
-        return lookup(str(parsed))
+        if isinstance(parsed, SweepPath):
+            return self.sweep(str(parsed))
+        assert isinstance(parsed, ReportPath)
+        return self.report(str(parsed))
 
     # -- lifecycle ------------------------------------------------------------------------
 

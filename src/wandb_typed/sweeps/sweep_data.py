@@ -1,68 +1,85 @@
-""":class:`Sweep`: a sweep as its project lists it (plain data, shared by both flavours).
+"""Pure helpers of the sweeps domain: a sweep's YAML config, the run order its metric implies,
+and the sort keys ``Sweep.best_run(order)`` takes (shared by both flavours).
 
 Example:
-    >>> from datetime import datetime, timezone
-    >>> from wandb_typed.paths import ProjectPath
-    >>> sweep = Sweep("id", "x8d2kq1z", None, "grid", "RUNNING", None, None, "method: grid\\n",
-    ...               datetime(2026, 1, 5, tzinfo=timezone.utc), None, 0, None,
-    ...               ProjectPath("team", "vision"))
-    >>> str(sweep.path)
-    'team/vision/sweeps/x8d2kq1z'
+    >>> config = parse_sweep_config("method: grid\\nmetric: {name: loss, goal: minimize}\\n")
+    >>> config["method"], metric_order(config)
+    ('grid', '+summary_metrics.loss')
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import Any
 
-from wandb_typed.paths import ProjectPath, SweepPath
+from wandb_typed.errors import InvalidResponseError
 
-if TYPE_CHECKING:
-    from wandb_typed._generated.fragments import SweepFragment
+__all__ = ["SWEEP_STATE_CHANGES", "format_order_key", "metric_order", "parse_sweep_config"]
 
-__all__ = ["Sweep"]
+SWEEP_STATE_CHANGES = {
+    "pause": "PAUSED",
+    "resume": "RUNNING",
+    "stop": "FINISHED",
+    "cancel": "CANCELED",
+}
+"""The state each of ``Sweep.pause/resume/stop/cancel`` asks the server for."""
+
+_RUN_COLUMNS = ("createdAt", "updatedAt", "name", "sweep")
+_PREFIXES = ("config", "summary_metrics", "tags")
 
 
-@dataclass(frozen=True)
-class Sweep:
-    """A sweep as listed in its project (what ``Project.sweeps()`` returns)."""
+def parse_sweep_config(text: str) -> dict[str, Any]:
+    """The sweep configuration from the YAML text the server stores (``{}`` when empty).
 
-    id: str
-    name: str
-    """The sweep id used in paths (``entity/project/sweeps/<name>``)."""
-    display_name: str | None
-    method: str
-    state: str
-    description: str | None
-    best_loss: float | None
-    config_yaml: str
-    """The sweep configuration, as the YAML text the server stores."""
-    created_at: datetime
-    updated_at: datetime | None
-    run_count: int
-    run_count_expected: int | None
-    project: ProjectPath
+    Raises:
+        InvalidResponseError: the text is not YAML or not a mapping.
 
-    @property
-    def path(self) -> SweepPath:
-        """``entity/project/sweeps/name``."""
-        return SweepPath(self.project.entity, self.project.project, self.name)
+    Example:
+        >>> parse_sweep_config('{"method": "random"}')
+        {'method': 'random'}
+    """
+    import yaml  # loads with the first sweep config read, not with every import
 
-    @classmethod
-    def _from_fragment(cls, fragment: SweepFragment, project: ProjectPath) -> Sweep:
-        return cls(
-            id=fragment.id,
-            name=fragment.name,
-            display_name=fragment.display_name,
-            method=fragment.method,
-            state=fragment.state,
-            description=fragment.description,
-            best_loss=fragment.best_loss,
-            config_yaml=fragment.config,
-            created_at=fragment.created_at,
-            updated_at=fragment.updated_at,
-            run_count=fragment.run_count,
-            run_count_expected=fragment.run_count_expected,
-            project=project,
-        )
+    try:
+        value = yaml.safe_load(text) if text else {}
+    except yaml.YAMLError as exc:
+        raise InvalidResponseError(f"the sweep config is not valid YAML: {exc}") from exc
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidResponseError("the sweep config is not a mapping")
+    return value
+
+
+def format_order_key(key: str) -> str:
+    """A run sort key as ``wandb`` reads it: ``-`` by default, bare metric names and unknown
+    prefixes meaning ``summary_metrics.<name>``.
+
+    Example:
+        >>> format_order_key("loss"), format_order_key("+config.lr"), format_order_key("+name")
+        ('-summary_metrics.loss', '+config.lr', '+name')
+    """
+    direction = "-"
+    if key[:1] in ("+", "-"):
+        direction, key = key[0], key[1:]
+    parts = key.split(".")
+    if len(parts) == 1 and parts[0] in _RUN_COLUMNS:
+        return direction + key
+    if len(parts) > 1 and parts[0] in _PREFIXES:
+        return direction + key
+    return f"{direction}summary_metrics.{key}"
+
+
+def metric_order(config: Mapping[str, Any]) -> str | None:
+    """The order of a sweep's runs best first (from ``metric.name``/``metric.goal``), or None
+    when the config names no metric.
+
+    Example:
+        >>> metric_order({"metric": {"name": "acc", "goal": "maximize"}})
+        '-summary_metrics.acc'
+    """
+    metric = config.get("metric")
+    if not isinstance(metric, Mapping) or not metric.get("name"):
+        return None
+    prefix = "+" if metric.get("goal", "minimize") == "minimize" else "-"
+    return format_order_key(f"{prefix}{metric['name']}")

@@ -1,9 +1,7 @@
 """Projects: ``project``, ``model`` (the SDK's name for it), ``models``, Entity.projects,
 ``upsertModel`` (create a project or update its description; for a registry also its access
-and artifact types), ``renameProject``, ``deleteModel`` (registries) and the project's sweeps.
-
-``Project.sweeps``/``totalSweeps`` answer an empty connection until this server stores
-sweeps; the official client and ours then list no sweeps instead of failing.
+and artifact types), ``renameProject`` and ``deleteModel`` (registries). A project's sweeps
+are in sweeps.py.
 """
 
 from __future__ import annotations
@@ -308,26 +306,6 @@ def resolve_delete_model(_obj: object, info: GraphQLResolveInfo, input: Node) ->
     deleted = delete_registry(ctx.conn, row)
     ctx.after_commit.append(forget_versions(ctx.conn, ctx.state.artifact_blobs, deleted))
     return {"success": True, "clientMutationId": input.get("clientMutationId")}
-
-
-@project.field("sweeps")
-def resolve_sweeps(_obj: Node, _info: GraphQLResolveInfo, **_args: object) -> Node:
-    """The project's sweeps: none yet on this server."""
-    return {
-        "edges": [],
-        "pageInfo": {
-            "hasNextPage": False,
-            "hasPreviousPage": False,
-            "startCursor": None,
-            "endCursor": None,
-        },
-    }
-
-
-@project.field("totalSweeps")
-def resolve_total_sweeps(_obj: Node, _info: GraphQLResolveInfo) -> int:
-    """How many sweeps the project has: none yet on this server."""
-    return 0
 
 
 BINDABLES: list[SchemaBindable] = [query, mutation, project, entity]

@@ -15,10 +15,13 @@ from pathlib import Path
 
 from wandb_typed_server.storage.account_tables import ACCOUNT_DDL
 from wandb_typed_server.storage.artifact_tables import ARTIFACT_DDL
+from wandb_typed_server.storage.custom_charts import CUSTOM_CHART_DDL
 from wandb_typed_server.storage.history import HISTORY_DDL
 from wandb_typed_server.storage.launch import LAUNCH_DDL
 from wandb_typed_server.storage.organization_tables import ORGANIZATION_DDL
 from wandb_typed_server.storage.run_fields import RUN_INDEX_DDL, register_sql_functions
+from wandb_typed_server.storage.sweeps import SWEEP_DDL
+from wandb_typed_server.storage.views import VIEW_DDL
 
 _CORE_DDL: list[str] = [
     """CREATE TABLE IF NOT EXISTS users (
@@ -131,6 +134,8 @@ class Database:
                 *LAUNCH_DDL,
                 *ORGANIZATION_DDL,
             ]:
+                conn.execute(ddl)
+            for ddl in [*SWEEP_DDL, *VIEW_DDL, *CUSTOM_CHART_DDL]:
                 conn.execute(ddl)
 
     def connection(self) -> sqlite3.Connection:

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
         LightRunFragment,
     )
     from wandb_typed.artifacts import ArtifactDraft, AsyncArtifact, AsyncRunArtifacts
+    from wandb_typed.sweeps import AsyncSweep
 
 __all__ = ["AsyncRun", "fetch_run"]
 
@@ -112,6 +113,21 @@ class AsyncRun(RunFields[AsyncRunSummary]):
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    # unasync: property
+    async def sweep(self) -> AsyncSweep | None:
+        """The sweep the run belongs to (one request), or None for a run of no sweep.
+
+        Raises:
+            NotFoundError: The run names a sweep that no longer exists.
+        """
+        if not self.sweep_name:
+            return None
+        from wandb_typed.paths import SweepPath
+        from wandb_typed.sweeps import async_fetch_sweep
+
+        path = SweepPath(self._entity, self._project, self.sweep_name)
+        return await async_fetch_sweep(self._session, path)
 
     # -- heavy fields -----------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     )
     from wandb_typed._sync.session import Session
     from wandb_typed.artifacts import Artifact, ArtifactDraft, RunArtifacts
+    from wandb_typed.sweeps import Sweep
 
 __all__ = ["Run", "fetch_run"]
 
@@ -114,6 +115,21 @@ class Run(RunFields[RunSummary]):
 
     def _repr_html_(self) -> str:
         return self.to_html()
+
+    @property
+    def sweep(self) -> Sweep | None:
+        """The sweep the run belongs to (one request), or None for a run of no sweep.
+
+        Raises:
+            NotFoundError: The run names a sweep that no longer exists.
+        """
+        if not self.sweep_name:
+            return None
+        from wandb_typed.paths import SweepPath
+        from wandb_typed.sweeps import fetch_sweep
+
+        path = SweepPath(self._entity, self._project, self.sweep_name)
+        return fetch_sweep(self._session, path)
 
     # -- heavy fields -----------------------------------------------------------------------
 
