@@ -7,7 +7,7 @@ Example:
 
 from typing import TYPE_CHECKING
 
-from wandb_typed._lazy import lazy_attributes
+from wandb_typed._lazy import ModuleDir, ModuleGetattr, lazy_attributes
 
 if TYPE_CHECKING:
     from wandb_typed.launch._async.job import AsyncJob
@@ -31,6 +31,8 @@ __all__ = [
     "RunQueue",
 ]
 
+__getattr__: ModuleGetattr
+__dir__: ModuleDir
 __getattr__, __dir__ = lazy_attributes(
     __name__,
     {

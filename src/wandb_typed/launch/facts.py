@@ -13,6 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from wandb_typed._json import as_array, as_object
 from wandb_typed.errors import InvalidArgumentError, WandbTypedError
 
 __all__ = [
@@ -114,12 +115,12 @@ def links_of(stored: str | None) -> dict[str, str]:
     """
     if not stored:
         return {}
-    value = json.loads(stored)
-    links = value.get("links", []) if isinstance(value, dict) else []
+    value = as_object(json.loads(stored))
+    links = (as_array(value.get("links", [])) if value is not None else None) or []
     return {
         str(link["label"]): str(link["url"])
-        for link in links
-        if isinstance(link, dict) and "label" in link and "url" in link
+        for link in map(as_object, links)
+        if link is not None and "label" in link and "url" in link
     }
 
 

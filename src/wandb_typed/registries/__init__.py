@@ -8,7 +8,7 @@ Example:
 
 from typing import TYPE_CHECKING
 
-from wandb_typed._lazy import lazy_attributes
+from wandb_typed._lazy import ModuleDir, ModuleGetattr, lazy_attributes
 
 if TYPE_CHECKING:
     from wandb_typed.registries._async.methods import AsyncRegistriesApi
@@ -39,6 +39,8 @@ __all__ = [
     "RegistryVersions",
 ]
 
+__getattr__: ModuleGetattr
+__dir__: ModuleDir
 __getattr__, __dir__ = lazy_attributes(
     __name__,
     {

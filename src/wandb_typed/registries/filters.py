@@ -14,8 +14,8 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, cast
 
 from wandb_typed.errors import InvalidArgumentError
 from wandb_typed.paths import REGISTRY_PROJECT_PREFIX
@@ -79,31 +79,37 @@ def visibility_of(access: str | None) -> Visibility:
     return "restricted" if access == "RESTRICTED" else "organization"
 
 
-def _prefixed(operand: Any) -> Any:
+def _prefixed(operand: object) -> object:
     if isinstance(operand, str):
         return full_name(operand)
     if isinstance(operand, Mapping):
+        mapping = cast("Mapping[str, object]", operand)
         return {
-            key: value if key in _VERBATIM else _prefixed(value) for key, value in operand.items()
+            key: value if key in _VERBATIM else _prefixed(value) for key, value in mapping.items()
         }
     if isinstance(operand, list | tuple):
-        return [_prefixed(value) for value in operand]
+        return [_prefixed(value) for value in cast("Sequence[object]", operand)]
     return operand
 
 
-def _prefix_names(document: Any) -> Any:
-    if isinstance(document, list | tuple):
-        return [_prefix_names(part) for part in document]
-    if not isinstance(document, Mapping):
-        return document
+def _prefix_names(document: Mapping[str, object]) -> dict[str, object]:
     return {
         key: _prefixed(value)
         if key == "name"
-        else _prefix_names(value)
+        else _prefix_clauses(value)
         if key in ("$and", "$or", "$nor")
         else value
         for key, value in document.items()
     }
+
+
+def _prefix_clauses(clauses: object) -> object:
+    """The operand of ``$and``/``$or``/``$nor``: documents (in a list), each prefixed."""
+    if isinstance(clauses, list | tuple):
+        return [_prefix_clauses(part) for part in cast("Sequence[object]", clauses)]
+    if isinstance(clauses, Mapping):
+        return _prefix_names(cast("Mapping[str, object]", clauses))
+    return clauses
 
 
 def filter_json(filters: Mapping[str, Any] | None) -> str | None:
@@ -117,6 +123,6 @@ def filter_json(filters: Mapping[str, Any] | None) -> str | None:
 
 def registry_filter_json(filters: Mapping[str, Any] | None) -> str | None:
     """A registry filter as JSON, every ``name`` given the registry prefix (not regexes)."""
-    if filter_json(filters) is None:
+    if filters is None or filter_json(filters) is None:
         return None
     return filter_json(_prefix_names(filters))

@@ -7,7 +7,7 @@ Example:
 
 from typing import TYPE_CHECKING
 
-from wandb_typed._lazy import lazy_attributes
+from wandb_typed._lazy import ModuleDir, ModuleGetattr, lazy_attributes
 
 if TYPE_CHECKING:
     from wandb_typed.tensorboard._async.methods import AsyncTensorboardApi
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncTensorboardApi", "EventFileError", "TensorboardApi"]
 
+__getattr__: ModuleGetattr
+__dir__: ModuleDir
 __getattr__, __dir__ = lazy_attributes(
     __name__,
     {

@@ -6,7 +6,8 @@ here, checked record by record, so that a truncated or corrupt file is an error 
 (TensorBoard's own loader is built to tail files still being written and stops quietly at a
 partial record). ``Event`` is decoded with tensorboardX's generated protobuf classes and its
 crc32c (the optional ``tensorboard`` extra: tensorboardX, numpy and protobuf, ~90 KB, where the
-``tensorboard`` package brings grpcio, werkzeug, pillow and a data server).
+``tensorboard`` package brings grpcio, werkzeug, pillow and a data server), reached through the
+typed boundary of :mod:`wandb_typed.tensorboard.protos` (tensorboardX is untyped).
 
 What each summary becomes, following W&B's names for TensorBoard data:
 
@@ -40,6 +41,13 @@ from pathlib import Path
 from typing import Any
 
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
+from wandb_typed.tensorboard.protos import (
+    EventMessage,
+    HistogramMessage,
+    ImageMessage,
+    TensorMessage,
+    load_tensorboardx,
+)
 
 __all__ = [
     "EventFileError",
@@ -76,9 +84,7 @@ class MediaFile:
 
 
 def _masked_crc(data: bytes) -> int:
-    from tensorboardX.crc32c import crc32c
-
-    crc = int(crc32c(data))
+    crc = int(load_tensorboardx().crc32c(data))
     return (((crc >> 15) | (crc << 17)) + _MASK_DELTA) & 0xFFFFFFFF
 
 
@@ -147,7 +153,7 @@ def _namespaced(tag: str, namespace: str) -> str:
     return f"{namespace}/{tag}" if namespace else tag
 
 
-def _scalar_of_tensor(tensor: Any) -> float | None:
+def _scalar_of_tensor(tensor: TensorMessage) -> float | None:
     """The value of a 0-d numeric tensor (TF2 scalar summaries), else None."""
     if len(tensor.tensor_shape.dim) != 0:
         return None
@@ -162,7 +168,7 @@ def _scalar_of_tensor(tensor: Any) -> float | None:
     return None
 
 
-def _histogram(histo: Any) -> dict[str, Any] | None:
+def _histogram(histo: HistogramMessage) -> dict[str, Any] | None:
     """W&B's histogram for a TensorBoard ``HistogramProto`` (None for fewer than 3 buckets).
 
     TensorBoard gives each bucket's right edge; the outer edges of the first and last buckets
@@ -179,7 +185,7 @@ def _histogram(histo: Any) -> dict[str, Any] | None:
     edges = [first, *limits[:-1], last]
     group = -(-len(counts) // HISTOGRAM_MAX_BINS)
     if group > 1:
-        counts = [sum(counts[i : i + group]) for i in range(0, len(counts), group)]
+        counts = [sum(counts[i : i + group], 0.0) for i in range(0, len(counts), group)]
         edges = [*edges[:-1:group], edges[-1]]
     values: list[float | int] = [int(c) if c.is_integer() else c for c in counts]
     return {"_type": "histogram", "bins": edges, "values": values}
@@ -192,8 +198,8 @@ _IMAGE_FORMATS = ((b"\x89PNG", "png"), (b"GIF8", "gif"), (b"\xff\xd8", "jpeg"))
 class TensorboardHistory:
     """The rows being built, one per step, with the media files they refer to."""
 
-    by_step: dict[int, dict[str, Any]] = field(default_factory=dict)
-    media: list[MediaFile] = field(default_factory=list)
+    by_step: dict[int, dict[str, Any]] = field(default_factory=dict[int, dict[str, Any]])
+    media: list[MediaFile] = field(default_factory=list[MediaFile])
 
     def _row(self, step: int, wall_time: float, namespace: str = "") -> dict[str, Any]:
         row = self.by_step.setdefault(step, {"_step": step, "global_step": step})
@@ -211,7 +217,7 @@ class TensorboardHistory:
         row[_namespaced(tag, namespace)] = value if math.isfinite(value) else str(value)
 
     def add_histogram(
-        self, step: int, tag: str, histo: Any, *, wall_time: float, namespace: str = ""
+        self, step: int, tag: str, histo: HistogramMessage, *, wall_time: float, namespace: str = ""
     ) -> None:
         """Record one ``HistogramProto`` as a W&B histogram (if W&B could show it)."""
         converted = _histogram(histo)
@@ -219,7 +225,7 @@ class TensorboardHistory:
             self._row(step, wall_time, namespace)[_namespaced(tag, namespace)] = converted
 
     def add_image(
-        self, step: int, tag: str, image: Any, *, wall_time: float, namespace: str = ""
+        self, step: int, tag: str, image: ImageMessage, *, wall_time: float, namespace: str = ""
     ) -> None:
         """Record one encoded image as a media file and an ``image-file`` reference."""
         encoded = bytes(image.encoded_image_string)
@@ -238,7 +244,7 @@ class TensorboardHistory:
             "format": fmt,
         }
 
-    def add_event(self, event: Any, namespace: str = "") -> None:
+    def add_event(self, event: EventMessage, namespace: str = "") -> None:
         """Fold one decoded ``Event`` in (only its ``summary`` values carry data)."""
         if not event.HasField("summary"):
             return
@@ -296,23 +302,21 @@ def read_event_dir(root: Path) -> tuple[list[Path], TensorboardHistory]:
     """
     files = find_event_files(root)
     try:
-        from tensorboardX.proto.event_pb2 import Event
+        tensorboardx = load_tensorboardx()
     except ImportError:
         raise InvalidArgumentError(
             "sync_tensorboard needs tensorboardX to decode event files: "
             "pip install 'wandb-typed[tensorboard]'"
         ) from None
-    from google.protobuf.message import DecodeError
 
     history = TensorboardHistory()
     for path in files:
         relative = path.parent.relative_to(root)
         namespace = "" if str(relative) == "." else relative.as_posix()
         for record in read_records(path):
-            event = Event()
             try:
-                event.ParseFromString(record)
-            except DecodeError:
+                event = tensorboardx.parse_event(record)
+            except tensorboardx.decode_error:
                 raise EventFileError(
                     f"{path}: not a TensorBoard event file (a record is not an Event)",
                     path=str(path),

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from wandb_typed._json import as_array, as_object
 from wandb_typed.errors import InvalidArgumentError
 from wandb_typed.launch._async.queue import AsyncQueuedRun
 from wandb_typed.launch.facts import (
@@ -40,6 +41,10 @@ class AsyncJob:
         self._session = session
         self.name = name
         """``entity/project/job-name:alias`` as it was asked for."""
+        self.entity: str
+        """The entity of the job's project."""
+        self.project: str
+        """The project of the job."""
         self.entity, self.project = name.split("/")[:2]
         self.path = path
         """The folder the job artifact was downloaded to."""
@@ -54,8 +59,8 @@ class AsyncJob:
         description = Path(folder) / JOB_FILE
         if not description.is_file():
             raise InvalidArgumentError(f"job {name} has no {JOB_FILE}: not a launch job")
-        info = json.loads(description.read_text(encoding="utf-8"))
-        if not isinstance(info, dict):
+        info = as_object(json.loads(description.read_text(encoding="utf-8")))
+        if info is None:
             raise InvalidArgumentError(f"job {name}: {JOB_FILE} is not a JSON object")
         return cls(session, name, folder, info)
 
@@ -68,26 +73,26 @@ class AsyncJob:
     @property
     def source(self) -> dict[str, Any]:
         """Where the code comes from (code artifact, git remote and commit, or image)."""
-        value = self._info.get("source", {})
-        return dict(value) if isinstance(value, dict) else {}
+        value = as_object(self._info.get("source", {}))
+        return dict(value) if value is not None else {}
 
     @property
     def entrypoint(self) -> list[str] | None:
         """The command that runs the job, e.g. ``["python", "train.py"]``."""
-        value = self.source.get("entrypoint")
-        return [str(part) for part in value] if isinstance(value, list) else None
+        value = as_array(self.source.get("entrypoint"))
+        return [str(part) for part in value] if value is not None else None
 
     @property
     def input_types(self) -> dict[str, Any]:
         """The W&B type of the config the job takes (``{"wb_type": "typedDict", ...}``)."""
-        value = self._info.get("input_types", {})
-        return dict(value) if isinstance(value, dict) else {}
+        value = as_object(self._info.get("input_types", {}))
+        return dict(value) if value is not None else {}
 
     @property
     def output_types(self) -> dict[str, Any]:
         """The W&B type of the summary the job writes."""
-        value = self._info.get("output_types", {})
-        return dict(value) if isinstance(value, dict) else {}
+        value = as_object(self._info.get("output_types", {}))
+        return dict(value) if value is not None else {}
 
     @property
     def partial(self) -> bool:

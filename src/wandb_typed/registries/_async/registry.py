@@ -151,7 +151,7 @@ class AsyncRegistry:
         )
         if reply.upsert_model is None or reply.upsert_model.project is None:
             raise InvalidResponseError(f"upsertModel returned no registry {self._saved_name!r}")
-        fragment = reply.upsert_model.project
+        fragment: RegistryFragment = reply.upsert_model.project
         if self.full_name != self._saved_full_name:
             renamed = await client.rename_registry(
                 self.entity, self._saved_full_name, self.full_name

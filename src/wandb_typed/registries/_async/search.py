@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from wandb_typed._async.pagination import AsyncPaginator, OnData
@@ -29,6 +30,9 @@ from wandb_typed.registries.filters import filter_json, registry_filter_json
 
 if TYPE_CHECKING:
     from wandb_typed._async.session import AsyncSession
+    from wandb_typed._generated.get_registry_collections import (
+        GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdgesNode as CollectionNode,
+    )
 
 __all__ = ["AsyncRegistries", "AsyncRegistryCollections", "AsyncRegistryVersions"]
 
@@ -47,7 +51,7 @@ class AsyncRegistries(AsyncPaginator[AsyncRegistry]):
     """The registries of an organization the key may see, by name; ``filter`` is Mongo-style
     (``name``, ``description``, ``created_at``, ``updated_at``)."""
 
-    connection_path = ("organization", "orgEntity", "projects")
+    connection_path: Sequence[str] = ("organization", "orgEntity", "projects")
 
     def __init__(
         self,
@@ -100,7 +104,7 @@ class AsyncRegistryCollections(AsyncPaginator[AsyncArtifactCollection]):
     """Collections across an organization's registries, newest first; the count is the
     server's ``totalCount``."""
 
-    connection_path = ("organization", "orgEntity", "artifactCollections")
+    connection_path: Sequence[str] = ("organization", "orgEntity", "artifactCollections")
 
     def __init__(
         self,
@@ -133,7 +137,7 @@ class AsyncRegistryCollections(AsyncPaginator[AsyncArtifactCollection]):
         connection = org.org_entity.artifact_collections
         session = self._session
 
-        def build(node: Any) -> AsyncArtifactCollection | None:
+        def build(node: CollectionNode | None) -> AsyncArtifactCollection | None:
             if node is None:
                 return None
             project = ProjectPath(node.project.entity_name, node.project.name)
@@ -163,7 +167,7 @@ class AsyncRegistryVersions(AsyncPaginator[AsyncArtifact]):
     """Versions as linked into an organization's registries (their registry index and
     aliases), newest link first."""
 
-    connection_path = ("organization", "orgEntity", "artifactMemberships")
+    connection_path: Sequence[str] = ("organization", "orgEntity", "artifactMemberships")
 
     def __init__(
         self,

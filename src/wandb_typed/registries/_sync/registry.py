@@ -153,7 +153,7 @@ class Registry:
         )
         if reply.upsert_model is None or reply.upsert_model.project is None:
             raise InvalidResponseError(f"upsertModel returned no registry {self._saved_name!r}")
-        fragment = reply.upsert_model.project
+        fragment: RegistryFragment = reply.upsert_model.project
         if self.full_name != self._saved_full_name:
             renamed = client.rename_registry(self.entity, self._saved_full_name, self.full_name)
             if renamed.rename_project is None or renamed.rename_project.project is None:

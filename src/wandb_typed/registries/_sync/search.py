@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from wandb_typed._sync.pagination import OnData, Paginator
@@ -30,6 +31,9 @@ from wandb_typed.registries._sync.registry import Registry
 from wandb_typed.registries.filters import filter_json, registry_filter_json
 
 if TYPE_CHECKING:
+    from wandb_typed._generated.get_registry_collections import (
+        GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdgesNode as CollectionNode,
+    )
     from wandb_typed._sync.session import Session
 
 __all__ = ["Registries", "RegistryCollections", "RegistryVersions"]
@@ -49,7 +53,7 @@ class Registries(Paginator[Registry]):
     """The registries of an organization the key may see, by name; ``filter`` is Mongo-style
     (``name``, ``description``, ``created_at``, ``updated_at``)."""
 
-    connection_path = ("organization", "orgEntity", "projects")
+    connection_path: Sequence[str] = ("organization", "orgEntity", "projects")
 
     def __init__(
         self,
@@ -102,7 +106,7 @@ class RegistryCollections(Paginator[ArtifactCollection]):
     """Collections across an organization's registries, newest first; the count is the
     server's ``totalCount``."""
 
-    connection_path = ("organization", "orgEntity", "artifactCollections")
+    connection_path: Sequence[str] = ("organization", "orgEntity", "artifactCollections")
 
     def __init__(
         self,
@@ -133,7 +137,7 @@ class RegistryCollections(Paginator[ArtifactCollection]):
         connection = org.org_entity.artifact_collections
         session = self._session
 
-        def build(node: Any) -> ArtifactCollection | None:
+        def build(node: CollectionNode | None) -> ArtifactCollection | None:
             if node is None:
                 return None
             project = ProjectPath(node.project.entity_name, node.project.name)
@@ -163,7 +167,7 @@ class RegistryVersions(Paginator[Artifact]):
     """Versions as linked into an organization's registries (their registry index and
     aliases), newest link first."""
 
-    connection_path = ("organization", "orgEntity", "artifactMemberships")
+    connection_path: Sequence[str] = ("organization", "orgEntity", "artifactMemberships")
 
     def __init__(
         self,
