@@ -7,7 +7,11 @@ contender in turn (A, B, C, A, B, C, ...), each measurement in a fresh interpret
 Nothing is cached between runs of this script.
 
     .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--artifact-mb 200]
-        [--artifact-files 1000] [--quick] [--output PATH]
+        [--artifact-files 1000] [--quick] [--output PATH] [--only ingest] [--ingest-base SHA]
+
+The ingest row (``bench/ingest.py``: rows/s into the server, the baseline commit's server vs
+this checkout's) closes every full run; ``--only ingest`` runs it alone and writes
+``bench/results/ingest.md`` (or ``--output``).
 
 ``--quick`` (small data, 1 repetition) writes ``bench/results/quick.md`` unless ``--output``
 says otherwise, never ``latest.md``.
@@ -34,6 +38,7 @@ from artifact_data import ArtifactSpec, ArtifactsUnsupported, seed_artifacts
 from dataset import FILES_RUN, LISTING, SAMPLED, Sizes, scan_run_path, seed_everything
 from documents import generated_document
 from harness import BenchError, LocalServer, child_environment, measure, peak_rss_mb
+from ingest import BASELINE, IngestSizes, ingest_markdown, main_ingest, run_ingest
 from report import Series, Summary, table
 from wandb_typed_server.testing.sdk_env import sdk_environment
 
@@ -614,7 +619,18 @@ def main() -> None:
     parser.add_argument(
         "--output", type=Path, help=f"default {RESULTS} ({QUICK_RESULTS.name} with --quick)"
     )
+    parser.add_argument(
+        "--only", choices=["ingest"], help="run one benchmark alone (ingest: bench/ingest.py)"
+    )
+    parser.add_argument(
+        "--ingest-base", default=BASELINE, help=f"the commit ingest compares with ({BASELINE})"
+    )
     args = parser.parse_args()
+    if args.only == "ingest":
+        ingest_output = args.output or RESULTS.with_name("ingest.md")
+        print(main_ingest(ingest_output, args.ingest_base))
+        print(f"written to {ingest_output}")
+        return
     sizes = Sizes(runs=args.runs)
     reps = args.reps
     if args.quick:
@@ -663,6 +679,9 @@ def main() -> None:
             scratch.mkdir()
             results = run_all(plan, reps, environments, scratch)
             server_rss = peak_rss_mb(server.pid)
+        print("ingest: today's server vs this checkout's ...", flush=True)
+        ingest_sizes = IngestSizes() if not args.quick else IngestSizes(20_000, 5_000, 2_000, 500)
+        ingest = run_ingest(Path(tmp) / "ingest", ingest_sizes, args.ingest_base)
     document = write_results(
         plan,
         results,
@@ -674,6 +693,7 @@ def main() -> None:
         notes=NOTES + (ARTIFACT_NOTES if artifact_skipped is None else []),
         artifact_skipped=artifact_skipped,
     )
+    document += "\n" + ingest_markdown(ingest, ingest_sizes, args.ingest_base)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(document)
     print(document)

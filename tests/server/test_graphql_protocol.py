@@ -94,6 +94,8 @@ def test_server_info_features_are_the_artifact_ones_that_work(gql: GraphQL) -> N
         "ARTIFACT_MEMBERSHIP_IN_LINK_ARTIFACT_RESPONSE",
         "TOTAL_COUNT_IN_FILE_CONNECTION",
         "USE_ARTIFACT_WITH_ENTITY_AND_PROJECT_INFORMATION",
+        "FILESTREAM_GZIP",
+        "UPDATE_RUN_STATE",
     }
 
 

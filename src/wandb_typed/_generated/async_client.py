@@ -77,6 +77,7 @@ if TYPE_CHECKING:
     from .update_artifact_portfolio import UpdateArtifactPortfolio
     from .update_artifact_sequence import UpdateArtifactSequence
     from .update_run import UpdateRun
+    from .update_run_state import UpdateRunState
     from .update_run_summary import UpdateRunSummary
     from .upsert_project import UpsertProject
     from .use_artifact import UseArtifact
@@ -2691,6 +2692,27 @@ class AsyncClient(AsyncGeneratedClientBase):
         )
         data = self.get_data(response)
         return DeleteRun.model_validate(data)
+
+    async def update_run_state(self, id: str, state: str, **kwargs: Any) -> "UpdateRunState":
+        from .update_run_state import UpdateRunState
+
+        query = gql("""
+            mutation UpdateRunState($id: ID!, $state: String!) {
+              updateRunState(input: {id: $id, state: $state}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "state": state}
+        response = await self.execute(
+            query=query,
+            operation_name="UpdateRunState",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateRunState.model_validate(data)
 
     async def get_team(self, name: str, **kwargs: Any) -> "GetTeam":
         from .get_team import GetTeam

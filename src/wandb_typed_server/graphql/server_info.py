@@ -25,6 +25,11 @@ SERVER_FEATURES: tuple[str, ...] = (
     "TOTAL_COUNT_IN_FILE_CONNECTION",
     # useArtifact accepts artifactEntityName/artifactProjectName (ids are global here)
     "USE_ARTIFACT_WITH_ENTITY_AND_PROJECT_INFORMATION",
+    # file_stream bodies may be gzip-compressed (Content-Encoding: gzip; wandb-core compresses
+    # them when the run's x_file_stream_no_gzip setting is False)
+    "FILESTREAM_GZIP",
+    # the updateRunState mutation (Run.update_state(); the SDK's tests probe this name)
+    "UPDATE_RUN_STATE",
 )
 
 query = QueryType()

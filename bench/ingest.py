@@ -1,0 +1,320 @@
+"""Ingest: how many history rows per second the server takes in, ours today vs ours now.
+
+Two servers run side by side as child processes, each on a fresh data dir: the one of a
+baseline commit (its ``src/`` and ``schema/`` taken with ``git archive``, default the commit
+issue 18 was measured on) and the one of this checkout. For each server, in turn:
+
+- raw ``file_stream``: 1 writer, then 8 concurrent writers (threads of this process, one run
+  each, one keep-alive connection each), each POSTing its run's history in chunks of 2,000
+  rows, bodies encoded before the clock starts (so the writers cost almost nothing);
+- the official SDK (wandb==0.31.0): 1, then 8 concurrent processes (each with its own
+  wandb-core sidecar), each ``wandb.init`` + N x ``run.log`` + ``finish``;
+- reads: every run's history read back page by page through GraphQL ``history(minStep,
+  maxStep, samples)`` (how ``scan_history`` reads), timed for the largest raw run, and checked:
+  every row exactly once, in step order.
+
+    .venv/bin/python bench/run.py --only ingest [--ingest-base 79e4b2d]
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+import httpx
+
+from harness import BenchError, LocalServer
+from wandb_typed_server.testing.sdk_env import sdk_environment
+
+BASELINE = "79e4b2d"
+REPO = Path(__file__).resolve().parents[1]
+CHUNK_ROWS = 2_000
+ENTITY = "bench"
+READ_PAGE = 1_000
+
+SDK_SCRIPT = """
+import sys, time
+import wandb
+rows, name = int(sys.argv[1]), sys.argv[2]
+run = wandb.init(entity="bench", project="ingest-sdk", id=name, name=name)
+for step in range(rows):
+    run.log({"loss": 1.0 / (step + 1), "acc": step / rows, "lr": 0.1, "epoch": step // 1000})
+run.finish()
+"""
+
+
+@dataclass(frozen=True)
+class IngestSizes:
+    """Rows per writer of each measurement."""
+
+    raw_single: int = 100_000
+    raw_each_of_8: int = 25_000
+    sdk_single: int = 10_000
+    sdk_each_of_8: int = 3_000
+
+
+@dataclass
+class Measured:
+    """One server's figures (rows/s) and what the read-back found."""
+
+    label: str
+    rates: dict[str, float]
+    read_rows_per_second: float
+    problems: list[str]
+
+
+def baseline_source(commit: str, into: Path) -> Path:
+    """``src/`` and ``schema/`` of ``commit`` extracted under ``into`` (no worktree, no
+    change to the repository)."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", commit, "src", "schema"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src"
+
+
+def history_row(step: int) -> str:
+    """One history line as the SDK writes it."""
+    return json.dumps(
+        {
+            "loss": 1.0 / (step + 1),
+            "acc": step / 100_000,
+            "lr": 0.1,
+            "epoch": step // 1000,
+            "_step": step,
+            "_runtime": step * 0.01,
+            "_timestamp": 1.7e9 + step * 0.01,
+        },
+        separators=(",", ":"),
+    )
+
+
+def chunk_bodies(rows: int) -> list[bytes]:
+    """The file_stream bodies of a run of ``rows`` rows, ``CHUNK_ROWS`` a body."""
+    bodies = []
+    for offset in range(0, rows, CHUNK_ROWS):
+        lines = [history_row(step) for step in range(offset, min(rows, offset + CHUNK_ROWS))]
+        body = {"files": {"wandb-history.jsonl": {"offset": offset, "content": lines}}}
+        bodies.append(json.dumps(body).encode())
+    return bodies
+
+
+def _graphql(client: httpx.Client, query: str, variables: dict[str, object]) -> dict[str, object]:
+    reply = client.post("/graphql", json={"query": query, "variables": variables})
+    reply.raise_for_status()
+    body = reply.json()
+    if body.get("errors"):
+        raise BenchError(f"GraphQL errors: {body['errors']}")
+    data: dict[str, object] = body["data"]
+    return data
+
+
+def create_runs(client: httpx.Client, project: str, names: list[str]) -> None:
+    """The runs, created through upsertBucket as the SDK does."""
+    for name in names:
+        _graphql(
+            client,
+            "mutation($e: String, $p: String, $n: String) { upsertBucket(input:"
+            " {entityName: $e, modelName: $p, name: $n}) { bucket { id } } }",
+            {"e": ENTITY, "p": project, "n": name},
+        )
+
+
+def _parallel(jobs: list[Callable[[], None]]) -> float:
+    """Run the jobs in threads started together; the wall time until the last ends."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(jobs) + 1)
+
+    def wrap(job: Callable[[], None]) -> None:
+        start.wait()
+        try:
+            job()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=wrap, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    began = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - began
+    if errors:
+        raise BenchError(f"a writer failed: {errors[0]!r}")
+    return elapsed
+
+
+def raw_writers(server: LocalServer, project: str, writers: int, rows_each: int) -> float:
+    """Rows/s of ``writers`` concurrent raw file_stream writers, one run each."""
+    names = [f"raw-{writers}-{index}" for index in range(writers)]
+    auth = ("api", server.api_key)
+    with httpx.Client(base_url=server.base_url, auth=auth, timeout=600) as client:
+        create_runs(client, project, names)
+    bodies = chunk_bodies(rows_each)
+    clients = [
+        httpx.Client(base_url=server.base_url, auth=auth, timeout=600) for _ in range(writers)
+    ]
+
+    def writer(client: httpx.Client, name: str) -> Callable[[], None]:
+        def post_all() -> None:
+            url = f"/files/{ENTITY}/{project}/{name}/file_stream"
+            for body in bodies:
+                client.post(url, content=body).raise_for_status()
+
+        return post_all
+
+    try:
+        elapsed = _parallel([writer(c, n) for c, n in zip(clients, names, strict=True)])
+    finally:
+        for client in clients:
+            client.close()
+    return writers * rows_each / elapsed
+
+
+def sdk_writers(server: LocalServer, workdir: Path, writers: int, rows_each: int) -> float:
+    """Rows/s of ``writers`` concurrent official SDK processes (init + log + finish)."""
+    env = sdk_environment(server.base_url, server.api_key, workdir / f"sdk-{writers}")
+    script = workdir / "sdk_writer.py"
+    script.write_text(SDK_SCRIPT)
+    began = time.perf_counter()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(script), str(rows_each), f"sdk-{writers}-{index}"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for index in range(writers)
+    ]
+    failures = []
+    for proc in procs:
+        _, err = proc.communicate(timeout=1800)
+        if proc.returncode != 0:
+            failures.append(err.decode(errors="replace")[-2000:])
+    elapsed = time.perf_counter() - began
+    if failures:
+        raise BenchError(f"an SDK writer failed: {failures[0]}")
+    return writers * rows_each / elapsed
+
+
+def read_back(server: LocalServer, project: str, name: str, rows: int) -> tuple[float, str | None]:
+    """Read a run's history page by page (as scan_history does); rows/s and a problem, if the
+    steps are not exactly ``0 .. rows - 1`` once each, in order."""
+    query = (
+        "query($e: String!, $p: String!, $n: String!, $min: Int64, $max: Int64, $s: Int) {"
+        " project(name: $p, entityName: $e) { run(name: $n) {"
+        " history(minStep: $min, maxStep: $max, samples: $s) } } }"
+    )
+    steps: list[int] = []
+    with httpx.Client(
+        base_url=server.base_url, auth=("api", server.api_key), timeout=600
+    ) as client:
+        began = time.perf_counter()
+        for low in range(0, rows, READ_PAGE):
+            variables = {"e": ENTITY, "p": project, "n": name, "min": low}
+            variables.update(max=low + READ_PAGE, s=READ_PAGE)
+            data = _graphql(client, query, variables)
+            page = data["project"]["run"]["history"]  # type: ignore[index]
+            steps.extend(json.loads(row)["_step"] for row in page)
+        elapsed = time.perf_counter() - began
+    if steps != list(range(rows)):
+        unique = len(set(steps))
+        return rows / elapsed, (
+            f"{project}/{name}: {len(steps)} rows read, {unique} distinct steps, {rows} written"
+        )
+    return rows / elapsed, None
+
+
+def measure_server(label: str, server: LocalServer, workdir: Path, sizes: IngestSizes) -> Measured:
+    """Every ingest figure of one running server."""
+    rates: dict[str, float] = {}
+    print(f"  {label}: raw file_stream, 1 writer ...", flush=True)
+    rates["raw 1 writer"] = raw_writers(server, "ingest-raw-1", 1, sizes.raw_single)
+    print(f"  {label}: raw file_stream, 8 writers ...", flush=True)
+    rates["raw 8 writers"] = raw_writers(server, "ingest-raw-8", 8, sizes.raw_each_of_8)
+    print(f"  {label}: official SDK, 1 writer ...", flush=True)
+    rates["SDK 1 writer"] = sdk_writers(server, workdir, 1, sizes.sdk_single)
+    print(f"  {label}: official SDK, 8 writers ...", flush=True)
+    rates["SDK 8 writers"] = sdk_writers(server, workdir, 8, sizes.sdk_each_of_8)
+    print(f"  {label}: reading back ...", flush=True)
+    problems: list[str] = []
+    read_rate, problem = read_back(server, "ingest-raw-1", "raw-1-0", sizes.raw_single)
+    checks = [("ingest-raw-8", f"raw-8-{i}", sizes.raw_each_of_8) for i in range(8)]
+    checks += [("ingest-sdk", "sdk-1-0", sizes.sdk_single)]
+    checks += [("ingest-sdk", f"sdk-8-{i}", sizes.sdk_each_of_8) for i in range(8)]
+    for project, name, rows in checks:
+        _, other = read_back(server, project, name, rows)
+        problems += [other] if other else []
+    problems += [problem] if problem else []
+    return Measured(label, rates, read_rate, problems)
+
+
+def run_ingest(workdir: Path, sizes: IngestSizes, baseline: str = BASELINE) -> list[Measured]:
+    """Both servers measured in turn (baseline first), each on its own fresh data dir."""
+    old_src = baseline_source(baseline, workdir / "baseline")
+    measured = []
+    for label, pythonpath in ((f"today ({baseline})", old_src), ("now (this checkout)", None)):
+        data_dir = workdir / label.split()[0] / "data"
+        data_dir.mkdir(parents=True)
+        with LocalServer(data_dir, pythonpath=pythonpath) as server:
+            measured.append(measure_server(label, server, data_dir.parent, sizes))
+    return measured
+
+
+def ingest_markdown(measured: list[Measured], sizes: IngestSizes, baseline: str) -> str:
+    """The ingest section of the results."""
+    old, new = measured
+    lines = [
+        "## Ingest: history rows/s into the server, today's server vs now",
+        "",
+        f"| | today ({baseline}) | now | now / today |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for key in old.rates:
+        ratio = new.rates[key] / old.rates[key]
+        lines.append(f"| {key} | {old.rates[key]:,.0f} | {new.rates[key]:,.0f} | {ratio:.2f}x |")
+    read_ratio = new.read_rows_per_second / old.read_rows_per_second
+    lines.append(
+        f"| read back (1 run of {sizes.raw_single:,} rows, pages of {READ_PAGE:,}) "
+        f"| {old.read_rows_per_second:,.0f} | {new.read_rows_per_second:,.0f} "
+        f"| {read_ratio:.2f}x |"
+    )
+    lines.append("")
+    for entry in measured:
+        verdict = (
+            "every row read back exactly once" if not entry.problems else "; ".join(entry.problems)
+        )
+        lines.append(f"- {entry.label}: {verdict}.")
+    lines += [
+        "",
+        f"Raw writers: {sizes.raw_single:,} rows (1 writer), {sizes.raw_each_of_8:,} rows each "
+        f"(8 writers), chunks of {CHUNK_ROWS:,} rows; SDK writers: {sizes.sdk_single:,} rows "
+        f"(1), {sizes.sdk_each_of_8:,} rows each (8), wall time from the first process start "
+        "to the last exit (init and finish included). Both servers run as child processes of "
+        "this one, one after the other, each on a fresh data dir.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main_ingest(output: Path, baseline: str = BASELINE, sizes: IngestSizes | None = None) -> str:
+    """Measure and write the ingest section alone to ``output``; returns it."""
+    chosen = sizes or IngestSizes()
+    with tempfile.TemporaryDirectory(prefix="wandb-typed-ingest-") as tmp:
+        measured = run_ingest(Path(tmp), chosen, baseline)
+    document = "# Ingest benchmark\n\n" + ingest_markdown(measured, chosen, baseline)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(document)
+    return document
