@@ -58,6 +58,13 @@ __all__ = [
 Stream = Literal["history", "events"]
 _STREAMS = ("history", "events")
 
+TAIL_KEPT = 10
+"""How many last lines of each stream are kept beside it (``historyTail``, ``eventsTail``)."""
+
+_OLD_LINE_INDEX_EXISTS = (
+    "EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'history_lines_by_line')"
+)
+
 HISTORY_DDL: list[str] = [
     # One row per received line; body is the line text exactly as the client sent it.
     # Stored in step order, so a scan_history window is one contiguous range of the table.
@@ -70,15 +77,29 @@ HISTORY_DDL: list[str] = [
         body TEXT NOT NULL,
         PRIMARY KEY (run_pk, stream, step, line_no)
     ) WITHOUT ROWID""",
-    # A line number is stored once: a re-sent line replaces it (INSERT OR REPLACE), and
-    # offsets, line counts and tails are read here. Lines arrive in line order, so each
-    # insert lands at the end of this index (cheap).
-    "CREATE UNIQUE INDEX IF NOT EXISTS history_lines_by_line"
-    " ON history_lines (run_pk, stream, line_no)",
-    # No third B-tree: counts, sampling ranks and key-set filters read the table's own step
-    # order (an index of (step, line_no, keyset_pk) beside it cost every inserted row a third
-    # update, a third of the insert time, and made no read faster). Data dirs made before
-    # lose it here.
+    # Per run and stream: how many lines it has (the next offset) and its last lines, kept by
+    # each append. With it the table is the only B-tree a line updates: no index of line
+    # numbers (offsets, counts and tails are read here), none of (step, line_no, keyset_pk)
+    # (counts, sampling ranks and key-set filters read the table's own step order).
+    """CREATE TABLE IF NOT EXISTS history_streams (
+        run_pk INTEGER NOT NULL,
+        stream TEXT NOT NULL,
+        line_count INTEGER NOT NULL,
+        tail TEXT NOT NULL,
+        PRIMARY KEY (run_pk, stream)
+    ) WITHOUT ROWID""",
+    # Data dirs made before history_streams had an index of line numbers: their streams are
+    # recorded from it once (the statements do nothing without it), then it goes.
+    f"""INSERT OR IGNORE INTO history_streams (run_pk, stream, line_count, tail)
+    SELECT run_pk, stream, MAX(line_no) + 1, '[]' FROM history_lines
+    WHERE {_OLD_LINE_INDEX_EXISTS} GROUP BY run_pk, stream""",
+    f"""UPDATE history_streams SET tail = (
+        SELECT json_group_array(json_array(line_no, body)) FROM (
+            SELECT line_no, body FROM history_lines AS h
+            WHERE h.run_pk = history_streams.run_pk AND h.stream = history_streams.stream
+            ORDER BY line_no DESC LIMIT {TAIL_KEPT}))
+    WHERE {_OLD_LINE_INDEX_EXISTS}""",
+    "DROP INDEX IF EXISTS history_lines_by_line",
     "DROP INDEX IF EXISTS history_lines_by_step",
     # The distinct sets of keys a run's rows have (usually a handful per run).
     """CREATE TABLE IF NOT EXISTS history_keysets (
@@ -152,7 +173,12 @@ def prepare_lines(stream: Stream, offset: int, lines: Sequence[str]) -> Prepared
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise ValueError(f"{stream} offset must be a non-negative integer, got {offset!r}")
     bodies = [line.strip() for line in lines]
-    rows = [_decode(stream, offset + i, body) for i, body in enumerate(bodies)]
+    try:  # the common case in one comprehension; any doubt goes line by line below
+        rows: list[dict[str, object]] = [from_json(body) for body in bodies]
+        if not all(type(row) is dict for row in rows):
+            raise ValueError("not an object")
+    except ValueError:
+        rows = [_decode(stream, offset + i, body) for i, body in enumerate(bodies)]
     steps = [
         step
         if type(step := row.get("_step")) is int and _INT64_MIN <= step <= _INT64_MAX
@@ -277,24 +303,39 @@ def store_lines(conn: sqlite3.Connection, run_pk: int, prepared: PreparedLines) 
     if not count:
         return line_count(conn, run_pk, stream)
     with _savepoint(conn, "history_append"):
-        existing = {
-            int(row[0]): str(row[1])
-            for row in conn.execute(
-                "SELECT line_no, body FROM history_lines"
-                " WHERE run_pk = ? AND stream = ? AND line_no BETWEEN ? AND ?",
-                (run_pk, stream, offset, offset + count - 1),
-            )
-        }
-        if existing:  # a re-sent range: only lines whose text changed are written again
-            indexes = [i for i in range(count) if existing.get(offset + i) != prepared.bodies[i]]
-        else:
-            indexes = list(range(count))
+        found = conn.execute(
+            "SELECT line_count, tail FROM history_streams WHERE run_pk = ? AND stream = ?",
+            (run_pk, stream),
+        ).fetchone()
+        count_before, tail_before = (int(found[0]), str(found[1])) if found else (0, "[]")
+        existing: dict[int, tuple[int, str]] = {}
+        if offset < count_before:
+            # Re-sent lines (a retried request, a resume from an earlier offset): rare, so no
+            # index of line numbers is kept for them; this reads the run's rows once.
+            existing = {
+                int(line_no): (int(step), str(body))
+                for line_no, step, body in conn.execute(
+                    "SELECT line_no, step, body FROM history_lines"
+                    " WHERE run_pk = ? AND stream = ? AND line_no BETWEEN ? AND ?",
+                    (run_pk, stream, offset, offset + count - 1),
+                )
+            }
+        indexes = [
+            i
+            for i in range(count)
+            if (stored := existing.get(offset + i)) is None or stored[1] != prepared.bodies[i]
+        ]
+        replaced = [(i, existing[offset + i]) for i in indexes if offset + i in existing]
+        conn.executemany(
+            "DELETE FROM history_lines WHERE run_pk = ? AND stream = ? AND step = ? AND line_no = ?",
+            [(run_pk, stream, step, offset + i) for i, (step, _) in replaced],
+        )
         order_keys = {prepared.keys[i] for i in indexes}
         sorted_keys = {keys: tuple(sorted(keys)) for keys in order_keys}
         keyset_pks = _keyset_pks(conn, run_pk, set(sorted_keys.values()))
         line_keysets = {keys: keyset_pks[ordered] for keys, ordered in sorted_keys.items()}
         conn.executemany(
-            "INSERT OR REPLACE INTO history_lines"
+            "INSERT INTO history_lines"
             " (run_pk, stream, line_no, step, keyset_pk, body) VALUES (?, ?, ?, ?, ?, ?)",
             [
                 (
@@ -311,11 +352,46 @@ def store_lines(conn: sqlite3.Connection, run_pk: int, prepared: PreparedLines) 
         if stream == "history":
             delta: Counter[tuple[str, str]] = Counter()
             _count_rows(delta, [prepared.rows[i] for i in indexes])
-            for i in indexes:
-                if offset + i in existing:
-                    _count_types(delta, json.loads(existing[offset + i]), -1)
+            for _, (_, body) in replaced:
+                _count_types(delta, json.loads(body), -1)
             _apply_key_counts(conn, run_pk, delta)
-    return line_count(conn, run_pk, stream)
+        count_after = max(count_before, offset + count)
+        _record_stream(conn, run_pk, prepared, count_after, tail_before, bool(existing))
+    return count_after
+
+
+def _record_stream(
+    conn: sqlite3.Connection,
+    run_pk: int,
+    prepared: PreparedLines,
+    count_after: int,
+    tail_before: str,
+    rewrote: bool,
+) -> None:
+    """Keep the stream's line count and last lines up to date after an append."""
+    if rewrote:  # lines before the end changed: the tail is read again (rare)
+        lines = conn.execute(
+            "SELECT line_no, body FROM history_lines WHERE run_pk = ? AND stream = ?"
+            " ORDER BY line_no DESC LIMIT ?",
+            (run_pk, prepared.stream, TAIL_KEPT),
+        ).fetchall()
+        kept = [(int(line_no), str(body)) for line_no, body in lines]
+    else:
+        appended = enumerate(
+            prepared.bodies[-TAIL_KEPT:], prepared.offset + max(0, len(prepared.bodies) - TAIL_KEPT)
+        )
+        kept = [*_tail_pairs(tail_before), *appended]
+    kept = sorted(dict(kept).items())[-TAIL_KEPT:]
+    conn.execute(
+        "INSERT INTO history_streams (run_pk, stream, line_count, tail) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (run_pk, stream) DO UPDATE"
+        " SET line_count = excluded.line_count, tail = excluded.tail",
+        (run_pk, prepared.stream, count_after, json.dumps(kept)),
+    )
+
+
+def _tail_pairs(text: str) -> list[tuple[int, str]]:
+    return [(int(line_no), str(body)) for line_no, body in json.loads(text)]
 
 
 def _keyset_pks(
@@ -373,13 +449,13 @@ def line_counts(conn: sqlite3.Connection, run_pks: Sequence[int], stream: Stream
     {1: 0, 2: 2}
     """
     _check_stream(stream)
-    last = _per_run(
+    counts = _per_run(
         conn,
         run_pks,
-        "SELECT MAX(line_no) FROM history_lines WHERE run_pk = value AND stream = ?",
+        "SELECT line_count FROM history_streams WHERE run_pk = value AND stream = ?",
         (stream,),
     )
-    return {pk: line + 1 if isinstance(line, int) else 0 for pk, line in last.items()}
+    return {pk: count if isinstance(count, int) else 0 for pk, count in counts.items()}
 
 
 def line_count(conn: sqlite3.Connection, run_pk: int, stream: Stream) -> int:
@@ -400,14 +476,17 @@ def last_lines(
     {1: None, 2: '{"cpu": 2}'}
     """
     _check_stream(stream)
-    last = _per_run(
+    tails = _per_run(
         conn,
         run_pks,
-        "SELECT body FROM history_lines WHERE run_pk = value AND stream = ?"
-        " ORDER BY line_no DESC LIMIT 1",
+        "SELECT tail FROM history_streams WHERE run_pk = value AND stream = ?",
         (stream,),
     )
-    return {pk: None if body is None else str(body) for pk, body in last.items()}
+    last: dict[int, str | None] = {}
+    for pk, text in tails.items():
+        pairs = _tail_pairs(str(text)) if text is not None else []
+        last[pk] = max(pairs)[1] if pairs else None
+    return last
 
 
 def tail(conn: sqlite3.Connection, run_pk: int, stream: Stream, n: int) -> list[str]:
@@ -424,7 +503,13 @@ def tail(conn: sqlite3.Connection, run_pk: int, stream: Stream, n: int) -> list[
     _check_stream(stream)
     if n <= 0:
         return []
-    rows = conn.execute(
+    if n <= TAIL_KEPT:
+        found = conn.execute(
+            "SELECT tail FROM history_streams WHERE run_pk = ? AND stream = ?", (run_pk, stream)
+        ).fetchone()
+        pairs = sorted(_tail_pairs(str(found[0]))) if found else []
+        return [body for _, body in pairs[-n:]]
+    rows = conn.execute(  # more than is kept: sorted from the run's rows
         "SELECT body FROM history_lines WHERE run_pk = ? AND stream = ?"
         " ORDER BY line_no DESC LIMIT ?",
         (run_pk, stream, n),
@@ -443,7 +528,7 @@ def delete_run_rows(conn: sqlite3.Connection, run_pk: int) -> None:
     >>> line_count(conn, 1, "history")
     0
     """
-    for table in ("history_lines", "history_keysets", "history_key_types"):
+    for table in ("history_lines", "history_streams", "history_keysets", "history_key_types"):
         conn.execute(f"DELETE FROM {table} WHERE run_pk = ?", (run_pk,))
 
 
