@@ -18,7 +18,10 @@ issue 18 was measured on) and the one of this checkout. For each server, in turn
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -26,7 +29,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
@@ -54,22 +57,31 @@ run.finish()
 
 @dataclass(frozen=True)
 class IngestSizes:
-    """Rows per writer of each measurement."""
+    """Rows per writer of each measurement, and how many times the raw ones are repeated."""
 
     raw_single: int = 100_000
     raw_each_of_8: int = 25_000
-    sdk_single: int = 10_000
-    sdk_each_of_8: int = 3_000
+    sdk_single: int = 20_000
+    sdk_each_of_8: int = 5_000
+    reps: int = 3
 
 
 @dataclass
 class Measured:
-    """One server's figures (rows/s) and what the read-back found."""
+    """One server's figures: rows/s per measurement (every repetition), server CPU per row,
+    read rows/s, and what the read-back found."""
 
     label: str
-    rates: dict[str, float]
-    read_rows_per_second: float
-    problems: list[str]
+    rates: dict[str, list[float]] = field(default_factory=dict)
+    cpu_us_per_row: dict[str, list[float]] = field(default_factory=dict)
+    reads: list[float] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    written: list[tuple[str, str, int]] = field(default_factory=list)
+    """(project, run, rows) of every run written, for the read-back check."""
+
+    def add(self, key: str, rate: float, cpu: float) -> None:
+        self.rates.setdefault(key, []).append(rate)
+        self.cpu_us_per_row.setdefault(key, []).append(cpu)
 
 
 def baseline_source(commit: str, into: Path) -> Path:
@@ -238,73 +250,137 @@ def read_back(server: LocalServer, project: str, name: str, rows: int) -> tuple[
     return rows / elapsed, None
 
 
-def measure_server(label: str, server: LocalServer, workdir: Path, sizes: IngestSizes) -> Measured:
-    """Every ingest figure of one running server."""
-    rates: dict[str, float] = {}
-    print(f"  {label}: raw file_stream, 1 writer ...", flush=True)
-    rates["raw 1 writer"] = raw_writers(server, "ingest-raw-1", 1, sizes.raw_single)
-    print(f"  {label}: raw file_stream, 8 writers ...", flush=True)
-    rates["raw 8 writers"] = raw_writers(server, "ingest-raw-8", 8, sizes.raw_each_of_8)
-    print(f"  {label}: official SDK, 1 writer ...", flush=True)
-    rates["SDK 1 writer"] = sdk_writers(server, workdir, 1, sizes.sdk_single)
-    print(f"  {label}: official SDK, 8 writers ...", flush=True)
-    rates["SDK 8 writers"] = sdk_writers(server, workdir, 8, sizes.sdk_each_of_8)
-    print(f"  {label}: reading back ...", flush=True)
-    problems: list[str] = []
-    read_rate, problem = read_back(server, "ingest-raw-1", "raw-1-0", sizes.raw_single)
-    checks = [("ingest-raw-8", f"raw-8-{i}", sizes.raw_each_of_8) for i in range(8)]
-    checks += [("ingest-sdk", "sdk-1-0", sizes.sdk_single)]
-    checks += [("ingest-sdk", f"sdk-8-{i}", sizes.sdk_each_of_8) for i in range(8)]
-    for project, name, rows in checks:
-        _, other = read_back(server, project, name, rows)
-        problems += [other] if other else []
-    problems += [problem] if problem else []
-    return Measured(label, rates, read_rate, problems)
+def server_cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(
+    entry: Measured, server: LocalServer, key: str, rows: int, work: Callable[[], float]
+) -> None:
+    before = server_cpu_seconds(server.pid)
+    rate = work()
+    entry.add(key, rate, (server_cpu_seconds(server.pid) - before) / rows * 1e6)
+    print(f"  {entry.label}: {key}: {rate:,.0f} rows/s", flush=True)
+
+
+def raw_round(entry: Measured, server: LocalServer, rep: int, sizes: IngestSizes) -> None:
+    """One repetition of the raw measurements on one server (fresh runs)."""
+    one, eight = f"ingest-raw-1-r{rep}", f"ingest-raw-8-r{rep}"
+    _timed(
+        entry,
+        server,
+        "raw file_stream, 1 writer",
+        sizes.raw_single,
+        lambda: raw_writers(server, one, 1, sizes.raw_single),
+    )
+    entry.written.append((one, "raw-1-0", sizes.raw_single))
+    _timed(
+        entry,
+        server,
+        "raw file_stream, 8 writers",
+        8 * sizes.raw_each_of_8,
+        lambda: raw_writers(server, eight, 8, sizes.raw_each_of_8),
+    )
+    entry.written += [(eight, f"raw-8-{i}", sizes.raw_each_of_8) for i in range(8)]
+
+
+def sdk_round(entry: Measured, server: LocalServer, workdir: Path, sizes: IngestSizes) -> None:
+    """The official SDK measurements on one server."""
+    sdk_dir = workdir / entry.label.split()[0]
+    _timed(
+        entry,
+        server,
+        "official SDK, 1 writer",
+        sizes.sdk_single,
+        lambda: sdk_writers(server, sdk_dir, 1, sizes.sdk_single),
+    )
+    entry.written.append(("ingest-sdk", "sdk-1-0", sizes.sdk_single))
+    _timed(
+        entry,
+        server,
+        "official SDK, 8 writers",
+        8 * sizes.sdk_each_of_8,
+        lambda: sdk_writers(server, sdk_dir, 8, sizes.sdk_each_of_8),
+    )
+    entry.written += [("ingest-sdk", f"sdk-8-{i}", sizes.sdk_each_of_8) for i in range(8)]
 
 
 def run_ingest(workdir: Path, sizes: IngestSizes, baseline: str = BASELINE) -> list[Measured]:
-    """Both servers measured in turn (baseline first), each on its own fresh data dir."""
+    """Both servers side by side, each on its own fresh data dir; every measurement
+    alternates between them (the order flips each repetition), so that the load of the
+    machine weighs on both alike."""
     old_src = baseline_source(baseline, workdir / "baseline")
-    measured = []
-    for label, pythonpath in ((f"today ({baseline})", old_src), ("now (this checkout)", None)):
-        data_dir = workdir / label.split()[0] / "data"
-        data_dir.mkdir(parents=True)
-        with LocalServer(data_dir, pythonpath=pythonpath) as server:
-            measured.append(measure_server(label, server, data_dir.parent, sizes))
-    return measured
+    entries = [Measured(f"today ({baseline})"), Measured("now (this checkout)")]
+    paths = [old_src, None]
+    with contextlib.ExitStack() as stack:
+        servers = []
+        for entry, pythonpath in zip(entries, paths, strict=True):
+            data_dir = workdir / entry.label.split()[0] / "data"
+            data_dir.mkdir(parents=True)
+            servers.append(stack.enter_context(LocalServer(data_dir, pythonpath=pythonpath)))
+        pairs = list(zip(entries, servers, strict=True))
+        for rep in range(sizes.reps):
+            for entry, server in pairs if rep % 2 == 0 else pairs[::-1]:
+                raw_round(entry, server, rep, sizes)
+        for entry, server in pairs:
+            sdk_round(entry, server, workdir, sizes)
+        for rep in range(3):
+            for entry, server in pairs if rep % 2 == 0 else pairs[::-1]:
+                rate, _ = read_back(server, "ingest-raw-1-r0", "raw-1-0", sizes.raw_single)
+                entry.reads.append(rate)
+        for entry, server in pairs:
+            for project, name, rows in entry.written:
+                _, problem = read_back(server, project, name, rows)
+                entry.problems += [problem] if problem else []
+    return entries
 
 
 def ingest_markdown(measured: list[Measured], sizes: IngestSizes, baseline: str) -> str:
     """The ingest section of the results."""
     old, new = measured
+    median = statistics.median
     lines = [
         "## Ingest: history rows/s into the server, today's server vs now",
         "",
-        f"| | today ({baseline}) | now | now / today |",
-        "| --- | ---: | ---: | ---: |",
+        f"| | today ({baseline}) | now | now / today | server CPU per row, today -> now |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
-    for key in old.rates:
-        ratio = new.rates[key] / old.rates[key]
-        lines.append(f"| {key} | {old.rates[key]:,.0f} | {new.rates[key]:,.0f} | {ratio:.2f}x |")
-    read_ratio = new.read_rows_per_second / old.read_rows_per_second
+    for key, old_rates in old.rates.items():
+        before, after = median(old_rates), median(new.rates[key])
+        cpu_before = median(old.cpu_us_per_row[key])
+        cpu_after = median(new.cpu_us_per_row[key])
+        lines.append(
+            f"| {key} | {before:,.0f} | {after:,.0f} | **{after / before:.2f}x** "
+            f"| {cpu_before:.1f} -> {cpu_after:.1f} us |"
+        )
+    read_before, read_after = median(old.reads), median(new.reads)
     lines.append(
-        f"| read back (1 run of {sizes.raw_single:,} rows, pages of {READ_PAGE:,}) "
-        f"| {old.read_rows_per_second:,.0f} | {new.read_rows_per_second:,.0f} "
-        f"| {read_ratio:.2f}x |"
+        f"| read back: 1 run of {sizes.raw_single:,} rows, pages of {READ_PAGE:,} "
+        f"(as scan_history) | {read_before:,.0f} | {read_after:,.0f} "
+        f"| **{read_after / read_before:.2f}x** | |"
     )
     lines.append("")
     for entry in measured:
         verdict = (
-            "every row read back exactly once" if not entry.problems else "; ".join(entry.problems)
+            f"all {len(entry.written)} runs written read back with every row exactly once"
+            if not entry.problems
+            else "; ".join(entry.problems)
         )
         lines.append(f"- {entry.label}: {verdict}.")
     lines += [
         "",
-        f"Raw writers: {sizes.raw_single:,} rows (1 writer), {sizes.raw_each_of_8:,} rows each "
-        f"(8 writers), chunks of {CHUNK_ROWS:,} rows; SDK writers: {sizes.sdk_single:,} rows "
-        f"(1), {sizes.sdk_each_of_8:,} rows each (8), wall time from the first process start "
-        "to the last exit (init and finish included). Both servers run as child processes of "
-        "this one, one after the other, each on a fresh data dir.",
+        f"Medians of {sizes.reps} repetitions (raw; SDK once; reads 3 times). Raw writers: "
+        f"threads of the bench, one run and one keep-alive connection each, bodies of "
+        f"{CHUNK_ROWS:,} rows encoded before the clock starts; {sizes.raw_single:,} rows "
+        f"(1 writer), {sizes.raw_each_of_8:,} rows each (8 writers). SDK writers: processes "
+        f"with a wandb-core sidecar each, {sizes.sdk_single:,} rows (1), "
+        f"{sizes.sdk_each_of_8:,} rows each (8), from the first process start to the last exit "
+        "(init and finish included). Both servers run at once as child processes "
+        "(`wandb-typed server`), each on a fresh data dir; measurements alternate between "
+        "them, the order flipping each repetition. Server CPU: user + system time of the "
+        "server process over the measurement, per row.",
     ]
     return "\n".join(lines) + "\n"
 

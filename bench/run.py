@@ -680,7 +680,9 @@ def main() -> None:
             results = run_all(plan, reps, environments, scratch)
             server_rss = peak_rss_mb(server.pid)
         print("ingest: today's server vs this checkout's ...", flush=True)
-        ingest_sizes = IngestSizes() if not args.quick else IngestSizes(20_000, 5_000, 2_000, 500)
+        ingest_sizes = (
+            IngestSizes() if not args.quick else IngestSizes(20_000, 5_000, 2_000, 500, 1)
+        )
         ingest = run_ingest(Path(tmp) / "ingest", ingest_sizes, args.ingest_base)
     document = write_results(
         plan,

@@ -231,19 +231,22 @@ _PLAIN_TYPE_NAMES: dict[type, str] = {
 }
 
 
-def _count_rows(counts: Counter[tuple[str, str]], rows: Sequence[Mapping[str, object]]) -> None:
-    """:func:`_count_types` of many rows, grouped first: rows with the same keys and value
-    types (nearly all of a run's rows) are counted once, times how many they are."""
-    shapes = Counter(
-        zip(map(tuple, rows), [tuple(map(type, row.values())) for row in rows], strict=True)
-    )
-    for (keys, kinds), times in shapes.items():
-        if dict in kinds:  # a media value: its type name is its "_type", row by row
-            for row in rows:
-                if tuple(row) == keys and tuple(map(type, row.values())) == kinds:
+def _count_rows(
+    counts: Counter[tuple[str, str]],
+    rows: Sequence[Mapping[str, object]],
+    keys: Sequence[tuple[str, ...]],
+) -> None:
+    """:func:`_count_types` of many rows (``keys``: each row's keys, in its order), grouped
+    first: rows with the same keys and value types (nearly all of a run's rows) are counted
+    once, times how many they are."""
+    kinds = [tuple(map(type, row.values())) for row in rows]
+    for (row_keys, row_kinds), times in Counter(zip(keys, kinds, strict=True)).items():
+        if dict in row_kinds:  # a media value: its type name is its "_type", row by row
+            for index, row in enumerate(rows):
+                if keys[index] == row_keys and kinds[index] == row_kinds:
                     _count_types(counts, row, +1)
             continue
-        for key, kind in zip(keys, kinds, strict=True):
+        for key, kind in zip(row_keys, row_kinds, strict=True):
             counts[key, _PLAIN_TYPE_NAMES.get(kind, "list")] += times
 
 
@@ -351,7 +354,11 @@ def store_lines(conn: sqlite3.Connection, run_pk: int, prepared: PreparedLines) 
         )
         if stream == "history":
             delta: Counter[tuple[str, str]] = Counter()
-            _count_rows(delta, [prepared.rows[i] for i in indexes])
+            if len(indexes) == count:
+                _count_rows(delta, prepared.rows, prepared.keys)
+            else:
+                chosen = [prepared.rows[i] for i in indexes]
+                _count_rows(delta, chosen, [prepared.keys[i] for i in indexes])
             for _, (_, body) in replaced:
                 _count_types(delta, json.loads(body), -1)
             _apply_key_counts(conn, run_pk, delta)
