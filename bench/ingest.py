@@ -344,22 +344,27 @@ def ingest_markdown(measured: list[Measured], sizes: IngestSizes, baseline: str)
     lines = [
         "## Ingest: history rows/s into the server, today's server vs now",
         "",
-        f"| | today ({baseline}) | now | now / today | server CPU per row, today -> now |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        f"| | today ({baseline}) | now | now / today | server CPU per row, today -> now "
+        "| every repetition: today; now |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
     ]
+
+    def each(today: list[float], now: list[float]) -> str:
+        return "; ".join(", ".join(f"{rate:,.0f}" for rate in rates) for rates in (today, now))
+
     for key, old_rates in old.rates.items():
         before, after = median(old_rates), median(new.rates[key])
         cpu_before = median(old.cpu_us_per_row[key])
         cpu_after = median(new.cpu_us_per_row[key])
         lines.append(
             f"| {key} | {before:,.0f} | {after:,.0f} | **{after / before:.2f}x** "
-            f"| {cpu_before:.1f} -> {cpu_after:.1f} us |"
+            f"| {cpu_before:.1f} -> {cpu_after:.1f} us | {each(old_rates, new.rates[key])} |"
         )
     read_before, read_after = median(old.reads), median(new.reads)
     lines.append(
         f"| read back: 1 run of {sizes.raw_single:,} rows, pages of {READ_PAGE:,} "
         f"(as scan_history) | {read_before:,.0f} | {read_after:,.0f} "
-        f"| **{read_after / read_before:.2f}x** | |"
+        f"| **{read_after / read_before:.2f}x** | | {each(old.reads, new.reads)} |"
     )
     lines.append("")
     for entry in measured:

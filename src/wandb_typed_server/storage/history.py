@@ -8,12 +8,17 @@ number) and the id of its key set. Reads never scan a whole run to answer a page
 - ``history(samples=N)``: at most N rows spread evenly over the run in step order, first
   and last included;
 - ``history(minStep, maxStep, samples)``: the step window ``[minStep, maxStep)`` in step
-  order (this is how ``scan_history`` pages), O(page) through the step index;
+  order (this is how ``scan_history`` pages), O(page): the table is stored in step order;
 - ``sampledHistory(spec)``: rows holding all the spec's keys, projected to those keys,
   within ``minStep <= step <= maxStep`` (inclusive: wandb 0.31.0's ``scan_history(keys=...)``
   asks for the page ``[offset, offset + page_size)`` as ``maxStep = offset + page_size - 1``);
 - ``historyKeys``: ``{"lastStep": N, "keys": {k: {"typeCounts": [...]}}}``, kept up to date
   by :func:`append_rows` in a per-run key table.
+
+Writes are built for ingest: :func:`prepare_lines` parses a request's lines before the
+write transaction, :func:`store_lines` writes them with one ``executemany`` into the table,
+the only B-tree a line updates (line counts and last lines are kept per run and stream in
+``history_streams``, key sets and type counts once per distinct shape).
 
 >>> import sqlite3
 >>> conn = sqlite3.connect(":memory:")
@@ -725,7 +730,7 @@ def _select_sampled(conn: sqlite3.Connection, window: _Window, samples: int | No
     first = conn.execute(f"{ordered} LIMIT ?", (*params, samples + 1)).fetchall()
     if len(first) <= samples:
         return [str(row[0]) for row in first]
-    # Too many rows: count and rank them on the index alone, then read the chosen bodies.
+    # Too many rows: count and rank them in step order, then read the chosen bodies.
     total = int(
         conn.execute(f"SELECT COUNT(*) FROM history_lines WHERE {where}", params).fetchone()[0]
     )
