@@ -47,8 +47,8 @@ READ_PAGE = 1_000
 SDK_SCRIPT = """
 import sys, time
 import wandb
-rows, name = int(sys.argv[1]), sys.argv[2]
-run = wandb.init(entity="bench", project="ingest-sdk", id=name, name=name)
+rows, name, project = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+run = wandb.init(entity="bench", project=project, id=name, name=name)
 for step in range(rows):
     run.log({"loss": 1.0 / (step + 1), "acc": step / rows, "lr": 0.1, "epoch": step // 1000})
 run.finish()
@@ -196,15 +196,18 @@ def raw_writers(server: LocalServer, project: str, writers: int, rows_each: int)
     return writers * rows_each / elapsed
 
 
-def sdk_writers(server: LocalServer, workdir: Path, writers: int, rows_each: int) -> float:
+def sdk_writers(
+    server: LocalServer, workdir: Path, project: str, writers: int, rows_each: int
+) -> float:
     """Rows/s of ``writers`` concurrent official SDK processes (init + log + finish)."""
     env = sdk_environment(server.base_url, server.api_key, workdir / f"sdk-{writers}")
+    workdir.mkdir(parents=True, exist_ok=True)
     script = workdir / "sdk_writer.py"
     script.write_text(SDK_SCRIPT)
     began = time.perf_counter()
     procs = [
         subprocess.Popen(
-            [sys.executable, str(script), str(rows_each), f"sdk-{writers}-{index}"],
+            [sys.executable, str(script), str(rows_each), f"sdk-{writers}-{index}", project],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -286,25 +289,28 @@ def raw_round(entry: Measured, server: LocalServer, rep: int, sizes: IngestSizes
     entry.written += [(eight, f"raw-8-{i}", sizes.raw_each_of_8) for i in range(8)]
 
 
-def sdk_round(entry: Measured, server: LocalServer, workdir: Path, sizes: IngestSizes) -> None:
-    """The official SDK measurements on one server."""
+def sdk_round(
+    entry: Measured, server: LocalServer, workdir: Path, rep: int, sizes: IngestSizes
+) -> None:
+    """One repetition of the official SDK measurements on one server (fresh runs)."""
     sdk_dir = workdir / entry.label.split()[0]
+    project = f"ingest-sdk-r{rep}"
     _timed(
         entry,
         server,
         "official SDK, 1 writer",
         sizes.sdk_single,
-        lambda: sdk_writers(server, sdk_dir, 1, sizes.sdk_single),
+        lambda: sdk_writers(server, sdk_dir, project, 1, sizes.sdk_single),
     )
-    entry.written.append(("ingest-sdk", "sdk-1-0", sizes.sdk_single))
+    entry.written.append((project, "sdk-1-0", sizes.sdk_single))
     _timed(
         entry,
         server,
         "official SDK, 8 writers",
         8 * sizes.sdk_each_of_8,
-        lambda: sdk_writers(server, sdk_dir, 8, sizes.sdk_each_of_8),
+        lambda: sdk_writers(server, sdk_dir, project, 8, sizes.sdk_each_of_8),
     )
-    entry.written += [("ingest-sdk", f"sdk-8-{i}", sizes.sdk_each_of_8) for i in range(8)]
+    entry.written += [(project, f"sdk-8-{i}", sizes.sdk_each_of_8) for i in range(8)]
 
 
 def run_ingest(workdir: Path, sizes: IngestSizes, baseline: str = BASELINE) -> list[Measured]:
@@ -324,8 +330,9 @@ def run_ingest(workdir: Path, sizes: IngestSizes, baseline: str = BASELINE) -> l
         for rep in range(sizes.reps):
             for entry, server in pairs if rep % 2 == 0 else pairs[::-1]:
                 raw_round(entry, server, rep, sizes)
-        for entry, server in pairs:
-            sdk_round(entry, server, workdir, sizes)
+        for rep in range(2):
+            for entry, server in pairs if rep % 2 == 0 else pairs[::-1]:
+                sdk_round(entry, server, workdir / f"sdk-r{rep}", rep, sizes)
         for rep in range(3):
             for entry, server in pairs if rep % 2 == 0 else pairs[::-1]:
                 rate, _ = read_back(server, "ingest-raw-1-r0", "raw-1-0", sizes.raw_single)
@@ -376,7 +383,7 @@ def ingest_markdown(measured: list[Measured], sizes: IngestSizes, baseline: str)
         lines.append(f"- {entry.label}: {verdict}.")
     lines += [
         "",
-        f"Medians of {sizes.reps} repetitions (raw; SDK once; reads 3 times). Raw writers: "
+        f"Medians of {sizes.reps} repetitions (raw; SDK 2; reads 3). Raw writers: "
         f"threads of the bench, one run and one keep-alive connection each, bodies of "
         f"{CHUNK_ROWS:,} rows encoded before the clock starts; {sizes.raw_single:,} rows "
         f"(1 writer), {sizes.raw_each_of_8:,} rows each (8 writers). SDK writers: processes "
