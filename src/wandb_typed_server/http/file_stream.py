@@ -2,7 +2,8 @@
 
 Body: ``{"files": {name: {"offset": int, "content": [str, ...]}}, "uploaded": [...],
 "preempting": bool, "complete": bool, "exitcode": int, "dropped": int}``, every field
-optional (an empty body is a heartbeat).
+optional (an empty body is a heartbeat). The body may be gzip-compressed
+(``Content-Encoding: gzip``; the SDK compresses once ``FILESTREAM_GZIP`` is advertised).
 
 - ``wandb-history.jsonl`` / ``wandb-events.jsonl``: lines appended at ``offset``
   (:mod:`wandb_typed_server.storage.history`).
@@ -17,13 +18,22 @@ optional (an empty body is a heartbeat).
 
 from __future__ import annotations
 
+import gzip
 import json
 import sqlite3
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from pydantic_core import from_json
+
 from wandb_typed_server.storage.console import write_console_lines
-from wandb_typed_server.storage.history import append_rows
+from wandb_typed_server.storage.history import (
+    PreparedLines,
+    Stream,
+    prepare_lines,
+    store_lines,
+)
 from wandb_typed_server.storage.runs import touch_heartbeat, update_run
 
 HISTORY_FILE = "wandb-history.jsonl"
@@ -53,6 +63,38 @@ class FileStreamRequest:
     complete: bool = False
     exitcode: int | None = None
     preempting: bool = False
+
+
+def decode_body(raw: bytes, content_encoding: str | None) -> bytes:
+    """The body's bytes, decompressed when ``content_encoding`` says gzip.
+
+    >>> decode_body(gzip.compress(b'{"complete": true}'), "gzip")
+    b'{"complete": true}'
+    >>> decode_body(b"{}", None)
+    b'{}'
+    """
+    encoding = (content_encoding or "identity").strip().lower()
+    if encoding in ("", "identity"):
+        return raw
+    if encoding not in ("gzip", "x-gzip"):
+        raise FileStreamError(f"unsupported Content-Encoding {content_encoding!r}; use gzip")
+    try:
+        return gzip.decompress(raw)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise FileStreamError(f"the gzip body cannot be decompressed: {exc}") from exc
+
+
+def load_json(body: bytes) -> object:
+    """A JSON body: pydantic-core's parser (several times the stdlib's on a body of history
+    lines), the stdlib's for what it refuses (an escaped lone surrogate in a string).
+
+    >>> load_json(b'{"files": {}, "complete": true}')
+    {'files': {}, 'complete': True}
+    """
+    try:
+        return from_json(body)
+    except ValueError:
+        return json.loads(body)
 
 
 def _chunk(name: str, value: object) -> FileChunk:
@@ -107,17 +149,38 @@ def _summary_changes(chunk: FileChunk) -> dict[str, object]:
     return changes
 
 
+_STREAM_FILES: dict[str, Stream] = {HISTORY_FILE: "history", EVENTS_FILE: "events"}
+
+
+def prepare_streams(request: FileStreamRequest) -> dict[str, PreparedLines]:
+    """The request's history and events lines parsed and checked, by file name: the CPU work
+    of a request, done before its write transaction so that it never holds the write lock.
+
+    Raises:
+        ValueError: a line that is not a JSON object, named.
+    """
+    return {
+        name: prepare_lines(_STREAM_FILES[name], chunk.offset, chunk.content)
+        for name, chunk in request.files.items()
+        if name in _STREAM_FILES
+    }
+
+
 def apply_file_stream(
-    conn: sqlite3.Connection, run_pk: int, state: str, request: FileStreamRequest
+    conn: sqlite3.Connection,
+    run_pk: int,
+    state: str,
+    request: FileStreamRequest,
+    prepared: Mapping[str, PreparedLines] | None = None,
 ) -> None:
-    """Apply one request to the run inside the caller's transaction."""
+    """Apply one request to the run inside the caller's transaction (``prepared``: what
+    :func:`prepare_streams` made of it, if already done)."""
+    streams = prepare_streams(request) if prepared is None else prepared
     touch_heartbeat(conn, run_pk)
     changes: dict[str, object] = {}
     for name, chunk in request.files.items():
-        if name == HISTORY_FILE:
-            append_rows(conn, run_pk, "history", chunk.offset, chunk.content)
-        elif name == EVENTS_FILE:
-            append_rows(conn, run_pk, "events", chunk.offset, chunk.content)
+        if name in _STREAM_FILES:
+            store_lines(conn, run_pk, streams[name])
         elif name == SUMMARY_FILE:
             changes.update(_summary_changes(chunk))
         elif name == CONSOLE_FILE:

@@ -24,7 +24,10 @@ from wandb_typed_server.http.auth import authenticate
 from wandb_typed_server.http.file_stream import (
     FileStreamError,
     apply_file_stream,
+    decode_body,
+    load_json,
     parse_file_stream_body,
+    prepare_streams,
 )
 from wandb_typed_server.storage.blobs import UnsafeFileNameError, check_segment
 from wandb_typed_server.storage.entities import readable_entity
@@ -132,7 +135,9 @@ class Handlers:
                 return UNAUTHORIZED
             try:
                 entity, project, run = _run_path(request)
-                stream_request = parse_file_stream_body(json.loads(raw) if raw else {})
+                body = decode_body(raw, request.headers.get("content-encoding"))
+                stream_request = parse_file_stream_body(load_json(body) if body else {})
+                prepared = prepare_streams(stream_request)
             except (ValueError, FileStreamError) as exc:
                 return _text(400, f"bad file_stream request: {exc}")
             try:
@@ -140,7 +145,7 @@ class Handlers:
                     row = find_run_by_path(conn, entity, project, run)
                     if row is None or readable_entity(conn, principal, entity) is None:
                         return _text(404, f"run {entity}/{project}/{run} not found")
-                    apply_file_stream(conn, int(row["pk"]), row["state"], stream_request)
+                    apply_file_stream(conn, int(row["pk"]), row["state"], stream_request, prepared)
             except ValueError as exc:
                 return _text(400, f"bad file_stream request: {exc}")
             return _json(200, {})
