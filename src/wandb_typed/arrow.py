@@ -20,7 +20,7 @@ import importlib.util
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, cast
 
 from wandb_typed.dataframes import columns_of
 
@@ -36,13 +36,15 @@ def flatten(values: Mapping[str, object], *, prefix: str = "") -> dict[str, obje
     flat: dict[str, object] = {}
     for key, value in values.items():
         if isinstance(value, dict) and value:
-            flat.update(flatten(value, prefix=f"{prefix}{key}."))
+            nested = cast("dict[str, object]", value)  # a JSON object: its keys are strings
+            flat.update(flatten(nested, prefix=f"{prefix}{key}."))
         else:
             flat[f"{prefix}{key}"] = value
     return flat
 
 
-def _require() -> None:
+def require_pyarrow() -> None:
+    """Raise an ImportError naming the ``arrow`` extra when pyarrow is not installed."""
     if importlib.util.find_spec("pyarrow") is None:
         raise ImportError(
             "this needs pyarrow, which is not installed: pip install 'wandb-typed[arrow]'"
@@ -59,7 +61,20 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _column(values: list[Any]) -> pyarrow.Array:
+def _as_float(value: object) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+class _InferredArray(Protocol):
+    """``pyarrow.array`` without ``type=``: Arrow infers the type of any list of Python values
+    (or raises), whereas its stubs type only a list of one known kind of value."""
+
+    def __call__(
+        self, values: list[object], /
+    ) -> pyarrow.Array[pyarrow.Scalar[pyarrow.DataType]]: ...
+
+
+def _column(values: list[object]) -> pyarrow.Array[pyarrow.Scalar[pyarrow.DataType]]:
     import pyarrow as pa
 
     present = [value for value in values if value is not None]
@@ -71,11 +86,12 @@ def _column(values: list[Any]) -> pyarrow.Array:
                 return pa.array(values, type=pa.int64())
             except (pa.ArrowInvalid, OverflowError):
                 pass
-        return pa.array([None if v is None else float(v) for v in values], type=pa.float64())
+        return pa.array([_as_float(value) for value in values], type=pa.float64())
     if present and all(isinstance(value, datetime) for value in present):
         return pa.array(values, type=pa.timestamp("us", tz="UTC"))
+    inferred = cast("_InferredArray", pa.array)
     try:
-        return pa.array(values)
+        return inferred(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return pa.array([_json_text(value) for value in values], type=pa.string())
 
@@ -85,7 +101,7 @@ def to_arrow(
 ) -> pyarrow.Table:
     """A ``pyarrow.Table`` with one row per mapping (``columns`` fixes the column order);
     missing values are nulls. See the module's rule for each column's type."""
-    _require()
+    require_pyarrow()
     import pyarrow as pa
 
     names = list(columns or columns_of(rows))

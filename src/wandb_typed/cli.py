@@ -18,11 +18,11 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import click
 
@@ -30,6 +30,7 @@ from wandb_typed._version import __version__
 
 if TYPE_CHECKING:
     from wandb_typed import Api
+    from wandb_typed._json import JSONObject
 
 FORMATS = ("table", "csv", "json", "parquet")
 SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "show_default": True}
@@ -39,7 +40,7 @@ SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "show_default
 
 
 @contextmanager
-def _api() -> Iterator[Api]:
+def _api() -> Generator[Api]:
     from wandb_typed import Api
 
     with Api() as api:
@@ -59,7 +60,7 @@ def _filters(text: str | None) -> dict[str, object] | None:
         raise click.BadParameter(
             'a JSON object is needed, e.g. \'{"state": "finished"}\'', param_hint="'--filter'"
         )
-    return value
+    return cast("dict[str, object]", value)  # a JSON object: its keys are strings
 
 
 def _keys(text: str | None) -> list[str] | None:
@@ -88,11 +89,10 @@ def _emit(rows: Sequence[Mapping[str, object]], fmt: str, out: Path | None) -> N
     if fmt == "parquet":
         if out is None:
             raise click.UsageError("--format parquet needs --out FILE")
-        import pyarrow.parquet as pq
-
+        from wandb_typed._parquet import write_table
         from wandb_typed.arrow import to_arrow
 
-        pq.write_table(to_arrow(rows, columns), out)
+        write_table(to_arrow(rows, columns), out)
         return
     stream = sys.stdout if out is None else out.open("w", encoding="utf-8", newline="")
     try:
@@ -117,15 +117,24 @@ def _emit(rows: Sequence[Mapping[str, object]], fmt: str, out: Path | None) -> N
             stream.close()
 
 
-format_option = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", help="output format"
-)
-out_option = click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="write to this file (needed for parquet) instead of stdout",
-)
+_Command = TypeVar("_Command", bound=Callable[..., object])
+
+
+def format_option(command: _Command) -> _Command:
+    """The ``--format`` option of a command that lists rows (table, csv, json or parquet)."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(FORMATS), default="table", help="output format"
+    )(command)
+
+
+def out_option(command: _Command) -> _Command:
+    """The ``--out`` option of a command that lists rows (stdout when not given)."""
+    return click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="write to this file (needed for parquet) instead of stdout",
+    )(command)
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -205,7 +214,7 @@ def history(run_path: str, keys: str | None, fmt: str, out: Path | None) -> None
     with _api() as api:
         found = api.run(run_path)
         bar = Progress(f"history {run_path}", total=found.history_line_count, unit="rows")
-        rows = []
+        rows: list[JSONObject] = []
         try:
             for line in found.scan_history(keys=_keys(keys)):
                 rows.append(line)

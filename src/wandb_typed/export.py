@@ -22,10 +22,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
+from wandb_typed._parquet import read_schema, read_table, write_table
 from wandb_typed._progress import Progress
 from wandb_typed.arrow import to_arrow
 
@@ -65,18 +67,16 @@ def export_project(
         NotFoundError: No such project.
         InvalidArgumentError: A bad filter.
     """
-    import pyarrow.parquet as pq
-
     runs = list(api.runs(path, filters=filters, per_page=1000, lazy=False))
     out.mkdir(parents=True, exist_ok=True)
-    pq.write_table(to_arrow([run.flat_row() for run in runs]), out / "runs.parquet")
+    write_table(to_arrow([run.flat_row() for run in runs]), out / "runs.parquet")
     history_dir = out / "history"
     bar = Progress(f"export {path}", total=len(runs), enabled=progress, unit="runs")
     written: list[Path] = []
     rows = 0
     try:
         with ThreadPoolExecutor(HISTORY_WORKERS) as pool:
-            for result in pool.map(lambda run: _write_history(run, history_dir, keys), runs):
+            for result in pool.map(_write_history, runs, repeat(history_dir), repeat(keys)):
                 bar.advance(1)
                 if result is not None:
                     written.append(result[0])
@@ -90,39 +90,35 @@ def export_project(
 def _write_history(
     run: Run, history_dir: Path, keys: Sequence[str] | None
 ) -> tuple[Path, int] | None:
-    import pyarrow.parquet as pq
-
     lines = list(run.scan_history(keys=keys))
     if not lines:
         return None
     folder = history_dir / f"run_id={quote(run.id, safe='')}"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "part-0.parquet"
-    pq.write_table(to_arrow(lines), target)
+    write_table(to_arrow(lines), target)
     return target, len(lines)
 
 
 def _unify(files: list[Path]) -> None:
     """Rewrite the history files that differ from the dataset's one schema."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     if not files:
         return
-    schemas = [pq.read_schema(file) for file in files]
-    kinds: dict[str, set[Any]] = {}
+    schemas = [read_schema(file) for file in files]
+    kinds: dict[str, set[pyarrow.DataType]] = {}
     for schema in schemas:
-        for field in schema:
-            kinds.setdefault(field.name, set()).add(field.type)
-    target = pa.schema([pa.field(name, _wider(types)) for name, types in kinds.items()])
+        for name, kind in zip(schema.names, schema.types, strict=True):
+            kinds.setdefault(name, set()).add(kind)
+    target = pa.schema({name: _wider(types) for name, types in kinds.items()})
     for file, schema in zip(files, schemas, strict=True):
         if schema.equals(target):
             continue
-        table = pq.read_table(file)
-        pq.write_table(_conform(table, target), file)
+        write_table(_conform(read_table(file), target), file)
 
 
-def _wider(types: set[Any]) -> Any:
+def _wider(types: set[pyarrow.DataType]) -> pyarrow.DataType:
     import pyarrow as pa
 
     known = {kind for kind in types if not pa.types.is_null(kind)}
@@ -138,10 +134,13 @@ def _wider(types: set[Any]) -> Any:
 def _conform(table: pyarrow.Table, target: pyarrow.Schema) -> pyarrow.Table:
     import pyarrow as pa
 
-    columns = []
-    for field in target:
-        if field.name not in table.column_names:
-            columns.append(pa.nulls(len(table), type=field.type))
+    columns: list[
+        pyarrow.Array[pyarrow.Scalar[pyarrow.DataType]]
+        | pyarrow.ChunkedArray[pyarrow.Scalar[pyarrow.DataType]]
+    ] = []
+    for name, kind in zip(target.names, target.types, strict=True):
+        if name not in table.column_names:
+            columns.append(pa.array([None] * len(table), type=kind))
         else:
-            columns.append(table.column(field.name).cast(field.type))
+            columns.append(table.column(name).cast(kind))
     return pa.Table.from_arrays(columns, schema=target)

@@ -60,7 +60,7 @@ def _equals(path: tuple[str, ...], other: object) -> bool:
     """A path tuple equals the same tuple, and the list ``wandb`` gives for it."""
     if isinstance(other, list):
         return list(path) == other
-    return tuple.__eq__(path, other) is True
+    return isinstance(other, tuple) and tuple(path) == other
 
 
 class ProjectPath(NamedTuple):
@@ -86,7 +86,7 @@ class ProjectPath(NamedTuple):
         return not _equals(self, other)
 
     def __hash__(self) -> int:
-        return tuple.__hash__(self)
+        return hash(tuple(self))
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ class SweepPath(NamedTuple):
         return not _equals(self, other)
 
     def __hash__(self) -> int:
-        return tuple.__hash__(self)
+        return hash(tuple(self))
 
     def __str__(self) -> str:
         return f"{self.entity}/{self.project}/sweeps/{self.sweep_id}"

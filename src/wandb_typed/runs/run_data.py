@@ -99,8 +99,8 @@ class JSONMapping(dict[str, JSONValue]):
 
     def _adopt(self, values: JSONObject) -> None:
         """Hold ``values`` (a dict just decoded, that nobody else has)."""
-        dict.clear(self)
-        dict.update(self, values)
+        super().clear()
+        super().update(values)
 
     @overload
     def get_as(self, key: str, kind: type[T]) -> T: ...

@@ -38,11 +38,11 @@ def value_as(values: Mapping[str, object], key: str, kind: type[T], *, what: str
         ValueTypeError: The value is of another type.
     """
     value = values[key]
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return cast("T", float(value))
-    numeric = kind is int or kind is float
-    if isinstance(value, kind) and not (numeric and isinstance(value, bool)):
-        return value
+    if not (isinstance(value, bool) and kind in (int, float)):  # a bool is no number
+        if isinstance(value, kind):
+            return value
+        if kind is float and isinstance(value, int):
+            return cast("T", float(value))
     shown = repr(value)
     if len(shown) > 40:
         shown = shown[:37] + "..."

@@ -47,8 +47,8 @@ class AsyncRunSummary(JSONMapping):
         Example:
             >>> run.summary.update({"best_loss": 0.12})  # doctest: +SKIP
         """
-        dict.update(self, values or {})
-        dict.update(self, more)
+        super().update(values or {})
+        super().update(more)
         await self.save()
 
     async def save(self) -> None:

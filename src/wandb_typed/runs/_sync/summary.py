@@ -49,8 +49,8 @@ class RunSummary(JSONMapping):
         Example:
             >>> run.summary.update({"best_loss": 0.12})  # doctest: +SKIP
         """
-        dict.update(self, values or {})
-        dict.update(self, more)
+        super().update(values or {})
+        super().update(more)
         self.save()
 
     def save(self) -> None:
