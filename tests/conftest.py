@@ -13,12 +13,22 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from flavours import FLAVOURS, Flavour, Portal
 from machine_isolation import isolate_from_machine_config
 from wandb_typed_server import RunningServer, start_in_thread
 
 ServerFactory = Callable[..., RunningServer]
+
+# Property tests check values, never timing: on a shared 2-core machine (CI included) data
+# generation and single examples can be slow for reasons that are not the code's, so
+# Hypothesis's timing health check and per-example deadline are off. Everything they assert
+# about values stays.
+settings.register_profile(
+    "shared-machine", suppress_health_check=[HealthCheck.too_slow], deadline=None
+)
+settings.load_profile("shared-machine")
 
 # conftest.py files hold fixtures, not examples. Under --doctest-modules, the ones outside a
 # package (here, e2e/, unit/) would each be imported as the module "conftest" and clash.
