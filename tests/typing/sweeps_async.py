@@ -8,7 +8,15 @@ from typing import Any
 
 from typing_extensions import assert_type
 
-from wandb_typed import AsyncApi, AsyncRun, AsyncRuns, AsyncSweep, AsyncSweeps, ProjectPath, SweepPath
+from wandb_typed import (
+    AsyncApi,
+    AsyncRun,
+    AsyncRuns,
+    AsyncSweep,
+    AsyncSweeps,
+    ProjectPath,
+    SweepPath,
+)
 
 
 async def check_api_sweeps(api: AsyncApi) -> None:
