@@ -13,6 +13,7 @@ from wandb_typed import (
     AsyncProject,
     AsyncProjects,
     AsyncRuns,
+    AsyncSweep,
     AsyncSweeps,
     AsyncTeam,
     AsyncUser,
@@ -57,12 +58,12 @@ async def check_projects(projects: AsyncProjects) -> None:
 
 async def check_sweeps(sweeps: AsyncSweeps, sweep: Sweep, path: SweepPath) -> None:
     async for each in sweeps:
-        assert_type(each, Sweep)
-    assert_type(await sweeps[0], Sweep)
+        assert_type(each, AsyncSweep)
+    assert_type(await sweeps[0], AsyncSweep)
     assert_type(sweeps.total, int | None)
     assert_type(await sweeps.total_count(), int)
     assert_type(await sweeps.is_empty(), bool)
-    assert_type(sweeps.pages(), AsyncIterator[Page[Sweep]])
+    assert_type(sweeps.pages(), AsyncIterator[Page[AsyncSweep]])
     assert_type(sweeps.per_page, int)
     assert_type(sweeps.connection_path, Sequence[str])
     assert_type(sweeps.project, ProjectPath)
@@ -76,10 +77,10 @@ async def check_sweeps(sweeps: AsyncSweeps, sweep: Sweep, path: SweepPath) -> No
     assert_type(sweep.best_loss, float | None)
     assert_type(sweep.config_yaml, str)
     assert_type(sweep.run_count, int)
-    assert_type(sweep.run_count_expected, int | None)
+    assert_type(sweep.expected_run_count, int | None)
     assert_type(sweep.created_at, datetime)
     assert_type(sweep.updated_at, datetime | None)
-    assert_type(sweep.project, ProjectPath)
+    assert_type(sweep.project, str)
     assert_type(sweep.path, SweepPath)
     assert_type(path.entity, str)
     assert_type(path.project, str)

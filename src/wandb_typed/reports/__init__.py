@@ -8,7 +8,7 @@ Example:
 
 from typing import TYPE_CHECKING
 
-from wandb_typed._lazy import lazy_attributes
+from wandb_typed._lazy import ModuleDir, ModuleGetattr, lazy_attributes
 
 if TYPE_CHECKING:
     from wandb_typed.reports._async.methods import AsyncReportsApi
@@ -30,6 +30,8 @@ __all__ = [
     "fetch_report",
 ]
 
+__getattr__: ModuleGetattr
+__dir__: ModuleDir
 __getattr__, __dir__ = lazy_attributes(
     __name__,
     {

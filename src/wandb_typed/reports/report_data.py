@@ -21,7 +21,7 @@ import re
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from wandb_typed.errors import InvalidArgumentError
 
@@ -135,16 +135,16 @@ def run_set_query(section: Mapping[str, Any], only_selected: bool) -> tuple[dict
         ...     "name": "createdAt"}, "ascending": False}, "selections": {"tree": ["a"]}}]}, True)
         ({'$or': [{'$and': [{'name': {'$in': ['a']}}]}]}, '-createdAt')
     """
-    run_sets = section.get("runSets")
-    index = section.get("openRunSet", 0)
-    if not isinstance(run_sets, list) or not isinstance(index, int) or index >= len(run_sets):
+    found: object = section.get("runSets")
+    index: object = section.get("openRunSet", 0)
+    run_sets = cast("list[Mapping[str, Any]]", found) if isinstance(found, list) else None
+    if run_sets is None or not isinstance(index, int) or index >= len(run_sets):
         raise InvalidArgumentError("the report section has no run set to read runs from")
     run_set = run_sets[index]
-    sort = run_set.get("sort") or {}
-    order = ("+" if sort.get("ascending") else "-") + key_to_server_path(
-        sort.get("key") or {"section": "run", "name": "createdAt"}
-    )
-    filters = filter_to_mongo(run_set.get("filters") or {}) or {}
+    sort: Mapping[str, Any] = run_set.get("sort") or {}
+    sort_key: Mapping[str, Any] = sort.get("key") or {"section": "run", "name": "createdAt"}
+    order = ("+" if sort.get("ascending") else "-") + key_to_server_path(sort_key)
+    filters: dict[str, Any] = filter_to_mongo(run_set.get("filters") or {}) or {}
     if only_selected:
         try:
             first_group = filters["$or"][0]["$and"]
@@ -152,8 +152,9 @@ def run_set_query(section: Mapping[str, Any], only_selected: bool) -> tuple[dict
             raise InvalidArgumentError(
                 "the run set's filter has no OR/AND group to add its selected runs to"
             ) from exc
-        selected = (run_set.get("selections") or {}).get("tree") or []
-        first_group.append({"name": {"$in": list(selected)}})
+        selections: Mapping[str, Any] = run_set.get("selections") or {}
+        selected: list[object] = list(selections.get("tree") or [])
+        first_group.append({"name": {"$in": selected}})
     return filters, order
 
 

@@ -10,7 +10,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from wandb_typed.errors import InvalidResponseError
 
@@ -41,14 +41,14 @@ def parse_sweep_config(text: str) -> dict[str, Any]:
     import yaml  # loads with the first sweep config read, not with every import
 
     try:
-        value = yaml.safe_load(text) if text else {}
+        value: object = yaml.safe_load(text) if text else {}
     except yaml.YAMLError as exc:
         raise InvalidResponseError(f"the sweep config is not valid YAML: {exc}") from exc
     if value is None:
         return {}
     if not isinstance(value, dict):
         raise InvalidResponseError("the sweep config is not a mapping")
-    return value
+    return cast("dict[str, Any]", value)
 
 
 def format_order_key(key: str) -> str:
@@ -78,8 +78,11 @@ def metric_order(config: Mapping[str, Any]) -> str | None:
         >>> metric_order({"metric": {"name": "acc", "goal": "maximize"}})
         '-summary_metrics.acc'
     """
-    metric = config.get("metric")
-    if not isinstance(metric, Mapping) or not metric.get("name"):
+    found: object = config.get("metric")
+    if not isinstance(found, Mapping):
+        return None
+    metric = cast("Mapping[str, object]", found)
+    if not metric.get("name"):
         return None
     prefix = "+" if metric.get("goal", "minimize") == "minimize" else "-"
     return format_order_key(f"{prefix}{metric['name']}")

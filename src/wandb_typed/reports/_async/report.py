@@ -10,13 +10,14 @@ Example:
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from wandb_typed._async.pagination import AsyncPaginator, OnData
 from wandb_typed._constants import DEFAULT_PER_PAGE
-from wandb_typed.errors import InvalidResponseError, NotFoundError
+from wandb_typed._json import as_array, decode_object
+from wandb_typed.errors import NotFoundError
 from wandb_typed.pagination import Page, page_of
 from wandb_typed.paths import ProjectPath, ReportPath, app_url
 from wandb_typed.reports.report_data import ReportUser, report_html, report_url, run_set_query
@@ -42,15 +43,14 @@ class AsyncBetaReport:
         self, session: AsyncSession, entity: str, project: str, fragment: ReportFragment
     ) -> None:
         self._session = session
-        self.entity = entity
+        self.entity: str = entity
         """The entity owning the report's project."""
-        self.project = project
+        self.project: str = project
         """The report's project name."""
         self._fragment = fragment
-        spec = json.loads(fragment.spec) if fragment.spec else {}
-        if not isinstance(spec, dict):
-            raise InvalidResponseError(f"report {fragment.id} has a spec that is not an object")
-        self._spec: dict[str, Any] = spec
+        self._spec: dict[str, Any] = decode_object(
+            fragment.spec, what=lambda: f"the spec of report {fragment.id}"
+        )
 
     @property
     def id(self) -> str:
@@ -80,8 +80,7 @@ class AsyncBetaReport:
     @property
     def sections(self) -> list[Any]:
         """The spec's panel groups (``spec["panelGroups"]``; [] when it has none)."""
-        groups = self._spec.get("panelGroups")
-        return groups if isinstance(groups, list) else []
+        return as_array(self._spec.get("panelGroups")) or []
 
     @property
     def user(self) -> ReportUser | None:
@@ -191,7 +190,7 @@ class AsyncReports(AsyncPaginator[AsyncBetaReport]):
         NotFoundError: (on first use) the project does not exist.
     """
 
-    connection_path = ("project", "allViews")
+    connection_path: Sequence[str] = ("project", "allViews")
 
     def __init__(
         self,
@@ -202,8 +201,10 @@ class AsyncReports(AsyncPaginator[AsyncBetaReport]):
     ) -> None:
         super().__init__(per_page=per_page)
         self._session = session
-        self.project = project
-        self.name = name
+        self.project: ProjectPath = project
+        """The project whose reports are listed."""
+        self.name: str | None = name
+        """Only the report with this name (None: every report)."""
 
     async def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[AsyncBetaReport]:
         result = await self._session.client.get_reports(

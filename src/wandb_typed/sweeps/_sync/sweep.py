@@ -48,9 +48,9 @@ class Sweep:
         self, session: Session, entity: str, project: str, fragment: SweepFragment
     ) -> None:
         self._session = session
-        self.entity = entity
+        self.entity: str = entity
         """The entity owning the sweep's project."""
-        self.project = project
+        self.project: str = project
         """The sweep's project name."""
         self._fragment = fragment
         self._config = parse_sweep_config(fragment.config)
@@ -243,7 +243,8 @@ class Sweeps(Paginator[Sweep]):
     ) -> None:
         super().__init__(per_page=per_page)
         self._session = session
-        self.project = project
+        self.project: ProjectPath = project
+        """The project whose sweeps are listed."""
 
     def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[Sweep]:
         result = self._session.client.get_project_sweeps(
