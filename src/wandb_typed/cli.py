@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import json
+import socket
 import sys
 from collections.abc import Callable, Generator, Mapping, Sequence
 from contextlib import contextmanager
@@ -413,9 +414,31 @@ def _organizations(data_dir: Path, change: Callable[[Any, Any], None]) -> None:
         state.db.close()
 
 
-def _serve(data_dir: Path, host: str, port: int, api_key: str | None) -> int:
-    import socket
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to ``host:port`` and listening, for the server to accept on.
 
+    ``TCP_NODELAY`` is set here, on the listening socket, so that the connections accepted
+    from it inherit it: uvicorn serving a socket it did not create leaves Nagle's algorithm
+    on, and a small reply whose body follows its headers then waits for the client's
+    delayed ACK (about 40 ms a file download, measured by hand).
+
+    Raises:
+        OSError: The address cannot be bound (in use, or not this machine's), naming it.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def _serve(data_dir: Path, host: str, port: int, api_key: str | None) -> int:
     try:
         import uvicorn
 
@@ -425,15 +448,7 @@ def _serve(data_dir: Path, host: str, port: int, api_key: str | None) -> int:
         raise ImportError(
             f"the server needs the extra: pip install 'wandb-typed[server]' ({exc})"
         ) from None
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(2048)
-    except OSError as exc:
-        sock.close()
-        raise OSError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    sock = listening_socket(host, port)
     bound_port = sock.getsockname()[1]
     state = open_state(data_dir)
     new_key = ensure_admin(state.db, api_key)
