@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING
 from wandb_typed._lazy import ModuleDir, ModuleGetattr, lazy_attributes
 
 if TYPE_CHECKING:
+    from wandb_typed.registries._async.listing import AsyncRegistries
     from wandb_typed.registries._async.methods import AsyncRegistriesApi
     from wandb_typed.registries._async.registry import AsyncRegistry
     from wandb_typed.registries._async.search import (
-        AsyncRegistries,
         AsyncRegistryCollections,
         AsyncRegistryVersions,
     )
+    from wandb_typed.registries._sync.listing import Registries
     from wandb_typed.registries._sync.methods import RegistriesApi
     from wandb_typed.registries._sync.registry import Registry
     from wandb_typed.registries._sync.search import (
-        Registries,
         RegistryCollections,
         RegistryVersions,
     )
@@ -44,12 +44,12 @@ __dir__: ModuleDir
 __getattr__, __dir__ = lazy_attributes(
     __name__,
     {
-        "AsyncRegistries": "wandb_typed.registries._async.search",
+        "AsyncRegistries": "wandb_typed.registries._async.listing",
         "AsyncRegistriesApi": "wandb_typed.registries._async.methods",
         "AsyncRegistry": "wandb_typed.registries._async.registry",
         "AsyncRegistryCollections": "wandb_typed.registries._async.search",
         "AsyncRegistryVersions": "wandb_typed.registries._async.search",
-        "Registries": "wandb_typed.registries._sync.search",
+        "Registries": "wandb_typed.registries._sync.listing",
         "RegistriesApi": "wandb_typed.registries._sync.methods",
         "Registry": "wandb_typed.registries._sync.registry",
         "RegistryCollections": "wandb_typed.registries._sync.search",

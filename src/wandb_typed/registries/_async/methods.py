@@ -9,8 +9,8 @@ from wandb_typed.errors import InvalidArgumentError, NotFoundError
 from wandb_typed.registries.filters import access_of, full_name
 
 if TYPE_CHECKING:
+    from wandb_typed.registries._async.listing import AsyncRegistries
     from wandb_typed.registries._async.registry import AsyncRegistry
-    from wandb_typed.registries._async.search import AsyncRegistries
 
 __all__ = ["AsyncRegistriesApi"]
 
@@ -38,7 +38,7 @@ class AsyncRegistriesApi(AsyncSessionHolder):
             ['resnet:v3']
         """
         from wandb_typed.artifacts import async_resolve_organization
-        from wandb_typed.registries._async.search import AsyncRegistries
+        from wandb_typed.registries._async.listing import AsyncRegistries
 
         org = await async_resolve_organization(self._session, organization)
         return AsyncRegistries(self._session, org, filter)

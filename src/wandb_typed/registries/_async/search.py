@@ -1,8 +1,7 @@
-"""Searches across an organization's registries (the async source of ``Registries``,
-``RegistryCollections`` and ``RegistryVersions``).
-
-Each listing is lazy and chains to the next level, as ``wandb.Api().registries()`` does:
-registries -> their collections -> the versions linked into them.
+"""Searches across an organization's registries (the async source of
+``RegistryCollections`` and ``RegistryVersions``): the collections of the registries a
+filter selects, and the versions linked into them. The listing of the registries
+themselves, which chains to these, is in :mod:`listing`.
 
 Example:
     >>> registries = await api.registries(filter={"name": {"$regex": "model"}})  # doctest: +SKIP
@@ -25,7 +24,6 @@ from wandb_typed.artifacts import (
 from wandb_typed.errors import NotFoundError
 from wandb_typed.pagination import Page, page_of
 from wandb_typed.paths import ProjectPath
-from wandb_typed.registries._async.registry import AsyncRegistry
 from wandb_typed.registries.filters import filter_json, registry_filter_json
 
 if TYPE_CHECKING:
@@ -34,70 +32,22 @@ if TYPE_CHECKING:
         GetRegistryCollectionsOrganizationOrgEntityArtifactCollectionsEdgesNode as CollectionNode,
     )
 
-__all__ = ["AsyncRegistries", "AsyncRegistryCollections", "AsyncRegistryVersions"]
+__all__ = [
+    "PER_PAGE",
+    "AsyncRegistryCollections",
+    "AsyncRegistryVersions",
+    "organization_not_found",
+]
 
 PER_PAGE = 100
 
 
-def _organization_not_found(organization: Organization) -> NotFoundError:
+def organization_not_found(organization: Organization) -> NotFoundError:
     return NotFoundError(
         f"organization {organization.name!r} not found",
         kind="organization",
         path=organization.name,
     )
-
-
-class AsyncRegistries(AsyncPaginator[AsyncRegistry]):
-    """The registries of an organization the key may see, by name; ``filter`` is Mongo-style
-    (``name``, ``description``, ``created_at``, ``updated_at``)."""
-
-    connection_path: Sequence[str] = ("organization", "orgEntity", "projects")
-
-    def __init__(
-        self,
-        session: AsyncSession,
-        organization: Organization,
-        filter: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(per_page=PER_PAGE)
-        self._session = session
-        self.organization = organization
-        self.filter = filter
-        self._filters = registry_filter_json(filter)
-
-    async def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[AsyncRegistry]:
-        reply = await self._session.client.get_registries(
-            self.organization.name,
-            filters=self._filters,
-            cursor=cursor,
-            per_page=self.per_page,
-            on_data=on_data,
-        )
-        org = reply.organization
-        if org is None or org.org_entity is None:
-            raise _organization_not_found(self.organization)
-        session, organization = self._session, self.organization
-        return page_of(
-            org.org_entity.projects,
-            lambda node: None if node is None else AsyncRegistry(session, organization, node),
-        )
-
-    def collections(self, filter: dict[str, Any] | None = None) -> AsyncRegistryCollections:
-        """The collections of these registries (``filter``: ``name``, ``tag``,
-        ``description``, ``created_at``, ``updated_at``)."""
-        return AsyncRegistryCollections(
-            self._session, self.organization, registry_filter=self.filter, collection_filter=filter
-        )
-
-    def versions(self, filter: dict[str, Any] | None = None) -> AsyncRegistryVersions:
-        """The versions linked into these registries (``filter``: ``tag``, ``alias``,
-        ``created_at``, ``updated_at``, ``metadata.<key>``)."""
-        return AsyncRegistryVersions(
-            self._session, self.organization, registry_filter=self.filter, artifact_filter=filter
-        )
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.organization.name} filter={self.filter!r}>"
 
 
 class AsyncRegistryCollections(AsyncPaginator[AsyncArtifactCollection]):
@@ -133,7 +83,7 @@ class AsyncRegistryCollections(AsyncPaginator[AsyncArtifactCollection]):
         )
         org = reply.organization
         if org is None or org.org_entity is None:
-            raise _organization_not_found(self.organization)
+            raise organization_not_found(self.organization)
         connection = org.org_entity.artifact_collections
         session = self._session
 
@@ -197,7 +147,7 @@ class AsyncRegistryVersions(AsyncPaginator[AsyncArtifact]):
         )
         org = reply.organization
         if org is None or org.org_entity is None:
-            raise _organization_not_found(self.organization)
+            raise organization_not_found(self.organization)
         session = self._session
         return page_of(
             org.org_entity.artifact_memberships,

@@ -11,8 +11,8 @@ from wandb_typed.errors import InvalidArgumentError, NotFoundError
 from wandb_typed.registries.filters import access_of, full_name
 
 if TYPE_CHECKING:
+    from wandb_typed.registries._sync.listing import Registries
     from wandb_typed.registries._sync.registry import Registry
-    from wandb_typed.registries._sync.search import Registries
 
 __all__ = ["RegistriesApi"]
 
@@ -40,7 +40,7 @@ class RegistriesApi(SessionHolder):
             ['resnet:v3']
         """
         from wandb_typed.artifacts import resolve_organization
-        from wandb_typed.registries._sync.search import Registries
+        from wandb_typed.registries._sync.listing import Registries
 
         org = resolve_organization(self._session, organization)
         return Registries(self._session, org, filter)
