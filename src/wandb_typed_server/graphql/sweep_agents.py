@@ -29,7 +29,12 @@ from wandb_typed_server.graphql.context import RequestContext, request_context
 from wandb_typed_server.graphql.ids import decode_node_id, encode_node_id
 from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
 from wandb_typed_server.graphql.runs import new_run_id
-from wandb_typed_server.graphql.sweeps import set_sweep_state, sweep_node
+from wandb_typed_server.graphql.sweeps import (
+    resolve_sweep_runs,
+    set_sweep_state,
+    sweep,
+    sweep_node,
+)
 from wandb_typed_server.graphql.viewer import user_node
 from wandb_typed_server.storage.entities import readable_entity, user_row
 from wandb_typed_server.storage.history import history_page
@@ -40,6 +45,7 @@ from wandb_typed_server.storage.sweeps import (
     forget_trial,
     insert_agent,
     insert_trial,
+    list_agents,
     mark_trial_stopped,
     sweep_by_pk,
     sweep_run_rows,
@@ -82,6 +88,32 @@ def agent_node(row: sqlite3.Row) -> Node:
     }
 
 
+@sweep.field("agents")
+def resolve_sweep_agents(obj: Node, info: GraphQLResolveInfo, **_args: object) -> Node:
+    """The sweep's agents (one page holds them all)."""
+    rows = list_agents(request_context(info).conn, node_pk(obj))
+    edges = [{"node": agent_node(row), "cursor": str(row["pk"])} for row in rows]
+    return {
+        "edges": edges,
+        "pageInfo": {
+            "hasNextPage": False,
+            "hasPreviousPage": False,
+            "startCursor": edges[0]["cursor"] if edges else None,
+            "endCursor": edges[-1]["cursor"] if edges else None,
+        },
+    }
+
+
+@sweep.field("agent")
+def resolve_sweep_agent(obj: Node, info: GraphQLResolveInfo, agentName: str) -> Node | None:
+    """One of the sweep's agents by name (its id)."""
+    for row in list_agents(request_context(info).conn, node_pk(obj)):
+        node = agent_node(row)
+        if agentName in (node["name"], node["id"]):
+            return node
+    return None
+
+
 @agent.field("sweep")
 def resolve_agent_sweep(obj: Node, info: GraphQLResolveInfo) -> Node:
     """The sweep the agent works on."""
@@ -108,8 +140,6 @@ def resolve_agent_total_runs(obj: Node, info: GraphQLResolveInfo) -> int:
 @agent.field("runs")
 def resolve_agent_runs(obj: Node, info: GraphQLResolveInfo, **_args: object) -> Node:
     """The sweep's runs (this server does not split them by agent when listing)."""
-    from wandb_typed_server.graphql.sweeps import resolve_sweep_runs
-
     connection: Node = resolve_sweep_runs(resolve_agent_sweep(obj, info), info)
     return connection
 

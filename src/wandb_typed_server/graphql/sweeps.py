@@ -38,7 +38,6 @@ from wandb_typed_server.storage.sweeps import (
     count_sweeps,
     find_sweep,
     insert_sweep,
-    list_agents,
     list_sweeps,
     sweep_by_pk,
     sweep_run_rows,
@@ -221,36 +220,6 @@ def resolve_sweep_user(obj: Node, info: GraphQLResolveInfo) -> Node | None:
     if row["user_pk"] is None:
         return None
     return user_node(user_row(request_context(info).conn, int(row["user_pk"])))
-
-
-@sweep.field("agents")
-def resolve_sweep_agents(obj: Node, info: GraphQLResolveInfo, **_args: object) -> Node:
-    """The sweep's agents (one page holds them all)."""
-    from wandb_typed_server.graphql.sweep_agents import agent_node
-
-    rows = list_agents(request_context(info).conn, node_pk(obj))
-    edges = [{"node": agent_node(row), "cursor": str(row["pk"])} for row in rows]
-    return {
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": False,
-            "hasPreviousPage": False,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
-
-
-@sweep.field("agent")
-def resolve_sweep_agent(obj: Node, info: GraphQLResolveInfo, agentName: str) -> Node | None:
-    """One of the sweep's agents by name (its id)."""
-    from wandb_typed_server.graphql.sweep_agents import agent_node
-
-    for row in list_agents(request_context(info).conn, node_pk(obj)):
-        node = agent_node(row)
-        if agentName in (node["name"], node["id"]):
-            return node
-    return None
 
 
 @run.field("sweep")
