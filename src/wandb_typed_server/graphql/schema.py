@@ -21,6 +21,7 @@ from wandb_typed_server.graphql import (
     artifact_edits,
     artifact_uploads,
     artifacts,
+    automations,
     files,
     history,
     launch,
@@ -53,6 +54,7 @@ BINDABLES: list[SchemaBindable] = [
     *artifact_edits.BINDABLES,
     *launch.BINDABLES,
     *organizations.BINDABLES,
+    *automations.BINDABLES,
 ]
 
 

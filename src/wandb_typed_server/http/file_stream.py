@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from wandb_typed_server.storage.console import write_console_lines
+from wandb_typed_server.storage.automation_events import on_history_lines
 from wandb_typed_server.storage.history import append_rows
 from wandb_typed_server.storage.runs import touch_heartbeat, update_run
 
@@ -116,6 +117,7 @@ def apply_file_stream(
     for name, chunk in request.files.items():
         if name == HISTORY_FILE:
             append_rows(conn, run_pk, "history", chunk.offset, chunk.content)
+            on_history_lines(conn, run_pk, chunk.offset, chunk.content)
         elif name == EVENTS_FILE:
             append_rows(conn, run_pk, "events", chunk.offset, chunk.content)
         elif name == SUMMARY_FILE:

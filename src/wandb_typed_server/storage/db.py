@@ -15,6 +15,7 @@ from pathlib import Path
 
 from wandb_typed_server.storage.account_tables import ACCOUNT_DDL
 from wandb_typed_server.storage.artifact_tables import ARTIFACT_DDL
+from wandb_typed_server.storage.automation_tables import AUTOMATION_DDL
 from wandb_typed_server.storage.history import HISTORY_DDL
 from wandb_typed_server.storage.launch import LAUNCH_DDL
 from wandb_typed_server.storage.organization_tables import ORGANIZATION_DDL
@@ -130,6 +131,7 @@ class Database:
                 *ARTIFACT_DDL,
                 *LAUNCH_DDL,
                 *ORGANIZATION_DDL,
+                *AUTOMATION_DDL,
             ]:
                 conn.execute(ddl)
 
