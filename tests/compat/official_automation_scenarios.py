@@ -168,6 +168,17 @@ def log(entity: str, project: str, url: str) -> dict[str, Any]:
     return {"crosser": crosser_id, "failing": failing_id}
 
 
+def _filter(saved: Any) -> dict[str, Any]:
+    """A saved event filter as plain data (wandb's is a model wrapping artifact filters as
+    ``{"filter": "<JSON>"}``; ours is the dict as sent)."""
+    data: dict[str, Any] = (
+        json.loads(saved.model_dump_json()) if hasattr(saved, "model_dump_json") else dict(saved)
+    )
+    if isinstance(data.get("filter"), str):
+        data = json.loads(data["filter"])
+    return data
+
+
 def _automation(automation: Any) -> dict[str, Any]:
     action = automation.action
     event = automation.event
@@ -177,10 +188,11 @@ def _automation(automation: Any) -> dict[str, Any]:
         "enabled": automation.enabled,
         "scope": automation.scope.name,
         "event": str(getattr(event.event_type, "value", event.event_type)),
-        "filter": json.loads(event.filter.model_dump_json()) if hasattr(event.filter, "model_dump_json") else str(event.filter),
+        "filter": _filter(event.filter),
         "action": str(getattr(action.action_type, "value", action.action_type)),
         "payload": action.request_payload,
-        "integration": action.integration.id,
+        # wandb's saved action names its integration; ours (like wandb's new ones) its id
+        "integration": getattr(action, "integration_id", None) or action.integration.id,
     }
 
 

@@ -4,6 +4,12 @@
 from enum import Enum
 
 
+class AlertSeverity(str, Enum):
+    ERROR = "ERROR"
+    INFO = "INFO"
+    WARN = "WARN"
+
+
 class ArtifactCollectionType(str, Enum):
     PORTFOLIO = "PORTFOLIO"
     SEQUENCE = "SEQUENCE"
@@ -30,6 +36,22 @@ class ArtifactStorageLayout(str, Enum):
     V2 = "V2"
 
 
+class EventTriggeringConditionType(str, Enum):
+    ADD_ARTIFACT_ALIAS = "ADD_ARTIFACT_ALIAS"
+    CREATE_ARTIFACT = "CREATE_ARTIFACT"
+    LINK_MODEL = "LINK_MODEL"
+    UPDATE_ARTIFACT_ALIAS = "UPDATE_ARTIFACT_ALIAS"
+    RUN_METRIC = "RUN_METRIC"
+    RUN_METRIC_CHANGE = "RUN_METRIC_CHANGE"
+    RUN_METRIC_ZSCORE = "RUN_METRIC_ZSCORE"
+    RUN_STATE = "RUN_STATE"
+    UNLINK_ARTIFACT = "UNLINK_ARTIFACT"
+    ADD_ARTIFACT_TAG = "ADD_ARTIFACT_TAG"
+    REMOVE_ARTIFACT_TAG = "REMOVE_ARTIFACT_TAG"
+    ADD_COLLECTION_TAG = "ADD_COLLECTION_TAG"
+    REMOVE_COLLECTION_TAG = "REMOVE_COLLECTION_TAG"
+
+
 class RunQueueAccessType(str, Enum):
     PROJECT = "PROJECT"
     USER = "USER"
@@ -40,6 +62,18 @@ class RunQueueItemState(str, Enum):
     FAILED = "FAILED"
     LEASED = "LEASED"
     PENDING = "PENDING"
+
+
+class TriggerScopeType(str, Enum):
+    ARTIFACT_COLLECTION = "ARTIFACT_COLLECTION"
+    PROJECT = "PROJECT"
+
+
+class TriggeredActionType(str, Enum):
+    NOTIFICATION = "NOTIFICATION"
+    QUEUE_JOB = "QUEUE_JOB"
+    GENERIC_WEBHOOK = "GENERIC_WEBHOOK"
+    NO_OP = "NO_OP"
 
 
 class RunQueuePrioritizationMode(str, Enum):

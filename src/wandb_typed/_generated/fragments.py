@@ -2,13 +2,15 @@
 # Source: queries
 
 from datetime import datetime
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Optional, Union
 
 from pydantic import Field
 
 from .base_model import BaseModel
 from .enums import (
+    AlertSeverity,
     ArtifactState,
+    EventTriggeringConditionType,
     RunQueueAccessType,
     RunQueueItemState,
     RunQueuePrioritizationMode,
@@ -223,6 +225,143 @@ class ProjectFragment(BaseModel):
     created_at: datetime = Field(alias="createdAt")
     is_benchmark: bool = Field(alias="isBenchmark")
     read_only: Optional[bool] = Field(alias="readOnly")
+
+
+class SlackIntegrationFragment(BaseModel):
+    typename__: str = Field(alias="__typename")
+    id: str
+    team_name: str = Field(alias="teamName")
+    channel_name: str = Field(alias="channelName")
+
+
+class WebhookIntegrationFragment(BaseModel):
+    typename__: str = Field(alias="__typename")
+    id: str
+    name: str
+    url_endpoint: str = Field(alias="urlEndpoint")
+
+
+class TriggerFragment(BaseModel):
+    typename__: str = Field(alias="__typename")
+    id: str
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: Optional[datetime] = Field(alias="updatedAt")
+    name: str
+    description: Optional[str]
+    enabled: bool
+    scope: Union[
+        "TriggerFragmentScopeArtifactPortfolio",
+        "TriggerFragmentScopeArtifactSequence",
+        "TriggerFragmentScopeProject",
+    ] = Field(discriminator="typename__")
+    event: Union["TriggerFragmentEventFilterEventTriggeringCondition",] = Field(
+        discriminator="typename__"
+    )
+    action: Union[
+        "TriggerFragmentActionNotificationTriggeredAction",
+        "TriggerFragmentActionQueueJobTriggeredAction",
+        "TriggerFragmentActionGenericWebhookTriggeredAction",
+        "TriggerFragmentActionNoOpTriggeredAction",
+    ] = Field(discriminator="typename__")
+
+
+class TriggerFragmentScopeArtifactPortfolio(BaseModel):
+    typename__: Literal["ArtifactPortfolio"] = Field(alias="__typename")
+    id: str
+    name: str
+
+
+class TriggerFragmentScopeArtifactSequence(BaseModel):
+    typename__: Literal["ArtifactSequence"] = Field(alias="__typename")
+    id: str
+    name: str
+
+
+class TriggerFragmentScopeProject(BaseModel):
+    typename__: Literal["Project"] = Field(alias="__typename")
+    id: str
+    name: str
+
+
+class TriggerFragmentEventFilterEventTriggeringCondition(BaseModel):
+    typename__: Literal["FilterEventTriggeringCondition"] = Field(alias="__typename")
+    event_type: EventTriggeringConditionType = Field(alias="eventType")
+    filter_: str = Field(alias="filter")
+
+
+class TriggerFragmentActionNotificationTriggeredAction(BaseModel):
+    typename__: Literal["NotificationTriggeredAction"] = Field(alias="__typename")
+    integration: Union[
+        "TriggerFragmentActionNotificationTriggeredActionIntegrationIntegration",
+        "TriggerFragmentActionNotificationTriggeredActionIntegrationSlackIntegration",
+    ] = Field(discriminator="typename__")
+    title: Optional[str]
+    message: Optional[str]
+    severity: Optional[AlertSeverity]
+
+
+class TriggerFragmentActionNotificationTriggeredActionIntegrationIntegration(BaseModel):
+    typename__: Literal["GenericWebhookIntegration", "GitHubOAuthIntegration", "Integration"] = (
+        Field(alias="__typename")
+    )
+
+
+class TriggerFragmentActionNotificationTriggeredActionIntegrationSlackIntegration(
+    SlackIntegrationFragment
+):
+    typename__: Literal["SlackIntegration"] = Field(alias="__typename")
+
+
+class TriggerFragmentActionQueueJobTriggeredAction(BaseModel):
+    typename__: Literal["QueueJobTriggeredAction"] = Field(alias="__typename")
+
+
+class TriggerFragmentActionGenericWebhookTriggeredAction(BaseModel):
+    typename__: Literal["GenericWebhookTriggeredAction"] = Field(alias="__typename")
+    integration: Union[
+        "TriggerFragmentActionGenericWebhookTriggeredActionIntegrationIntegration",
+        "TriggerFragmentActionGenericWebhookTriggeredActionIntegrationGenericWebhookIntegration",
+    ] = Field(discriminator="typename__")
+    request_payload: Optional[str] = Field(alias="requestPayload")
+
+
+class TriggerFragmentActionGenericWebhookTriggeredActionIntegrationIntegration(BaseModel):
+    typename__: Literal["GitHubOAuthIntegration", "Integration", "SlackIntegration"] = Field(
+        alias="__typename"
+    )
+
+
+class TriggerFragmentActionGenericWebhookTriggeredActionIntegrationGenericWebhookIntegration(
+    WebhookIntegrationFragment
+):
+    typename__: Literal["GenericWebhookIntegration"] = Field(alias="__typename")
+
+
+class TriggerFragmentActionNoOpTriggeredAction(BaseModel):
+    typename__: Literal["NoOpTriggeredAction"] = Field(alias="__typename")
+    no_op: Optional[bool] = Field(alias="noOp")
+
+
+class ProjectTriggersFragment(BaseModel):
+    page_info: "ProjectTriggersFragmentPageInfo" = Field(alias="pageInfo")
+    edges: list["ProjectTriggersFragmentEdges"]
+
+
+class ProjectTriggersFragmentPageInfo(PageInfoFragment):
+    pass
+
+
+class ProjectTriggersFragmentEdges(BaseModel):
+    cursor: str
+    node: Optional["ProjectTriggersFragmentEdgesNode"]
+
+
+class ProjectTriggersFragmentEdgesNode(BaseModel):
+    triggers: list["ProjectTriggersFragmentEdgesNodeTriggers"]
+
+
+class ProjectTriggersFragmentEdgesNodeTriggers(TriggerFragment):
+    pass
 
 
 class RegistryFragment(BaseModel):

@@ -6,7 +6,15 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import ArtifactDigestAlgorithm, ArtifactManifestType, ArtifactStorageLayout
+from .enums import (
+    AlertSeverity,
+    ArtifactDigestAlgorithm,
+    ArtifactManifestType,
+    ArtifactStorageLayout,
+    EventTriggeringConditionType,
+    TriggeredActionType,
+    TriggerScopeType,
+)
 
 
 class ArtifactAliasInput(BaseModel):
@@ -84,6 +92,19 @@ class CreateArtifactManifestInput(BaseModel):
     type_: ArtifactManifestType = Field(alias="type")
 
 
+class CreateFilterTriggerInput(BaseModel):
+    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
+    description: Optional[str] = None
+    enabled: bool
+    event_filter: str = Field(alias="eventFilter")
+    name: str
+    scope_id: str = Field(alias="scopeID")
+    scope_type: TriggerScopeType = Field(alias="scopeType")
+    triggered_action_config: "TriggeredActionConfig" = Field(alias="triggeredActionConfig")
+    triggered_action_type: TriggeredActionType = Field(alias="triggeredActionType")
+    triggering_event_type: EventTriggeringConditionType = Field(alias="triggeringEventType")
+
+
 class LinkArtifactInput(BaseModel):
     aliases: Optional[list["ArtifactAliasInput"]] = None
     artifact_id: Optional[str] = Field(alias="artifactID", default=None)
@@ -93,6 +114,33 @@ class LinkArtifactInput(BaseModel):
     client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
     entity_name: Optional[str] = Field(alias="entityName", default=None)
     project_name: Optional[str] = Field(alias="projectName", default=None)
+
+
+class NotificationActionInput(BaseModel):
+    integration_id: str = Field(alias="integrationID")
+    message: Optional[str] = None
+    severity: Optional[AlertSeverity] = None
+    title: Optional[str] = None
+
+
+class QueueJobActionInput(BaseModel):
+    queue_id: str = Field(alias="queueID")
+    template: str
+
+
+class TriggeredActionConfig(BaseModel):
+    notification_action_input: Optional["NotificationActionInput"] = Field(
+        alias="notificationActionInput", default=None
+    )
+    queue_job_action_input: Optional["QueueJobActionInput"] = Field(
+        alias="queueJobActionInput", default=None
+    )
+    generic_webhook_action_input: Optional["GenericWebhookActionInput"] = Field(
+        alias="genericWebhookActionInput", default=None
+    )
+    no_op_action_input: Optional["NoOpTriggeredActionInput"] = Field(
+        alias="noOpActionInput", default=None
+    )
 
 
 class UpsertModelInput(BaseModel):
@@ -137,6 +185,35 @@ class TagInput(BaseModel):
     tag_category_name: Optional[str] = Field(alias="tagCategoryName", default=None)
     tag_name: str = Field(alias="tagName")
     attributes: Optional[str] = None
+
+
+class GenericWebhookActionInput(BaseModel):
+    integration_id: str = Field(alias="integrationID")
+    request_payload: Optional[str] = Field(alias="requestPayload", default=None)
+
+
+class NoOpTriggeredActionInput(BaseModel):
+    no_op: Optional[bool] = Field(alias="noOp", default=None)
+
+
+class UpdateFilterTriggerInput(BaseModel):
+    id: str
+    name: Optional[str] = None
+    description: Optional[str] = None
+    triggering_event_type: Optional[EventTriggeringConditionType] = Field(
+        alias="triggeringEventType", default=None
+    )
+    scope_type: Optional[TriggerScopeType] = Field(alias="scopeType", default=None)
+    scope_id: Optional[str] = Field(alias="scopeID", default=None)
+    event_filter: Optional[str] = Field(alias="eventFilter", default=None)
+    triggered_action_type: Optional[TriggeredActionType] = Field(
+        alias="triggeredActionType", default=None
+    )
+    triggered_action_config: Optional["TriggeredActionConfig"] = Field(
+        alias="triggeredActionConfig", default=None
+    )
+    enabled: Optional[bool] = None
+    client_mutation_id: Optional[str] = Field(alias="clientMutationId", default=None)
 
 
 class UploadPartsInput(BaseModel):
