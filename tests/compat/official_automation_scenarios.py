@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -211,21 +213,40 @@ def read(entity: str, project: str, url: str) -> dict[str, Any]:
     return read_with(wandb.Api(timeout=60), entity)
 
 
+def _held(base_url: str) -> int:
+    with urllib.request.urlopen(f"{base_url}/held", timeout=10) as reply:
+        return int(json.load(reply)["held"])
+
+
 def slow_receiver(entity: str, project: str, url: str) -> dict[str, Any]:
-    """A run crossing a threshold whose webhook never answers: logging is not held up."""
+    """A run crossing a threshold whose webhook never answers (``url`` is the receiver's
+    base; its ``/hang`` holds requests): once the receiver holds the delivery, the run logs
+    more and finishes, all while the delivery stays unanswered."""
     api = wandb.Api(timeout=60)
-    hook = _hook(api, entity, url, name="hanging-hook")
+    hook = _hook(api, entity, f"{url}/hang", name="hanging-hook")
     scope = api.project(project, entity=entity)
     api.create_automation(
         OnRunMetric(scope=scope, filter=RunEvent.metric("score") > 1)
         >> SendWebhook.from_integration(hook, payload={"run": "${run_name}"}),
         name="score-above-one",
     )
-    run = wandb.init(entity=entity, project=project, name="unhindered")
-    for score in (0, 2, 3):
+    run = wandb.init(
+        entity=entity,
+        project=project,
+        name="unhindered",
+        settings=wandb.Settings(x_file_stream_transmit_interval=0.2),
+    )
+    run.log({"score": 0})
+    run.log({"score": 2})
+    deadline = time.monotonic() + 120
+    while _held(url) == 0:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the receiver never got the delivery")
+        time.sleep(0.1)
+    for score in (3, 4, 5):
         run.log({"score": score})
     run.finish()
-    return {"finished": run.id}
+    return {"finished": run.id, "held_when_finished": _held(url)}
 
 
 STEPS = {"create": create, "log": log, "read": read, "slow_receiver": slow_receiver}
