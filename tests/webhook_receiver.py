@@ -1,7 +1,7 @@
 """A real HTTP receiver for automation webhooks (a socket server on a thread) used by the
 automation tests: it records every POST (path, headers, JSON body) and answers by path:
 
-- ``/flaky-<n>``: 500 to the first ``n`` requests, then 200;
+- ``/flaky-<n>[-<anything>]``: 500 to the first ``n`` requests to that path, then 200;
 - ``/hang``: holds each request unanswered until :meth:`Receiver.release` (then 200);
 - anything else: 200.
 
@@ -66,7 +66,7 @@ class Receiver:
 
     def _answer(self, path: str) -> int:
         if path.startswith("/flaky-"):
-            failures = int(path.removeprefix("/flaky-"))
+            failures = int(path.removeprefix("/flaky-").split("-")[0])
             with self._changed:
                 seen = self._flaky_seen.get(path, 0)
                 self._flaky_seen[path] = seen + 1

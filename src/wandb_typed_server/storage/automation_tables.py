@@ -8,6 +8,8 @@ Kept free of imports so that ``db.py`` can create them with the core tables.
   delivery worker substitutes it when it sends;
 - a **trigger** (an automation) has a scope (a project or an artifact collection), an event
   type with its filter (JSON as the client sent it) and an action (type + JSON config);
+- ids of integrations and triggers are never reused (AUTOINCREMENT), so a deleted
+  automation's id never names another one;
 - a **delivery** is one action owed for one event: created in the transaction of the write
   that caused the event (``UNIQUE (trigger_pk, event_key)``: one per event), then sent by the
   delivery worker off the request path, with its attempts, last status and last error.
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 AUTOMATION_DDL: list[str] = [
     """CREATE TABLE IF NOT EXISTS integrations (
-        pk INTEGER PRIMARY KEY,
+        pk INTEGER PRIMARY KEY AUTOINCREMENT,
         entity_pk INTEGER NOT NULL REFERENCES entities(pk),
         kind TEXT NOT NULL CHECK (kind IN ('GENERIC_WEBHOOK', 'SLACK')),
         name TEXT NOT NULL,
@@ -37,7 +39,7 @@ AUTOMATION_DDL: list[str] = [
         UNIQUE (entity_pk, name)
     )""",
     """CREATE TABLE IF NOT EXISTS triggers (
-        pk INTEGER PRIMARY KEY,
+        pk INTEGER PRIMARY KEY AUTOINCREMENT,
         entity_pk INTEGER NOT NULL REFERENCES entities(pk),
         name TEXT NOT NULL,
         description TEXT,
