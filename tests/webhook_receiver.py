@@ -49,7 +49,9 @@ class Receiver:
         """Whether :meth:`release` was called."""
         return self._released.is_set()
 
-    def wait_for(self, count: int, path: str | None = None, timeout: float = 120.0) -> list[Delivery]:
+    def wait_for(
+        self, count: int, path: str | None = None, timeout: float = 120.0
+    ) -> list[Delivery]:
         """The deliveries (to ``path``, if given) once there are at least ``count``."""
 
         def matching() -> list[Delivery]:
@@ -88,7 +90,7 @@ class Receiver:
 
 def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             status = receiver._answer(self.path)
             try:
@@ -100,7 +102,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             data = json.dumps({"held": receiver.held}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")

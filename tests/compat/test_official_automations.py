@@ -101,7 +101,10 @@ def _settled(server: RunningServer) -> list[dict[str, Any]]:
     deadline = time.monotonic() + 60
     while True:
         found = _deliveries(server)
-        if all(d["status"] in ("DELIVERED", "FAILED") for d in found) or time.monotonic() > deadline:
+        if (
+            all(d["status"] in ("DELIVERED", "FAILED") for d in found)
+            or time.monotonic() > deadline
+        ):
             return found
         time.sleep(0.05)
 
@@ -132,7 +135,9 @@ def _read_with_ours(server: RunningServer) -> dict[Flavour, dict[str, Any]]:
                 flavour, portal, api_key=server.api_key, overrides={"base_url": server.base_url}
             )
             with api:
-                ours[flavour] = json.loads(json.dumps(scenarios.read_with(api, ENTITY), default=str))
+                ours[flavour] = json.loads(
+                    json.dumps(scenarios.read_with(api, ENTITY), default=str)
+                )
     return ours
 
 
@@ -301,7 +306,9 @@ def test_updating_a_missing_automation_is_404(story: Story) -> None:
 
 def test_official_reads_what_was_created(story: Story) -> None:
     names = [a["name"] for a in story.read["automations"]]
-    assert names == sorted([scenarios.NAMES["metric"], scenarios.NAMES["failed"], scenarios.NAMES["alias"]])
+    assert names == sorted(
+        [scenarios.NAMES["metric"], scenarios.NAMES["failed"], scenarios.NAMES["alias"]]
+    )
     failed = story.read["one"]
     assert (failed["event"], failed["scope"], failed["enabled"]) == ("RUN_STATE", PROJECT, True)
     assert failed["filter"]["run_state_filter"] == {"states": ["FAILED"]}
@@ -327,7 +334,9 @@ def test_official_client_sees_ours_update_disable_and_delete(story: Story) -> No
     before = {a["name"]: a for a in story.read["automations"]}
     for name, automation in after.items():
         unchanged = {k: v for k, v in automation.items() if k not in ("enabled", "description")}
-        assert unchanged == {k: v for k, v in before[name].items() if k not in ("enabled", "description")}
+        assert unchanged == {
+            k: v for k, v in before[name].items() if k not in ("enabled", "description")
+        }
 
 
 def test_the_secret_never_appears_in_a_read_or_the_log(story: Story) -> None:

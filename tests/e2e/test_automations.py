@@ -102,7 +102,10 @@ def _settled(server: RunningServer, project: str, name: str) -> list[dict[str, A
     deadline = time.monotonic() + 60
     while True:
         found = _deliveries(server, project).get(name, [])
-        if all(d["status"] in ("DELIVERED", "FAILED") for d in found) or time.monotonic() > deadline:
+        if (
+            all(d["status"] in ("DELIVERED", "FAILED") for d in found)
+            or time.monotonic() > deadline
+        ):
             return found
         time.sleep(0.05)
 
@@ -130,7 +133,11 @@ def test_create_list_read_update_disable_delete(
         OnRunMetric(scope=scope, filter=RunEvent.metric("loss").avg(5) > 0.5) >> DoNothing(),
         name=f"{project}-loss",
     )
-    assert (created.name, created.description, created.enabled) == (f"{project}-alias", "ship it", True)
+    assert (created.name, created.description, created.enabled) == (
+        f"{project}-alias",
+        "ship it",
+        True,
+    )
     assert created.scope == ProjectScope(scope.id, project)
     assert created.event.filter == {"$or": [{"$and": [{"alias": {"$eq": "production"}}]}]}
     assert created.action == SendWebhook(hook.id, {"alias": "${alias}"})
@@ -171,7 +178,7 @@ def test_integrations_list_webhooks_and_never_their_secret(
     assert hook in list(api.webhook_integrations(ENTITY, per_page=1))
     assert list(api.slack_integrations(entity=ENTITY)) == []
     assert SECRET not in repr(everything)
-    names = _graphql(local_server, "{ entity(name: \"admin\") { secretNames } }")
+    names = _graphql(local_server, '{ entity(name: "admin") { secretNames } }')
     assert names["data"]["entity"]["secretNames"] == ["E2E_TOKEN"]
 
 

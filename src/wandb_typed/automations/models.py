@@ -19,7 +19,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any, Literal, Protocol, Union
+from typing import Any, Literal, Protocol
 
 from wandb_typed.errors import InvalidArgumentError
 
@@ -119,7 +119,7 @@ class ArtifactCollectionScope:
     scope_type: ScopeType = ScopeType.ARTIFACT_COLLECTION
 
 
-Scope = Union[ProjectScope, ArtifactCollectionScope]
+Scope = ProjectScope | ArtifactCollectionScope
 
 
 class _HasIdAndName(Protocol):
@@ -151,7 +151,8 @@ def as_scope(obj: Scope | _HasIdAndName) -> Scope:
 # --- filters --------------------------------------------------------------------------------
 
 _AGG = {"max": "MAX", "min": "MIN", "avg": "AVERAGE"}
-_CMP = {">": "$gt", ">=": "$gte", "<": "$lt", "<=": "$lte"}
+_Cmp = Literal["$gt", "$gte", "$lt", "$lte"]
+_CMP: dict[str, _Cmp] = {">": "$gt", ">=": "$gte", "<": "$lt", "<=": "$lte"}
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,11 @@ class _MetricOperand:
 
     def _threshold(self, op: str, value: object) -> MetricThresholdFilter:
         return MetricThresholdFilter(
-            self.name, _CMP[op], _number(value, "threshold"), self.agg, self.window  # type: ignore[arg-type]
+            self.name,
+            _CMP[op],
+            _number(value, "threshold"),
+            self.agg,
+            self.window,
         )
 
     def __gt__(self, value: object) -> MetricThresholdFilter:
@@ -269,7 +274,10 @@ class _MetricOperand:
     lte = __le__
 
     def _change(
-        self, direction: Literal["INCREASE", "DECREASE", "ANY"], diff: float | None, frac: float | None
+        self,
+        direction: Literal["INCREASE", "DECREASE", "ANY"],
+        diff: float | None,
+        frac: float | None,
     ) -> MetricChangeFilter:
         if (diff is None) == (frac is None):
             raise InvalidArgumentError("give exactly one of diff= (absolute) or frac= (relative)")
@@ -281,15 +289,21 @@ class _MetricOperand:
             self.name, amount, kind, direction, self.agg, self.window, self.window
         )
 
-    def changes_by(self, *, diff: float | None = None, frac: float | None = None) -> MetricChangeFilter:
+    def changes_by(
+        self, *, diff: float | None = None, frac: float | None = None
+    ) -> MetricChangeFilter:
         """Changed (either way) by ``diff`` (absolute) or ``frac`` (relative)."""
         return self._change("ANY", diff, frac)
 
-    def increases_by(self, *, diff: float | None = None, frac: float | None = None) -> MetricChangeFilter:
+    def increases_by(
+        self, *, diff: float | None = None, frac: float | None = None
+    ) -> MetricChangeFilter:
         """Grew by ``diff`` (absolute) or ``frac`` (relative)."""
         return self._change("INCREASE", diff, frac)
 
-    def decreases_by(self, *, diff: float | None = None, frac: float | None = None) -> MetricChangeFilter:
+    def decreases_by(
+        self, *, diff: float | None = None, frac: float | None = None
+    ) -> MetricChangeFilter:
         """Shrank by ``diff`` (absolute) or ``frac`` (relative)."""
         return self._change("DECREASE", diff, frac)
 
@@ -322,11 +336,16 @@ class _ZScore:
 
     def __gt__(self, value: object) -> MetricZScoreFilter:
         return MetricZScoreFilter(
-            self.name, self.window, _number(value, "threshold"), "ANY" if self.absolute else "INCREASE"
+            self.name,
+            self.window,
+            _number(value, "threshold"),
+            "ANY" if self.absolute else "INCREASE",
         )
 
     def __lt__(self, value: object) -> MetricZScoreFilter:
-        return MetricZScoreFilter(self.name, self.window, abs(_number(value, "threshold")), "DECREASE")
+        return MetricZScoreFilter(
+            self.name, self.window, abs(_number(value, "threshold")), "DECREASE"
+        )
 
     def __abs__(self) -> _ZScore:
         return _ZScore(self.name, self.window, absolute=True)
@@ -405,7 +424,7 @@ class ArtifactEvent:
     tag = _ArtifactField("tag")
 
 
-MetricFilter = Union[MetricThresholdFilter, MetricChangeFilter, MetricZScoreFilter]
+MetricFilter = MetricThresholdFilter | MetricChangeFilter | MetricZScoreFilter
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -437,9 +456,7 @@ class Event:
         return json.dumps({"$or": [{"$and": inner}]}, separators=(",", ":"))
 
 
-def _event(
-    event_type: EventType, scope: Any, filter: Any, allowed: tuple[ScopeType, ...]
-) -> Event:
+def _event(event_type: EventType, scope: Any, filter: Any, allowed: tuple[ScopeType, ...]) -> Event:
     found = as_scope(scope)
     if found.scope_type not in allowed:
         raise InvalidArgumentError(
@@ -453,7 +470,7 @@ _PROJECT_ONLY = (ScopeType.PROJECT,)
 _ANY_SCOPE = (ScopeType.PROJECT, ScopeType.ARTIFACT_COLLECTION)
 
 
-def OnRunMetric(*, scope: Any, filter: MetricFilter) -> Event:  # noqa: N802 (the reference's name)
+def OnRunMetric(*, scope: Any, filter: MetricFilter) -> Event:
     """A run's metric crosses a threshold, changes, or leaves its usual range (projects)."""
     if not isinstance(filter, MetricThresholdFilter | MetricChangeFilter | MetricZScoreFilter):
         raise InvalidArgumentError(
@@ -462,7 +479,7 @@ def OnRunMetric(*, scope: Any, filter: MetricFilter) -> Event:  # noqa: N802 (th
     return _event(filter.event_type, scope, filter, _PROJECT_ONLY)
 
 
-def OnRunState(*, scope: Any, filter: RunStateFilter) -> Event:  # noqa: N802
+def OnRunState(*, scope: Any, filter: RunStateFilter) -> Event:
     """A run reaches a state (``RunEvent.state == "failed"``)."""
     if not isinstance(filter, RunStateFilter):
         raise InvalidArgumentError(f"OnRunState needs RunEvent.state == ..., got {filter!r}")
@@ -472,10 +489,14 @@ def OnRunState(*, scope: Any, filter: RunStateFilter) -> Event:  # noqa: N802
 def _artifact_event(event_type: EventType) -> Any:
     def make(*, scope: Any, filter: ArtifactFilter | None = None) -> Event:
         if filter is not None and not isinstance(filter, ArtifactFilter):
-            raise InvalidArgumentError(f"an artifact event filter must be ArtifactEvent...., got {filter!r}")
+            raise InvalidArgumentError(
+                f"an artifact event filter must be ArtifactEvent...., got {filter!r}"
+            )
         return _event(event_type, scope, filter, _ANY_SCOPE)
 
-    make.__doc__ = f"A {event_type.name.lower().replace('_', ' ')} event in a project or collection."
+    make.__doc__ = (
+        f"A {event_type.name.lower().replace('_', ' ')} event in a project or collection."
+    )
     return make
 
 
@@ -581,7 +602,7 @@ class DoNothing:
         return {"noOpActionInput": {"noOp": True}}
 
 
-Action = Union[SendWebhook, SendNotification, DoNothing]
+Action = SendWebhook | SendNotification | DoNothing
 
 
 # --- automations ----------------------------------------------------------------------------
@@ -660,7 +681,9 @@ def _event_action(scope: Scope, event: Event, action: Action) -> dict[str, Any]:
         "scopeType": scope.scope_type.value,
         "scopeID": scope.id,
         "triggeringEventType": event.event_type.value,
-        "eventFilter": event.filter_json() if not isinstance(event.filter, dict) else _saved_filter_json(event),
+        "eventFilter": event.filter_json()
+        if not isinstance(event.filter, dict)
+        else _saved_filter_json(event),
         "triggeredActionType": action.action_type.value,
         "triggeredActionConfig": action.config(),
     }

@@ -102,11 +102,17 @@ def _pk_cursor(after: str | None) -> int:
 
 @entity.field("integrations")
 def resolve_integrations(
-    obj: Node, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None, **_: object
+    obj: Node,
+    info: GraphQLResolveInfo,
+    first: int | None = None,
+    after: str | None = None,
+    **_: object,
 ) -> Node:
     """An entity's integrations, oldest first."""
     limit = _limit(first)
-    rows = store.list_integrations(request_context(info).conn, node_pk(obj), _pk_cursor(after), limit + 1)
+    rows = store.list_integrations(
+        request_context(info).conn, node_pk(obj), _pk_cursor(after), limit + 1
+    )
     edges: list[Node] = [
         {"node": integration_node(row), "cursor": encode_name_cursor(str(row["pk"]))}
         for row in rows[:limit]
@@ -161,7 +167,9 @@ def resolve_delete_integration(_obj: object, info: GraphQLResolveInfo, input: No
     ctx = request_context(info)
     pk = _integration_pk(str(input["id"]))
     row = store.integration_by_pk(ctx.conn, pk)
-    if row is None or not can_access(ctx.conn, ctx.principal, entity_by_pk(ctx.conn, int(row["entity_pk"]))):
+    if row is None or not can_access(
+        ctx.conn, ctx.principal, entity_by_pk(ctx.conn, int(row["entity_pk"]))
+    ):
         raise LookupError(f"integration {input['id']!r} not found")
     users = ctx.conn.execute(
         "SELECT name FROM triggers WHERE action_config LIKE ?", (f'%"{input["id"]}"%',)
@@ -179,7 +187,9 @@ def resolve_insert_secret(_obj: object, info: GraphQLResolveInfo, input: Node) -
     """Store a team secret (its value is never returned)."""
     ctx = request_context(info)
     owner = writable_entity(ctx.conn, ctx.principal, str(input["entityName"]))
-    store.insert_secret(ctx.conn, int(owner["pk"]), str(input["secretName"]), str(input["secretValue"]))
+    store.insert_secret(
+        ctx.conn, int(owner["pk"]), str(input["secretName"]), str(input["secretValue"])
+    )
     return {"success": True, "clientMutationId": input.get("clientMutationId")}
 
 
@@ -310,7 +320,11 @@ def resolve_project_triggers(obj: Node, info: GraphQLResolveInfo) -> list[Node]:
 @sequence.field("triggers")
 @portfolio.field("triggers")
 def resolve_collection_triggers(
-    obj: Node, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None, **_: object
+    obj: Node,
+    info: GraphQLResolveInfo,
+    first: int | None = None,
+    after: str | None = None,
+    **_: object,
 ) -> Node:
     """Automations scoped to this collection."""
     ctx = request_context(info)
@@ -337,7 +351,11 @@ def resolve_collection_triggers(
 
 @user.field("projects")
 def resolve_viewer_projects(
-    obj: Node, info: GraphQLResolveInfo, first: int | None = None, after: str | None = None, **_: object
+    obj: Node,
+    info: GraphQLResolveInfo,
+    first: int | None = None,
+    after: str | None = None,
+    **_: object,
 ) -> Node:
     """Every project the caller may read (their own, their teams', their registries)."""
     ctx = request_context(info)
@@ -395,9 +413,7 @@ def _check_integration(ctx: RequestContext, config: dict[str, object]) -> None:
             if found is None or not can_access(
                 ctx.conn, ctx.principal, entity_by_pk(ctx.conn, int(found["entity_pk"]))
             ):
-                raise store.AutomationInputError(
-                    f"integration {spec['integrationID']!r} not found"
-                )
+                raise store.AutomationInputError(f"integration {spec['integrationID']!r} not found")
 
 
 def _writable_scope(ctx: RequestContext, scope_type: str, scope_id: str) -> tuple[int, int]:
@@ -468,7 +484,9 @@ def resolve_update_trigger(_obj: object, info: GraphQLResolveInfo, input: Node) 
     event_type = str(input.get("triggeringEventType") or row["event_type"])
     store.check_scope_event(scope_type, event_type)
     event_filter = input.get("eventFilter")
-    store.parse_event_filter(event_type, str(event_filter if event_filter is not None else row["event_filter"]))
+    store.parse_event_filter(
+        event_type, str(event_filter if event_filter is not None else row["event_filter"])
+    )
     changes: dict[str, object] = {"scope_type": scope_type, "event_type": event_type}
     if input.get("scopeID") is not None:
         scope_pk, entity_pk = _writable_scope(ctx, scope_type, str(input["scopeID"]))
@@ -485,7 +503,10 @@ def resolve_update_trigger(_obj: object, info: GraphQLResolveInfo, input: Node) 
     if input.get("enabled") is not None:
         changes["enabled"] = 1 if input["enabled"] else 0
     updated = store.update_trigger(ctx.conn, int(row["pk"]), changes)
-    return {"trigger": trigger_node(ctx, updated), "clientMutationId": input.get("clientMutationId")}
+    return {
+        "trigger": trigger_node(ctx, updated),
+        "clientMutationId": input.get("clientMutationId"),
+    }
 
 
 @mutation.field("deleteTrigger")

@@ -67,7 +67,9 @@ class DeliveryWorker:
     def start(self) -> None:
         """Start sending (deliveries a previous process left mid-send are sent again)."""
         with self._db.transaction() as conn:
-            conn.execute("UPDATE automation_deliveries SET status = 'PENDING' WHERE status = 'SENDING'")
+            conn.execute(
+                "UPDATE automation_deliveries SET status = 'PENDING' WHERE status = 'SENDING'"
+            )
         self._thread.start()
 
     def stop(self) -> None:
@@ -98,7 +100,9 @@ class DeliveryWorker:
 
     def _request(self, pk: int) -> _Request:
         conn = self._db.connection()
-        delivery = conn.execute("SELECT * FROM automation_deliveries WHERE pk = ?", (pk,)).fetchone()
+        delivery = conn.execute(
+            "SELECT * FROM automation_deliveries WHERE pk = ?", (pk,)
+        ).fetchone()
         integration = (
             store.integration_by_pk(conn, int(delivery["integration_pk"]))
             if delivery["integration_pk"] is not None
@@ -134,7 +138,9 @@ class DeliveryWorker:
             http_request = urllib.request.Request(
                 request.url, data=request.body, headers=request.headers, method="POST"
             )
-            with urllib.request.urlopen(http_request, timeout=self._policy.timeout_seconds) as reply:
+            with urllib.request.urlopen(
+                http_request, timeout=self._policy.timeout_seconds
+            ) as reply:
                 code = int(reply.status)
         except urllib.error.HTTPError as exc:
             code, error = exc.code, f"HTTP {exc.code}"

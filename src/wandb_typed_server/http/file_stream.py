@@ -22,8 +22,8 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from wandb_typed_server.storage.console import write_console_lines
 from wandb_typed_server.storage.automation_events import on_history_lines
+from wandb_typed_server.storage.console import write_console_lines
 from wandb_typed_server.storage.history import append_rows
 from wandb_typed_server.storage.runs import touch_heartbeat, update_run
 

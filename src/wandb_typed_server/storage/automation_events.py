@@ -76,7 +76,10 @@ def _event_key(prefix: str) -> str:
 
 
 def _triggers(
-    conn: sqlite3.Connection, event_types: Sequence[str], project_pk: int, collection_pks: Iterable[int]
+    conn: sqlite3.Connection,
+    event_types: Sequence[str],
+    project_pk: int,
+    collection_pks: Iterable[int],
 ) -> list[sqlite3.Row]:
     collections = sorted(set(collection_pks))
     marks = ", ".join("?" for _ in event_types)
@@ -111,7 +114,10 @@ def _owe(conn: sqlite3.Connection, trigger: sqlite3.Row, key: str, variables: Va
         }
     elif action == "QUEUE_JOB":
         spec = config.get("queueJobActionInput") or {}
-        payload = {"queueID": spec.get("queueID"), "template": render(str(spec.get("template") or "{}"), variables)}
+        payload = {
+            "queueID": spec.get("queueID"),
+            "template": render(str(spec.get("template") or "{}"), variables),
+        }
     else:
         payload = {"noOp": True, "variables": dict(variables)}
     now = utc_now_iso()
@@ -184,7 +190,9 @@ def _run_document(run: sqlite3.Row) -> dict[str, object]:
     }
 
 
-def _run_context(conn: sqlite3.Connection, run_pk: int) -> tuple[sqlite3.Row, dict[str, object]] | None:
+def _run_context(
+    conn: sqlite3.Connection, run_pk: int
+) -> tuple[sqlite3.Row, dict[str, object]] | None:
     row: sqlite3.Row | None = conn.execute(
         "SELECT r.*, p.name AS project_name, e.name AS entity_name FROM runs r"
         " JOIN projects p ON p.pk = r.project_pk JOIN entities e ON e.pk = p.entity_pk"
@@ -233,6 +241,12 @@ def on_run_state(conn: sqlite3.Connection, run_pk: int, old_state: str, new_stat
         _owe(conn, trigger, f"state:{run_pk}:{new_state}", event)
 
 
+def _size(spec: Mapping[str, object], key: str) -> int:
+    """A window size of a metric filter (checked positive when the trigger was saved)."""
+    value = spec.get(key)
+    return int(value) if isinstance(value, int | float) and value >= 1 else 1
+
+
 def _aggregate(values: Sequence[float], agg: object) -> float:
     if agg == "MAX":
         return max(values)
@@ -244,7 +258,7 @@ def _aggregate(values: Sequence[float], agg: object) -> float:
 
 
 def _threshold_met(series: Sequence[float], spec: Mapping[str, object]) -> bool:
-    window = int(spec.get("window_size") or 1)
+    window = _size(spec, "window_size")
     value = _aggregate(series[-window:], spec.get("agg_op"))
     threshold = float(spec["threshold"])  # type: ignore[arg-type]
     return {
@@ -256,8 +270,8 @@ def _threshold_met(series: Sequence[float], spec: Mapping[str, object]) -> bool:
 
 
 def _change_met(series: Sequence[float], spec: Mapping[str, object]) -> bool:
-    current_n = int(spec.get("current_window_size") or 1)
-    prior_n = int(spec.get("prior_window_size") or 1)
+    current_n = _size(spec, "current_window_size")
+    prior_n = _size(spec, "prior_window_size")
     if len(series) < current_n + prior_n:
         return False
     current = _aggregate(series[-current_n:], spec.get("agg_op"))
@@ -277,7 +291,7 @@ def _change_met(series: Sequence[float], spec: Mapping[str, object]) -> bool:
 
 
 def _zscore_met(series: Sequence[float], spec: Mapping[str, object]) -> bool:
-    window = int(spec.get("window_size") or 1)
+    window = _size(spec, "window_size")
     prior = series[-window - 1 : -1]
     if len(prior) < 2:
         return False

@@ -38,8 +38,25 @@ _AGG_OPS: Final = frozenset({None, "MAX", "MIN", "AVERAGE"})
 _CHANGE_TYPES: Final = frozenset({"ABSOLUTE", "RELATIVE"})
 _CHANGE_DIRS: Final = frozenset({"INCREASE", "DECREASE", "ANY"})
 _MONGO_OPS: Final = frozenset(
-    {"$and", "$or", "$nor", "$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin",
-     "$regex", "$options", "$exists", "$not", "$all", "$contains"}
+    {
+        "$and",
+        "$or",
+        "$nor",
+        "$eq",
+        "$ne",
+        "$gt",
+        "$gte",
+        "$lt",
+        "$lte",
+        "$in",
+        "$nin",
+        "$regex",
+        "$options",
+        "$exists",
+        "$not",
+        "$all",
+        "$contains",
+    }
 )
 
 
@@ -237,7 +254,9 @@ def _check_metric_filter(event_type: str, spec: object) -> None:
         _number(inner, "window_size", where, positive=True)
     elif kind == "change_filter":
         if inner.get("change_type") not in _CHANGE_TYPES:
-            raise AutomationInputError(f"unknown change_type {inner.get('change_type')!r} in {where}")
+            raise AutomationInputError(
+                f"unknown change_type {inner.get('change_type')!r} in {where}"
+            )
         if inner.get("change_dir") not in _CHANGE_DIRS:
             raise AutomationInputError(f"unknown change_dir {inner.get('change_dir')!r} in {where}")
         _number(inner, "change_amount", where, positive=True)

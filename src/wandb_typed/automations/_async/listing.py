@@ -19,7 +19,9 @@ from wandb_typed.pagination import Page, page_of
 
 __all__ = ["AsyncAutomations", "AsyncIntegrations"]
 
-I = TypeVar("I", WebhookIntegration, SlackIntegration, WebhookIntegration | SlackIntegration)
+IntegrationT = TypeVar(
+    "IntegrationT", WebhookIntegration, SlackIntegration, WebhookIntegration | SlackIntegration
+)
 
 
 class AsyncAutomations(AsyncPaginator[Automation]):
@@ -39,7 +41,9 @@ class AsyncAutomations(AsyncPaginator[Automation]):
     async def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[Automation]:
         client = self._session.client
         if self.entity is None:
-            reply = await client.get_automations(cursor=cursor, per_page=self.per_page, on_data=on_data)
+            reply = await client.get_automations(
+                cursor=cursor, per_page=self.per_page, on_data=on_data
+            )
             scope = reply.search_scope
         else:
             by_entity = await client.get_automations_by_entity(
@@ -69,7 +73,7 @@ class AsyncAutomations(AsyncPaginator[Automation]):
         return f"<{type(self).__name__} entity={self.entity!r} name={self.name!r}>"
 
 
-class AsyncIntegrations(AsyncPaginator[I]):
+class AsyncIntegrations(AsyncPaginator[IntegrationT]):
     """Integrations of an entity, oldest first, optionally of one kind only."""
 
     connection_path = ("entity", "integrations")
@@ -82,15 +86,17 @@ class AsyncIntegrations(AsyncPaginator[I]):
         self.entity = entity
         self._kind = kind
 
-    async def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[I]:
+    async def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[IntegrationT]:
         reply = await self._session.client.integrations_by_entity(
             self.entity, cursor=cursor, per_page=self.per_page, on_data=on_data
         )
         if reply.entity is None:
-            raise NotFoundError(f"entity {self.entity!r} not found", kind="entity", path=self.entity)
+            raise NotFoundError(
+                f"entity {self.entity!r} not found", kind="entity", path=self.entity
+            )
         kind = self._kind
 
-        def convert(node: object) -> I | None:
+        def convert(node: object) -> IntegrationT | None:
             found = integration_from_wire(node)
             return found if isinstance(found, kind) else None  # type: ignore[return-value]
 

@@ -46,7 +46,10 @@ class AsyncAutomationsApi(AsyncSessionHolder):
         from wandb_typed.automations.models import SlackIntegration, WebhookIntegration
 
         return AsyncIntegrations(
-            self._session, await self._entity(entity), (WebhookIntegration, SlackIntegration), per_page
+            self._session,
+            await self._entity(entity),
+            (WebhookIntegration, SlackIntegration),
+            per_page,
         )
 
     async def webhook_integrations(
@@ -61,7 +64,9 @@ class AsyncAutomationsApi(AsyncSessionHolder):
         from wandb_typed.automations._async.listing import AsyncIntegrations
         from wandb_typed.automations.models import WebhookIntegration
 
-        return AsyncIntegrations(self._session, await self._entity(entity), WebhookIntegration, per_page)
+        return AsyncIntegrations(
+            self._session, await self._entity(entity), WebhookIntegration, per_page
+        )
 
     async def slack_integrations(
         self, *, entity: str | None = None, per_page: int = 50
@@ -74,7 +79,9 @@ class AsyncAutomationsApi(AsyncSessionHolder):
         from wandb_typed.automations._async.listing import AsyncIntegrations
         from wandb_typed.automations.models import SlackIntegration
 
-        return AsyncIntegrations(self._session, await self._entity(entity), SlackIntegration, per_page)
+        return AsyncIntegrations(
+            self._session, await self._entity(entity), SlackIntegration, per_page
+        )
 
     async def automations(
         self, entity: str | None = None, *, name: str | None = None, per_page: int = 50
@@ -104,7 +111,9 @@ class AsyncAutomationsApi(AsyncSessionHolder):
         found = [a async for a in await self.automations(entity, name=name)]
         if not found:
             where = f" in entity {entity!r}" if entity else ""
-            raise NotFoundError(f"automation {name!r} not found{where}", kind="automation", path=name)
+            raise NotFoundError(
+                f"automation {name!r} not found{where}", kind="automation", path=name
+            )
         if len(found) > 1:
             raise InvalidArgumentError(
                 f"{len(found)} automations are called {name!r}: name the entity (entity=...)"
@@ -144,7 +153,9 @@ class AsyncAutomationsApi(AsyncSessionHolder):
                 f"automation {params['name']!r} exists already (fetch_existing=True returns it)"
             ) from None
         if reply.result is None or reply.result.trigger is None:
-            raise InvalidResponseError(f"createFilterTrigger for {params['name']!r} returned nothing")
+            raise InvalidResponseError(
+                f"createFilterTrigger for {params['name']!r} returned nothing"
+            )
         return automation_from_wire(reply.result.trigger)
 
     async def update_automation(
@@ -193,13 +204,17 @@ class AsyncAutomationsApi(AsyncSessionHolder):
 
         ident = obj.id if isinstance(obj, Automation) else obj
         if not isinstance(ident, str) or not ident:
-            raise InvalidArgumentError(f"delete_automation() needs an Automation or its id, got {obj!r}")
+            raise InvalidArgumentError(
+                f"delete_automation() needs an Automation or its id, got {obj!r}"
+            )
         try:
             reply = await self._session.client.delete_automation(ident)
         except HTTPStatusError as exc:
             if exc.status_code != 404:
                 raise
-            raise NotFoundError(f"automation {ident!r} not found", kind="automation", path=ident) from None
+            raise NotFoundError(
+                f"automation {ident!r} not found", kind="automation", path=ident
+            ) from None
         if reply.result is None or not reply.result.success:
             raise InvalidResponseError(f"deleteTrigger for {ident!r} did not succeed")
         return True

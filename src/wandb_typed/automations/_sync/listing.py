@@ -21,7 +21,9 @@ from wandb_typed.pagination import Page, page_of
 
 __all__ = ["Automations", "Integrations"]
 
-I = TypeVar("I", WebhookIntegration, SlackIntegration, WebhookIntegration | SlackIntegration)
+IntegrationT = TypeVar(
+    "IntegrationT", WebhookIntegration, SlackIntegration, WebhookIntegration | SlackIntegration
+)
 
 
 class Automations(Paginator[Automation]):
@@ -71,7 +73,7 @@ class Automations(Paginator[Automation]):
         return f"<{type(self).__name__} entity={self.entity!r} name={self.name!r}>"
 
 
-class Integrations(Paginator[I]):
+class Integrations(Paginator[IntegrationT]):
     """Integrations of an entity, oldest first, optionally of one kind only."""
 
     connection_path = ("entity", "integrations")
@@ -84,7 +86,7 @@ class Integrations(Paginator[I]):
         self.entity = entity
         self._kind = kind
 
-    def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[I]:
+    def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[IntegrationT]:
         reply = self._session.client.integrations_by_entity(
             self.entity, cursor=cursor, per_page=self.per_page, on_data=on_data
         )
@@ -94,7 +96,7 @@ class Integrations(Paginator[I]):
             )
         kind = self._kind
 
-        def convert(node: object) -> I | None:
+        def convert(node: object) -> IntegrationT | None:
             found = integration_from_wire(node)
             return found if isinstance(found, kind) else None  # type: ignore[return-value]
 

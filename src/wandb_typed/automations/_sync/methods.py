@@ -18,7 +18,6 @@ __all__ = ["AutomationsApi"]
 
 if TYPE_CHECKING:
     from wandb_typed.automations._sync.listing import Automations, Integrations
-
     from wandb_typed.automations.models import (
         Automation,
         NewAutomation,
@@ -46,11 +45,13 @@ class AutomationsApi(SessionHolder):
             >>> [i.id for i in api.integrations("my-team")]  # doctest: +SKIP
         """
         from wandb_typed.automations._sync.listing import Integrations
-
         from wandb_typed.automations.models import SlackIntegration, WebhookIntegration
 
         return Integrations(
-            self._session, self._entity(entity), (WebhookIntegration, SlackIntegration), per_page
+            self._session,
+            self._entity(entity),
+            (WebhookIntegration, SlackIntegration),
+            per_page,
         )
 
     def webhook_integrations(
@@ -63,7 +64,6 @@ class AutomationsApi(SessionHolder):
             >>> [h.url_endpoint for h in hooks]  # doctest: +SKIP
         """
         from wandb_typed.automations._sync.listing import Integrations
-
         from wandb_typed.automations.models import WebhookIntegration
 
         return Integrations(self._session, self._entity(entity), WebhookIntegration, per_page)
@@ -77,7 +77,6 @@ class AutomationsApi(SessionHolder):
             >>> slack = api.slack_integrations(entity="my-team")  # doctest: +SKIP
         """
         from wandb_typed.automations._sync.listing import Integrations
-
         from wandb_typed.automations.models import SlackIntegration
 
         return Integrations(self._session, self._entity(entity), SlackIntegration, per_page)
