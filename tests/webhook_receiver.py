@@ -27,6 +27,7 @@ class Delivery:
     headers: dict[str, str]
     body: Any
     status: int
+    raw: bytes = b""
 
 
 class Receiver:
@@ -97,7 +98,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
                 body = json.loads(raw)
             except ValueError:
                 body = raw.decode(errors="replace")
-            receiver._record(Delivery(self.path, dict(self.headers), body, status))
+            receiver._record(Delivery(self.path, dict(self.headers), body, status, raw))
             self.send_response(status)
             self.send_header("Content-Length", "0")
             self.end_headers()

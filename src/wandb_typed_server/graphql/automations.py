@@ -150,6 +150,20 @@ def resolve_create_webhook(_obj: object, info: GraphQLResolveInfo, input: Node) 
     return {"integration": integration_node(row), "clientMutationId": input.get("clientMutationId")}
 
 
+@mutation.field("createSlackChannelIntegration")
+def resolve_create_slack(_obj: object, info: GraphQLResolveInfo, input: Node) -> Node:
+    """A Slack channel of an entity; its notifications go to the server's Slack URL."""
+    ctx = request_context(info)
+    owner = writable_entity(ctx.conn, ctx.principal, str(input["entityName"]))
+    row = store.create_slack_integration(
+        ctx.conn,
+        int(owner["pk"]),
+        team_name=str(input["teamName"]),
+        channel_name=str(input["channelName"]),
+    )
+    return {"integration": integration_node(row), "clientMutationId": input.get("clientMutationId")}
+
+
 def _optional_str(value: object) -> str | None:
     return str(value) if value else None
 

@@ -7,7 +7,8 @@ generic webhook is POSTed to its integration's URL with the payload, team secret
 substituted, ``Authorization: Bearer <access token>`` when the integration has one and
 ``X-Wandb-Signature`` (hex HMAC-SHA256 of the body with the signing secret) when it has a
 secret. A Slack notification goes to the URL the server is configured with
-(``WANDB_TYPED_SLACK_WEBHOOK_URL``). A 2xx answer delivers; anything else is retried with
+(``DeliveryPolicy.slack_url``, else ``WANDB_TYPED_SLACK_WEBHOOK_URL``): a Slack incoming
+webhook's JSON (``text``, plus ``channel``). A 2xx answer delivers; anything else is retried with
 exponential backoff until ``max_attempts``; each attempt records the status code or error.
 Secrets never reach the delivery rows nor the log.
 """
@@ -45,6 +46,8 @@ class DeliveryPolicy:
     timeout_seconds: float = 10.0
     poll_seconds: float = 0.1
     senders: int = 4
+    slack_url: str | None = None
+    """Where Slack notifications go (default: ``$WANDB_TYPED_SLACK_WEBHOOK_URL``)."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ class DeliveryWorker:
             raise LookupError("the action's integration no longer exists")
         secrets = store.secret_values(conn, int(integration["entity_pk"]))
         if integration["kind"] == "SLACK":
-            url = os.environ.get(SLACK_URL_ENV_VAR, "")
+            url = self._policy.slack_url or os.environ.get(SLACK_URL_ENV_VAR, "")
             if not url:
                 raise LookupError(f"no Slack delivery URL configured ({SLACK_URL_ENV_VAR})")
             message = json.loads(delivery["payload"])

@@ -53,8 +53,9 @@ STANDARD_VARIABLES: Final = (
 Variables = Mapping[str, object]
 
 
-def render(template: str, variables: Variables) -> str:
-    """Fill ``${name}`` placeholders of a JSON template; unknown names stay as they are.
+def render(template: str, variables: Variables, *, escape: bool = True) -> str:
+    """Fill ``${name}`` placeholders of a JSON template (values JSON-escaped; ``escape=False``
+    for plain text); unknown names stay as they are.
 
     >>> render('{"run": "${run_name}", "k": "${SECRET}"}', {"run_name": 'a"b'})
     '{"run": "a\\\\"b", "k": "${SECRET}"}'
@@ -66,7 +67,7 @@ def render(template: str, variables: Variables) -> str:
             return match.group(0)
         value = variables[name]
         text = value if isinstance(value, str) else json.dumps(value)
-        return json.dumps(text)[1:-1]
+        return json.dumps(text)[1:-1] if escape else text
 
     return _VARIABLE.sub(replace, template)
 
@@ -107,8 +108,8 @@ def _owe(conn: sqlite3.Connection, trigger: sqlite3.Row, key: str, variables: Va
         spec = config.get("notificationActionInput") or {}
         integration_pk = _integration_pk(spec.get("integrationID"))
         payload = {
-            "title": render(str(spec.get("title") or ""), variables),
-            "text": render(str(spec.get("message") or ""), variables),
+            "title": render(str(spec.get("title") or ""), variables, escape=False),
+            "text": render(str(spec.get("message") or ""), variables, escape=False),
             "severity": spec.get("severity") or "INFO",
             "variables": dict(variables),
         }

@@ -115,6 +115,8 @@ def create_slack_integration(
     conn: sqlite3.Connection, entity_pk: int, *, team_name: str, channel_name: str
 ) -> sqlite3.Row:
     """A new Slack integration (a channel of a Slack team) of an entity."""
+    if not team_name.strip() or not channel_name.strip():
+        raise AutomationInputError("a Slack integration needs a team name and a channel name")
     row: sqlite3.Row = conn.execute(
         "INSERT INTO integrations (entity_pk, kind, name, team_name, channel_name, created_at)"
         " VALUES (?, 'SLACK', ?, ?, ?, ?) RETURNING *",

@@ -182,9 +182,12 @@ def delete_run(conn: sqlite3.Connection, pk: int) -> None:
 
 def mark_stale_runs_crashed(conn: sqlite3.Connection, heartbeat_before: str) -> int:
     """Silent runs end: "running" becomes "crashed", "preempting" becomes "preempted"."""
-    cursor = conn.execute(
+    ended = conn.execute(
         "UPDATE runs SET state = CASE state WHEN 'running' THEN 'crashed' ELSE 'preempted' END"
-        " WHERE state IN ('running', 'preempting') AND heartbeat_at < ?",
+        " WHERE state IN ('running', 'preempting') AND heartbeat_at < ? RETURNING pk, state",
         (heartbeat_before,),
-    )
-    return cursor.rowcount
+    ).fetchall()
+    for row in ended:
+        old = "running" if row["state"] == "crashed" else "preempting"
+        automation_events.on_run_state(conn, int(row["pk"]), old, str(row["state"]))
+    return len(ended)
