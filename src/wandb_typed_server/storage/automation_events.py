@@ -93,6 +93,19 @@ def _triggers(
     ).fetchall()
 
 
+def _any_enabled(conn: sqlite3.Connection, event_types: Sequence[str]) -> bool:
+    """Whether any enabled trigger waits for one of these events (the cheap check every hook
+    makes first, so a server without automations does no more work per write)."""
+    marks = ", ".join("?" for _ in event_types)
+    return (
+        conn.execute(
+            f"SELECT 1 FROM triggers WHERE enabled = 1 AND event_type IN ({marks}) LIMIT 1",
+            tuple(event_types),
+        ).fetchone()
+        is not None
+    )
+
+
 def _owe(conn: sqlite3.Connection, trigger: sqlite3.Row, key: str, variables: Variables) -> None:
     """Record the delivery a matched trigger owes for one event (once per event key)."""
     config = json.loads(trigger["action_config"])
@@ -225,7 +238,7 @@ def _run_filter(parsed: Mapping[str, object]) -> object:
 
 def on_run_state(conn: sqlite3.Connection, run_pk: int, old_state: str, new_state: str) -> None:
     """A run's state changed: RUN_STATE triggers whose states include the new one."""
-    if old_state == new_state:
+    if old_state == new_state or not _any_enabled(conn, ("RUN_STATE",)):
         return
     context = _run_context(conn, run_pk)
     if context is None:
@@ -327,7 +340,7 @@ def on_history_lines(
 ) -> None:
     """History lines ``offset, offset + 1, ...`` were stored: RUN_METRIC* triggers fire when
     their condition turns true at one of them (a crossing, not every row past it)."""
-    if not lines:
+    if not lines or not _any_enabled(conn, METRIC_EVENTS):
         return
     context = _run_context(conn, run_pk)
     if context is None:
@@ -421,6 +434,8 @@ def _artifact_event(
     artifact_pk: int,
     subject: Mapping[str, object],
 ) -> None:
+    if not _any_enabled(conn, (event_type,)):
+        return
     context = _artifact_context(conn, collection_pk, artifact_pk)
     if context is None:
         return

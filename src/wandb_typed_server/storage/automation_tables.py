@@ -56,6 +56,7 @@ AUTOMATION_DDL: list[str] = [
         UNIQUE (entity_pk, name)
     )""",
     "CREATE INDEX IF NOT EXISTS triggers_scope ON triggers (scope_type, scope_pk, event_type)",
+    "CREATE INDEX IF NOT EXISTS triggers_event ON triggers (event_type, enabled)",
     """CREATE TABLE IF NOT EXISTS automation_deliveries (
         pk INTEGER PRIMARY KEY,
         trigger_pk INTEGER NOT NULL,
