@@ -205,7 +205,15 @@ def read_with(api: Any, entity: str) -> dict[str, Any]:
     )
     one = _automation(api.automation(name=NAMES["failed"], entity=entity))
     hooks = [{"name": h.name, "url": h.url_endpoint} for h in api.webhook_integrations(entity)]
-    return {"automations": automations, "one": one, "hooks": hooks}
+    integrations = sorted((type(i).__name__, i.id) for i in api.integrations(entity))
+    everywhere = sorted(a.name for a in api.automations())  # every project the key may read
+    return {
+        "automations": automations,
+        "one": one,
+        "hooks": hooks,
+        "integrations": integrations,
+        "everywhere": everywhere,
+    }
 
 
 def read(entity: str, project: str, url: str) -> dict[str, Any]:

@@ -318,6 +318,9 @@ def test_official_reads_what_was_created(story: Story) -> None:
     alias = next(a for a in story.read["automations"] if a["event"] == "ADD_ARTIFACT_ALIAS")
     assert alias["filter"] == {"$or": [{"$and": [{"alias": {"$regex": "^production$"}}]}]}
     assert story.read["hooks"] == [story.created["hook"]]
+    assert [kind for kind, _ in story.read["integrations"]] == ["WebhookIntegration"]
+    # without an entity: every project the key may read, the registry's included
+    assert story.read["everywhere"] == sorted(scenarios.NAMES.values())
 
 
 # -- ours --------------------------------------------------------------------------------
