@@ -70,6 +70,18 @@ CASES = [
     ("project", lambda m, s: m.OnRunState(scope=s, filter=m.RunEvent.state == "failed")),
     (
         "project",
+        lambda m, s: m.OnRunState(
+            scope=s, filter=(m.RunEvent.state == "failed") & (m.RunEvent.name.contains("x"))
+        ),
+    ),
+    (
+        "project",
+        lambda m, s: m.OnRunMetric(
+            scope=s, filter=(m.RunEvent.metric("acc").max(3) >= 0.9) & (m.RunEvent.name == "r")
+        ),
+    ),
+    (
+        "project",
         lambda m, s: m.OnAddArtifactAlias(
             scope=s, filter=m.ArtifactEvent.alias.matches_regex("prod.*")
         ),

@@ -16,10 +16,10 @@ Example:
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from wandb_typed.errors import InvalidArgumentError
 
@@ -47,6 +47,7 @@ __all__ = [
     "OnUnlinkArtifact",
     "ProjectScope",
     "RunEvent",
+    "RunFilter",
     "RunStateFilter",
     "ScopeType",
     "SendNotification",
@@ -151,12 +152,33 @@ def as_scope(obj: Scope | _HasIdAndName) -> Scope:
 # --- filters --------------------------------------------------------------------------------
 
 _AGG = {"max": "MAX", "min": "MIN", "avg": "AVERAGE"}
+
+
+_F = TypeVar("_F", bound="_WithRunConditions")
+
+
+class _WithRunConditions:
+    """``filter & RunEvent.name == "x"``: a run event filter that also needs run conditions."""
+
+    runs: tuple[dict[str, Any], ...]
+
+    def __and__(self: _F, other: object) -> _F:
+        if not isinstance(other, RunFilter):
+            raise InvalidArgumentError(
+                f"a run event filter combines with run conditions (RunEvent.name ...), got {other!r}"
+            )
+        combined: _F = replace(self, runs=(*self.runs, other.expr))  # type: ignore[type-var]
+        return combined
+
+    __rand__ = __and__
+
+
 _Cmp = Literal["$gt", "$gte", "$lt", "$lte"]
 _CMP: dict[str, _Cmp] = {">": "$gt", ">=": "$gte", "<": "$lt", "<=": "$lte"}
 
 
 @dataclass(frozen=True)
-class MetricThresholdFilter:
+class MetricThresholdFilter(_WithRunConditions):
     """``metric`` (aggregated over the last ``window`` values) compared with ``threshold``."""
 
     name: str
@@ -165,6 +187,8 @@ class MetricThresholdFilter:
     agg: str | None = None
     window: int = 1
     event_type: EventType = EventType.RUN_METRIC_THRESHOLD
+    runs: tuple[dict[str, Any], ...] = ()
+    """Conditions on the run (``& RunEvent.name == "x"``), all of which must hold."""
 
     def wire(self) -> dict[str, Any]:
         """The ``run_metric_filter`` JSON."""
@@ -180,7 +204,7 @@ class MetricThresholdFilter:
 
 
 @dataclass(frozen=True)
-class MetricChangeFilter:
+class MetricChangeFilter(_WithRunConditions):
     """The metric changed by ``amount`` (absolute or relative) between two windows."""
 
     name: str
@@ -191,6 +215,7 @@ class MetricChangeFilter:
     window: int = 1
     prior_window: int = 1
     event_type: EventType = EventType.RUN_METRIC_CHANGE
+    runs: tuple[dict[str, Any], ...] = ()
 
     def wire(self) -> dict[str, Any]:
         """The ``run_metric_filter`` JSON."""
@@ -208,7 +233,7 @@ class MetricChangeFilter:
 
 
 @dataclass(frozen=True)
-class MetricZScoreFilter:
+class MetricZScoreFilter(_WithRunConditions):
     """The metric's z-score against the previous ``window`` values passes ``threshold``."""
 
     name: str
@@ -216,6 +241,7 @@ class MetricZScoreFilter:
     threshold: float
     change_dir: Literal["INCREASE", "DECREASE", "ANY"]
     event_type: EventType = EventType.RUN_METRIC_ZSCORE
+    runs: tuple[dict[str, Any], ...] = ()
 
     def wire(self) -> dict[str, Any]:
         """The ``run_metric_filter`` JSON."""
@@ -352,15 +378,46 @@ class _ZScore:
 
 
 @dataclass(frozen=True)
-class RunStateFilter:
+class RunStateFilter(_WithRunConditions):
     """The run reached one of ``states`` (``FINISHED``, ``FAILED``, ``CRASHED``...)."""
 
     states: tuple[str, ...]
     event_type: EventType = EventType.RUN_STATE
+    runs: tuple[dict[str, Any], ...] = ()
 
     def wire(self) -> dict[str, Any]:
         """The ``run_state_filter`` JSON."""
         return {"states": list(self.states)}
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    """A condition on the run itself (``RunEvent.name == "baseline"``); combine it with a
+    metric or state filter with ``&``."""
+
+    expr: dict[str, Any]
+
+
+class _RunField:
+    """``RunEvent.name``: conditions on the run's display name."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+    def eq(self, value: str) -> RunFilter:
+        """Exactly ``value``."""
+        return RunFilter({self.key: {"$eq": value}})
+
+    __eq__ = eq  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]
+
+    def contains(self, text: str) -> RunFilter:
+        """Containing ``text``."""
+        return RunFilter({self.key: {"$contains": text}})
+
+    def matches_regex(self, pattern: str) -> RunFilter:
+        """Matching the regular expression ``pattern``."""
+        return RunFilter({self.key: {"$regex": pattern}})
 
 
 class _RunState:
@@ -385,6 +442,7 @@ class RunEvent:
     """
 
     state = _RunState()
+    name = _RunField("display_name")
 
     @staticmethod
     def metric(name: str) -> _MetricValue:
@@ -445,7 +503,8 @@ class Event:
     def filter_json(self) -> str:
         """The ``eventFilter`` as sent (the wire format wandb's client sends)."""
         if self.event_type in RUN_EVENT_TYPES:
-            body: dict[str, Any] = {"run_filter": json.dumps({"$and": []}, separators=(",", ":"))}
+            runs = list(getattr(self.filter, "runs", ()))
+            body: dict[str, Any] = {"run_filter": json.dumps({"$and": runs}, separators=(",", ":"))}
             if isinstance(self.filter, RunStateFilter):
                 body["run_state_filter"] = self.filter.wire()
             else:
