@@ -435,10 +435,12 @@ class RunEvent:
     """Builders of run event filters.
 
     Example:
-        >>> RunEvent.metric("loss").avg(5) > 0.5
-        MetricThresholdFilter(name='loss', cmp='$gt', threshold=0.5, agg='AVERAGE', window=5, event_type=<EventType.RUN_METRIC_THRESHOLD: 'RUN_METRIC'>)
-        >>> RunEvent.state == "failed"
-        RunStateFilter(states=('FAILED',), event_type=<EventType.RUN_STATE: 'RUN_STATE'>)
+        >>> (RunEvent.metric("loss").avg(5) > 0.5).threshold
+        0.5
+        >>> (RunEvent.state == "failed").states
+        ('FAILED',)
+        >>> ((RunEvent.state == "failed") & (RunEvent.name == "baseline")).runs
+        ({'display_name': {'$eq': 'baseline'}},)
     """
 
     state = _RunState()
