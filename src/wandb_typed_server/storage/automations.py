@@ -381,11 +381,13 @@ def delete_trigger(conn: sqlite3.Connection, pk: int) -> bool:
 
 
 def project_triggers(conn: sqlite3.Connection, project_pk: int) -> list[sqlite3.Row]:
-    """Triggers scoped to a project or to one of its artifact collections, oldest first."""
+    """Triggers scoped to a project or to one of its live artifact collections, oldest first
+    (a deleted collection's triggers are kept but neither listed nor fired)."""
     return conn.execute(
         "SELECT * FROM triggers WHERE (scope_type = 'PROJECT' AND scope_pk = ?)"
         " OR (scope_type = 'ARTIFACT_COLLECTION' AND scope_pk IN"
-        " (SELECT pk FROM artifact_collections WHERE project_pk = ?)) ORDER BY pk",
+        " (SELECT pk FROM artifact_collections WHERE project_pk = ? AND state = 'READY'))"
+        " ORDER BY pk",
         (project_pk, project_pk),
     ).fetchall()
 
