@@ -92,6 +92,18 @@ class DeliveryWorker:
             self._stopped.wait(self._policy.poll_seconds)
 
     def _claim_due(self) -> list[int]:
+        # a read first: an idle server's poll never takes the write lock
+        due = (
+            self._db.connection()
+            .execute(
+                "SELECT 1 FROM automation_deliveries WHERE status = 'PENDING'"
+                " AND next_attempt_at <= ? LIMIT 1",
+                (time.time(),),
+            )
+            .fetchone()
+        )
+        if due is None:
+            return []
         with self._db.transaction() as conn:
             rows = conn.execute(
                 "UPDATE automation_deliveries SET status = 'SENDING', updated_at = ?"
