@@ -20,6 +20,7 @@ from wandb_typed._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from wandb_typed._retry import RetryPolicy
 from wandb_typed._sentinels import NOT_GIVEN, NotGiven
 from wandb_typed.artifacts import AsyncArtifactsApi
+from wandb_typed.automations import AsyncAutomationsApi
 from wandb_typed.config import ClientConfig, resolve_config
 from wandb_typed.launch import AsyncLaunchApi
 from wandb_typed.paths import (
@@ -62,6 +63,7 @@ class AsyncApi(
     AsyncTensorboardApi,
     AsyncSweepsApi,
     AsyncReportsApi,
+    AsyncAutomationsApi,
 ):
     """Query a W&B server (W&B cloud, W&B Server, or the local wandb-typed server).
 

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .create_artifact import CreateArtifact
     from .create_artifact_files import CreateArtifactFiles
     from .create_artifact_manifest import CreateArtifactManifest
+    from .create_automation import CreateAutomation
     from .create_custom_chart import CreateCustomChart
     from .create_default_resource_config import CreateDefaultResourceConfig
     from .create_invite import CreateInvite
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from .delete_artifact_collection_tags import DeleteArtifactCollectionTags
     from .delete_artifact_portfolio import DeleteArtifactPortfolio
     from .delete_artifact_sequence import DeleteArtifactSequence
+    from .delete_automation import DeleteAutomation
     from .delete_files import DeleteFiles
     from .delete_from_run_queue import DeleteFromRunQueue
     from .delete_invite import DeleteInvite
@@ -55,6 +57,8 @@ if TYPE_CHECKING:
     from .get_artifact_types import GetArtifactTypes
     from .get_artifact_used_by import GetArtifactUsedBy
     from .get_artifact_versions import GetArtifactVersions
+    from .get_automations import GetAutomations
+    from .get_automations_by_entity import GetAutomationsByEntity
     from .get_default_resource_config import GetDefaultResourceConfig
     from .get_entity_organizations import GetEntityOrganizations
     from .get_jobs import GetJobs
@@ -95,11 +99,14 @@ if TYPE_CHECKING:
         CreateArtifactFilesInput,
         CreateArtifactInput,
         CreateArtifactManifestInput,
+        CreateFilterTriggerInput,
         LinkArtifactInput,
         TagInput,
+        UpdateFilterTriggerInput,
         UpsertModelInput,
         UseArtifactInput,
     )
+    from .integrations_by_entity import IntegrationsByEntity
     from .link_artifact import LinkArtifact
     from .move_artifact_collection import MoveArtifactCollection
     from .push_to_run_queue_by_name import PushToRunQueueByName
@@ -109,6 +116,7 @@ if TYPE_CHECKING:
     from .update_artifact import UpdateArtifact
     from .update_artifact_portfolio import UpdateArtifactPortfolio
     from .update_artifact_sequence import UpdateArtifactSequence
+    from .update_automation import UpdateAutomation
     from .update_run import UpdateRun
     from .update_run_state import UpdateRunState
     from .update_run_summary import UpdateRunSummary
@@ -1761,6 +1769,516 @@ class Client(GeneratedClientBase):
         )
         data = self.get_data(response)
         return DeleteArtifactCollectionTags.model_validate(data)
+
+    def get_automations(
+        self,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetAutomations":
+        "Send the ``GetAutomations`` query and return its data."
+        from .get_automations import GetAutomations
+
+        query = gql("""
+            query GetAutomations($cursor: String, $perPage: Int = 50) {
+              searchScope: viewer {
+                projects(after: $cursor, first: $perPage) {
+                  ...ProjectTriggersFragment
+                }
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+
+            fragment ProjectTriggersFragment on ProjectConnection {
+              pageInfo {
+                ...PageInfoFragment
+              }
+              edges {
+                cursor
+                node {
+                  triggers {
+                    ...TriggerFragment
+                  }
+                }
+              }
+            }
+
+            fragment SlackIntegrationFragment on SlackIntegration {
+              __typename
+              id
+              teamName
+              channelName
+            }
+
+            fragment TriggerFragment on Trigger {
+              __typename
+              id
+              createdAt
+              updatedAt
+              name
+              description
+              enabled
+              scope {
+                __typename
+                ... on Project {
+                  id
+                  name
+                }
+                ... on ArtifactPortfolio {
+                  id
+                  name
+                }
+                ... on ArtifactSequence {
+                  id
+                  name
+                }
+              }
+              event: triggeringCondition {
+                __typename
+                ... on FilterEventTriggeringCondition {
+                  eventType
+                  filter
+                }
+              }
+              action: triggeredAction {
+                __typename
+                ... on NotificationTriggeredAction {
+                  integration {
+                    __typename
+                    ...SlackIntegrationFragment
+                  }
+                  title
+                  message
+                  severity
+                }
+                ... on GenericWebhookTriggeredAction {
+                  integration {
+                    __typename
+                    ...WebhookIntegrationFragment
+                  }
+                  requestPayload
+                }
+                ... on NoOpTriggeredAction {
+                  noOp
+                }
+              }
+            }
+
+            fragment WebhookIntegrationFragment on GenericWebhookIntegration {
+              __typename
+              id
+              name
+              urlEndpoint
+            }
+            """)
+        variables: dict[str, object] = {"cursor": cursor, "perPage": per_page}
+        response = self.execute(
+            query=query,
+            operation_name="GetAutomations",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetAutomations.model_validate(data)
+
+    def get_automations_by_entity(
+        self,
+        entity_name: str,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetAutomationsByEntity":
+        "Send the ``GetAutomationsByEntity`` query and return its data."
+        from .get_automations_by_entity import GetAutomationsByEntity
+
+        query = gql("""
+            query GetAutomationsByEntity($entityName: String!, $cursor: String, $perPage: Int = 50) {
+              searchScope: entity(name: $entityName) {
+                projects(after: $cursor, first: $perPage) {
+                  ...ProjectTriggersFragment
+                }
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+
+            fragment ProjectTriggersFragment on ProjectConnection {
+              pageInfo {
+                ...PageInfoFragment
+              }
+              edges {
+                cursor
+                node {
+                  triggers {
+                    ...TriggerFragment
+                  }
+                }
+              }
+            }
+
+            fragment SlackIntegrationFragment on SlackIntegration {
+              __typename
+              id
+              teamName
+              channelName
+            }
+
+            fragment TriggerFragment on Trigger {
+              __typename
+              id
+              createdAt
+              updatedAt
+              name
+              description
+              enabled
+              scope {
+                __typename
+                ... on Project {
+                  id
+                  name
+                }
+                ... on ArtifactPortfolio {
+                  id
+                  name
+                }
+                ... on ArtifactSequence {
+                  id
+                  name
+                }
+              }
+              event: triggeringCondition {
+                __typename
+                ... on FilterEventTriggeringCondition {
+                  eventType
+                  filter
+                }
+              }
+              action: triggeredAction {
+                __typename
+                ... on NotificationTriggeredAction {
+                  integration {
+                    __typename
+                    ...SlackIntegrationFragment
+                  }
+                  title
+                  message
+                  severity
+                }
+                ... on GenericWebhookTriggeredAction {
+                  integration {
+                    __typename
+                    ...WebhookIntegrationFragment
+                  }
+                  requestPayload
+                }
+                ... on NoOpTriggeredAction {
+                  noOp
+                }
+              }
+            }
+
+            fragment WebhookIntegrationFragment on GenericWebhookIntegration {
+              __typename
+              id
+              name
+              urlEndpoint
+            }
+            """)
+        variables: dict[str, object] = {
+            "entityName": entity_name,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetAutomationsByEntity",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetAutomationsByEntity.model_validate(data)
+
+    def create_automation(
+        self, params: "CreateFilterTriggerInput", **kwargs: Any
+    ) -> "CreateAutomation":
+        "Send the ``CreateAutomation`` mutation and return its data."
+        from .create_automation import CreateAutomation
+
+        query = gql("""
+            mutation CreateAutomation($params: CreateFilterTriggerInput!) {
+              result: createFilterTrigger(input: $params) {
+                trigger {
+                  ...TriggerFragment
+                }
+              }
+            }
+
+            fragment SlackIntegrationFragment on SlackIntegration {
+              __typename
+              id
+              teamName
+              channelName
+            }
+
+            fragment TriggerFragment on Trigger {
+              __typename
+              id
+              createdAt
+              updatedAt
+              name
+              description
+              enabled
+              scope {
+                __typename
+                ... on Project {
+                  id
+                  name
+                }
+                ... on ArtifactPortfolio {
+                  id
+                  name
+                }
+                ... on ArtifactSequence {
+                  id
+                  name
+                }
+              }
+              event: triggeringCondition {
+                __typename
+                ... on FilterEventTriggeringCondition {
+                  eventType
+                  filter
+                }
+              }
+              action: triggeredAction {
+                __typename
+                ... on NotificationTriggeredAction {
+                  integration {
+                    __typename
+                    ...SlackIntegrationFragment
+                  }
+                  title
+                  message
+                  severity
+                }
+                ... on GenericWebhookTriggeredAction {
+                  integration {
+                    __typename
+                    ...WebhookIntegrationFragment
+                  }
+                  requestPayload
+                }
+                ... on NoOpTriggeredAction {
+                  noOp
+                }
+              }
+            }
+
+            fragment WebhookIntegrationFragment on GenericWebhookIntegration {
+              __typename
+              id
+              name
+              urlEndpoint
+            }
+            """)
+        variables: dict[str, object] = {"params": params}
+        response = self.execute(
+            query=query,
+            operation_name="CreateAutomation",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return CreateAutomation.model_validate(data)
+
+    def update_automation(
+        self, params: "UpdateFilterTriggerInput", **kwargs: Any
+    ) -> "UpdateAutomation":
+        "Send the ``UpdateAutomation`` mutation and return its data."
+        from .update_automation import UpdateAutomation
+
+        query = gql("""
+            mutation UpdateAutomation($params: UpdateFilterTriggerInput!) {
+              result: updateFilterTrigger(input: $params) {
+                trigger {
+                  ...TriggerFragment
+                }
+              }
+            }
+
+            fragment SlackIntegrationFragment on SlackIntegration {
+              __typename
+              id
+              teamName
+              channelName
+            }
+
+            fragment TriggerFragment on Trigger {
+              __typename
+              id
+              createdAt
+              updatedAt
+              name
+              description
+              enabled
+              scope {
+                __typename
+                ... on Project {
+                  id
+                  name
+                }
+                ... on ArtifactPortfolio {
+                  id
+                  name
+                }
+                ... on ArtifactSequence {
+                  id
+                  name
+                }
+              }
+              event: triggeringCondition {
+                __typename
+                ... on FilterEventTriggeringCondition {
+                  eventType
+                  filter
+                }
+              }
+              action: triggeredAction {
+                __typename
+                ... on NotificationTriggeredAction {
+                  integration {
+                    __typename
+                    ...SlackIntegrationFragment
+                  }
+                  title
+                  message
+                  severity
+                }
+                ... on GenericWebhookTriggeredAction {
+                  integration {
+                    __typename
+                    ...WebhookIntegrationFragment
+                  }
+                  requestPayload
+                }
+                ... on NoOpTriggeredAction {
+                  noOp
+                }
+              }
+            }
+
+            fragment WebhookIntegrationFragment on GenericWebhookIntegration {
+              __typename
+              id
+              name
+              urlEndpoint
+            }
+            """)
+        variables: dict[str, object] = {"params": params}
+        response = self.execute(
+            query=query,
+            operation_name="UpdateAutomation",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateAutomation.model_validate(data)
+
+    def delete_automation(self, id: str, **kwargs: Any) -> "DeleteAutomation":
+        "Send the ``DeleteAutomation`` mutation and return its data."
+        from .delete_automation import DeleteAutomation
+
+        query = gql("""
+            mutation DeleteAutomation($id: ID!) {
+              result: deleteTrigger(input: {triggerID: $id}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = self.execute(
+            query=query,
+            operation_name="DeleteAutomation",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return DeleteAutomation.model_validate(data)
+
+    def integrations_by_entity(
+        self,
+        entity_name: str,
+        cursor: Union[Optional[str], "UnsetType"] = UNSET,
+        per_page: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "IntegrationsByEntity":
+        "Send the ``IntegrationsByEntity`` query and return its data."
+        from .integrations_by_entity import IntegrationsByEntity
+
+        query = gql("""
+            query IntegrationsByEntity($entityName: String!, $cursor: String, $perPage: Int = 50) {
+              entity(name: $entityName) {
+                integrations(after: $cursor, first: $perPage) {
+                  pageInfo {
+                    ...PageInfoFragment
+                  }
+                  edges {
+                    cursor
+                    node {
+                      __typename
+                      ...SlackIntegrationFragment
+                      ...WebhookIntegrationFragment
+                    }
+                  }
+                }
+              }
+            }
+
+            fragment PageInfoFragment on PageInfo {
+              endCursor
+              hasNextPage
+            }
+
+            fragment SlackIntegrationFragment on SlackIntegration {
+              __typename
+              id
+              teamName
+              channelName
+            }
+
+            fragment WebhookIntegrationFragment on GenericWebhookIntegration {
+              __typename
+              id
+              name
+              urlEndpoint
+            }
+            """)
+        variables: dict[str, object] = {
+            "entityName": entity_name,
+            "cursor": cursor,
+            "perPage": per_page,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="IntegrationsByEntity",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return IntegrationsByEntity.model_validate(data)
 
     def get_run_files(
         self,

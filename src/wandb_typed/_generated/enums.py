@@ -4,6 +4,14 @@
 from enum import Enum
 
 
+class AlertSeverity(str, Enum):
+    """The GraphQL enum ``AlertSeverity``."""
+
+    ERROR = "ERROR"
+    INFO = "INFO"
+    WARN = "WARN"
+
+
 class ArtifactCollectionType(str, Enum):
     """The GraphQL enum ``ArtifactCollectionType``."""
 
@@ -42,6 +50,26 @@ class ArtifactStorageLayout(str, Enum):
     V2 = "V2"
 
 
+class EventTriggeringConditionType(str, Enum):
+    """The GraphQL enum ``EventTriggeringConditionType``.
+
+    | Entity"""
+
+    ADD_ARTIFACT_ALIAS = "ADD_ARTIFACT_ALIAS"
+    CREATE_ARTIFACT = "CREATE_ARTIFACT"
+    LINK_MODEL = "LINK_MODEL"
+    UPDATE_ARTIFACT_ALIAS = "UPDATE_ARTIFACT_ALIAS"
+    RUN_METRIC = "RUN_METRIC"
+    RUN_METRIC_CHANGE = "RUN_METRIC_CHANGE"
+    RUN_METRIC_ZSCORE = "RUN_METRIC_ZSCORE"
+    RUN_STATE = "RUN_STATE"
+    UNLINK_ARTIFACT = "UNLINK_ARTIFACT"
+    ADD_ARTIFACT_TAG = "ADD_ARTIFACT_TAG"
+    REMOVE_ARTIFACT_TAG = "REMOVE_ARTIFACT_TAG"
+    ADD_COLLECTION_TAG = "ADD_COLLECTION_TAG"
+    REMOVE_COLLECTION_TAG = "REMOVE_COLLECTION_TAG"
+
+
 class RunQueueAccessType(str, Enum):
     """The GraphQL enum ``RunQueueAccessType``."""
 
@@ -56,6 +84,22 @@ class RunQueueItemState(str, Enum):
     FAILED = "FAILED"
     LEASED = "LEASED"
     PENDING = "PENDING"
+
+
+class TriggerScopeType(str, Enum):
+    """The GraphQL enum ``TriggerScopeType``."""
+
+    ARTIFACT_COLLECTION = "ARTIFACT_COLLECTION"
+    PROJECT = "PROJECT"
+
+
+class TriggeredActionType(str, Enum):
+    """The GraphQL enum ``TriggeredActionType``."""
+
+    NOTIFICATION = "NOTIFICATION"
+    QUEUE_JOB = "QUEUE_JOB"
+    GENERIC_WEBHOOK = "GENERIC_WEBHOOK"
+    NO_OP = "NO_OP"
 
 
 class RunQueuePrioritizationMode(str, Enum):

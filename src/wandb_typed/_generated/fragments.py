@@ -2,13 +2,15 @@
 # Source: queries
 
 from datetime import datetime
-from typing import Literal, Optional
+from typing import Literal, Optional, Union
 
 from pydantic import Field, JsonValue, SkipValidation
 
 from .base_model import BaseModel
 from .enums import (
+    AlertSeverity,
     ArtifactState,
+    EventTriggeringConditionType,
     RunQueueAccessType,
     RunQueueItemState,
     RunQueuePrioritizationMode,
@@ -279,6 +281,191 @@ class ProjectFragment(BaseModel):
     created_at: datetime = Field(alias="createdAt")
     is_benchmark: bool = Field(alias="isBenchmark")
     read_only: Optional[bool] = Field(alias="readOnly")
+
+
+class SlackIntegrationFragment(BaseModel):
+    """The fields of a ``SlackIntegration`` that the ``SlackIntegrationFragment`` fragment selects."""
+
+    typename__: str = Field(alias="__typename")
+    id: str
+    team_name: str = Field(alias="teamName")
+    channel_name: str = Field(alias="channelName")
+
+
+class WebhookIntegrationFragment(BaseModel):
+    """The fields of a ``GenericWebhookIntegration`` that the ``WebhookIntegrationFragment`` fragment selects."""
+
+    typename__: str = Field(alias="__typename")
+    id: str
+    name: str
+    url_endpoint: str = Field(alias="urlEndpoint")
+
+
+class TriggerFragment(BaseModel):
+    """The fields of a ``Trigger`` that the ``TriggerFragment`` fragment selects."""
+
+    typename__: str = Field(alias="__typename")
+    id: str
+    created_at: datetime = Field(alias="createdAt")
+    updated_at: Optional[datetime] = Field(alias="updatedAt")
+    name: str
+    description: Optional[str]
+    enabled: bool
+    scope: Union[
+        "TriggerFragmentScopeArtifactPortfolio",
+        "TriggerFragmentScopeArtifactSequence",
+        "TriggerFragmentScopeProject",
+    ] = Field(discriminator="typename__")
+    event: Union["TriggerFragmentEventFilterEventTriggeringCondition",] = Field(
+        discriminator="typename__"
+    )
+    action: Union[
+        "TriggerFragmentActionNotificationTriggeredAction",
+        "TriggerFragmentActionQueueJobTriggeredAction",
+        "TriggerFragmentActionGenericWebhookTriggeredAction",
+        "TriggerFragmentActionNoOpTriggeredAction",
+    ] = Field(discriminator="typename__")
+
+
+class TriggerFragmentScopeArtifactPortfolio(BaseModel):
+    """The fields of a ``TriggerScope`` that the ``TriggerFragment`` fragment selects."""
+
+    typename__: Literal["ArtifactPortfolio"] = Field(alias="__typename")
+    id: str
+    name: str
+
+
+class TriggerFragmentScopeArtifactSequence(BaseModel):
+    """The fields of a ``TriggerScope`` that the ``TriggerFragment`` fragment selects."""
+
+    typename__: Literal["ArtifactSequence"] = Field(alias="__typename")
+    id: str
+    name: str
+
+
+class TriggerFragmentScopeProject(BaseModel):
+    """The fields of a ``TriggerScope`` that the ``TriggerFragment`` fragment selects."""
+
+    typename__: Literal["Project"] = Field(alias="__typename")
+    id: str
+    name: str
+
+
+class TriggerFragmentEventFilterEventTriggeringCondition(BaseModel):
+    """The fields of a ``TriggeringCondition`` that the ``TriggerFragment`` fragment selects."""
+
+    typename__: Literal["FilterEventTriggeringCondition"] = Field(alias="__typename")
+    event_type: EventTriggeringConditionType = Field(alias="eventType")
+    filter_: str = Field(alias="filter")
+
+
+class TriggerFragmentActionNotificationTriggeredAction(BaseModel):
+    """The fields of a ``TriggeredAction`` that the ``TriggerFragment`` fragment selects.
+
+    type CronTriggeringCondition { schedule: CronSchedule! filter: String # when would this be used? }"""
+
+    typename__: Literal["NotificationTriggeredAction"] = Field(alias="__typename")
+    integration: Union[
+        "TriggerFragmentActionNotificationTriggeredActionIntegrationIntegration",
+        "TriggerFragmentActionNotificationTriggeredActionIntegrationSlackIntegration",
+    ] = Field(discriminator="typename__")
+    title: Optional[str]
+    message: Optional[str]
+    severity: Optional[AlertSeverity]
+
+
+class TriggerFragmentActionNotificationTriggeredActionIntegrationIntegration(BaseModel):
+    """The fields of a ``Integration`` that the ``TriggerFragment`` fragment selects."""
+
+    typename__: Literal["GenericWebhookIntegration", "GitHubOAuthIntegration", "Integration"] = (
+        Field(alias="__typename")
+    )
+
+
+class TriggerFragmentActionNotificationTriggeredActionIntegrationSlackIntegration(
+    SlackIntegrationFragment
+):
+    """The fields of a ``Integration`` that the ``TriggerFragment`` fragment selects."""
+
+    typename__: Literal["SlackIntegration"] = Field(alias="__typename")
+
+
+class TriggerFragmentActionQueueJobTriggeredAction(BaseModel):
+    """The fields of a ``TriggeredAction`` that the ``TriggerFragment`` fragment selects.
+
+    type CronTriggeringCondition { schedule: CronSchedule! filter: String # when would this be used? }"""
+
+    typename__: Literal["QueueJobTriggeredAction"] = Field(alias="__typename")
+
+
+class TriggerFragmentActionGenericWebhookTriggeredAction(BaseModel):
+    """The fields of a ``TriggeredAction`` that the ``TriggerFragment`` fragment selects.
+
+    type CronTriggeringCondition { schedule: CronSchedule! filter: String # when would this be used? }"""
+
+    typename__: Literal["GenericWebhookTriggeredAction"] = Field(alias="__typename")
+    integration: Union[
+        "TriggerFragmentActionGenericWebhookTriggeredActionIntegrationIntegration",
+        "TriggerFragmentActionGenericWebhookTriggeredActionIntegrationGenericWebhookIntegration",
+    ] = Field(discriminator="typename__")
+    request_payload: Optional[str] = Field(alias="requestPayload")
+
+
+class TriggerFragmentActionGenericWebhookTriggeredActionIntegrationIntegration(BaseModel):
+    """The fields of a ``Integration`` that the ``TriggerFragment`` fragment selects."""
+
+    typename__: Literal["GitHubOAuthIntegration", "Integration", "SlackIntegration"] = Field(
+        alias="__typename"
+    )
+
+
+class TriggerFragmentActionGenericWebhookTriggeredActionIntegrationGenericWebhookIntegration(
+    WebhookIntegrationFragment
+):
+    """The fields of a ``Integration`` that the ``TriggerFragment`` fragment selects."""
+
+    typename__: Literal["GenericWebhookIntegration"] = Field(alias="__typename")
+
+
+class TriggerFragmentActionNoOpTriggeredAction(BaseModel):
+    """The fields of a ``TriggeredAction`` that the ``TriggerFragment`` fragment selects.
+
+    type CronTriggeringCondition { schedule: CronSchedule! filter: String # when would this be used? }"""
+
+    typename__: Literal["NoOpTriggeredAction"] = Field(alias="__typename")
+    no_op: Optional[bool] = Field(alias="noOp")
+
+
+class ProjectTriggersFragment(BaseModel):
+    """The fields of a ``ProjectConnection`` that the ``ProjectTriggersFragment`` fragment selects."""
+
+    page_info: "ProjectTriggersFragmentPageInfo" = Field(alias="pageInfo")
+    edges: list["ProjectTriggersFragmentEdges"]
+
+
+class ProjectTriggersFragmentPageInfo(PageInfoFragment):
+    """The fields of a ``PageInfo`` that the ``ProjectTriggersFragment`` fragment selects."""
+
+    pass
+
+
+class ProjectTriggersFragmentEdges(BaseModel):
+    """The fields of a ``ProjectEdge`` that the ``ProjectTriggersFragment`` fragment selects."""
+
+    cursor: str
+    node: Optional["ProjectTriggersFragmentEdgesNode"]
+
+
+class ProjectTriggersFragmentEdgesNode(BaseModel):
+    """The fields of a ``Project`` that the ``ProjectTriggersFragment`` fragment selects."""
+
+    triggers: list["ProjectTriggersFragmentEdgesNodeTriggers"]
+
+
+class ProjectTriggersFragmentEdgesNodeTriggers(TriggerFragment):
+    """The fields of a ``Trigger`` that the ``ProjectTriggersFragment`` fragment selects."""
+
+    pass
 
 
 class RegistryFragment(BaseModel):

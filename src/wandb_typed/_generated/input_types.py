@@ -6,7 +6,15 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import ArtifactDigestAlgorithm, ArtifactManifestType, ArtifactStorageLayout
+from .enums import (
+    AlertSeverity,
+    ArtifactDigestAlgorithm,
+    ArtifactManifestType,
+    ArtifactStorageLayout,
+    EventTriggeringConditionType,
+    TriggeredActionType,
+    TriggerScopeType,
+)
 
 
 class ArtifactAliasInput(BaseModel):
@@ -166,6 +174,36 @@ class CreateArtifactManifestInput(BaseModel):
     type_: ArtifactManifestType = Field(validation_alias="type", serialization_alias="type")
 
 
+class CreateFilterTriggerInput(BaseModel):
+    """The GraphQL input ``CreateFilterTriggerInput``."""
+
+    client_mutation_id: Optional[str] = Field(
+        validation_alias="clientMutationId",
+        serialization_alias="clientMutationId",
+        default=None,
+    )
+    description: Optional[str] = None
+    enabled: bool
+    event_filter: str = Field(validation_alias="eventFilter", serialization_alias="eventFilter")
+    name: str
+    scope_id: str = Field(validation_alias="scopeID", serialization_alias="scopeID")
+    scope_type: TriggerScopeType = Field(
+        validation_alias="scopeType", serialization_alias="scopeType"
+    )
+    triggered_action_config: "TriggeredActionConfig" = Field(
+        validation_alias="triggeredActionConfig",
+        serialization_alias="triggeredActionConfig",
+    )
+    triggered_action_type: TriggeredActionType = Field(
+        validation_alias="triggeredActionType",
+        serialization_alias="triggeredActionType",
+    )
+    triggering_event_type: EventTriggeringConditionType = Field(
+        validation_alias="triggeringEventType",
+        serialization_alias="triggeringEventType",
+    )
+
+
 class LinkArtifactInput(BaseModel):
     """The GraphQL input ``LinkArtifactInput``."""
 
@@ -196,6 +234,49 @@ class LinkArtifactInput(BaseModel):
     )
     project_name: Optional[str] = Field(
         validation_alias="projectName", serialization_alias="projectName", default=None
+    )
+
+
+class NotificationActionInput(BaseModel):
+    """The GraphQL input ``NotificationActionInput``."""
+
+    integration_id: str = Field(
+        validation_alias="integrationID", serialization_alias="integrationID"
+    )
+    message: Optional[str] = None
+    severity: Optional[AlertSeverity] = None
+    title: Optional[str] = None
+
+
+class QueueJobActionInput(BaseModel):
+    """The GraphQL input ``QueueJobActionInput``."""
+
+    queue_id: str = Field(validation_alias="queueID", serialization_alias="queueID")
+    template: str
+
+
+class TriggeredActionConfig(BaseModel):
+    """The GraphQL input ``TriggeredActionConfig``."""
+
+    notification_action_input: Optional["NotificationActionInput"] = Field(
+        validation_alias="notificationActionInput",
+        serialization_alias="notificationActionInput",
+        default=None,
+    )
+    queue_job_action_input: Optional["QueueJobActionInput"] = Field(
+        validation_alias="queueJobActionInput",
+        serialization_alias="queueJobActionInput",
+        default=None,
+    )
+    generic_webhook_action_input: Optional["GenericWebhookActionInput"] = Field(
+        validation_alias="genericWebhookActionInput",
+        serialization_alias="genericWebhookActionInput",
+        default=None,
+    )
+    no_op_action_input: Optional["NoOpTriggeredActionInput"] = Field(
+        validation_alias="noOpActionInput",
+        serialization_alias="noOpActionInput",
+        default=None,
     )
 
 
@@ -289,6 +370,63 @@ class TagInput(BaseModel):
     )
     tag_name: str = Field(validation_alias="tagName", serialization_alias="tagName")
     attributes: Optional[str] = None
+
+
+class GenericWebhookActionInput(BaseModel):
+    """The GraphQL input ``GenericWebhookActionInput``."""
+
+    integration_id: str = Field(
+        validation_alias="integrationID", serialization_alias="integrationID"
+    )
+    request_payload: Optional[str] = Field(
+        validation_alias="requestPayload",
+        serialization_alias="requestPayload",
+        default=None,
+    )
+
+
+class NoOpTriggeredActionInput(BaseModel):
+    """The GraphQL input ``NoOpTriggeredActionInput``."""
+
+    no_op: Optional[bool] = Field(validation_alias="noOp", serialization_alias="noOp", default=None)
+
+
+class UpdateFilterTriggerInput(BaseModel):
+    """The GraphQL input ``UpdateFilterTriggerInput``."""
+
+    id: str
+    name: Optional[str] = None
+    description: Optional[str] = None
+    triggering_event_type: Optional[EventTriggeringConditionType] = Field(
+        validation_alias="triggeringEventType",
+        serialization_alias="triggeringEventType",
+        default=None,
+    )
+    scope_type: Optional[TriggerScopeType] = Field(
+        validation_alias="scopeType", serialization_alias="scopeType", default=None
+    )
+    scope_id: Optional[str] = Field(
+        validation_alias="scopeID", serialization_alias="scopeID", default=None
+    )
+    event_filter: Optional[str] = Field(
+        validation_alias="eventFilter", serialization_alias="eventFilter", default=None
+    )
+    triggered_action_type: Optional[TriggeredActionType] = Field(
+        validation_alias="triggeredActionType",
+        serialization_alias="triggeredActionType",
+        default=None,
+    )
+    triggered_action_config: Optional["TriggeredActionConfig"] = Field(
+        validation_alias="triggeredActionConfig",
+        serialization_alias="triggeredActionConfig",
+        default=None,
+    )
+    enabled: Optional[bool] = None
+    client_mutation_id: Optional[str] = Field(
+        validation_alias="clientMutationId",
+        serialization_alias="clientMutationId",
+        default=None,
+    )
 
 
 class UploadPartsInput(BaseModel):

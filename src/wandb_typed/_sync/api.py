@@ -22,6 +22,7 @@ from wandb_typed._retry import RetryPolicy
 from wandb_typed._sentinels import NOT_GIVEN, NotGiven
 from wandb_typed._sync.session import Session
 from wandb_typed.artifacts import ArtifactsApi
+from wandb_typed.automations import AutomationsApi
 from wandb_typed.config import ClientConfig, resolve_config
 from wandb_typed.launch import LaunchApi
 from wandb_typed.paths import (
@@ -64,6 +65,7 @@ class Api(
     TensorboardApi,
     SweepsApi,
     ReportsApi,
+    AutomationsApi,
 ):
     """Query a W&B server (W&B cloud, W&B Server, or the local wandb-typed server).
 

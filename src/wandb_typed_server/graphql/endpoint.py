@@ -48,6 +48,16 @@ class _RollbackError(Exception):
         self.result = result
 
 
+def _http_status(errors: list[GraphQLError]) -> int:
+    """200, or the status a resolver's error asks for (``http_status``: 409 for a name taken,
+    404 for a missing object) where W&B answers one that clients act on."""
+    for error in errors:
+        status = getattr(error.original_error, "http_status", None)
+        if isinstance(status, int) and status in (404, 409):
+            return status
+    return 200
+
+
 def _bad_request(message: str) -> GraphQLResponse:
     return GraphQLResponse(400, {"errors": [{"message": message}]})
 
@@ -108,7 +118,7 @@ class GraphQLExecutor:
             response["errors"] = [error.formatted for error in result.errors]
             for error in result.errors:
                 self._log_unexpected(error)
-        return GraphQLResponse(200, response)
+        return GraphQLResponse(_http_status(result.errors or []), response)
 
     def _execute(
         self,

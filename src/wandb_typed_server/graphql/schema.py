@@ -21,6 +21,7 @@ from wandb_typed_server.graphql import (
     artifact_edits,
     artifact_uploads,
     artifacts,
+    automations,
     custom_charts,
     files,
     history,
@@ -63,6 +64,7 @@ BINDABLES: list[SchemaBindable] = [
     *sweep_agents.BINDABLES,
     *reports.BINDABLES,
     *custom_charts.BINDABLES,
+    *automations.BINDABLES,
 ]
 
 

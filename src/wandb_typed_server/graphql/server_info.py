@@ -36,6 +36,19 @@ SERVER_FEATURES: tuple[str, ...] = (
     "FILESTREAM_GZIP",
     # the updateRunState mutation (Run.update_state(); the SDK's tests probe this name)
     "UPDATE_RUN_STATE",
+    # automations (graphql/automations.py; the event engine in storage/automation_events.py
+    # and the delivery worker in http/automation_worker.py fire them): the gated events and
+    # the no-op action (wandb's proxy for "updateFilterTrigger works")
+    "AUTOMATION_EVENT_RUN_METRIC",
+    "AUTOMATION_EVENT_RUN_METRIC_CHANGE",
+    "AUTOMATION_EVENT_RUN_METRIC_ZSCORE",
+    "AUTOMATION_EVENT_RUN_STATE",
+    "AUTOMATION_EVENT_UNLINK_ARTIFACT",
+    "AUTOMATION_EVENT_ADD_ARTIFACT_TAG",
+    "AUTOMATION_EVENT_REMOVE_ARTIFACT_TAG",
+    "AUTOMATION_EVENT_ADD_COLLECTION_TAG",
+    "AUTOMATION_EVENT_REMOVE_COLLECTION_TAG",
+    "AUTOMATION_ACTION_NO_OP",
 )
 
 query = QueryType()

@@ -10,13 +10,17 @@ from starlette.applications import Starlette
 from wandb_typed_server.graphql.endpoint import GraphQLExecutor
 from wandb_typed_server.graphql.schema import build_schema
 from wandb_typed_server.http.artifact_routes import ArtifactHandlers
+from wandb_typed_server.http.automation_worker import DeliveryPolicy, DeliveryWorker
 from wandb_typed_server.http.reaper import DEFAULT_HEARTBEAT_TIMEOUT_SECONDS, CrashReaper
 from wandb_typed_server.http.routes import Handlers
 from wandb_typed_server.storage.state import ServerState
 
 
 def create_app(
-    state: ServerState, *, heartbeat_timeout_seconds: float = DEFAULT_HEARTBEAT_TIMEOUT_SECONDS
+    state: ServerState,
+    *,
+    heartbeat_timeout_seconds: float = DEFAULT_HEARTBEAT_TIMEOUT_SECONDS,
+    delivery_policy: DeliveryPolicy | None = None,
 ) -> Starlette:
     """The W&B-compatible ASGI app serving ``state``.
 
@@ -24,13 +28,16 @@ def create_app(
     """
     handlers = Handlers(state, GraphQLExecutor(build_schema()))
     reaper = CrashReaper(state.db, heartbeat_timeout_seconds, artifact_blobs=state.artifact_blobs)
+    deliveries = DeliveryWorker(state.db, delivery_policy)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         reaper.start()
+        deliveries.start()
         try:
             yield
         finally:
+            deliveries.stop()
             reaper.stop()
 
     routes = [*handlers.routes(), *ArtifactHandlers(state).routes()]

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 from pydantic_core import from_json
 
+from wandb_typed_server.storage.automation_events import on_history_lines
 from wandb_typed_server.storage.console import write_console_lines
 from wandb_typed_server.storage.history import (
     PreparedLines,
@@ -181,6 +182,8 @@ def apply_file_stream(
     for name, chunk in request.files.items():
         if name in _STREAM_FILES:
             store_lines(conn, run_pk, streams[name])
+            if name == HISTORY_FILE:
+                on_history_lines(conn, run_pk, chunk.offset, chunk.content)
         elif name == SUMMARY_FILE:
             changes.update(_summary_changes(chunk))
         elif name == CONSOLE_FILE:

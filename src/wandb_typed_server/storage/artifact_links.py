@@ -7,6 +7,7 @@ import re
 import sqlite3
 from collections.abc import Iterable
 
+from wandb_typed_server.storage import automation_events
 from wandb_typed_server.storage.artifact_collections import ArtifactError
 from wandb_typed_server.storage.artifacts import ARTIFACT_SELECT
 from wandb_typed_server.storage.clock import utc_now_iso
@@ -41,17 +42,21 @@ def tag_version(
     conn: sqlite3.Connection, artifact_pk: int, add: Iterable[str], remove: Iterable[str] = ()
 ) -> None:
     """Add and remove tags of a version."""
+    added, removed = [], []
     for name in add:
-        conn.execute(
+        if conn.execute(
             "INSERT INTO artifact_tags (artifact_pk, tag_pk) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (artifact_pk, _tag_pk(conn, name)),
-        )
+        ).rowcount:
+            added.append(name)
     for name in remove:
-        conn.execute(
+        if conn.execute(
             "DELETE FROM artifact_tags WHERE artifact_pk = ? AND tag_pk ="
             " (SELECT pk FROM artifact_tag_names WHERE name = ?)",
             (artifact_pk, name),
-        )
+        ).rowcount:
+            removed.append(name)
+    automation_events.on_version_tags(conn, artifact_pk, added, removed)
 
 
 def tags_of_version(conn: sqlite3.Connection, artifact_pk: int) -> list[sqlite3.Row]:
@@ -67,23 +72,26 @@ def tag_collection(
     conn: sqlite3.Connection, collection_pk: int, add: Iterable[str], remove: Iterable[str] = ()
 ) -> list[sqlite3.Row]:
     """Add and remove tags of a collection; returns the added tags (pk, name)."""
-    added = []
+    added, newly, removed = [], [], []
     for name in add:
         pk = _tag_pk(conn, name)
-        conn.execute(
+        if conn.execute(
             "INSERT INTO artifact_collection_tags (collection_pk, tag_pk) VALUES (?, ?)"
             " ON CONFLICT DO NOTHING",
             (collection_pk, pk),
-        )
+        ).rowcount:
+            newly.append(name)
         added.append(
             conn.execute("SELECT pk, name FROM artifact_tag_names WHERE pk = ?", (pk,)).fetchone()
         )
     for name in remove:
-        conn.execute(
+        if conn.execute(
             "DELETE FROM artifact_collection_tags WHERE collection_pk = ? AND tag_pk ="
             " (SELECT pk FROM artifact_tag_names WHERE name = ?)",
             (collection_pk, name),
-        )
+        ).rowcount:
+            removed.append(name)
+    automation_events.on_collection_tags(conn, collection_pk, newly, removed)
     return added
 
 

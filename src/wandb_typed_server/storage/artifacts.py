@@ -23,6 +23,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from wandb_typed_server.storage import automation_events
 from wandb_typed_server.storage.artifact_collections import (
     MAX_NAME,
     ArtifactError,
@@ -236,6 +237,10 @@ def add_membership(conn: sqlite3.Connection, collection_pk: int, artifact_pk: in
         " VALUES (?, ?, ?, ?)",
         (collection_pk, artifact_pk, index, utc_now_iso()),
     )
+    kind = conn.execute(
+        "SELECT kind FROM artifact_collections WHERE pk = ?", (collection_pk,)
+    ).fetchone()[0]
+    automation_events.on_membership_added(conn, collection_pk, artifact_pk, str(kind))
     set_alias(conn, collection_pk, artifact_pk, LATEST)
     return index
 
@@ -344,12 +349,18 @@ def set_alias(conn: sqlite3.Connection, collection_pk: int, artifact_pk: int, al
         check_alias(alias)
     if membership_of(conn, collection_pk, artifact_pk) is None:
         raise ArtifactError(f"cannot set alias {alias!r}: the version is not in that collection")
+    before = conn.execute(
+        "SELECT artifact_pk FROM artifact_aliases WHERE collection_pk = ? AND alias = ?",
+        (collection_pk, alias),
+    ).fetchone()
     conn.execute(
         "INSERT INTO artifact_aliases (collection_pk, artifact_pk, alias, created_at)"
         " VALUES (?, ?, ?, ?) ON CONFLICT (collection_pk, alias)"
         " DO UPDATE SET artifact_pk = excluded.artifact_pk, created_at = excluded.created_at",
         (collection_pk, artifact_pk, alias, utc_now_iso()),
     )
+    if before is None or int(before[0]) != artifact_pk:
+        automation_events.on_alias_added(conn, collection_pk, artifact_pk, alias)
 
 
 def remove_alias(
@@ -425,6 +436,7 @@ def unlink(conn: sqlite3.Connection, collection_pk: int, artifact_pk: int) -> No
         (collection_pk, artifact_pk),
     )
     _repair_latest(conn, collection_pk)
+    automation_events.on_unlinked(conn, collection_pk, artifact_pk)
 
 
 def delete_version(conn: sqlite3.Connection, artifact: sqlite3.Row, delete_aliases: bool) -> None:

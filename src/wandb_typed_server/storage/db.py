@@ -18,6 +18,7 @@ from pathlib import Path
 
 from wandb_typed_server.storage.account_tables import ACCOUNT_DDL
 from wandb_typed_server.storage.artifact_tables import ARTIFACT_DDL
+from wandb_typed_server.storage.automation_tables import AUTOMATION_DDL
 from wandb_typed_server.storage.custom_charts import CUSTOM_CHART_DDL
 from wandb_typed_server.storage.history import HISTORY_DDL
 from wandb_typed_server.storage.launch import LAUNCH_DDL
@@ -137,6 +138,7 @@ class Database:
                 *ARTIFACT_DDL,
                 *LAUNCH_DDL,
                 *ORGANIZATION_DDL,
+                *AUTOMATION_DDL,
             ]:
                 conn.execute(ddl)
             for ddl in [*SWEEP_DDL, *VIEW_DDL, *CUSTOM_CHART_DDL]:

@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from wandb_typed_server.storage import automation_events
 from wandb_typed_server.storage.artifact_links import forget_run
 from wandb_typed_server.storage.blobs import check_segment
 from wandb_typed_server.storage.clock import utc_now_iso
@@ -109,7 +110,15 @@ def update_run(conn: sqlite3.Connection, pk: int, changes: Mapping[str, object])
     assignments = ", ".join(f"{column} = ?" for column in changes)
     params = (*changes.values(), utc_now_iso(), pk)
     separator = ", " if assignments else ""
+    new_state = changes.get("state")
+    before = (
+        conn.execute("SELECT state FROM runs WHERE pk = ?", (pk,)).fetchone()
+        if isinstance(new_state, str)
+        else None
+    )
     conn.execute(f"UPDATE runs SET {assignments}{separator}updated_at = ? WHERE pk = ?", params)
+    if before is not None and isinstance(new_state, str):
+        automation_events.on_run_state(conn, pk, str(before[0]), new_state)
 
 
 def touch_heartbeat(conn: sqlite3.Connection, pk: int) -> None:
@@ -173,9 +182,12 @@ def delete_run(conn: sqlite3.Connection, pk: int) -> None:
 
 def mark_stale_runs_crashed(conn: sqlite3.Connection, heartbeat_before: str) -> int:
     """Silent runs end: "running" becomes "crashed", "preempting" becomes "preempted"."""
-    cursor = conn.execute(
+    ended = conn.execute(
         "UPDATE runs SET state = CASE state WHEN 'running' THEN 'crashed' ELSE 'preempted' END"
-        " WHERE state IN ('running', 'preempting') AND heartbeat_at < ?",
+        " WHERE state IN ('running', 'preempting') AND heartbeat_at < ? RETURNING pk, state",
         (heartbeat_before,),
-    )
-    return cursor.rowcount
+    ).fetchall()
+    for row in ended:
+        old = "running" if row["state"] == "crashed" else "preempting"
+        automation_events.on_run_state(conn, int(row["pk"]), old, str(row["state"]))
+    return len(ended)

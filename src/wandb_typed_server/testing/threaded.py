@@ -13,6 +13,7 @@ import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wandb_typed_server.http.app import create_app
+from wandb_typed_server.http.automation_worker import DeliveryPolicy
 from wandb_typed_server.storage.keys import ensure_admin, generate_api_key
 from wandb_typed_server.storage.state import ServerState, open_state
 
@@ -124,6 +125,7 @@ def start_in_thread(
     port: int = 0,
     api_key: str | None = None,
     heartbeat_timeout_seconds: float = 300.0,
+    delivery_policy: DeliveryPolicy | None = None,
 ) -> RunningServer:
     """Start a server on ``data_dir`` and return once it accepts connections.
 
@@ -142,7 +144,13 @@ def start_in_thread(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
-    log = ExchangeLog(create_app(state, heartbeat_timeout_seconds=heartbeat_timeout_seconds))
+    log = ExchangeLog(
+        create_app(
+            state,
+            heartbeat_timeout_seconds=heartbeat_timeout_seconds,
+            delivery_policy=delivery_policy,
+        )
+    )
     config = uvicorn.Config(
         log,
         log_level="warning",

@@ -1,0 +1,1 @@
+"""Async source of the automations domain (the ``_sync`` twin is generated)."""
