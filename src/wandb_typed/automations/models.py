@@ -19,8 +19,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
+from wandb_typed._json import as_object
 from wandb_typed.automations.filters import (
     ArtifactFilter,
     MetricChangeFilter,
@@ -34,6 +35,7 @@ from wandb_typed.automations.kinds import (
     ActionType,
     ArtifactCollectionScope,
     EventType,
+    HasIdAndName,
     ProjectScope,
     Scope,
     ScopeType,
@@ -43,6 +45,7 @@ from wandb_typed.errors import InvalidArgumentError
 
 __all__ = [
     "Action",
+    "ArtifactEventFactory",
     "Automation",
     "DoNothing",
     "Event",
@@ -98,7 +101,12 @@ class Event:
         return json.dumps({"$or": [{"$and": inner}]}, separators=(",", ":"))
 
 
-def _event(event_type: EventType, scope: Any, filter: Any, allowed: tuple[ScopeType, ...]) -> Event:
+def _event(
+    event_type: EventType,
+    scope: Scope | HasIdAndName,
+    filter: MetricFilter | RunStateFilter | ArtifactFilter | None,
+    allowed: tuple[ScopeType, ...],
+) -> Event:
     found = as_scope(scope)
     if found.scope_type not in allowed:
         raise InvalidArgumentError(
@@ -112,7 +120,7 @@ _PROJECT_ONLY = (ScopeType.PROJECT,)
 _ANY_SCOPE = (ScopeType.PROJECT, ScopeType.ARTIFACT_COLLECTION)
 
 
-def OnRunMetric(*, scope: Any, filter: MetricFilter) -> Event:
+def OnRunMetric(*, scope: Scope | HasIdAndName, filter: MetricFilter) -> Event:
     """A run's metric crosses a threshold, changes, or leaves its usual range (projects)."""
     if not isinstance(filter, MetricThresholdFilter | MetricChangeFilter | MetricZScoreFilter):
         raise InvalidArgumentError(
@@ -121,15 +129,25 @@ def OnRunMetric(*, scope: Any, filter: MetricFilter) -> Event:
     return _event(filter.event_type, scope, filter, _PROJECT_ONLY)
 
 
-def OnRunState(*, scope: Any, filter: RunStateFilter) -> Event:
+def OnRunState(*, scope: Scope | HasIdAndName, filter: RunStateFilter) -> Event:
     """A run reaches a state (``RunEvent.state == "failed"``)."""
     if not isinstance(filter, RunStateFilter):
         raise InvalidArgumentError(f"OnRunState needs RunEvent.state == ..., got {filter!r}")
     return _event(EventType.RUN_STATE, scope, filter, _PROJECT_ONLY)
 
 
-def _artifact_event(event_type: EventType) -> Any:
-    def make(*, scope: Any, filter: ArtifactFilter | None = None) -> Event:
+class ArtifactEventFactory(Protocol):
+    """An artifact event maker (``OnCreateArtifact``, ``OnLinkArtifact``...)."""
+
+    def __call__(
+        self, *, scope: Scope | HasIdAndName, filter: ArtifactFilter | None = None
+    ) -> Event:
+        """The event in ``scope`` (a project or an artifact collection), with ``filter``."""
+        ...
+
+
+def _artifact_event(event_type: EventType) -> ArtifactEventFactory:
+    def make(*, scope: Scope | HasIdAndName, filter: ArtifactFilter | None = None) -> Event:
         if filter is not None and not isinstance(filter, ArtifactFilter):
             raise InvalidArgumentError(
                 f"an artifact event filter must be ArtifactEvent...., got {filter!r}"
@@ -142,14 +160,14 @@ def _artifact_event(event_type: EventType) -> Any:
     return make
 
 
-OnCreateArtifact = _artifact_event(EventType.CREATE_ARTIFACT)
-OnLinkArtifact = _artifact_event(EventType.LINK_ARTIFACT)
-OnUnlinkArtifact = _artifact_event(EventType.UNLINK_ARTIFACT)
-OnAddArtifactAlias = _artifact_event(EventType.ADD_ARTIFACT_ALIAS)
-OnAddArtifactTag = _artifact_event(EventType.ADD_ARTIFACT_TAG)
-OnRemoveArtifactTag = _artifact_event(EventType.REMOVE_ARTIFACT_TAG)
-OnAddCollectionTag = _artifact_event(EventType.ADD_COLLECTION_TAG)
-OnRemoveCollectionTag = _artifact_event(EventType.REMOVE_COLLECTION_TAG)
+OnCreateArtifact: ArtifactEventFactory = _artifact_event(EventType.CREATE_ARTIFACT)
+OnLinkArtifact: ArtifactEventFactory = _artifact_event(EventType.LINK_ARTIFACT)
+OnUnlinkArtifact: ArtifactEventFactory = _artifact_event(EventType.UNLINK_ARTIFACT)
+OnAddArtifactAlias: ArtifactEventFactory = _artifact_event(EventType.ADD_ARTIFACT_ALIAS)
+OnAddArtifactTag: ArtifactEventFactory = _artifact_event(EventType.ADD_ARTIFACT_TAG)
+OnRemoveArtifactTag: ArtifactEventFactory = _artifact_event(EventType.REMOVE_ARTIFACT_TAG)
+OnAddCollectionTag: ArtifactEventFactory = _artifact_event(EventType.ADD_COLLECTION_TAG)
+OnRemoveCollectionTag: ArtifactEventFactory = _artifact_event(EventType.REMOVE_COLLECTION_TAG)
 
 
 # --- integrations and actions ---------------------------------------------------------------
@@ -333,8 +351,9 @@ def _event_action(scope: Scope, event: Event, action: Action) -> dict[str, Any]:
 
 def _saved_filter_json(event: Event) -> str:
     """A saved event's filter, as it must be re-sent (artifact filters unwrapped)."""
-    assert isinstance(event.filter, dict)
-    return json.dumps(event.filter, separators=(",", ":"))
+    saved = as_object(event.filter)
+    assert saved is not None
+    return json.dumps(saved, separators=(",", ":"))
 
 
 def update_params(obj: Automation, overrides: dict[str, Any]) -> dict[str, Any]:
