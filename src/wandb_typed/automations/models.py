@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from wandb_typed._json import as_object
 from wandb_typed.automations.filters import (
@@ -41,7 +41,10 @@ from wandb_typed.automations.kinds import (
     ScopeType,
     as_scope,
 )
-from wandb_typed.errors import InvalidArgumentError
+from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
+
+if TYPE_CHECKING:
+    from wandb_typed._generated.fragments import TriggerFragment
 
 __all__ = [
     "Action",
@@ -370,8 +373,13 @@ def update_params(obj: Automation, overrides: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def automation_from_wire(trigger: Any) -> Automation:
+def automation_from_wire(trigger: TriggerFragment) -> Automation:
     """An :class:`Automation` from a ``TriggerFragment``."""
+    from wandb_typed._generated.fragments import (
+        TriggerFragmentActionGenericWebhookTriggeredAction,
+        TriggerFragmentActionNotificationTriggeredAction,
+    )
+
     scope: Scope = (
         ProjectScope(trigger.scope.id, trigger.scope.name)
         if trigger.scope.typename__ == "Project"
@@ -383,12 +391,13 @@ def automation_from_wire(trigger: Any) -> Automation:
         saved = json.loads(saved["filter"])  # artifact filters come back wrapped
     action: Action
     wire_action = trigger.action
-    if wire_action.typename__ == "GenericWebhookTriggeredAction":
+    if isinstance(wire_action, TriggerFragmentActionGenericWebhookTriggeredAction):
         payload = wire_action.request_payload
-        action = SendWebhook(wire_action.integration.id, json.loads(payload) if payload else None)
-    elif wire_action.typename__ == "NotificationTriggeredAction":
+        hook = _integration_id(trigger.name, integration_from_wire(wire_action.integration))
+        action = SendWebhook(hook, json.loads(payload) if payload else None)
+    elif isinstance(wire_action, TriggerFragmentActionNotificationTriggeredAction):
         action = SendNotification(
-            wire_action.integration.id,
+            _integration_id(trigger.name, integration_from_wire(wire_action.integration)),
             wire_action.title or "",
             wire_action.message or "",
             wire_action.severity.value if wire_action.severity is not None else "INFO",
@@ -408,12 +417,21 @@ def automation_from_wire(trigger: Any) -> Automation:
     )
 
 
-def integration_from_wire(node: Any) -> WebhookIntegration | SlackIntegration | None:
-    """A typed integration from an ``IntegrationsByEntity`` node (others: None)."""
-    if node is None:
-        return None
-    if node.typename__ == "GenericWebhookIntegration":
+def _integration_id(name: str, found: WebhookIntegration | SlackIntegration | None) -> str:
+    if found is None:
+        raise InvalidResponseError(f"the action of automation {name!r} has no integration")
+    return found.id
+
+
+def integration_from_wire(node: object) -> WebhookIntegration | SlackIntegration | None:
+    """A typed integration from an integration node (webhook or Slack; others: None)."""
+    from wandb_typed._generated.fragments import (
+        SlackIntegrationFragment,
+        WebhookIntegrationFragment,
+    )
+
+    if isinstance(node, WebhookIntegrationFragment):
         return WebhookIntegration(node.id, node.name, node.url_endpoint)
-    if node.typename__ == "SlackIntegration":
+    if isinstance(node, SlackIntegrationFragment):
         return SlackIntegration(node.id, node.team_name, node.channel_name)
     return None
