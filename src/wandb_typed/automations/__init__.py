@@ -7,7 +7,7 @@ Example:
 
 from typing import TYPE_CHECKING
 
-from wandb_typed._lazy import lazy_attributes
+from wandb_typed._lazy import ModuleDir, ModuleGetattr, lazy_attributes
 
 if TYPE_CHECKING:
     from wandb_typed.automations._async.listing import AsyncAutomations, AsyncIntegrations
@@ -123,6 +123,8 @@ __all__ = [
     "WebhookIntegration",
 ]
 
+__getattr__: ModuleGetattr
+__dir__: ModuleDir
 __getattr__, __dir__ = lazy_attributes(
     __name__,
     {

@@ -6,10 +6,13 @@ combined with ``&`` (``... & (RunEvent.name == "baseline")``). Each knows its wi
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar, cast
 
 from wandb_typed.automations.kinds import EventType
 from wandb_typed.errors import InvalidArgumentError
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 __all__ = [
     "ArtifactEvent",
@@ -40,8 +43,9 @@ class _WithRunConditions:
             raise InvalidArgumentError(
                 f"a run event filter combines with run conditions (RunEvent.name ...), got {other!r}"
             )
-        combined: _F = replace(self, runs=(*self.runs, other.expr))  # type: ignore[type-var]
-        return combined
+        # Every subclass is a frozen dataclass with a ``runs`` field.
+        instance = cast("DataclassInstance", self)
+        return cast("_F", replace(instance, runs=(*self.runs, other.expr)))
 
     __rand__ = __and__
 
@@ -144,7 +148,12 @@ class _MetricOperand:
     """A metric (optionally aggregated): compare it, or ask how it changes."""
 
     def __init__(self, name: str, agg: str | None = None, window: int = 1) -> None:
-        self.name, self.agg, self.window = name, agg, window
+        self.name = name
+        """The metric's name."""
+        self.agg = agg
+        """The aggregation over the window (``MAX``, ``MIN``, ``AVERAGE``; None: the last value)."""
+        self.window = window
+        """How many of the last values are aggregated."""
 
     def _threshold(self, op: str, value: object) -> MetricThresholdFilter:
         return MetricThresholdFilter(
@@ -230,8 +239,15 @@ class _MetricValue(_MetricOperand):
 
 
 class _ZScore:
+    """``RunEvent.metric(name).zscore(window)``: compare it (``abs(...)`` for either way)."""
+
     def __init__(self, name: str, window: int, absolute: bool = False) -> None:
-        self.name, self.window, self.absolute = name, window, absolute
+        self.name = name
+        """The metric's name."""
+        self.window = window
+        """How many previous values the z-score is computed against."""
+        self.absolute = absolute
+        """Whether a change either way counts (``abs(...)``)."""
 
     def __gt__(self, value: object) -> MetricZScoreFilter:
         return MetricZScoreFilter(
@@ -276,13 +292,14 @@ class _RunField:
 
     def __init__(self, key: str) -> None:
         self.key = key
+        """The run field (``display_name``)."""
 
     def eq(self, value: str) -> RunFilter:
         """Exactly ``value``."""
         return RunFilter({self.key: {"$eq": value}})
 
     __eq__ = eq  # type: ignore[assignment]
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None]  # type: ignore[assignment]
 
     def contains(self, text: str) -> RunFilter:
         """Containing ``text``."""
@@ -294,6 +311,8 @@ class _RunField:
 
 
 class _RunState:
+    """``RunEvent.state``: ``RunEvent.state == "failed"`` or ``.in_([...])``."""
+
     def __eq__(self, state: object) -> RunStateFilter:  # type: ignore[override]
         return self.in_([str(state)])
 
@@ -301,7 +320,7 @@ class _RunState:
         """One of several states."""
         return RunStateFilter(tuple(str(state).upper() for state in states))
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None]  # type: ignore[assignment]
 
 
 class RunEvent:
@@ -316,8 +335,10 @@ class RunEvent:
         ({'display_name': {'$eq': 'baseline'}},)
     """
 
-    state = _RunState()
-    name = _RunField("display_name")
+    state: ClassVar[_RunState] = _RunState()
+    """The run's state: ``RunEvent.state == "failed"``."""
+    name: ClassVar[_RunField] = _RunField("display_name")
+    """The run's display name: ``RunEvent.name == "baseline"``."""
 
     @staticmethod
     def metric(name: str) -> _MetricValue:
@@ -335,15 +356,18 @@ class ArtifactFilter:
 
 
 class _ArtifactField:
+    """``ArtifactEvent.alias`` or ``.tag``: conditions on it."""
+
     def __init__(self, name: str) -> None:
         self.name = name
+        """The field (``alias`` or ``tag``)."""
 
     def eq(self, value: str) -> ArtifactFilter:
         """Exactly ``value``."""
         return ArtifactFilter({self.name: {"$eq": value}})
 
     __eq__ = eq  # type: ignore[assignment]
-    __hash__ = None  # type: ignore[assignment]
+    __hash__: ClassVar[None]  # type: ignore[assignment]
 
     def matches_regex(self, pattern: str) -> ArtifactFilter:
         """Matching the regular expression ``pattern``."""
@@ -353,8 +377,10 @@ class _ArtifactField:
 class ArtifactEvent:
     """Builders of artifact event filters: ``ArtifactEvent.alias.eq("production")``."""
 
-    alias = _ArtifactField("alias")
-    tag = _ArtifactField("tag")
+    alias: ClassVar[_ArtifactField] = _ArtifactField("alias")
+    """The artifact's alias."""
+    tag: ClassVar[_ArtifactField] = _ArtifactField("tag")
+    """The artifact's tag."""
 
 
 MetricFilter = MetricThresholdFilter | MetricChangeFilter | MetricZScoreFilter

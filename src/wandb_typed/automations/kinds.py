@@ -19,6 +19,7 @@ __all__ = [
     "ActionType",
     "ArtifactCollectionScope",
     "EventType",
+    "HasIdAndName",
     "ProjectScope",
     "Scope",
     "ScopeType",
@@ -89,15 +90,21 @@ class ArtifactCollectionScope:
 Scope = ProjectScope | ArtifactCollectionScope
 
 
-class _HasIdAndName(Protocol):
-    @property
-    def id(self) -> str: ...
+class HasIdAndName(Protocol):
+    """What can be a scope: a ``Project``, ``Registry`` or ``ArtifactCollection``."""
 
     @property
-    def name(self) -> str: ...
+    def id(self) -> str:
+        """Its GraphQL id."""
+        ...
+
+    @property
+    def name(self) -> str:
+        """Its name."""
+        ...
 
 
-def as_scope(obj: Scope | _HasIdAndName) -> Scope:
+def as_scope(obj: Scope | HasIdAndName) -> Scope:
     """A scope from a scope, a ``Project``/``Registry`` or an ``ArtifactCollection``.
 
     >>> as_scope(ProjectScope("UHJvamVjdDox", "p")).scope_type

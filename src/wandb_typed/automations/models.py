@@ -19,8 +19,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from wandb_typed._json import as_object
 from wandb_typed.automations.filters import (
     ArtifactFilter,
     MetricChangeFilter,
@@ -34,15 +35,20 @@ from wandb_typed.automations.kinds import (
     ActionType,
     ArtifactCollectionScope,
     EventType,
+    HasIdAndName,
     ProjectScope,
     Scope,
     ScopeType,
     as_scope,
 )
-from wandb_typed.errors import InvalidArgumentError
+from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
+
+if TYPE_CHECKING:
+    from wandb_typed._generated.fragments import TriggerFragment
 
 __all__ = [
     "Action",
+    "ArtifactEventFactory",
     "Automation",
     "DoNothing",
     "Event",
@@ -98,7 +104,12 @@ class Event:
         return json.dumps({"$or": [{"$and": inner}]}, separators=(",", ":"))
 
 
-def _event(event_type: EventType, scope: Any, filter: Any, allowed: tuple[ScopeType, ...]) -> Event:
+def _event(
+    event_type: EventType,
+    scope: Scope | HasIdAndName,
+    filter: MetricFilter | RunStateFilter | ArtifactFilter | None,
+    allowed: tuple[ScopeType, ...],
+) -> Event:
     found = as_scope(scope)
     if found.scope_type not in allowed:
         raise InvalidArgumentError(
@@ -112,7 +123,7 @@ _PROJECT_ONLY = (ScopeType.PROJECT,)
 _ANY_SCOPE = (ScopeType.PROJECT, ScopeType.ARTIFACT_COLLECTION)
 
 
-def OnRunMetric(*, scope: Any, filter: MetricFilter) -> Event:
+def OnRunMetric(*, scope: Scope | HasIdAndName, filter: MetricFilter) -> Event:
     """A run's metric crosses a threshold, changes, or leaves its usual range (projects)."""
     if not isinstance(filter, MetricThresholdFilter | MetricChangeFilter | MetricZScoreFilter):
         raise InvalidArgumentError(
@@ -121,15 +132,25 @@ def OnRunMetric(*, scope: Any, filter: MetricFilter) -> Event:
     return _event(filter.event_type, scope, filter, _PROJECT_ONLY)
 
 
-def OnRunState(*, scope: Any, filter: RunStateFilter) -> Event:
+def OnRunState(*, scope: Scope | HasIdAndName, filter: RunStateFilter) -> Event:
     """A run reaches a state (``RunEvent.state == "failed"``)."""
     if not isinstance(filter, RunStateFilter):
         raise InvalidArgumentError(f"OnRunState needs RunEvent.state == ..., got {filter!r}")
     return _event(EventType.RUN_STATE, scope, filter, _PROJECT_ONLY)
 
 
-def _artifact_event(event_type: EventType) -> Any:
-    def make(*, scope: Any, filter: ArtifactFilter | None = None) -> Event:
+class ArtifactEventFactory(Protocol):
+    """An artifact event maker (``OnCreateArtifact``, ``OnLinkArtifact``...)."""
+
+    def __call__(
+        self, *, scope: Scope | HasIdAndName, filter: ArtifactFilter | None = None
+    ) -> Event:
+        """The event in ``scope`` (a project or an artifact collection), with ``filter``."""
+        ...
+
+
+def _artifact_event(event_type: EventType) -> ArtifactEventFactory:
+    def make(*, scope: Scope | HasIdAndName, filter: ArtifactFilter | None = None) -> Event:
         if filter is not None and not isinstance(filter, ArtifactFilter):
             raise InvalidArgumentError(
                 f"an artifact event filter must be ArtifactEvent...., got {filter!r}"
@@ -142,14 +163,14 @@ def _artifact_event(event_type: EventType) -> Any:
     return make
 
 
-OnCreateArtifact = _artifact_event(EventType.CREATE_ARTIFACT)
-OnLinkArtifact = _artifact_event(EventType.LINK_ARTIFACT)
-OnUnlinkArtifact = _artifact_event(EventType.UNLINK_ARTIFACT)
-OnAddArtifactAlias = _artifact_event(EventType.ADD_ARTIFACT_ALIAS)
-OnAddArtifactTag = _artifact_event(EventType.ADD_ARTIFACT_TAG)
-OnRemoveArtifactTag = _artifact_event(EventType.REMOVE_ARTIFACT_TAG)
-OnAddCollectionTag = _artifact_event(EventType.ADD_COLLECTION_TAG)
-OnRemoveCollectionTag = _artifact_event(EventType.REMOVE_COLLECTION_TAG)
+OnCreateArtifact: ArtifactEventFactory = _artifact_event(EventType.CREATE_ARTIFACT)
+OnLinkArtifact: ArtifactEventFactory = _artifact_event(EventType.LINK_ARTIFACT)
+OnUnlinkArtifact: ArtifactEventFactory = _artifact_event(EventType.UNLINK_ARTIFACT)
+OnAddArtifactAlias: ArtifactEventFactory = _artifact_event(EventType.ADD_ARTIFACT_ALIAS)
+OnAddArtifactTag: ArtifactEventFactory = _artifact_event(EventType.ADD_ARTIFACT_TAG)
+OnRemoveArtifactTag: ArtifactEventFactory = _artifact_event(EventType.REMOVE_ARTIFACT_TAG)
+OnAddCollectionTag: ArtifactEventFactory = _artifact_event(EventType.ADD_COLLECTION_TAG)
+OnRemoveCollectionTag: ArtifactEventFactory = _artifact_event(EventType.REMOVE_COLLECTION_TAG)
 
 
 # --- integrations and actions ---------------------------------------------------------------
@@ -333,8 +354,9 @@ def _event_action(scope: Scope, event: Event, action: Action) -> dict[str, Any]:
 
 def _saved_filter_json(event: Event) -> str:
     """A saved event's filter, as it must be re-sent (artifact filters unwrapped)."""
-    assert isinstance(event.filter, dict)
-    return json.dumps(event.filter, separators=(",", ":"))
+    saved = as_object(event.filter)
+    assert saved is not None
+    return json.dumps(saved, separators=(",", ":"))
 
 
 def update_params(obj: Automation, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -351,8 +373,13 @@ def update_params(obj: Automation, overrides: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def automation_from_wire(trigger: Any) -> Automation:
+def automation_from_wire(trigger: TriggerFragment) -> Automation:
     """An :class:`Automation` from a ``TriggerFragment``."""
+    from wandb_typed._generated.fragments import (
+        TriggerFragmentActionGenericWebhookTriggeredAction,
+        TriggerFragmentActionNotificationTriggeredAction,
+    )
+
     scope: Scope = (
         ProjectScope(trigger.scope.id, trigger.scope.name)
         if trigger.scope.typename__ == "Project"
@@ -364,12 +391,13 @@ def automation_from_wire(trigger: Any) -> Automation:
         saved = json.loads(saved["filter"])  # artifact filters come back wrapped
     action: Action
     wire_action = trigger.action
-    if wire_action.typename__ == "GenericWebhookTriggeredAction":
+    if isinstance(wire_action, TriggerFragmentActionGenericWebhookTriggeredAction):
         payload = wire_action.request_payload
-        action = SendWebhook(wire_action.integration.id, json.loads(payload) if payload else None)
-    elif wire_action.typename__ == "NotificationTriggeredAction":
+        hook = _integration_id(trigger.name, integration_from_wire(wire_action.integration))
+        action = SendWebhook(hook, json.loads(payload) if payload else None)
+    elif isinstance(wire_action, TriggerFragmentActionNotificationTriggeredAction):
         action = SendNotification(
-            wire_action.integration.id,
+            _integration_id(trigger.name, integration_from_wire(wire_action.integration)),
             wire_action.title or "",
             wire_action.message or "",
             wire_action.severity.value if wire_action.severity is not None else "INFO",
@@ -389,12 +417,21 @@ def automation_from_wire(trigger: Any) -> Automation:
     )
 
 
-def integration_from_wire(node: Any) -> WebhookIntegration | SlackIntegration | None:
-    """A typed integration from an ``IntegrationsByEntity`` node (others: None)."""
-    if node is None:
-        return None
-    if node.typename__ == "GenericWebhookIntegration":
+def _integration_id(name: str, found: WebhookIntegration | SlackIntegration | None) -> str:
+    if found is None:
+        raise InvalidResponseError(f"the action of automation {name!r} has no integration")
+    return found.id
+
+
+def integration_from_wire(node: object) -> WebhookIntegration | SlackIntegration | None:
+    """A typed integration from an integration node (webhook or Slack; others: None)."""
+    from wandb_typed._generated.fragments import (
+        SlackIntegrationFragment,
+        WebhookIntegrationFragment,
+    )
+
+    if isinstance(node, WebhookIntegrationFragment):
         return WebhookIntegration(node.id, node.name, node.url_endpoint)
-    if node.typename__ == "SlackIntegration":
+    if isinstance(node, SlackIntegrationFragment):
         return SlackIntegration(node.id, node.team_name, node.channel_name)
     return None

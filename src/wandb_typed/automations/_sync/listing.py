@@ -5,7 +5,8 @@ integrations of an entity."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from wandb_typed._sync.pagination import OnData, Paginator
 from wandb_typed._sync.session import Session
@@ -19,6 +20,9 @@ from wandb_typed.automations.models import (
 from wandb_typed.errors import NotFoundError
 from wandb_typed.pagination import Page, page_of
 
+if TYPE_CHECKING:
+    from wandb_typed._generated.fragments import ProjectTriggersFragment
+
 __all__ = ["Automations", "Integrations"]
 
 IntegrationT = TypeVar(
@@ -30,7 +34,7 @@ class Automations(Paginator[Automation]):
     """Automations of the projects of ``entity`` (every project the key may read when None),
     optionally only those called ``name``."""
 
-    connection_path = ("searchScope", "projects")
+    connection_path: Sequence[str] = ("searchScope", "projects")
 
     def __init__(
         self, session: Session, entity: str | None, name: str | None, per_page: int
@@ -38,23 +42,26 @@ class Automations(Paginator[Automation]):
         super().__init__(per_page=per_page)
         self._session = session
         self.entity = entity
+        """The entity whose projects are searched (None: every project the key may read)."""
         self.name = name
+        """Only automations of this name (None: all)."""
 
     def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[Automation]:
         client = self._session.client
+        connection: ProjectTriggersFragment | None
         if self.entity is None:
             reply = client.get_automations(cursor=cursor, per_page=self.per_page, on_data=on_data)
             scope = reply.search_scope
+            connection = None if scope is None else scope.projects
         else:
             by_entity = client.get_automations_by_entity(
                 self.entity, cursor=cursor, per_page=self.per_page, on_data=on_data
             )
-            scope = by_entity.search_scope  # type: ignore[assignment]
-            if scope is None:
+            if by_entity.search_scope is None:
                 raise NotFoundError(
                     f"entity {self.entity!r} not found", kind="entity", path=self.entity
                 )
-        connection = None if scope is None else scope.projects
+            connection = by_entity.search_scope.projects
         if connection is None:
             return Page([], end_cursor=None, has_next=False)
         items = [
@@ -76,7 +83,7 @@ class Automations(Paginator[Automation]):
 class Integrations(Paginator[IntegrationT]):
     """Integrations of an entity, oldest first, optionally of one kind only."""
 
-    connection_path = ("entity", "integrations")
+    connection_path: Sequence[str] = ("entity", "integrations")
 
     def __init__(
         self, session: Session, entity: str, kind: type | tuple[type, ...], per_page: int
@@ -84,6 +91,7 @@ class Integrations(Paginator[IntegrationT]):
         super().__init__(per_page=per_page)
         self._session = session
         self.entity = entity
+        """The entity whose integrations are listed."""
         self._kind = kind
 
     def _fetch(self, cursor: str | None, on_data: OnData | None) -> Page[IntegrationT]:
