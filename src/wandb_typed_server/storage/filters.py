@@ -28,10 +28,10 @@ from wandb_typed_server.storage.run_fields import (
     FilterError,
     JsonRef,
     SqlClause,
-    compiled_regex,
     resolve_json_field,
     sql_literal,
 )
+from wandb_typed_server.storage.user_regex import UserRegexError, user_regex_source
 
 __all__ = ["FilterError", "SqlClause", "compile_filters"]
 
@@ -214,17 +214,12 @@ def _field_condition(field: str, operator: str, operand: object, options: object
 def _regex_param(field: str, pattern: object, options: object) -> str:
     if not isinstance(pattern, str):
         raise FilterError(f"field {field!r}: '$regex' needs a string, got {pattern!r}")
-    flags = ""
-    if options is not None:
-        if not isinstance(options, str) or set(options) - set("imsx"):
-            raise FilterError(f"field {field!r}: unsupported '$options' {options!r}")
-        flags = "".join(sorted(set(options)))
-    full = f"(?{flags}){pattern}" if flags else pattern
+    if options is not None and not isinstance(options, str):
+        raise FilterError(f"field {field!r}: unsupported '$options' {options!r}")
     try:
-        compiled_regex(full)
-    except re.error as error:
+        return user_regex_source(pattern, options or "")
+    except UserRegexError as error:
         raise FilterError(f"field {field!r}: invalid '$regex' {pattern!r} ({error})") from None
-    return full
 
 
 def _operand_list(field: str, operator: str, operand: object) -> list[object]:
