@@ -19,6 +19,7 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     GraphQLSchema,
+    OperationDefinitionNode,
     OperationType,
     execute,
     get_operation_ast,
@@ -28,6 +29,13 @@ from graphql import (
 
 from wandb_typed_server.graphql.context import RequestContext
 from wandb_typed_server.graphql.execution import SyncExecutionContext
+from wandb_typed_server.graphql.limits import (
+    RequestLimits,
+    cost_error,
+    document_errors,
+    json_depth_error,
+    limit_message,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,14 +57,16 @@ class _RollbackError(Exception):
 
 
 def _bad_request(message: str) -> GraphQLResponse:
+    logger.info("GraphQL request refused: %s", message)
     return GraphQLResponse(400, {"errors": [{"message": message}]})
 
 
 class GraphQLExecutor:
     """Runs GraphQL requests against one schema (thread-safe)."""
 
-    def __init__(self, schema: GraphQLSchema) -> None:
+    def __init__(self, schema: GraphQLSchema, limits: RequestLimits | None = None) -> None:
         self.schema = schema
+        self.limits = limits or RequestLimits()
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
         self._lock = Lock()
 
@@ -70,6 +80,14 @@ class GraphQLExecutor:
             document: DocumentNode | list[GraphQLError] = parse(query)
         except GraphQLError as error:
             document = [error]
+        except RecursionError:
+            depth = self.limits.max_query_depth
+            message = limit_message("the query nests too deep to parse", "max_query_depth", depth)
+            document = [GraphQLError(message)]
+        if isinstance(document, DocumentNode):
+            refusal = document_errors(document, self.limits)
+            if refusal is not None:
+                document = [GraphQLError(refusal)]
         if isinstance(document, DocumentNode):
             errors = validate(self.schema, document)
             if errors:
@@ -93,15 +111,22 @@ class GraphQLExecutor:
             return _bad_request("'query' must be a string")
         if variables is not None and not isinstance(variables, dict):
             return _bad_request("'variables' must be an object")
+        depth_error = json_depth_error(body, self.limits.max_json_depth, "the request body")
+        if depth_error is not None:
+            return _bad_request(depth_error)
         if operation_name is not None and not isinstance(operation_name, str):
             return _bad_request("'operationName' must be a string")
         operation_name = operation_name or None  # wandb-core sends "" for "no name"
         document = self._document(query)
         if isinstance(document, list):
+            logger.info("GraphQL document refused: %s", document[0].message)
             return GraphQLResponse(400, {"errors": [error.formatted for error in document]})
         operation = get_operation_ast(document, operation_name)
         if operation is None:
-            return _bad_request(f"operation {operation_name!r} not found in the document")
+            return _bad_request(_missing_operation(document, operation_name))
+        refusal = cost_error(document, operation, variables, self.limits.max_query_cost)
+        if refusal is not None:
+            return _bad_request(refusal)
         result = self._execute(ctx, document, variables, operation_name, operation.operation)
         response: dict[str, object] = {"data": result.data}
         if result.errors:
@@ -152,3 +177,16 @@ class GraphQLExecutor:
             original, ValueError | LookupError | PermissionError
         ):
             logger.error("GraphQL resolver failed: %s", error.message, exc_info=original)
+
+
+def _missing_operation(document: DocumentNode, operation_name: str | None) -> str:
+    names = [
+        definition.name.value if definition.name else "(anonymous)"
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+    ]
+    if not names:
+        return "'query' holds no operation (only fragments)"
+    if operation_name is None:
+        return f"'operationName' is needed: the document has {len(names)} operations {names}"
+    return f"'operationName' {operation_name!r} is not an operation of the document {names}"

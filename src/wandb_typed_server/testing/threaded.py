@@ -10,6 +10,7 @@ from types import TracebackType
 
 import uvicorn
 
+from wandb_typed_server.graphql.limits import RequestLimits
 from wandb_typed_server.http.app import create_app
 from wandb_typed_server.storage.keys import ensure_admin, generate_api_key
 from wandb_typed_server.storage.state import ServerState, open_state
@@ -63,6 +64,7 @@ def start_in_thread(
     port: int = 0,
     api_key: str | None = None,
     heartbeat_timeout_seconds: float = 300.0,
+    limits: RequestLimits | None = None,
 ) -> RunningServer:
     """Start a server on ``data_dir`` and return once it accepts connections.
 
@@ -82,7 +84,7 @@ def start_in_thread(
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(state, heartbeat_timeout_seconds=heartbeat_timeout_seconds),
+        create_app(state, heartbeat_timeout_seconds=heartbeat_timeout_seconds, limits=limits),
         log_level="warning",
         access_log=False,
     )
