@@ -80,10 +80,10 @@ class GraphQLExecutor:
             document: DocumentNode | list[GraphQLError] = parse(query)
         except GraphQLError as error:
             document = [error]
+            if "nested too deeply" in error.message:  # graphql-core's own recursion guard
+                document = [GraphQLError(self._too_deep_to_parse())]
         except RecursionError:
-            depth = self.limits.max_query_depth
-            message = limit_message("the query nests too deep to parse", "max_query_depth", depth)
-            document = [GraphQLError(message)]
+            document = [GraphQLError(self._too_deep_to_parse())]
         if isinstance(document, DocumentNode):
             refusal = document_errors(document, self.limits)
             if refusal is not None:
@@ -97,6 +97,10 @@ class GraphQLExecutor:
             if len(self._documents) > _DOCUMENT_CACHE_SIZE:
                 self._documents.popitem(last=False)
         return document
+
+    def _too_deep_to_parse(self) -> str:
+        depth = self.limits.max_query_depth
+        return limit_message("the query nests too deep to parse", "max_query_depth", depth)
 
     def run(self, ctx: RequestContext, body: object) -> GraphQLResponse:
         """Execute one decoded JSON request body."""
