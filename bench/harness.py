@@ -43,8 +43,11 @@ def free_port() -> int:
 class LocalServer:
     """``wandb-typed server`` on a free loopback port and ``data_dir``, as a child process."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, pythonpath: Path | None = None) -> None:
+        """``pythonpath``: serve the sources found there (another commit's ``src/``) instead of
+        the installed package."""
         self.data_dir = data_dir
+        self.pythonpath = pythonpath
         self.port = free_port()
         self.api_key = secrets.token_hex(20)
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -59,8 +62,13 @@ class LocalServer:
         return self._process.pid
 
     def __enter__(self) -> LocalServer:
+        env = os.environ.copy()
+        if self.pythonpath is not None:
+            env["PYTHONPATH"] = str(self.pythonpath)
         command = [
-            str(Path(sys.executable).with_name("wandb-typed")),
+            sys.executable,
+            "-c",
+            "import sys; from wandb_typed.cli import main; sys.exit(main(sys.argv[1:]))",
             "server",
             "--data-dir",
             str(self.data_dir),
@@ -70,7 +78,7 @@ class LocalServer:
             self.api_key,
         ]
         with self._log.open("wb") as log:
-            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+            self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
         self._wait_ready()
         return self
 

@@ -11,7 +11,11 @@ one through the proxy at 0 ms shows the proxy's own cost.
 
     .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--artifact-mb 200]
         [--artifact-files 1000] [--latency-ms 50] [--latency-reps 3] [--no-latency]
-        [--quick] [--output PATH]
+        [--quick] [--output PATH] [--only ingest] [--ingest-base SHA]
+
+The ingest row (``bench/ingest.py``: rows/s into the server, the baseline commit's server vs
+this checkout's) closes every full run; ``--only ingest`` runs it alone and writes
+``bench/results/ingest.md`` (or ``--output``).
 
 ``--quick`` (small data, 1 repetition) writes ``bench/results/quick.md`` unless ``--output``
 says otherwise, never ``latest.md``.
@@ -54,6 +58,7 @@ from harness import (
     measure,
     peak_rss_mb,
 )
+from ingest import BASELINE, IngestSizes, ingest_markdown, main_ingest, run_ingest
 from report import Series, Summary, table
 from wandb_typed_server.testing.sdk_env import sdk_environment
 
@@ -881,7 +886,18 @@ def main() -> None:
     parser.add_argument(
         "--output", type=Path, help=f"default {RESULTS} ({QUICK_RESULTS.name} with --quick)"
     )
+    parser.add_argument(
+        "--only", choices=["ingest"], help="run one benchmark alone (ingest: bench/ingest.py)"
+    )
+    parser.add_argument(
+        "--ingest-base", default=BASELINE, help=f"the commit ingest compares with ({BASELINE})"
+    )
     args = parser.parse_args()
+    if args.only == "ingest":
+        ingest_output = args.output or RESULTS.with_name("ingest.md")
+        print(main_ingest(ingest_output, args.ingest_base))
+        print(f"written to {ingest_output}")
+        return
     sizes = Sizes(runs=args.runs)
     reps = args.reps
     if args.quick:
@@ -947,6 +963,11 @@ def main() -> None:
                         results.update(run_all(extra_plan, latency_reps, proxied, scratch))
                     plan += extra_plan
             server_rss = peak_rss_mb(server.pid)
+        print("ingest: today's server vs this checkout's ...", flush=True)
+        ingest_sizes = (
+            IngestSizes() if not args.quick else IngestSizes(20_000, 5_000, 2_000, 500, 1)
+        )
+        ingest = run_ingest(Path(tmp) / "ingest", ingest_sizes, args.ingest_base)
     document = write_results(
         plan,
         results,
@@ -959,6 +980,7 @@ def main() -> None:
         artifact_skipped=artifact_skipped,
         latency_ms=latency_ms,
     )
+    document += "\n" + ingest_markdown(ingest, ingest_sizes, args.ingest_base)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(document)
     print(document)

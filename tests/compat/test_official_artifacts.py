@@ -28,6 +28,7 @@ from flavours import FLAVOURS, Flavour, Portal, open_api
 from wandb_typed_server import RunningServer, start_in_thread
 from wandb_typed_server.storage.artifact_blobs import all_blob_md5s
 from wandb_typed_server.testing.sdk_env import sdk_environment
+from wandb_typed_server.testing.threaded import Exchange
 
 pytestmark = [pytest.mark.official, pytest.mark.slow]
 
@@ -86,6 +87,8 @@ class Story:
     blobs_after_manage: set[str]
     ours: dict[str, dict[str, Any]]
     """What our client read with the same plan, per flavour (before ``manage`` changed it)."""
+    sdk_client_errors: list[Exchange]
+    """Every 4xx the server answered the official client."""
 
 
 def read_plan_for(v0: dict[str, Any], v1: dict[str, Any], used: dict[str, Any]) -> dict[str, Any]:
@@ -166,12 +169,15 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         plan_file = workdir / "plan.json"
         plan_file.write_text(json.dumps(read_plan_for(v0, v1, used)))
         read = _run([str(READER), str(plan_file), str(workdir / "reads")], env)
+        sdk_client_errors = server.log.client_errors()
         ours = read_with_ours(server, json.loads(plan_file.read_text()), workdir)
         blob_bytes = {
             md5: server.state.artifact_blobs.blob_path(md5).read_bytes()
             for md5 in all_blob_md5s(conn)
         }
+        since = len(server.log.exchanges)
         managed = step("manage")
+        sdk_client_errors += server.log.client_errors(since)
         blobs_after_manage = all_blob_md5s(conn)
     return Story(
         v0,
@@ -187,7 +193,13 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Story:
         blob_bytes,
         blobs_after_manage,
         ours,
+        sdk_client_errors,
     )
+
+
+def test_the_sdk_meets_no_client_error(story: Story) -> None:
+    """No 4xx answers to anything the SDK sent (our client's reads left out)."""
+    assert story.sdk_client_errors == []
 
 
 def _md5(data: bytes) -> str:

@@ -137,7 +137,8 @@ def test_user_lookups_are_the_same(official: dict[str, Any], api: Api) -> None:
         )
         assert ours == official["user"][query]
         assert sorted(u.username or "" for u in api.users(query)) == official["users"][query]
-    assert official["user"]["parity-user"]["teams"] == [TEAM]
+    # A user's teams include their personal entity, as on W&B.
+    assert official["user"]["parity-user"]["teams"] == sorted([TEAM, "parity-user"])
 
 
 def test_files_of_a_run_path_parse_like_the_official_client(api: Api) -> None:

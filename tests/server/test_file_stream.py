@@ -3,6 +3,7 @@ index, run end from complete/exitcode, heartbeats, crashed runs."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Callable
 from typing import Any
@@ -182,3 +183,40 @@ def test_non_object_history_line_is_a_400_and_nothing_is_stored(
     assert response.status_code == 400
     run = _run(gql, project_name, "r")
     assert (run["historyLineCount"], run["summaryMetrics"]) == (0, "{}")
+
+
+def test_gzip_bodies_are_accepted_and_advertised(
+    http: httpx.Client, gql: GraphQL, upsert: Upsert, project_name: str
+) -> None:
+    features = gql("{ serverInfo { features { name isEnabled } } }")["serverInfo"]["features"]
+    assert {"name": "FILESTREAM_GZIP", "isEnabled": True} in features
+    upsert(name="z", entityName="admin", modelName=project_name)
+    rows = [{"_step": step, "loss": 1 / (step + 1)} for step in range(50)]
+    body = gzip.compress(json.dumps({"files": _history(0, rows)}).encode())
+    reply = http.post(
+        f"/files/admin/{project_name}/z/file_stream",
+        content=body,
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
+    assert reply.status_code == 200, reply.text
+    assert [json.loads(line) for line in _run(gql, project_name, "z")["history"]] == rows
+
+
+@pytest.mark.parametrize(
+    ("encoding", "body", "message"),
+    [
+        ("gzip", b"not gzip at all", "cannot be decompressed"),
+        ("br", b"{}", "unsupported Content-Encoding 'br'"),
+    ],
+)
+def test_bodies_that_cannot_be_decoded_are_a_400(
+    http: httpx.Client, upsert: Upsert, project_name: str, encoding: str, body: bytes, message: str
+) -> None:
+    upsert(name="bad-encoding", entityName="admin", modelName=project_name)
+    reply = http.post(
+        f"/files/admin/{project_name}/bad-encoding/file_stream",
+        content=body,
+        headers={"Content-Encoding": encoding},
+    )
+    assert reply.status_code == 400
+    assert message in reply.text

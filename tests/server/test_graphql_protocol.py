@@ -96,6 +96,8 @@ def test_server_info_features_are_the_artifact_and_registry_ones_that_work(gql: 
         "USE_ARTIFACT_WITH_ENTITY_AND_PROJECT_INFORMATION",
         "ARTIFACT_REGISTRY_SEARCH",
         "INCLUDE_ARTIFACT_TYPES_IN_REGISTRY_CREATION",
+        "FILESTREAM_GZIP",
+        "UPDATE_RUN_STATE",
     }
 
 

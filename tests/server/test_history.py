@@ -124,10 +124,14 @@ def test_overwriting_a_key_away_drops_it_from_history_keys(conn: sqlite3.Connect
     assert set(key_info(conn, 1)) == {"_step", "kept"}
 
 
-def test_offset_past_the_end_stores_at_that_line(conn: sqlite3.Connection) -> None:
-    assert append_rows(conn, 1, "history", 3, rows([3])) == 4
-    assert append_rows(conn, 1, "history", 0, []) == 4
-    assert history_page(conn, 1, samples=None, min_step=None, max_step=None) == rows([3])
+def test_offset_past_the_end_is_refused_naming_the_next_line(conn: sqlite3.Connection) -> None:
+    """A gap would count lines nobody sent (issue 15: offset 1e9 made 1,000,000,001 lines)."""
+    with pytest.raises(ValueError, match="history offset 3 leaves a gap: the next line is 0"):
+        append_rows(conn, 1, "history", 3, rows([3]))
+    assert append_rows(conn, 1, "history", 0, []) == 0
+    assert append_rows(conn, 1, "history", 0, rows([0, 1])) == 2
+    assert append_rows(conn, 1, "history", 1, rows([1, 2])) == 3  # a retry overlapping: once
+    assert history_page(conn, 1, samples=None, min_step=None, max_step=None) == rows([0, 1, 2])
 
 
 @pytest.mark.parametrize(
@@ -508,6 +512,70 @@ def test_any_sequence_of_requests_matches_a_line_model(
         assert count == len(model)
     assert stored(conn, 1) == [model[i] for i in range(len(model))]
     assert history_keys(conn, 1) == recomputed_keys(conn, 1)
+    assert line_count(conn, 1, "history") == len(model)
+    assert tail(conn, 1, "history", 3) == [model[i] for i in range(len(model))][-3:]
+    assert tail(conn, 1, "history", 50) == [model[i] for i in range(len(model))][-50:]
     expected = sorted(range(len(model)), key=lambda i: (json.loads(model[i])["_step"], i))
     page = history_page(conn, 1, samples=None, min_step=None, max_step=None)
     assert page == [model[i] for i in expected]
+
+
+# --------------------------------------------------------------------------- layout
+
+
+def test_a_line_updates_one_b_tree(conn: sqlite3.Connection) -> None:
+    """The table is the only index of history lines: per-stream counts and tails live in
+    history_streams, one row per run and stream."""
+    indexes = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'history_lines'"
+        " AND sql IS NOT NULL"
+    ).fetchall()
+    assert indexes == []
+    append_rows(conn, 1, "history", 0, rows(range(25)))
+    append_rows(conn, 1, "events", 0, rows(range(3)))
+    streams = conn.execute("SELECT run_pk, stream, line_count FROM history_streams").fetchall()
+    assert sorted(tuple(row) for row in streams) == [(1, "events", 3), (1, "history", 25)]
+
+
+def test_a_data_dir_of_the_old_layout_keeps_its_counts_and_tails(tmp_path: Path) -> None:
+    """A database written with the index of line numbers (before history_streams) opens with
+    the same line counts and tails, and loses that index."""
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path, isolation_level=None)
+    old.execute(HISTORY_DDL[0])  # history_lines, as it was
+    old.execute(
+        "CREATE UNIQUE INDEX history_lines_by_line ON history_lines (run_pk, stream, line_no)"
+    )
+    old.execute(
+        "CREATE INDEX history_lines_by_step"
+        " ON history_lines (run_pk, stream, step, line_no, keyset_pk)"
+    )
+    bodies = rows(range(40))
+    old.executemany(
+        "INSERT INTO history_lines VALUES (7, 'history', ?, ?, 1, ?)",
+        [(step, step, body) for step, body in enumerate(bodies)],
+    )
+    old.execute("INSERT INTO history_lines VALUES (8, 'events', 0, 0, 1, '{\"cpu\": 1}')")
+    old.close()
+    conn = new_connection(path)
+    assert line_count(conn, 7, "history") == 40
+    assert line_count(conn, 8, "events") == 1
+    assert tail(conn, 7, "history", 10) == bodies[-10:]
+    assert tail(conn, 8, "events", 10) == ['{"cpu": 1}']
+    assert append_rows(conn, 7, "history", 40, rows([40])) == 41
+    assert tail(conn, 7, "history", 2) == [bodies[-1], rows([40])[0]]
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert not names & {"history_lines_by_line", "history_lines_by_step"}
+    conn.close()
+    again = new_connection(path)  # a second start changes nothing
+    assert (line_count(again, 7, "history"), tail(again, 7, "history", 1)) == (41, rows([40]))
+    again.close()
+
+
+def test_a_resent_line_with_another_step_replaces_the_old_one(conn: sqlite3.Connection) -> None:
+    append_rows(conn, 1, "history", 0, rows([0, 1, 2]))
+    assert append_rows(conn, 1, "history", 1, rows([9])) == 3
+    assert stored(conn, 1) == rows([0, 9, 2])
+    page = history_page(conn, 1, samples=None, min_step=None, max_step=None)
+    assert page == rows([0, 2, 9])
+    assert tail(conn, 1, "history", 10) == rows([0, 9, 2])

@@ -494,6 +494,7 @@ if TYPE_CHECKING:
         UpdateRunUpsertBucket,
         UpdateRunUpsertBucketBucket,
     )
+    from .update_run_state import UpdateRunState, UpdateRunStateUpdateRunState
     from .update_run_summary import (
         UpdateRunSummary,
         UpdateRunSummaryUpsertBucket,
@@ -886,6 +887,8 @@ _LAZY_IMPORTS = {
     "UpdateArtifactUpdateArtifact": ".update_artifact",
     "UpdateArtifactUpdateArtifactArtifact": ".update_artifact",
     "UpdateRun": ".update_run",
+    "UpdateRunState": ".update_run_state",
+    "UpdateRunStateUpdateRunState": ".update_run_state",
     "UpdateRunSummary": ".update_run_summary",
     "UpdateRunSummaryUpsertBucket": ".update_run_summary",
     "UpdateRunSummaryUpsertBucketBucket": ".update_run_summary",
@@ -1300,6 +1303,8 @@ __all__ = [
     "UpdateArtifactUpdateArtifact",
     "UpdateArtifactUpdateArtifactArtifact",
     "UpdateRun",
+    "UpdateRunState",
+    "UpdateRunStateUpdateRunState",
     "UpdateRunSummary",
     "UpdateRunSummaryUpsertBucket",
     "UpdateRunSummaryUpsertBucketBucket",

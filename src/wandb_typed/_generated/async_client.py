@@ -103,6 +103,7 @@ if TYPE_CHECKING:
     from .update_artifact_portfolio import UpdateArtifactPortfolio
     from .update_artifact_sequence import UpdateArtifactSequence
     from .update_run import UpdateRun
+    from .update_run_state import UpdateRunState
     from .update_run_summary import UpdateRunSummary
     from .upsert_project import UpsertProject
     from .upsert_registry import UpsertRegistry
@@ -3826,6 +3827,28 @@ class AsyncClient(AsyncGeneratedClientBase):
         )
         data = self.get_data(response)
         return DeleteRun.model_validate(data)
+
+    async def update_run_state(self, id: str, state: str, **kwargs: Any) -> "UpdateRunState":
+        "Send the ``UpdateRunState`` mutation and return its data."
+        from .update_run_state import UpdateRunState
+
+        query = gql("""
+            mutation UpdateRunState($id: ID!, $state: String!) {
+              updateRunState(input: {id: $id, state: $state}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "state": state}
+        response = await self.execute(
+            query=query,
+            operation_name="UpdateRunState",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateRunState.model_validate(data)
 
     async def get_team(self, name: str, **kwargs: Any) -> "GetTeam":
         "Send the ``GetTeam`` query and return its data."

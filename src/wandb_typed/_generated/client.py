@@ -105,6 +105,7 @@ if TYPE_CHECKING:
     from .update_artifact_portfolio import UpdateArtifactPortfolio
     from .update_artifact_sequence import UpdateArtifactSequence
     from .update_run import UpdateRun
+    from .update_run_state import UpdateRunState
     from .update_run_summary import UpdateRunSummary
     from .upsert_project import UpsertProject
     from .upsert_registry import UpsertRegistry
@@ -3818,6 +3819,28 @@ class Client(GeneratedClientBase):
         )
         data = self.get_data(response)
         return DeleteRun.model_validate(data)
+
+    def update_run_state(self, id: str, state: str, **kwargs: Any) -> "UpdateRunState":
+        "Send the ``UpdateRunState`` mutation and return its data."
+        from .update_run_state import UpdateRunState
+
+        query = gql("""
+            mutation UpdateRunState($id: ID!, $state: String!) {
+              updateRunState(input: {id: $id, state: $state}) {
+                success
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id, "state": state}
+        response = self.execute(
+            query=query,
+            operation_name="UpdateRunState",
+            variables=variables,
+            operation_kind="mutation",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return UpdateRunState.model_validate(data)
 
     def get_team(self, name: str, **kwargs: Any) -> "GetTeam":
         "Send the ``GetTeam`` query and return its data."

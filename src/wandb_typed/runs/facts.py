@@ -32,8 +32,12 @@ __all__ = [
     "RunFacts",
     "RunUser",
     "as_format",
+    "check_state_target",
     "new_run_id",
 ]
+
+UPDATABLE_STATES = ("pending", "failed")
+"""The states ``Run.update_state`` may move a run to (W&B's ``updateRunState``)."""
 
 DEFAULT_RUN_PROJECT = "uncategorized"
 """Where ``create_run`` puts a run when no project is given or configured."""
@@ -109,3 +113,19 @@ def as_format(
 def new_run_id() -> str:
     """A random run id like the SDK's: 8 lowercase letters and digits."""
     return "".join(secrets.choice(_RUN_ID_ALPHABET) for _ in range(8))
+
+
+def check_state_target(state: str) -> str:
+    """``state`` if ``Run.update_state`` may ask for it.
+
+    >>> check_state_target("failed")
+    'failed'
+    >>> check_state_target("finished")
+    Traceback (most recent call last):
+    ...
+    wandb_typed.errors.InvalidArgumentError: update_state: state must be one of 'pending', 'failed'; got 'finished'
+    """
+    if state not in UPDATABLE_STATES:
+        allowed = ", ".join(repr(name) for name in UPDATABLE_STATES)
+        raise InvalidArgumentError(f"update_state: state must be one of {allowed}; got {state!r}")
+    return state

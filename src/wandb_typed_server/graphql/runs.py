@@ -364,11 +364,14 @@ def resolve_upsert_bucket(_obj: object, info: GraphQLResolveInfo, input: Node) -
 
 @mutation.field("deleteRun")
 def resolve_delete_run(_obj: object, info: GraphQLResolveInfo, input: Node) -> Node:
-    """Delete a run, its history, console, file records and files."""
+    """Delete a run, its history, console, file records and files; a run already deleted
+    (or never created) is a success, as on W&B."""
     ctx = request_context(info)
-    pk = _existing_run_pk(ctx, str(input["id"]))
-    row = run_by_pk(ctx.conn, pk)
-    assert row is not None
+    row = run_by_pk(ctx.conn, decode_node_id("Run", str(input["id"])))
+    if row is None:  # already deleted: W&B answers success again
+        return {"clientMutationId": input.get("clientMutationId")}
+    writable_entity(ctx.conn, ctx.principal, row["entity_name"])
+    pk = int(row["pk"])
     delete_run(ctx.conn, pk)
     folder = ctx.state.blobs.run_folder(row["entity_name"], row["project_name"], row["name"])
     ctx.after_commit.append(lambda: shutil.rmtree(folder, ignore_errors=True))

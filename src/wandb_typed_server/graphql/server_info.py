@@ -31,6 +31,11 @@ SERVER_FEATURES: tuple[str, ...] = (
     # upsertModel takes a registry's access and artifact types (api.create_registry(),
     # Registry.save())
     "INCLUDE_ARTIFACT_TYPES_IN_REGISTRY_CREATION",
+    # file_stream bodies may be gzip-compressed (Content-Encoding: gzip; wandb-core compresses
+    # them when the run's x_file_stream_no_gzip setting is False)
+    "FILESTREAM_GZIP",
+    # the updateRunState mutation (Run.update_state(); the SDK's tests probe this name)
+    "UPDATE_RUN_STATE",
 )
 
 query = QueryType()

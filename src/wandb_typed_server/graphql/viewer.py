@@ -85,9 +85,10 @@ def resolve_entity(
 
 @user.field("teams")
 def resolve_teams(obj: Node, info: GraphQLResolveInfo, **_args: object) -> Node:
-    """The teams a user belongs to, as one unpaged connection."""
+    """The user's entities as one unpaged connection: their personal entity first (as W&B
+    lists it), then the teams they belong to."""
     ctx = request_context(info)
-    names = team_names(ctx.conn, node_pk(obj))
+    names = [str(obj["username"]), *team_names(ctx.conn, node_pk(obj))]
     edges = [
         {"node": entity_node(row), "cursor": row["name"]}
         for name in names

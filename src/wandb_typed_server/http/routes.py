@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic_core import to_json
@@ -26,7 +27,10 @@ from wandb_typed_server.http.auth import authenticate
 from wandb_typed_server.http.file_stream import (
     FileStreamError,
     apply_file_stream,
+    decode_body,
+    load_json,
     parse_file_stream_body,
+    prepare_streams,
 )
 from wandb_typed_server.storage.blobs import UnsafeFileNameError, check_segment
 from wandb_typed_server.storage.entities import readable_entity
@@ -80,10 +84,13 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _decode_json(raw: bytes, limit: int, what: str) -> object:
-    """``raw`` decoded, or ValueError naming what is wrong (not JSON, nested too deep)."""
+def _decode_json(
+    raw: bytes, limit: int, what: str, load: Callable[[bytes], object] = json.loads
+) -> object:
+    """``raw`` decoded by ``load``, or ValueError naming what is wrong (not JSON, nested too
+    deep)."""
     try:
-        value: object = json.loads(raw)
+        value: object = load(raw)
     except RecursionError:
         raise ValueError(
             limit_message(f"{what} nests too deep to decode", "max_json_depth", limit)
@@ -191,7 +198,7 @@ class Handlers:
             raw = await _read_body(request, self.limits.max_body_bytes)
         except _BodyTooLarge as exc:
             return _text(413, f"bad file_stream request: {exc.message}")
-        depth = self.limits.max_json_depth
+        depth, max_bytes = self.limits.max_json_depth, self.limits.max_body_bytes
 
         def work() -> Response:
             principal = _principal(self.state, request)
@@ -199,8 +206,14 @@ class Handlers:
                 return UNAUTHORIZED
             try:
                 entity, project, run = _run_path(request)
-                body = _decode_json(raw, depth, "the file_stream body") if raw else {}
-                stream_request = parse_file_stream_body(body)
+                body = decode_body(
+                    raw, request.headers.get("content-encoding"), max_bytes=max_bytes
+                )
+                decoded = (
+                    _decode_json(body, depth, "the file_stream body", load_json) if body else {}
+                )
+                stream_request = parse_file_stream_body(decoded)
+                prepared = prepare_streams(stream_request)
             except (ValueError, FileStreamError) as exc:
                 return _text(400, f"bad file_stream request: {exc}")
             try:
@@ -208,7 +221,7 @@ class Handlers:
                     row = find_run_by_path(conn, entity, project, run)
                     if row is None or readable_entity(conn, principal, entity) is None:
                         return _text(404, f"run {entity}/{project}/{run} not found")
-                    apply_file_stream(conn, int(row["pk"]), row["state"], stream_request)
+                    apply_file_stream(conn, int(row["pk"]), row["state"], stream_request, prepared)
             except ValueError as exc:
                 return _text(400, f"bad file_stream request: {exc}")
             return _json(200, {})

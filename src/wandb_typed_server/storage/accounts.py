@@ -7,13 +7,11 @@ keys.py); listings show the key's public name (``key-…``), which cannot be use
 from __future__ import annotations
 
 import re
-import secrets
 import sqlite3
 from dataclasses import dataclass
 
 from wandb_typed_server.storage.entities import create_user
 from wandb_typed_server.storage.keys import add_api_key, generate_api_key
-from wandb_typed_server.storage.keys import hash_api_key as _hash
 from wandb_typed_server.storage.principal import Principal
 
 
@@ -105,17 +103,12 @@ def _unique_username(conn: sqlite3.Connection, base: str) -> str:
 
 
 def new_api_key(conn: sqlite3.Connection, user_pk: int, description: str | None) -> NewApiKey:
-    """Generate a key for the user: stored hashed, named publicly ``key-<random>``."""
+    """Generate a key for the user: stored hashed, named publicly by a prefix of itself."""
     secret = generate_api_key()
-    add_api_key(conn, user_pk, secret)
-    row = conn.execute("SELECT pk FROM api_keys WHERE key_sha256 = ?", (_hash(secret),)).fetchone()
-    key_pk = int(row["pk"])
-    name = f"key-{secrets.token_hex(6)}"
-    conn.execute(
-        "INSERT INTO api_key_names (key_pk, name, description) VALUES (?, ?, ?)",
-        (key_pk, name, description),
-    )
-    return NewApiKey(key_pk=key_pk, name=name, description=description, secret=secret)
+    key_pk = add_api_key(conn, user_pk, secret)
+    conn.execute("UPDATE api_key_names SET description = ? WHERE key_pk = ?", (description, key_pk))
+    name = conn.execute("SELECT name FROM api_key_names WHERE key_pk = ?", (key_pk,)).fetchone()
+    return NewApiKey(key_pk=key_pk, name=str(name[0]), description=description, secret=secret)
 
 
 def list_api_keys(conn: sqlite3.Connection, user_pk: int) -> list[sqlite3.Row]:

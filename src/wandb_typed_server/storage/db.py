@@ -3,6 +3,9 @@
 Reads run in autocommit mode; writes go through :meth:`Database.transaction`, which takes
 the write lock up front (``BEGIN IMMEDIATE``) so that concurrent writers queue instead of
 failing, and rolls back on any exception so a failed request leaves nothing half-written.
+Writers of one process queue on a lock of their own first: SQLite's busy handler would have
+them sleep and poll (up to 100 ms a try), this lock hands over the moment the writer before
+commits. Other processes on the same file still meet SQLite's lock and its busy timeout.
 """
 
 from __future__ import annotations
@@ -121,6 +124,7 @@ class Database:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         with self.transaction() as conn:
             for ddl in [
                 *_CORE_DDL,
@@ -157,13 +161,14 @@ class Database:
         if conn.in_transaction:
             yield conn
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
 
     @contextmanager
     def snapshot(self) -> Iterator[sqlite3.Connection]:

@@ -8,12 +8,17 @@ number) and the id of its key set. Reads never scan a whole run to answer a page
 - ``history(samples=N)``: at most N rows spread evenly over the run in step order, first
   and last included;
 - ``history(minStep, maxStep, samples)``: the step window ``[minStep, maxStep)`` in step
-  order (this is how ``scan_history`` pages), O(page) through the step index;
+  order (this is how ``scan_history`` pages), O(page): the table is stored in step order;
 - ``sampledHistory(spec)``: rows holding all the spec's keys, projected to those keys,
   within ``minStep <= step <= maxStep`` (inclusive: wandb 0.31.0's ``scan_history(keys=...)``
   asks for the page ``[offset, offset + page_size)`` as ``maxStep = offset + page_size - 1``);
 - ``historyKeys``: ``{"lastStep": N, "keys": {k: {"typeCounts": [...]}}}``, kept up to date
   by :func:`append_rows` in a per-run key table.
+
+Writes are built for ingest: :func:`prepare_lines` parses a request's lines before the
+write transaction, :func:`store_lines` writes them with one ``executemany`` into the table,
+the only B-tree a line updates (line counts and last lines are kept per run and stream in
+``history_streams``, key sets and type counts once per distinct shape).
 
 >>> import sqlite3
 >>> conn = sqlite3.connect(":memory:")
@@ -35,8 +40,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
+from pydantic_core import from_json
+
 __all__ = [
     "HISTORY_DDL",
+    "PreparedLines",
     "Stream",
     "append_rows",
     "delete_run_rows",
@@ -46,12 +54,21 @@ __all__ = [
     "last_lines",
     "line_count",
     "line_counts",
+    "prepare_lines",
     "sampled_history",
+    "store_lines",
     "tail",
 ]
 
 Stream = Literal["history", "events"]
 _STREAMS = ("history", "events")
+
+TAIL_KEPT = 10
+"""How many last lines of each stream are kept beside it (``historyTail``, ``eventsTail``)."""
+
+_OLD_LINE_INDEX_EXISTS = (
+    "EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'history_lines_by_line')"
+)
 
 HISTORY_DDL: list[str] = [
     # One row per received line; body is the line text exactly as the client sent it.
@@ -65,13 +82,30 @@ HISTORY_DDL: list[str] = [
         body TEXT NOT NULL,
         PRIMARY KEY (run_pk, stream, step, line_no)
     ) WITHOUT ROWID""",
-    # A line number is stored once: a re-sent line replaces it (INSERT OR REPLACE), and
-    # offsets, line counts and tails are read here.
-    "CREATE UNIQUE INDEX IF NOT EXISTS history_lines_by_line"
-    " ON history_lines (run_pk, stream, line_no)",
-    # Counts, sampling ranks and key-set filtering without touching bodies.
-    "CREATE INDEX IF NOT EXISTS history_lines_by_step"
-    " ON history_lines (run_pk, stream, step, line_no, keyset_pk)",
+    # Per run and stream: how many lines it has (the next offset) and its last lines, kept by
+    # each append. With it the table is the only B-tree a line updates: no index of line
+    # numbers (offsets, counts and tails are read here), none of (step, line_no, keyset_pk)
+    # (counts, sampling ranks and key-set filters read the table's own step order).
+    """CREATE TABLE IF NOT EXISTS history_streams (
+        run_pk INTEGER NOT NULL,
+        stream TEXT NOT NULL,
+        line_count INTEGER NOT NULL,
+        tail TEXT NOT NULL,
+        PRIMARY KEY (run_pk, stream)
+    ) WITHOUT ROWID""",
+    # Data dirs made before history_streams had an index of line numbers: their streams are
+    # recorded from it once (the statements do nothing without it), then it goes.
+    f"""INSERT OR IGNORE INTO history_streams (run_pk, stream, line_count, tail)
+    SELECT run_pk, stream, MAX(line_no) + 1, '[]' FROM history_lines
+    WHERE {_OLD_LINE_INDEX_EXISTS} GROUP BY run_pk, stream""",
+    f"""UPDATE history_streams SET tail = (
+        SELECT json_group_array(json_array(line_no, body)) FROM (
+            SELECT line_no, body FROM history_lines AS h
+            WHERE h.run_pk = history_streams.run_pk AND h.stream = history_streams.stream
+            ORDER BY line_no DESC LIMIT {TAIL_KEPT}))
+    WHERE {_OLD_LINE_INDEX_EXISTS}""",
+    "DROP INDEX IF EXISTS history_lines_by_line",
+    "DROP INDEX IF EXISTS history_lines_by_step",
     # The distinct sets of keys a run's rows have (usually a handful per run).
     """CREATE TABLE IF NOT EXISTS history_keysets (
         pk INTEGER PRIMARY KEY,
@@ -93,29 +127,73 @@ _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
 
 
-@dataclass(frozen=True)
-class _Line:
-    line_no: int
-    step: int
-    keys: tuple[str, ...]
-    body: str
-    row: dict[str, object]
-
-
 def _check_stream(stream: str) -> None:
     if stream not in _STREAMS:
         raise ValueError(f"unknown history stream {stream!r}; expected 'history' or 'events'")
 
 
-def _parse_line(stream: str, line_no: int, line: str) -> _Line:
-    body = line.strip()
+def _decode(stream: str, line_no: int, body: str) -> dict[str, object]:
+    """One line as a JSON object: pydantic-core's parser (about 4x the stdlib's on a history
+    row), the stdlib's for what it refuses (a lone surrogate), a ValueError naming the line
+    when neither takes it."""
     try:
-        row = json.loads(body)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{stream} line {line_no} is not JSON ({error}): {body[:80]!r}") from None
+        row = from_json(body)
+    except ValueError:
+        try:
+            row = json.loads(body)
+        except (TypeError, ValueError) as error:
+            raise ValueError(
+                f"{stream} line {line_no} is not JSON ({error}): {body[:80]!r}"
+            ) from None
+        except RecursionError:
+            raise ValueError(f"{stream} line {line_no} nests too deeply: {body[:80]!r}") from None
     if not isinstance(row, dict):
         raise ValueError(f"{stream} line {line_no} is not a JSON object: {body[:80]!r}")
-    return _Line(line_no, _step_of(row, line_no), tuple(sorted(row)), body, row)
+    return row
+
+
+@dataclass(frozen=True)
+class PreparedLines:
+    """File_stream lines of one stream, parsed and checked (no database needed): made by
+    :func:`prepare_lines` before the write transaction, stored by :func:`store_lines`."""
+
+    stream: Stream
+    offset: int
+    bodies: list[str]
+    rows: list[dict[str, object]]
+    steps: list[int]
+    keys: list[tuple[str, ...]]
+    """Each row's keys in the order they came (sorted once per distinct tuple, when stored)."""
+
+
+def prepare_lines(stream: Stream, offset: int, lines: Sequence[str]) -> PreparedLines:
+    """Parse and check lines to be stored at ``offset, offset + 1, ...``.
+
+    Raises:
+        ValueError: a line that is not a JSON object (named by its line number), a bad
+            stream or a negative offset.
+
+    >>> prepare_lines("history", 3, ['{"_step": 7, "a": 1}', '{"b": 2}']).steps
+    [7, 4]
+    """
+    _check_stream(stream)
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValueError(f"{stream} offset must be a non-negative integer, got {offset!r}")
+    bodies = [line.strip() for line in lines]
+    try:  # the common case in one comprehension; any doubt goes line by line below
+        rows: list[dict[str, object]] = [from_json(body) for body in bodies]
+        if not all(type(row) is dict for row in rows):
+            raise ValueError("not an object")
+    except ValueError:
+        rows = [_decode(stream, offset + i, body) for i, body in enumerate(bodies)]
+    steps = [
+        step
+        if type(step := row.get("_step")) is int and _INT64_MIN <= step <= _INT64_MAX
+        # (a whole int; anything else, a float, a bool, none, is worked out below)
+        else _step_of(row, offset + i)
+        for i, row in enumerate(rows)
+    ]
+    return PreparedLines(stream, offset, bodies, rows, steps, [tuple(row) for row in rows])
 
 
 def _step_of(row: Mapping[str, object], line_no: int) -> int:
@@ -147,6 +225,36 @@ def _type_name(value: object) -> str:
 def _count_types(counts: Counter[tuple[str, str]], row: Mapping[str, object], sign: int) -> None:
     for key, value in row.items():
         counts[key, _type_name(value)] += sign
+
+
+# W&B's type name of each JSON value type but objects (whose name may be their "_type").
+_PLAIN_TYPE_NAMES: dict[type, str] = {
+    type(None): "nil",
+    bool: "boolean",
+    int: "number",
+    float: "number",
+    str: "string",
+    list: "list",
+}
+
+
+def _count_rows(
+    counts: Counter[tuple[str, str]],
+    rows: Sequence[Mapping[str, object]],
+    keys: Sequence[tuple[str, ...]],
+) -> None:
+    """:func:`_count_types` of many rows (``keys``: each row's keys, in its order), grouped
+    first: rows with the same keys and value types (nearly all of a run's rows) are counted
+    once, times how many they are."""
+    kinds = [tuple(map(type, row.values())) for row in rows]
+    for (row_keys, row_kinds), times in Counter(zip(keys, kinds, strict=True)).items():
+        if dict in row_kinds:  # a media value: its type name is its "_type", row by row
+            for index, row in enumerate(rows):
+                if keys[index] == row_keys and kinds[index] == row_kinds:
+                    _count_types(counts, row, +1)
+            continue
+        for key, kind in zip(row_keys, row_kinds, strict=True):
+            counts[key, _PLAIN_TYPE_NAMES.get(kind, "list")] += times
 
 
 @contextmanager
@@ -189,39 +297,122 @@ def append_rows(
     >>> append_rows(conn, 1, "history", 0, ['{"_step": 0, "loss": 1.0}', '{"_step": 1}'])
     2
     """
-    _check_stream(stream)
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise ValueError(f"{stream} offset must be a non-negative integer, got {offset!r}")
-    parsed = [_parse_line(stream, offset + i, line) for i, line in enumerate(lines)]
-    if not parsed:
+    return store_lines(conn, run_pk, prepare_lines(stream, offset, lines))
+
+
+def store_lines(conn: sqlite3.Connection, run_pk: int, prepared: PreparedLines) -> int:
+    """Store lines made by :func:`prepare_lines` (see :func:`append_rows`); returns the
+    stream's line count afterwards.
+
+    One ``executemany`` writes them all (two B-trees per row: the table in step order and
+    the line-number index); key sets and ``historyKeys`` counts are updated once per
+    distinct key set and (key, type), not per row.
+    """
+    stream, offset = prepared.stream, prepared.offset
+    count = len(prepared.bodies)
+    if not count:
         return line_count(conn, run_pk, stream)
     with _savepoint(conn, "history_append"):
-        existing = {
-            int(row[0]): str(row[1])
-            for row in conn.execute(
-                "SELECT line_no, body FROM history_lines"
-                " WHERE run_pk = ? AND stream = ? AND line_no BETWEEN ? AND ?",
-                (run_pk, stream, offset, offset + len(parsed) - 1),
+        found = conn.execute(
+            "SELECT line_count, tail FROM history_streams WHERE run_pk = ? AND stream = ?",
+            (run_pk, stream),
+        ).fetchone()
+        count_before, tail_before = (int(found[0]), str(found[1])) if found else (0, "[]")
+        if offset > count_before:
+            # The SDK sends each line once at the offset after the last; a retry re-sends
+            # the same offset (idempotent, below). A line past the end would leave a hole
+            # and count lines nobody sent.
+            raise ValueError(
+                f"{stream} offset {offset} leaves a gap: the next line is {count_before}"
             )
-        }
-        changed = [line for line in parsed if existing.get(line.line_no) != line.body]
-        keyset_pks = _keyset_pks(conn, run_pk, {line.keys for line in changed})
+        existing: dict[int, tuple[int, str]] = {}
+        if offset < count_before:
+            # Re-sent lines (a retried request, a resume from an earlier offset): rare, so no
+            # index of line numbers is kept for them; this reads the run's rows once.
+            existing = {
+                int(line_no): (int(step), str(body))
+                for line_no, step, body in conn.execute(
+                    "SELECT line_no, step, body FROM history_lines"
+                    " WHERE run_pk = ? AND stream = ? AND line_no BETWEEN ? AND ?",
+                    (run_pk, stream, offset, offset + count - 1),
+                )
+            }
+        indexes = [
+            i
+            for i in range(count)
+            if (stored := existing.get(offset + i)) is None or stored[1] != prepared.bodies[i]
+        ]
+        replaced = [(i, existing[offset + i]) for i in indexes if offset + i in existing]
         conn.executemany(
-            "INSERT OR REPLACE INTO history_lines"
+            "DELETE FROM history_lines WHERE run_pk = ? AND stream = ? AND step = ? AND line_no = ?",
+            [(run_pk, stream, step, offset + i) for i, (step, _) in replaced],
+        )
+        order_keys = {prepared.keys[i] for i in indexes}
+        sorted_keys = {keys: tuple(sorted(keys)) for keys in order_keys}
+        keyset_pks = _keyset_pks(conn, run_pk, set(sorted_keys.values()))
+        line_keysets = {keys: keyset_pks[ordered] for keys, ordered in sorted_keys.items()}
+        conn.executemany(
+            "INSERT INTO history_lines"
             " (run_pk, stream, line_no, step, keyset_pk, body) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (run_pk, stream, line.line_no, line.step, keyset_pks[line.keys], line.body)
-                for line in changed
+                (
+                    run_pk,
+                    stream,
+                    offset + i,
+                    prepared.steps[i],
+                    line_keysets[prepared.keys[i]],
+                    prepared.bodies[i],
+                )
+                for i in indexes
             ],
         )
         if stream == "history":
             delta: Counter[tuple[str, str]] = Counter()
-            for line in changed:
-                _count_types(delta, line.row, +1)
-                if line.line_no in existing:
-                    _count_types(delta, json.loads(existing[line.line_no]), -1)
+            if len(indexes) == count:
+                _count_rows(delta, prepared.rows, prepared.keys)
+            else:
+                chosen = [prepared.rows[i] for i in indexes]
+                _count_rows(delta, chosen, [prepared.keys[i] for i in indexes])
+            for _, (_, body) in replaced:
+                _count_types(delta, json.loads(body), -1)
             _apply_key_counts(conn, run_pk, delta)
-    return line_count(conn, run_pk, stream)
+        count_after = max(count_before, offset + count)
+        _record_stream(conn, run_pk, prepared, count_after, tail_before, bool(existing))
+    return count_after
+
+
+def _record_stream(
+    conn: sqlite3.Connection,
+    run_pk: int,
+    prepared: PreparedLines,
+    count_after: int,
+    tail_before: str,
+    rewrote: bool,
+) -> None:
+    """Keep the stream's line count and last lines up to date after an append."""
+    if rewrote:  # lines before the end changed: the tail is read again (rare)
+        lines = conn.execute(
+            "SELECT line_no, body FROM history_lines WHERE run_pk = ? AND stream = ?"
+            " ORDER BY line_no DESC LIMIT ?",
+            (run_pk, prepared.stream, TAIL_KEPT),
+        ).fetchall()
+        kept = [(int(line_no), str(body)) for line_no, body in lines]
+    else:
+        appended = enumerate(
+            prepared.bodies[-TAIL_KEPT:], prepared.offset + max(0, len(prepared.bodies) - TAIL_KEPT)
+        )
+        kept = [*_tail_pairs(tail_before), *appended]
+    kept = sorted(dict(kept).items())[-TAIL_KEPT:]
+    conn.execute(
+        "INSERT INTO history_streams (run_pk, stream, line_count, tail) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (run_pk, stream) DO UPDATE"
+        " SET line_count = excluded.line_count, tail = excluded.tail",
+        (run_pk, prepared.stream, count_after, json.dumps(kept)),
+    )
+
+
+def _tail_pairs(text: str) -> list[tuple[int, str]]:
+    return [(int(line_no), str(body)) for line_no, body in json.loads(text)]
 
 
 def _keyset_pks(
@@ -279,13 +470,13 @@ def line_counts(conn: sqlite3.Connection, run_pks: Sequence[int], stream: Stream
     {1: 0, 2: 2}
     """
     _check_stream(stream)
-    last = _per_run(
+    counts = _per_run(
         conn,
         run_pks,
-        "SELECT MAX(line_no) FROM history_lines WHERE run_pk = value AND stream = ?",
+        "SELECT line_count FROM history_streams WHERE run_pk = value AND stream = ?",
         (stream,),
     )
-    return {pk: line + 1 if isinstance(line, int) else 0 for pk, line in last.items()}
+    return {pk: count if isinstance(count, int) else 0 for pk, count in counts.items()}
 
 
 def line_count(conn: sqlite3.Connection, run_pk: int, stream: Stream) -> int:
@@ -306,14 +497,17 @@ def last_lines(
     {1: None, 2: '{"cpu": 2}'}
     """
     _check_stream(stream)
-    last = _per_run(
+    tails = _per_run(
         conn,
         run_pks,
-        "SELECT body FROM history_lines WHERE run_pk = value AND stream = ?"
-        " ORDER BY line_no DESC LIMIT 1",
+        "SELECT tail FROM history_streams WHERE run_pk = value AND stream = ?",
         (stream,),
     )
-    return {pk: None if body is None else str(body) for pk, body in last.items()}
+    last: dict[int, str | None] = {}
+    for pk, text in tails.items():
+        pairs = _tail_pairs(str(text)) if text is not None else []
+        last[pk] = max(pairs)[1] if pairs else None
+    return last
 
 
 def tail(conn: sqlite3.Connection, run_pk: int, stream: Stream, n: int) -> list[str]:
@@ -330,7 +524,13 @@ def tail(conn: sqlite3.Connection, run_pk: int, stream: Stream, n: int) -> list[
     _check_stream(stream)
     if n <= 0:
         return []
-    rows = conn.execute(
+    if n <= TAIL_KEPT:
+        found = conn.execute(
+            "SELECT tail FROM history_streams WHERE run_pk = ? AND stream = ?", (run_pk, stream)
+        ).fetchone()
+        pairs = sorted(_tail_pairs(str(found[0]))) if found else []
+        return [body for _, body in pairs[-n:]]
+    rows = conn.execute(  # more than is kept: sorted from the run's rows
         "SELECT body FROM history_lines WHERE run_pk = ? AND stream = ?"
         " ORDER BY line_no DESC LIMIT ?",
         (run_pk, stream, n),
@@ -349,7 +549,7 @@ def delete_run_rows(conn: sqlite3.Connection, run_pk: int) -> None:
     >>> line_count(conn, 1, "history")
     0
     """
-    for table in ("history_lines", "history_keysets", "history_key_types"):
+    for table in ("history_lines", "history_streams", "history_keysets", "history_key_types"):
         conn.execute(f"DELETE FROM {table} WHERE run_pk = ?", (run_pk,))
 
 
@@ -539,7 +739,7 @@ def _select_sampled(conn: sqlite3.Connection, window: _Window, samples: int | No
     first = conn.execute(f"{ordered} LIMIT ?", (*params, samples + 1)).fetchall()
     if len(first) <= samples:
         return [str(row[0]) for row in first]
-    # Too many rows: count and rank them on the index alone, then read the chosen bodies.
+    # Too many rows: count and rank them in step order, then read the chosen bodies.
     total = int(
         conn.execute(f"SELECT COUNT(*) FROM history_lines WHERE {where}", params).fetchone()[0]
     )

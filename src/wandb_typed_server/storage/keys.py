@@ -29,12 +29,35 @@ def generate_api_key() -> str:
     return secrets.token_hex(20)
 
 
-def add_api_key(conn: sqlite3.Connection, user_pk: int, api_key: str) -> None:
-    """Let ``api_key`` authenticate as the user (idempotent)."""
+# How many leading characters of a key make its public name (more when two keys share them).
+KEY_NAME_LENGTH = 12
+
+
+def add_api_key(conn: sqlite3.Connection, user_pk: int, api_key: str) -> int:
+    """Let ``api_key`` authenticate as the user (idempotent); returns the key's pk.
+
+    A new key is named, as on W&B, by a prefix of itself: its first :data:`KEY_NAME_LENGTH`
+    characters, or more when another key already has that name. Only the name is kept in
+    clear; the whole key is stored as its sha256.
+    """
+    key_hash = hash_api_key(api_key)
     conn.execute(
         "INSERT OR IGNORE INTO api_keys (user_pk, key_sha256, created_at) VALUES (?, ?, ?)",
-        (user_pk, hash_api_key(api_key), utc_now_iso()),
+        (user_pk, key_hash, utc_now_iso()),
     )
+    key_pk = int(
+        conn.execute("SELECT pk FROM api_keys WHERE key_sha256 = ?", (key_hash,)).fetchone()[0]
+    )
+    named = conn.execute("SELECT 1 FROM api_key_names WHERE key_pk = ?", (key_pk,)).fetchone()
+    length = KEY_NAME_LENGTH
+    while named is None and length <= len(api_key):
+        inserted = conn.execute(
+            "INSERT OR IGNORE INTO api_key_names (key_pk, name) VALUES (?, ?)",
+            (key_pk, api_key[:length]),
+        )
+        named = inserted.rowcount or None
+        length += 1
+    return key_pk
 
 
 def ensure_admin(db: Database, api_key: str | None) -> str | None:

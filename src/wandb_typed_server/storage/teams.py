@@ -198,11 +198,13 @@ def create_service_account(
 def team_members(
     conn: sqlite3.Connection, entity_pk: int, owner_pk: int | None
 ) -> list[MemberRecord]:
-    """Members of a team (or the owner of a personal entity), then pending invites."""
+    """Members of a team (or the owner of a personal entity, whose account type is "USER" as
+    on W&B), then pending invites."""
     rows = conn.execute(
         "SELECT u.pk, u.username, u.name, u.email, u.pk = ?2 AS owner,"
         " COALESCE(r.is_admin, 0) AS team_admin,"
-        " COALESCE(r.account_type, 'MEMBER') AS account_type"
+        " CASE WHEN u.pk = ?2 THEN 'USER' ELSE COALESCE(r.account_type, 'MEMBER') END"
+        " AS account_type"
         " FROM users u LEFT JOIN team_roles r ON r.user_pk = u.pk AND r.entity_pk = ?1"
         " WHERE u.pk = ?2 OR u.pk IN (SELECT user_pk FROM team_members WHERE entity_pk = ?1)"
         " ORDER BY u.username",

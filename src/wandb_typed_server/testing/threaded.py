@@ -5,10 +5,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
 import uvicorn
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wandb_typed_server.graphql.limits import RequestLimits
 from wandb_typed_server.http.app import create_app
@@ -16,6 +18,62 @@ from wandb_typed_server.storage.keys import ensure_admin, generate_api_key
 from wandb_typed_server.storage.state import ServerState, open_state
 
 _STARTUP_TIMEOUT_SECONDS = 30.0
+_BODY_EXCERPT = 500
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request the server answered: what a test may check about the wire."""
+
+    method: str
+    path: str
+    status: int
+    content_encoding: str | None
+    body_excerpt: str
+    """The start of the response body of a 4xx/5xx answer (empty for others)."""
+
+
+class ExchangeLog:
+    """An ASGI wrapper recording every HTTP request's method, path, status and
+    ``Content-Encoding``, and the start of the body of error answers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.exchanges: list[Exchange] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        encoding = headers.get(b"content-encoding")
+        status = 0
+        body = bytearray()
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            elif message["type"] == "http.response.body" and status >= 400:
+                body.extend(message.get("body", b"")[: _BODY_EXCERPT - len(body)])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            self.exchanges.append(
+                Exchange(
+                    method=str(scope["method"]),
+                    path=str(scope["path"]),
+                    status=status,
+                    content_encoding=None if encoding is None else encoding.decode("latin-1"),
+                    body_excerpt=body.decode("utf-8", "replace"),
+                )
+            )
+
+    def client_errors(self, since: int = 0) -> list[Exchange]:
+        """The 4xx answers from the ``since``-th exchange on."""
+        return [e for e in self.exchanges[since:] if 400 <= e.status < 500]
 
 
 class RunningServer:
@@ -28,8 +86,11 @@ class RunningServer:
         state: ServerState,
         base_url: str,
         api_key: str,
+        log: ExchangeLog,
     ) -> None:
         self._server = server
+        self.log = log
+        """Every request served, in order (see :class:`ExchangeLog`)."""
         self._thread = thread
         self.state = state
         self.base_url = base_url
@@ -83,8 +144,10 @@ def start_in_thread(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
+    app = create_app(state, heartbeat_timeout_seconds=heartbeat_timeout_seconds, limits=limits)
+    log = ExchangeLog(app)
     config = uvicorn.Config(
-        create_app(state, heartbeat_timeout_seconds=heartbeat_timeout_seconds, limits=limits),
+        log,
         log_level="warning",
         access_log=False,
     )
@@ -98,4 +161,4 @@ def start_in_thread(
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError(f"the server on {host}:{bound_port} did not start")
         time.sleep(0.01)
-    return RunningServer(server, thread, state, f"http://{host}:{bound_port}", key)
+    return RunningServer(server, thread, state, f"http://{host}:{bound_port}", key, log)

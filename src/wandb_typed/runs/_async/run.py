@@ -37,7 +37,7 @@ from wandb_typed.runs._async.history_exports import (
 )
 from wandb_typed.runs._async.loading import AsyncPageHeavyFields, get_run_fragment
 from wandb_typed.runs._async.summary import AsyncRunSummary
-from wandb_typed.runs.facts import FINISHED_STATES, as_format
+from wandb_typed.runs.facts import FINISHED_STATES, as_format, check_state_target
 from wandb_typed.runs.history_spec import HistoryStream, check_history_args
 from wandb_typed.runs.run_data import RunConfig, encode_json_document, unwrapped_raw
 from wandb_typed.runs.run_fields import RunFields
@@ -298,6 +298,27 @@ class AsyncRun(RunFields[AsyncRunSummary]):
             await self._session.client.delete_run(self._storage_id, delete_artifacts=True)
         else:
             await self._session.client.delete_run(self._storage_id)
+
+    async def update_state(self, state: str) -> bool:
+        """Move the run to ``"pending"`` (from running, failed, crashed or preempted: to
+        requeue it) or to ``"failed"`` (from pending or running: to mark a lost run failed).
+
+        Returns True once the server has made the change (``run.state`` then says so).
+        Raises ``InvalidArgumentError`` for any other target state, and ``GraphQLError``
+        ("invalid state transition ...") when the run's current state does not allow it, or
+        it belongs to a sweep.
+
+        Example:
+            >>> run.update_state("failed")  # doctest: +SKIP
+            True
+        """
+        reply = await self._session.client.update_run_state(
+            self._storage_id, check_state_target(state)
+        )
+        if reply.update_run_state is None or not reply.update_run_state.success:
+            return False
+        self._state = state
+        return True
 
     async def wait_until_finished(self, *, poll_seconds: float = 5.0) -> None:
         """Poll the run's state until it is finished, crashed, failed or killed."""
