@@ -3,6 +3,7 @@ name, and bad input gets a 4xx naming what is wrong, never a 5xx."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import threading
@@ -329,3 +330,159 @@ def test_orphaned_upload_temp_files_are_swept_at_start(tmp_path: Path) -> None:
     with start_in_thread(tmp_path):
         assert not leftover.exists()
         assert not blob_leftover.exists()
+
+
+# -- file_stream --------------------------------------------------------------------------
+
+HISTORY_COUNT = """query($p: String!) { project(name: $p, entityName: "admin") { run(name: "r") {
+  historyLineCount logLineCount exitcode } } }"""
+
+
+def _stream(http: httpx.Client, project: str, body: object) -> httpx.Response:
+    return http.post(f"/files/admin/{project}/r/file_stream", json=body)
+
+
+def _history(offset: int, count: int) -> dict[str, object]:
+    lines = [json.dumps({"_step": offset + i}) for i in range(count)]
+    return {"files": {"wandb-history.jsonl": {"offset": offset, "content": lines}}}
+
+
+def test_an_offset_past_the_end_is_refused_naming_the_next_line(
+    http: httpx.Client, gql: GraphQL, upsert: Upsert, project_name: str
+) -> None:
+    upsert(name="r", entityName="admin", modelName=project_name)
+    assert _stream(http, project_name, _history(0, 3)).status_code == 200
+    reply = _stream(http, project_name, _history(1_000_000_000, 1))
+    assert reply.status_code == 400
+    assert "history offset 1000000000 leaves a gap: the next line is 3" in reply.text
+    assert _stream(http, project_name, _history(2, 3)).status_code == 200  # a retry overlaps
+    assert _stream(http, project_name, _history(2, 3)).status_code == 200  # and again
+    console = {"files": {"output.log": {"offset": 7, "content": ["x"]}}}
+    reply = _stream(http, project_name, console)
+    assert "files['output.log'].offset 7 leaves a gap: the next line is 0" in reply.text
+    run = gql(HISTORY_COUNT, p=project_name)["project"]["run"]
+    assert run["historyLineCount"] == 5
+    assert run["logLineCount"] == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        (
+            {"files": {"wandb-history.jsonl": {"offset": 2**70, "content": ["{}"]}}},
+            "files['wandb-history.jsonl'].offset 1180591620717411303424 is beyond",
+        ),
+        ({"complete": True, "exitcode": 2**70}, "'exitcode' 1180591620717411303424 is outside"),
+        ({"complete": True, "exitcode": 2**31}, "is outside the 32-bit range"),
+        (
+            {
+                "files": {
+                    "wandb-summary.json": {
+                        "offset": 0,
+                        "content": ['{"a":' * 5000 + "1" + "}" * 5000],
+                    }
+                }
+            },
+            "wandb-summary.json content nests too deeply",
+        ),
+        (
+            {
+                "files": {
+                    "wandb-history.jsonl": {
+                        "offset": 0,
+                        "content": ['{"a":' * 5000 + "1" + "}" * 5000],
+                    }
+                }
+            },
+            "history line 0 nests too deeply",
+        ),
+    ],
+)
+def test_file_stream_values_storage_cannot_hold_are_refused_by_name(
+    http: httpx.Client, upsert: Upsert, project_name: str, body: object, named: str
+) -> None:
+    upsert(name="r", entityName="admin", modelName=project_name)
+    reply = _stream(http, project_name, body)
+    assert reply.status_code == 400
+    assert named in reply.text
+
+
+def test_a_deeply_nested_file_stream_body_is_refused_by_name(
+    http: httpx.Client, upsert: Upsert, project_name: str
+) -> None:
+    upsert(name="r", entityName="admin", modelName=project_name)
+    raw = '{"files": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    reply = http.post(f"/files/admin/{project_name}/r/file_stream", content=raw)
+    assert reply.status_code == 400
+    assert "max_json_depth" in reply.text
+    reply = http.post(f"/files/admin/{project_name}/r/file_stream", content=b"not json")
+    assert reply.status_code == 400
+    assert "the file_stream body is not JSON" in reply.text
+
+
+def test_a_gzip_bomb_is_refused_by_the_body_limit(
+    http: httpx.Client, upsert: Upsert, project_name: str
+) -> None:
+    upsert(name="r", entityName="admin", modelName=project_name)
+    bomb = gzip.compress(
+        b'{"files": {"output.log": {"offset": 0, "content": ["' + b"x" * (40 << 20) + b'"]}}}'
+    )
+    assert len(bomb) < 1 << 20
+    reply = http.post(
+        f"/files/admin/{project_name}/r/file_stream",
+        content=bomb,
+        headers={"content-encoding": "gzip"},
+    )
+    assert reply.status_code == 400
+    assert "max_body_bytes=16777216" in reply.text
+
+
+# -- values that reach SQLite through GraphQL ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filters", "named"),
+    [
+        ({"createdAt": {"$gt": "99999-01-01T00:00:00"}}, "field 'createdAt'"),
+        (
+            {"state": {"$in": [str(i) for i in range(40_000)]}},
+            "filters use 40000 values, more than 30000",
+        ),
+    ],
+)
+def test_filters_sqlite_cannot_run_are_refused_by_name(
+    http: httpx.Client, upsert: Upsert, project_name: str, filters: object, named: str
+) -> None:
+    upsert(name="r", entityName="admin", modelName=project_name)
+    assert named in _message(_post(http, RUNS, p=project_name, f=json.dumps(filters)))
+
+
+def test_filters_beyond_sqlite_numbers_and_depths_answer(
+    http: httpx.Client, upsert: Upsert, project_name: str
+) -> None:
+    upsert(
+        name="r", entityName="admin", modelName=project_name, config=json.dumps({"x": {"value": 1}})
+    )
+    for filters in (
+        {"config.x.value": {"$gt": 10**400}},
+        {"config.x.value": 2**70},
+        {"$or": [{"state": str(i)} for i in range(5000)]},  # SQLite's 1,000-deep expressions
+    ):
+        reply = _post(http, RUNS, p=project_name, f=json.dumps(filters))
+        assert reply.json()["data"]["project"]["runs"]["edges"] == [], reply.text
+    deep = '{"$and": [' * 40 + '{"state": "x"}' + "]}" * 40
+    assert "filters nest deeper than 32 levels" in _message(
+        _post(http, RUNS, p=project_name, f=deep)
+    )
+    deeper = '{"$and": [' * 2000 + '{"state": "x"}' + "]}" * 2000
+    message = _message(_post(http, RUNS, p=project_name, f=deeper))
+    assert "Variable '$f'" in message
+    assert "nested too deeply" in message
+
+
+def test_int64_arguments_beyond_64_bits_are_refused_by_name(http: httpx.Client) -> None:
+    query = """query($n: Int64) { project(name: "p", entityName: "admin") { run(name: "r") {
+      history(minStep: $n) } } }"""
+    message = _message(_post(http, query, n=2**70))
+    assert "Variable '$n'" in message
+    assert "beyond 64 bits" in message

@@ -178,7 +178,7 @@ class GraphQLExecutor:
     def _log_unexpected(error: GraphQLError) -> None:
         original = error.original_error
         if original is not None and not isinstance(
-            original, ValueError | LookupError | PermissionError
+            original, ValueError | LookupError | PermissionError | GraphQLError
         ):
             logger.error("GraphQL resolver failed: %s", error.message, exc_info=original)
 

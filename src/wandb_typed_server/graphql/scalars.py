@@ -6,6 +6,7 @@ import json
 import math
 
 from ariadne import ScalarType, SchemaBindable
+from pydantic_core import from_json
 
 from wandb_typed_server.storage.clock import to_wire_datetime
 
@@ -24,8 +25,32 @@ def serialize_json_string(value: object) -> str:
 
 @json_string.value_parser
 def parse_json_string(value: object) -> str:
-    """Inputs stay strings; resolvers decode them where they need the content."""
-    return value if isinstance(value, str) else json.dumps(value)
+    """Inputs stay strings (resolvers decode them where they need the content), checked here
+    to be JSON that nests at most about 200 levels: the refusal then names the argument (as
+    graphql-core reports scalar errors), not a ``RecursionError`` deep in a resolver.
+
+    >>> parse_json_string('{"lr": 0.1, "loss": NaN}')
+    '{"lr": 0.1, "loss": NaN}'
+    >>> parse_json_string("{")
+    Traceback (most recent call last):
+    ...
+    ValueError: not JSON (EOF while parsing an object at line 1 column 1)
+    """
+    if not isinstance(value, str):
+        return json.dumps(value)
+    if value:
+        try:
+            from_json(value)
+        except ValueError as fast_error:
+            if "recursion limit" in str(fast_error):
+                raise ValueError("JSON nested too deeply (more than about 200 levels)") from None
+            try:  # what pydantic-core refuses and the stdlib reads (a lone surrogate)
+                json.loads(value)
+            except RecursionError:
+                raise ValueError("JSON nested too deeply") from None
+            except ValueError:
+                raise ValueError(f"not JSON ({fast_error})") from None
+    return value
 
 
 _NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
@@ -57,7 +82,10 @@ def serialize_json(value: object) -> object:
 def _to_int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError(f"not an integer: {value!r}")
-    return int(value)
+    try:
+        return int(value)
+    except OverflowError:
+        raise ValueError(f"not an integer: {value!r}") from None
 
 
 @int64.serializer
@@ -66,10 +94,22 @@ def serialize_int64(value: object) -> int:
     return _to_int(value)
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
 @int64.value_parser
 def parse_int64(value: object) -> int:
-    """Accept numbers and numeric strings."""
-    return _to_int(value)
+    """Accept numbers and numeric strings within 64 bits (what SQLite stores).
+
+    >>> parse_int64(2**70)
+    Traceback (most recent call last):
+    ...
+    ValueError: Int64 cannot represent 1180591620717411303424 (beyond 64 bits)
+    """
+    number = _to_int(value)
+    if not _INT64_MIN <= number <= _INT64_MAX:
+        raise ValueError(f"Int64 cannot represent {number} (beyond 64 bits)")
+    return number
 
 
 @date_time.serializer
