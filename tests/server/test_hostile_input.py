@@ -470,14 +470,14 @@ def test_filters_beyond_sqlite_numbers_and_depths_answer(
     ):
         reply = _post(http, RUNS, p=project_name, f=json.dumps(filters))
         assert reply.json()["data"]["project"]["runs"]["edges"] == [], reply.text
-    deep = '{"$and": [' * 40 + '{"state": "x"}' + "]}" * 40
-    assert "filters nest deeper than 32 levels" in _message(
+    deep = '{"$and": [' * 120 + '{"state": "x"}' + "]}" * 120
+    assert "filters nest deeper than 100 levels" in _message(
         _post(http, RUNS, p=project_name, f=deep)
     )
     deeper = '{"$and": [' * 2000 + '{"state": "x"}' + "]}" * 2000
     message = _message(_post(http, RUNS, p=project_name, f=deeper))
     assert "Variable '$f'" in message
-    assert "nested too deeply" in message
+    assert "JSON nested deeper than 500 levels" in message
 
 
 def test_int64_arguments_beyond_64_bits_are_refused_by_name(http: httpx.Client) -> None:

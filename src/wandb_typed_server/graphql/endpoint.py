@@ -40,6 +40,9 @@ from wandb_typed_server.graphql.limits import (
 logger = logging.getLogger(__name__)
 
 _DOCUMENT_CACHE_SIZE = 256
+_TOKENS_PER_FIELD = 20
+"""Parsing stops after this many tokens per allowed field (a 1 MB query of 20,000 aliases
+is refused after a fraction of it is read)."""
 
 
 @dataclass(frozen=True)
@@ -76,12 +79,17 @@ class GraphQLExecutor:
             if cached is not None:
                 self._documents.move_to_end(query)
                 return cached
+        max_tokens = _TOKENS_PER_FIELD * self.limits.max_query_fields
         try:
-            document: DocumentNode | list[GraphQLError] = parse(query)
+            document: DocumentNode | list[GraphQLError] = parse(query, max_tokens=max_tokens)
         except GraphQLError as error:
             document = [error]
             if "nested too deeply" in error.message:  # graphql-core's own recursion guard
                 document = [GraphQLError(self._too_deep_to_parse())]
+            elif "tokens" in error.message and "Parsing aborted" in error.message:
+                what = f"the query has more than {max_tokens} tokens ({_TOKENS_PER_FIELD} a field)"
+                limit = self.limits.max_query_fields
+                document = [GraphQLError(limit_message(what, "max_query_fields", limit))]
         except RecursionError:
             document = [GraphQLError(self._too_deep_to_parse())]
         if isinstance(document, DocumentNode):

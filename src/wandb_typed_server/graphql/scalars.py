@@ -23,10 +23,30 @@ def serialize_json_string(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+MAX_JSON_STRING_DEPTH = 500
+"""Deepest nesting a JSONString input may have (resolvers decode it on a deeper stack)."""
+
+
+def _too_deep() -> str:
+    return f"JSON nested deeper than {MAX_JSON_STRING_DEPTH} levels"
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 @json_string.value_parser
 def parse_json_string(value: object) -> str:
     """Inputs stay strings (resolvers decode them where they need the content), checked here
-    to be JSON that nests at most about 200 levels: the refusal then names the argument (as
+    to be JSON that nests at most 500 levels: the refusal then names the argument (as
     graphql-core reports scalar errors), not a ``RecursionError`` deep in a resolver.
 
     >>> parse_json_string('{"lr": 0.1, "loss": NaN}')
@@ -42,14 +62,16 @@ def parse_json_string(value: object) -> str:
         try:
             from_json(value)
         except ValueError as fast_error:
-            if "recursion limit" in str(fast_error):
-                raise ValueError("JSON nested too deeply (more than about 200 levels)") from None
-            try:  # what pydantic-core refuses and the stdlib reads (a lone surrogate)
-                json.loads(value)
+            # what pydantic-core refuses and the stdlib reads: a lone surrogate, or JSON
+            # nested beyond pydantic-core's 200 levels (up to MAX_JSON_STRING_DEPTH)
+            try:
+                decoded = json.loads(value)
             except RecursionError:
-                raise ValueError("JSON nested too deeply") from None
+                raise ValueError(_too_deep()) from None
             except ValueError:
                 raise ValueError(f"not JSON ({fast_error})") from None
+            if _deeper_than(decoded, MAX_JSON_STRING_DEPTH):
+                raise ValueError(_too_deep()) from None
     return value
 
 

@@ -148,9 +148,9 @@ def compile_filters(filters: Mapping[str, object] | None) -> SqlClause:
     return clause
 
 
-MAX_FILTER_DEPTH = 32
-"""Deepest nesting of objects and lists in a filter document (SQLite's expression trees
-are at most 1,000 deep)."""
+MAX_FILTER_DEPTH = 100
+"""Deepest nesting of objects in a filter document, as the client checks it (SQLite's
+expression trees are at most 1,000 deep)."""
 MAX_FILTER_VALUES = 30_000
 """Most values one filter may bind (SQLite 3.40 binds at most 32,766 per statement)."""
 
@@ -176,14 +176,11 @@ def _check_nesting(document: object) -> None:
     while stack:
         item, depth = stack.pop()
         if isinstance(item, Mapping):
-            children: list[object] = list(item.values())
+            if depth >= MAX_FILTER_DEPTH:
+                raise FilterError(f"filters nest deeper than {MAX_FILTER_DEPTH} levels")
+            stack.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth >= MAX_FILTER_DEPTH:
-            raise FilterError(f"filters nest deeper than {MAX_FILTER_DEPTH} levels")
-        stack.extend((child, depth + 1) for child in children)
+            stack.extend((child, depth) for child in item)
 
 
 def _compile_document(document: Mapping[str, object]) -> SqlClause:
