@@ -4,7 +4,8 @@ and file_stream bodies, drawn by hypothesis, against a real server over HTTP.
 Each case may only get a documented answer: a 2xx, or a 4xx (GraphQL errors carry a message),
 never a 5xx, and the server logs no ERROR (an unexpected exception in a resolver or route is
 logged so). After each run the server still answers. ``make test`` draws a small sample per
-target; the ``slow`` run draws 2,100 per target (10,500 cases in all).
+target, starting with issue 15's attacks on it; the ``slow`` run draws 2,100 per target
+(10,500 cases in all).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from wandb_typed_server import RunningServer, start_in_thread
@@ -27,6 +28,8 @@ SMALL = 40
 LARGE = 2_100  # x 5 targets: 10,500 cases
 
 ENTITY, PROJECT, RUN = "admin", "fuzz", "r"
+EVIL_NAME = "a" * 29 + "!"  # issue 15's ReDoS victim: 35 s of Python re for ^(a+)+$
+DEEP = '{"a":' * 5000 + "1" + "}" * 5000
 RUNS = """query($f: JSONString, $o: String) { project(name: "fuzz", entityName: "admin") {
   runs(filters: $f, order: $o, first: 5) { edges { node { name } } } } }"""
 
@@ -72,6 +75,7 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
                             "modelName": PROJECT,
                             "config": config,
                             "tags": ["x", "y"],
+                            "displayName": EVIL_NAME,
                         }
                     },
                 },
@@ -290,27 +294,66 @@ def _paths_target(client: httpx.Client) -> Callable[[tuple[str, str, str, str, l
     return run
 
 
-TARGETS: dict[
-    str, tuple[Callable[[httpx.Client], Callable[[Any], None]], st.SearchStrategy[Any]]
-] = {
-    "filters": (_filters_target, FILTERS),
-    "orders": (_orders_target, ORDERS),
-    "documents": (_documents_target, DOCUMENTS),
-    "file_stream": (_file_stream_target, FILE_STREAM_BODIES),
-    "paths": (_paths_target, PATHS),
+Target = tuple[Callable[[httpx.Client], Callable[[Any], None]], st.SearchStrategy[Any], list[Any]]
+
+# Each target's draws start with issue 15's attacks on it, so that a small sample has them.
+TARGETS: dict[str, Target] = {
+    "filters": (
+        _filters_target,
+        FILTERS,
+        [
+            {"displayName": {"$regex": "^(a+)+$"}},
+            {"config.lr": {"$gt": 10**400}},
+            {"state": {"$in": [str(i) for i in range(40_000)]}},
+            {"$or": [{"state": str(i)} for i in range(5000)]},
+            {"createdAt": {"$gt": "99999-01-01T00:00:00"}},
+        ],
+    ),
+    "orders": (_orders_target, ORDERS, ["+config." + "a." * 3000, "-" + "x" * 100_000]),
+    "documents": (
+        _documents_target,
+        DOCUMENTS,
+        [
+            "{" + " ".join(f"a{i}: viewer {{ id }}" for i in range(20_000)) + "}",
+            "query A { viewer { id } } query B { viewer { id } }",
+            "{ a " * 20_000 + "}" * 20_000,
+        ],
+    ),
+    "file_stream": (
+        _file_stream_target,
+        FILE_STREAM_BODIES,
+        [
+            {"files": {"wandb-history.jsonl": {"offset": 2**70, "content": ["{}"]}}},
+            {"files": {"wandb-history.jsonl": {"offset": 10**9, "content": ["{}"]}}},
+            {"complete": True, "exitcode": 2**70},
+            {"files": {"wandb-summary.json": {"offset": 0, "content": [DEEP]}}},
+            {"files": {"wandb-history.jsonl": {"offset": 20, "content": [DEEP]}}},
+        ],
+    ),
+    "paths": (
+        _paths_target,
+        PATHS,
+        [
+            ("files", ENTITY, PROJECT, RUN, ["x" * 2000]),
+            ("files", ENTITY, PROJECT, RUN, ["n" * 300]),
+            ("files", ENTITY, PROJECT, RUN, ["d"] * 2000),
+        ],
+    ),
 }
 
 
 def _fuzz(client: httpx.Client, errors: _Errors, target: str, examples: int) -> None:
-    make, strategy = TARGETS[target]
-    check = make(client)
+    make, strategy, attacks = TARGETS[target]
+    check = given(strategy)(make(client))
+    for attack in attacks:
+        check = example(attack)(check)
     cases = settings(
         max_examples=examples,
         deadline=None,
         database=None,
         derandomize=True,
         suppress_health_check=list(HealthCheck),
-    )(given(strategy)(check))
+    )(check)
     cases()
     assert [record.getMessage() for record in errors.records] == []
     viewer = client.post("/graphql", json={"query": "{ viewer { username } }"})
