@@ -43,7 +43,10 @@ def name_conflicts(conn: sqlite3.Connection, run_pk: int, names: Sequence[str]) 
     >>> conn = sqlite3.connect(":memory:")
     >>> _ = conn.execute("CREATE TABLE run_files (run_pk, name)")
     >>> name_conflicts(conn, 1, ["a", "a/b"])
-    "file name 'a/b' needs 'a' to be a folder, and 'a' is a file"
+    "file name 'a' is a folder holding 'a/b'"
+    >>> _ = conn.execute("INSERT INTO run_files VALUES (1, 'c')")
+    >>> name_conflicts(conn, 1, ["c/d"])
+    "file name 'c/d' needs 'c' to be a folder, and 'c' is a file"
     """
     wanted = set(names)
     existing = {
