@@ -54,6 +54,11 @@ def name_conflicts(conn: sqlite3.Connection, run_pk: int, names: Sequence[str]) 
         for row in conn.execute("SELECT name FROM run_files WHERE run_pk = ?", (run_pk,))
     }
     files = wanted | existing
+    folders: dict[str, str] = {}  # every folder some file needs -> one such file
+    for file in files:
+        parts = file.split("/")
+        for index in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:index]), file)
     for name in sorted(wanted):
         parts = name.split("/")
         for index in range(1, len(parts)):
@@ -62,10 +67,8 @@ def name_conflicts(conn: sqlite3.Connection, run_pk: int, names: Sequence[str]) 
                 return (
                     f"file name {name!r} needs {folder!r} to be a folder, and {folder!r} is a file"
                 )
-        prefix = name + "/"
-        for other in files:
-            if other.startswith(prefix):
-                return f"file name {name!r} is a folder holding {other!r}"
+        if name in folders:
+            return f"file name {name!r} is a folder holding {folders[name]!r}"
     return None
 
 
