@@ -294,6 +294,50 @@ def export(project: str, out: Path, filter_: str | None, keys: str | None) -> No
     click.echo(f"{result.runs} runs, {result.history_rows} history rows -> {result.out}")
 
 
+SERVER_API_KEY_ENV = "WANDB_TYPED_SERVER_API_KEY"
+
+# The server's request limits, as options; None keeps the server's default, which the help
+# text states (tests/server/test_cli.py checks it against RequestLimits()).
+_LIMIT_OPTIONS: list[tuple[str, str, str]] = [
+    ("max_body_bytes", "16777216", "bytes in one request body (/graphql, file_stream)"),
+    ("max_json_depth", "64", "nesting of arrays and objects in a JSON body"),
+    ("max_query_depth", "32", "nesting of selections in a GraphQL document"),
+    ("max_query_fields", "2000", "field selections in a GraphQL document"),
+    ("max_query_aliases", "200", "aliased fields in a GraphQL document"),
+    ("max_query_cost", "1000000", "query cost: 1 a field, x first/perPage, + history samples"),
+]
+
+
+def _limit_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    for name, default, what in reversed(_LIMIT_OPTIONS):
+        option = "--" + name.replace("_", "-")
+        function = click.option(
+            option,
+            name,
+            type=click.IntRange(min=1),
+            default=None,
+            show_default=False,
+            help=f"{what}  [default: {default}]",
+        )(function)
+    return function
+
+
+def _admin_key(api_key: str | None, api_key_file: Path | None) -> str | None:
+    if api_key is not None and api_key_file is not None:
+        raise click.UsageError("give either --api-key or --api-key-file, not both")
+    if api_key_file is None:
+        return api_key
+    try:
+        lines = api_key_file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        message = f"cannot read {api_key_file}: {exc}"
+        raise click.BadParameter(message, param_hint="--api-key-file") from None
+    key = lines[0].strip() if lines else ""
+    if not key:
+        raise click.BadParameter(f"{api_key_file} is empty", param_hint="--api-key-file")
+    return key
+
+
 @cli.group("server", context_settings=SETTINGS, invoke_without_command=True)
 @click.option(
     "--data-dir",
@@ -306,22 +350,43 @@ def export(project: str, out: Path, filter_: str | None, keys: str | None) -> No
 @click.option(
     "--api-key",
     default=None,
-    help="admin API key to register (also on an existing data dir, to regain access)"
-    "  [default: generated on first start and printed once]",
+    envvar=SERVER_API_KEY_ENV,
+    show_envvar=True,
+    help="admin API key to register (also on an existing data dir, to regain access); prefer"
+    f" ${SERVER_API_KEY_ENV} or --api-key-file: a command line is visible to every local user"
+    " in ps  [default: generated on first start and printed once]",
 )
+@click.option(
+    "--api-key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="read the admin API key from this file (its first line) instead of --api-key",
+)
+@_limit_options
 @click.pass_context
 def server(
-    context: click.Context, data_dir: Path, host: str, port: int, api_key: str | None
+    context: click.Context,
+    /,
+    data_dir: Path,
+    host: str,
+    port: int,
+    api_key: str | None,
+    api_key_file: Path | None,
+    **limits: int | None,
 ) -> None:
     """Run the local W&B-compatible server (or, with ``org ...``, manage its organizations).
 
     The port is bound before anything is printed or written: a busy port stops the command
     before a first start generates (and prints) the admin key. Lost the key? Start again on
-    the same --data-dir with --api-key KEY of your choice: that key is added to the admin.
+    the same --data-dir with a key of your choice (--api-key-file FILE, or the environment
+    variable WANDB_TYPED_SERVER_API_KEY): that key is added to the admin. A request over one
+    of the --max-* limits is refused with an error naming the limit.
     """
     context.obj = data_dir
     if context.invoked_subcommand is None:
-        raise SystemExit(_serve(data_dir, host, port, api_key))
+        key = _admin_key(api_key, api_key_file)
+        given = {name: value for name, value in limits.items() if value is not None}
+        raise SystemExit(_serve(data_dir, host, port, key, given))
 
 
 @server.group("org", context_settings=SETTINGS)
@@ -438,11 +503,13 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _serve(data_dir: Path, host: str, port: int, api_key: str | None) -> int:
+def _serve(
+    data_dir: Path, host: str, port: int, api_key: str | None, limits: Mapping[str, int]
+) -> int:
     try:
         import uvicorn
 
-        from wandb_typed_server import create_app, open_state
+        from wandb_typed_server import RequestLimits, create_app, open_state
         from wandb_typed_server.storage.keys import ensure_admin
     except ImportError as exc:
         raise ImportError(
@@ -455,7 +522,8 @@ def _serve(data_dir: Path, host: str, port: int, api_key: str | None) -> int:
     print(f"wandb-typed server on http://{host}:{bound_port}  (data: {data_dir})", flush=True)
     if new_key is not None:
         print(f"admin API key (shown only this once): {new_key}", flush=True)
-    config = uvicorn.Config(create_app(state), log_level="warning")
+    app = create_app(state, limits=RequestLimits(**limits))
+    config = uvicorn.Config(app, log_level="warning")
     uvicorn.Server(config).run(sockets=[sock])
     return 0
 

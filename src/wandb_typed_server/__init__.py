@@ -16,8 +16,9 @@ files), :mod:`~wandb_typed_server.graphql` (schema, execution, resolvers),
 
 from __future__ import annotations
 
+from wandb_typed_server.graphql.limits import RequestLimits
 from wandb_typed_server.http.app import create_app
 from wandb_typed_server.storage.state import open_state
 from wandb_typed_server.testing.threaded import RunningServer, start_in_thread
 
-__all__ = ["RunningServer", "create_app", "open_state", "start_in_thread"]
+__all__ = ["RequestLimits", "RunningServer", "create_app", "open_state", "start_in_thread"]

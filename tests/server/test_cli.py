@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -13,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from wandb_typed.cli import listening_socket, main
+from wandb_typed.cli import SERVER_API_KEY_ENV, listening_socket, main
+from wandb_typed_server import RequestLimits
 
 WANDB_TYPED = Path(sys.executable).with_name("wandb-typed")
 VIEWER = {"query": "{ viewer { username } }"}
@@ -29,7 +31,7 @@ def _free_port() -> int:
 class CliServer:
     """A ``wandb-typed server`` process."""
 
-    def __init__(self, data_dir: Path, *extra: str) -> None:
+    def __init__(self, data_dir: Path, *extra: str, env: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
@@ -45,6 +47,7 @@ class CliServer:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            env=env,
         )
         assert self.proc.stdout is not None
         self.banner = self.proc.stdout.readline()
@@ -154,3 +157,65 @@ def test_the_listening_socket_hands_its_connections_tcp_nodelay() -> None:
             assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
     finally:
         sock.close()
+
+
+def test_key_from_a_file_or_the_environment_never_on_the_command_line(tmp_path: Path) -> None:
+    key_file = tmp_path / "key.txt"
+    key = "e" * 40
+    key_file.write_text(key + "\n", encoding="utf-8")
+    server = CliServer(tmp_path / "a", "--api-key-file", str(key_file))
+    try:
+        response = httpx.post(f"{server.base_url}/graphql", json=VIEWER, auth=("api", key))
+        assert response.json() == {"data": {"viewer": {"username": "admin"}}}
+        assert key not in " ".join(server.proc.args)  # what ps shows
+    finally:
+        rest = server.stop()
+    assert key not in server.banner + rest
+
+    env_key = "f" * 40
+    env = {**os.environ, SERVER_API_KEY_ENV: env_key}
+    server = CliServer(tmp_path / "b", env=env)
+    try:
+        response = httpx.post(f"{server.base_url}/graphql", json=VIEWER, auth=("api", env_key))
+        assert response.json() == {"data": {"viewer": {"username": "admin"}}}
+    finally:
+        rest = server.stop()
+    assert "admin API key (shown only this once)" not in rest
+
+
+def test_key_file_errors_name_the_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    assert main(["server", "--data-dir", str(tmp_path / "d"), "--api-key-file", str(empty)]) == 2
+    assert "--api-key-file" in capsys.readouterr().err
+    both = ["--api-key", "a" * 40, "--api-key-file", str(empty)]
+    assert main(["server", "--data-dir", str(tmp_path / "d"), *both]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
+def test_help_states_the_limits_the_server_applies(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["server", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    defaults = RequestLimits()
+    for name in RequestLimits.option_names():
+        option = "--" + name.replace("_", "-")
+        assert option in help_text
+        assert f"[default: {getattr(defaults, name)}]" in help_text
+    assert SERVER_API_KEY_ENV in help_text
+    assert "--api-key-file" in help_text
+
+
+def test_a_limit_option_reaches_the_server(tmp_path: Path) -> None:
+    key = "9" * 40
+    server = CliServer(tmp_path, "--api-key", key, "--max-query-aliases", "2")
+    try:
+        query = "{ a: viewer { id } b: viewer { id } c: viewer { id } }"
+        response = httpx.post(
+            f"{server.base_url}/graphql", json={"query": query}, auth=("api", key)
+        )
+        assert response.status_code == 400
+        assert "max_query_aliases=2" in response.json()["errors"][0]["message"]
+    finally:
+        server.stop()

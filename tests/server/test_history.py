@@ -124,10 +124,14 @@ def test_overwriting_a_key_away_drops_it_from_history_keys(conn: sqlite3.Connect
     assert set(key_info(conn, 1)) == {"_step", "kept"}
 
 
-def test_offset_past_the_end_stores_at_that_line(conn: sqlite3.Connection) -> None:
-    assert append_rows(conn, 1, "history", 3, rows([3])) == 4
-    assert append_rows(conn, 1, "history", 0, []) == 4
-    assert history_page(conn, 1, samples=None, min_step=None, max_step=None) == rows([3])
+def test_offset_past_the_end_is_refused_naming_the_next_line(conn: sqlite3.Connection) -> None:
+    """A gap would count lines nobody sent (issue 15: offset 1e9 made 1,000,000,001 lines)."""
+    with pytest.raises(ValueError, match="history offset 3 leaves a gap: the next line is 0"):
+        append_rows(conn, 1, "history", 3, rows([3]))
+    assert append_rows(conn, 1, "history", 0, []) == 0
+    assert append_rows(conn, 1, "history", 0, rows([0, 1])) == 2
+    assert append_rows(conn, 1, "history", 1, rows([1, 2])) == 3  # a retry overlapping: once
+    assert history_page(conn, 1, samples=None, min_step=None, max_step=None) == rows([0, 1, 2])
 
 
 @pytest.mark.parametrize(

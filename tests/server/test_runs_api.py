@@ -93,7 +93,9 @@ def test_upsert_with_invalid_config_is_an_error_and_writes_nothing(
         "b": {"name": "bad", "entityName": "admin", "modelName": project_name, "config": "[1, 2"},
     }
     payload = http.post("/graphql", json={"query": query, "variables": variables}).json()
-    assert "config is not valid JSON" in payload["errors"][0]["message"]
+    message = payload["errors"][0]["message"]
+    assert "at 'b.config'" in message
+    assert "not JSON (EOF while parsing a list" in message
     data = gql(
         'query($p: String!) { project(name: $p, entityName: "admin") { id } }', p=project_name
     )

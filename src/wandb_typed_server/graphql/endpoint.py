@@ -19,6 +19,7 @@ from graphql import (
     ExecutionResult,
     GraphQLError,
     GraphQLSchema,
+    OperationDefinitionNode,
     OperationType,
     execute,
     get_operation_ast,
@@ -28,10 +29,20 @@ from graphql import (
 
 from wandb_typed_server.graphql.context import RequestContext
 from wandb_typed_server.graphql.execution import SyncExecutionContext
+from wandb_typed_server.graphql.limits import (
+    RequestLimits,
+    cost_error,
+    document_errors,
+    json_depth_error,
+    limit_message,
+)
 
 logger = logging.getLogger(__name__)
 
 _DOCUMENT_CACHE_SIZE = 256
+_TOKENS_PER_FIELD = 20
+"""Parsing stops after this many tokens per allowed field (a 1 MB query of 20,000 aliases
+is refused after a fraction of it is read)."""
 
 
 @dataclass(frozen=True)
@@ -59,14 +70,16 @@ def _http_status(errors: list[GraphQLError]) -> int:
 
 
 def _bad_request(message: str) -> GraphQLResponse:
+    logger.info("GraphQL request refused: %s", message)
     return GraphQLResponse(400, {"errors": [{"message": message}]})
 
 
 class GraphQLExecutor:
     """Runs GraphQL requests against one schema (thread-safe)."""
 
-    def __init__(self, schema: GraphQLSchema) -> None:
+    def __init__(self, schema: GraphQLSchema, limits: RequestLimits | None = None) -> None:
         self.schema = schema
+        self.limits = limits or RequestLimits()
         self._documents: OrderedDict[str, DocumentNode | list[GraphQLError]] = OrderedDict()
         self._lock = Lock()
 
@@ -76,10 +89,23 @@ class GraphQLExecutor:
             if cached is not None:
                 self._documents.move_to_end(query)
                 return cached
+        max_tokens = _TOKENS_PER_FIELD * self.limits.max_query_fields
         try:
-            document: DocumentNode | list[GraphQLError] = parse(query)
+            document: DocumentNode | list[GraphQLError] = parse(query, max_tokens=max_tokens)
         except GraphQLError as error:
             document = [error]
+            if "nested too deeply" in error.message:  # graphql-core's own recursion guard
+                document = [GraphQLError(self._too_deep_to_parse())]
+            elif "tokens" in error.message and "Parsing aborted" in error.message:
+                what = f"the query has more than {max_tokens} tokens ({_TOKENS_PER_FIELD} a field)"
+                limit = self.limits.max_query_fields
+                document = [GraphQLError(limit_message(what, "max_query_fields", limit))]
+        except RecursionError:
+            document = [GraphQLError(self._too_deep_to_parse())]
+        if isinstance(document, DocumentNode):
+            refusal = document_errors(document, self.limits)
+            if refusal is not None:
+                document = [GraphQLError(refusal)]
         if isinstance(document, DocumentNode):
             errors = validate(self.schema, document)
             if errors:
@@ -89,6 +115,10 @@ class GraphQLExecutor:
             if len(self._documents) > _DOCUMENT_CACHE_SIZE:
                 self._documents.popitem(last=False)
         return document
+
+    def _too_deep_to_parse(self) -> str:
+        depth = self.limits.max_query_depth
+        return limit_message("the query nests too deep to parse", "max_query_depth", depth)
 
     def run(self, ctx: RequestContext, body: object) -> GraphQLResponse:
         """Execute one decoded JSON request body."""
@@ -103,15 +133,22 @@ class GraphQLExecutor:
             return _bad_request("'query' must be a string")
         if variables is not None and not isinstance(variables, dict):
             return _bad_request("'variables' must be an object")
+        depth_error = json_depth_error(body, self.limits.max_json_depth, "the request body")
+        if depth_error is not None:
+            return _bad_request(depth_error)
         if operation_name is not None and not isinstance(operation_name, str):
             return _bad_request("'operationName' must be a string")
         operation_name = operation_name or None  # wandb-core sends "" for "no name"
         document = self._document(query)
         if isinstance(document, list):
+            logger.info("GraphQL document refused: %s", document[0].message)
             return GraphQLResponse(400, {"errors": [error.formatted for error in document]})
         operation = get_operation_ast(document, operation_name)
         if operation is None:
-            return _bad_request(f"operation {operation_name!r} not found in the document")
+            return _bad_request(_missing_operation(document, operation_name))
+        refusal = cost_error(document, operation, variables, self.limits.max_query_cost)
+        if refusal is not None:
+            return _bad_request(refusal)
         result = self._execute(ctx, document, variables, operation_name, operation.operation)
         response: dict[str, object] = {"data": result.data}
         if result.errors:
@@ -159,6 +196,19 @@ class GraphQLExecutor:
     def _log_unexpected(error: GraphQLError) -> None:
         original = error.original_error
         if original is not None and not isinstance(
-            original, ValueError | LookupError | PermissionError
+            original, ValueError | LookupError | PermissionError | GraphQLError
         ):
             logger.error("GraphQL resolver failed: %s", error.message, exc_info=original)
+
+
+def _missing_operation(document: DocumentNode, operation_name: str | None) -> str:
+    names = [
+        definition.name.value if definition.name else "(anonymous)"
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+    ]
+    if not names:
+        return "'query' holds no operation (only fragments)"
+    if operation_name is None:
+        return f"'operationName' is needed: the document has {len(names)} operations {names}"
+    return f"'operationName' {operation_name!r} is not an operation of the document {names}"

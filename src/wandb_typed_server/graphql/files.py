@@ -24,6 +24,7 @@ from wandb_typed_server.storage.run_files import (
     delete_file_records,
     files_by_pk,
     list_files,
+    name_conflicts,
 )
 from wandb_typed_server.storage.runs import find_run_by_path
 
@@ -163,6 +164,9 @@ def resolve_create_run_files(_obj: object, info: GraphQLResolveInfo, input: Node
     names = _strings(input, "files")
     for name in names:
         check_file_name(name)
+    conflict = name_conflicts(ctx.conn, int(row["pk"]), names)
+    if conflict is not None:
+        raise ValueError(f"input.files: {conflict}")
     files = [
         _location_fields(ctx, entity, project, run_name, name)
         | {"id": encode_node_id("File", 0), "sizeBytes": 0, "exists": False}

@@ -26,7 +26,7 @@ from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
 from wandb_typed_server.graphql.projects import project_node_by_pk
 from wandb_typed_server.storage.console import console_line_count
 from wandb_typed_server.storage.entities import writable_entity
-from wandb_typed_server.storage.filters import SqlClause, compile_filters
+from wandb_typed_server.storage.filters import SqlClause, compile_filters, decode_filters
 from wandb_typed_server.storage.history import tail
 from wandb_typed_server.storage.projects import get_or_create_project
 from wandb_typed_server.storage.run_order import compile_order
@@ -127,8 +127,8 @@ def _select_keys(document: str, keys: Sequence[str] | None) -> str:
 
 
 def _where(filters: str | None, names: Sequence[str] | None) -> SqlClause:
-    decoded = json.loads(filters) if filters else None
-    clause = compile_filters(decoded or None)
+    decoded = decode_filters(filters)
+    clause = compile_filters(decoded or None)  # type: ignore[arg-type]
     if not names:
         return clause
     placeholders = ", ".join("?" for _ in names)

@@ -6,6 +6,7 @@ import json
 import math
 
 from ariadne import ScalarType, SchemaBindable
+from pydantic_core import from_json
 
 from wandb_typed_server.storage.clock import to_wire_datetime
 
@@ -22,10 +23,56 @@ def serialize_json_string(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+MAX_JSON_STRING_DEPTH = 500
+"""Deepest nesting a JSONString input may have (resolvers decode it on a deeper stack)."""
+
+
+def _too_deep() -> str:
+    return f"JSON nested deeper than {MAX_JSON_STRING_DEPTH} levels"
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth >= limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 @json_string.value_parser
 def parse_json_string(value: object) -> str:
-    """Inputs stay strings; resolvers decode them where they need the content."""
-    return value if isinstance(value, str) else json.dumps(value)
+    """Inputs stay strings (resolvers decode them where they need the content), checked here
+    to be JSON that nests at most 500 levels: the refusal then names the argument (as
+    graphql-core reports scalar errors), not a ``RecursionError`` deep in a resolver.
+
+    >>> parse_json_string('{"lr": 0.1, "loss": NaN}')
+    '{"lr": 0.1, "loss": NaN}'
+    >>> parse_json_string("{")
+    Traceback (most recent call last):
+    ...
+    ValueError: not JSON (EOF while parsing an object at line 1 column 1)
+    """
+    if not isinstance(value, str):
+        return json.dumps(value)
+    if value:
+        try:
+            from_json(value)
+        except ValueError as fast_error:
+            # what pydantic-core refuses and the stdlib reads: a lone surrogate, or JSON
+            # nested beyond pydantic-core's 200 levels (up to MAX_JSON_STRING_DEPTH)
+            try:
+                decoded = json.loads(value)
+            except RecursionError:
+                raise ValueError(_too_deep()) from None
+            except ValueError:
+                raise ValueError(f"not JSON ({fast_error})") from None
+            if _deeper_than(decoded, MAX_JSON_STRING_DEPTH):
+                raise ValueError(_too_deep()) from None
+    return value
 
 
 _NON_FINITE = {math.inf: "Infinity", -math.inf: "-Infinity"}
@@ -57,7 +104,10 @@ def serialize_json(value: object) -> object:
 def _to_int(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError(f"not an integer: {value!r}")
-    return int(value)
+    try:
+        return int(value)
+    except OverflowError:
+        raise ValueError(f"not an integer: {value!r}") from None
 
 
 @int64.serializer
@@ -66,10 +116,22 @@ def serialize_int64(value: object) -> int:
     return _to_int(value)
 
 
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
 @int64.value_parser
 def parse_int64(value: object) -> int:
-    """Accept numbers and numeric strings."""
-    return _to_int(value)
+    """Accept numbers and numeric strings within 64 bits (what SQLite stores).
+
+    >>> parse_int64(2**70)
+    Traceback (most recent call last):
+    ...
+    ValueError: Int64 cannot represent 1180591620717411303424 (beyond 64 bits)
+    """
+    number = _to_int(value)
+    if not _INT64_MIN <= number <= _INT64_MAX:
+        raise ValueError(f"Int64 cannot represent {number} (beyond 64 bits)")
+    return number
 
 
 @date_time.serializer

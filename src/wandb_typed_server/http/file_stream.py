@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pydantic_core import from_json
 
 from wandb_typed_server.storage.automation_events import on_history_lines
-from wandb_typed_server.storage.console import write_console_lines
+from wandb_typed_server.storage.console import console_line_count, write_console_lines
 from wandb_typed_server.storage.history import (
     PreparedLines,
     Stream,
@@ -66,7 +66,13 @@ class FileStreamRequest:
     preempting: bool = False
 
 
-def decode_body(raw: bytes, content_encoding: str | None) -> bytes:
+INT64_MAX = 2**63 - 1
+"""Largest offset SQLite can store."""
+INT32_RANGE = (-(2**31), 2**31 - 1)
+"""Exit codes: W&B's ``exitcode`` is a GraphQL Int (32 bits)."""
+
+
+def decode_body(raw: bytes, content_encoding: str | None, *, max_bytes: int | None = None) -> bytes:
     """The body's bytes, decompressed when ``content_encoding`` says gzip.
 
     >>> decode_body(gzip.compress(b'{"complete": true}'), "gzip")
@@ -79,10 +85,25 @@ def decode_body(raw: bytes, content_encoding: str | None) -> bytes:
         return raw
     if encoding not in ("gzip", "x-gzip"):
         raise FileStreamError(f"unsupported Content-Encoding {content_encoding!r}; use gzip")
+    if max_bytes is None:
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise FileStreamError(f"the gzip body cannot be decompressed: {exc}") from exc
+    # A bounded inflate: a small gzip body may expand a thousandfold (a "zip bomb").
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
     try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as exc:
+        body = inflater.decompress(raw, max_bytes + 1)
+    except zlib.error as exc:
         raise FileStreamError(f"the gzip body cannot be decompressed: {exc}") from exc
+    if len(body) > max_bytes:
+        raise FileStreamError(
+            f"the gzip body inflates to more than {max_bytes} bytes, over the limit"
+            f" max_body_bytes={max_bytes} (server option --max-body-bytes)"
+        )
+    if not inflater.eof:
+        raise FileStreamError("the gzip body cannot be decompressed: it is truncated")
+    return body
 
 
 def load_json(body: bytes) -> object:
@@ -107,6 +128,8 @@ def _chunk(name: str, value: object) -> FileChunk:
         raise FileStreamError(f"files[{name!r}].offset must be a non-negative integer")
     if not isinstance(content, list) or not all(isinstance(line, str) for line in content):
         raise FileStreamError(f"files[{name!r}].content must be a list of strings")
+    if offset + len(content) > INT64_MAX:
+        raise FileStreamError(f"files[{name!r}].offset {offset} is beyond {INT64_MAX}")
     return FileChunk(offset=offset, content=content)
 
 
@@ -126,6 +149,10 @@ def parse_file_stream_body(body: object) -> FileStreamRequest:
     exitcode = body.get("exitcode")
     if exitcode is not None and (not isinstance(exitcode, int) or isinstance(exitcode, bool)):
         raise FileStreamError("'exitcode' must be an integer")
+    if exitcode is not None and not INT32_RANGE[0] <= exitcode <= INT32_RANGE[1]:
+        raise FileStreamError(
+            f"'exitcode' {exitcode} is outside the 32-bit range {INT32_RANGE[0]}..{INT32_RANGE[1]}"
+        )
     return FileStreamRequest(
         files={str(name): _chunk(str(name), value) for name, value in files.items()},
         complete=bool(body.get("complete", False)),
@@ -141,6 +168,8 @@ def _summary_changes(chunk: FileChunk) -> dict[str, object]:
         summary = json.loads(chunk.content[-1])
     except json.JSONDecodeError as exc:
         raise FileStreamError(f"{SUMMARY_FILE} content is not JSON: {exc}") from exc
+    except RecursionError:
+        raise FileStreamError(f"{SUMMARY_FILE} content nests too deeply") from None
     if not isinstance(summary, dict):
         raise FileStreamError(f"{SUMMARY_FILE} content must be a JSON object")
     changes: dict[str, object] = {"summary": json.dumps(summary, separators=(",", ":"))}
@@ -187,6 +216,13 @@ def apply_file_stream(
         elif name == SUMMARY_FILE:
             changes.update(_summary_changes(chunk))
         elif name == CONSOLE_FILE:
+            if chunk.content:
+                expected = console_line_count(conn, run_pk)
+                if chunk.offset > expected:
+                    raise FileStreamError(
+                        f"files[{CONSOLE_FILE!r}].offset {chunk.offset} leaves a gap:"
+                        f" the next line is {expected}"
+                    )
             write_console_lines(conn, run_pk, chunk.offset, chunk.content)
     if request.complete:
         exitcode = request.exitcode or 0

@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic_core import to_json
@@ -20,6 +22,7 @@ from starlette.routing import Route
 
 from wandb_typed_server.graphql.context import RequestContext
 from wandb_typed_server.graphql.endpoint import GraphQLExecutor
+from wandb_typed_server.graphql.limits import RequestLimits, json_depth_error, limit_message
 from wandb_typed_server.http.auth import authenticate
 from wandb_typed_server.http.file_stream import (
     FileStreamError,
@@ -36,6 +39,11 @@ from wandb_typed_server.storage.run_files import record_file
 from wandb_typed_server.storage.runs import find_run_by_path
 from wandb_typed_server.storage.state import ServerState
 
+logger = logging.getLogger(__name__)
+
+MAX_PATH_CHARACTERS = 1024
+"""Longest URL path a file route serves (W&B run file names are far shorter)."""
+
 UNAUTHORIZED = Response(
     "unauthorized: missing or unknown API key\n",
     status_code=401,
@@ -45,7 +53,54 @@ UNAUTHORIZED = Response(
 
 
 def _text(status: int, message: str) -> Response:
+    if 400 <= status < 500 and status not in (401, 403, 404):
+        logger.info("request refused (%d): %s", status, message)
     return Response(message + "\n", status_code=status, media_type="text/plain")
+
+
+class _BodyTooLarge(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The request body, or :class:`_BodyTooLarge` as soon as it is known to be over
+    ``limit`` bytes (by its Content-Length, or while reading it: no more is read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise _BodyTooLarge(
+            limit_message(f"a body of {int(declared)} bytes", "max_body_bytes", limit)
+        )
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _BodyTooLarge(
+                limit_message(f"a body of more than {limit} bytes", "max_body_bytes", limit)
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode_json(
+    raw: bytes, limit: int, what: str, load: Callable[[bytes], object] = json.loads
+) -> object:
+    """``raw`` decoded by ``load``, or ValueError naming what is wrong (not JSON, nested too
+    deep)."""
+    try:
+        value: object = load(raw)
+    except RecursionError:
+        raise ValueError(
+            limit_message(f"{what} nests too deep to decode", "max_json_depth", limit)
+        ) from None
+    except ValueError as exc:
+        raise ValueError(f"{what} is not JSON ({exc})") from None
+    refusal = json_depth_error(value, limit, what)
+    if refusal is not None:
+        raise ValueError(refusal)
+    return value
 
 
 def encode_json(body: dict[str, object]) -> bytes:
@@ -86,9 +141,12 @@ def _run_path(request: Request) -> tuple[str, str, str]:
 class Handlers:
     """Request handlers bound to one server's state."""
 
-    def __init__(self, state: ServerState, executor: GraphQLExecutor) -> None:
+    def __init__(
+        self, state: ServerState, executor: GraphQLExecutor, limits: RequestLimits | None = None
+    ) -> None:
         self.state = state
         self.executor = executor
+        self.limits = limits or executor.limits
 
     def routes(self) -> list[Route]:
         """Starlette routes for these handlers."""
@@ -108,7 +166,13 @@ class Handlers:
 
     async def graphql(self, request: Request) -> Response:
         """Execute a GraphQL request for an authenticated caller."""
-        raw = await request.body()
+        if _principal(self.state, request) is None:
+            return UNAUTHORIZED
+        try:
+            raw = await _read_body(request, self.limits.max_body_bytes)
+        except _BodyTooLarge as exc:
+            logger.info("GraphQL request refused: %s", exc.message)
+            return _json(413, {"errors": [{"message": exc.message}]})
         base_url = _base_url(request)
 
         def work() -> Response:
@@ -116,9 +180,10 @@ class Handlers:
             if principal is None:
                 return UNAUTHORIZED
             try:
-                body = json.loads(raw)
-            except ValueError:
-                return _json(400, {"errors": [{"message": "request body is not JSON"}]})
+                body = _decode_json(raw, self.limits.max_json_depth, "the request body")
+            except ValueError as exc:
+                logger.info("GraphQL request refused: %s", exc)
+                return _json(400, {"errors": [{"message": str(exc)}]})
             ctx = RequestContext(state=self.state, principal=principal, base_url=base_url)
             result = self.executor.run(ctx, body)
             return _json(result.status, result.body)
@@ -127,7 +192,13 @@ class Handlers:
 
     async def file_stream(self, request: Request) -> Response:
         """Apply one file_stream POST to a run (history, events, summary, console, end)."""
-        raw = await request.body()
+        if _principal(self.state, request) is None:
+            return UNAUTHORIZED
+        try:
+            raw = await _read_body(request, self.limits.max_body_bytes)
+        except _BodyTooLarge as exc:
+            return _text(413, f"bad file_stream request: {exc.message}")
+        depth, max_bytes = self.limits.max_json_depth, self.limits.max_body_bytes
 
         def work() -> Response:
             principal = _principal(self.state, request)
@@ -135,8 +206,13 @@ class Handlers:
                 return UNAUTHORIZED
             try:
                 entity, project, run = _run_path(request)
-                body = decode_body(raw, request.headers.get("content-encoding"))
-                stream_request = parse_file_stream_body(load_json(body) if body else {})
+                body = decode_body(
+                    raw, request.headers.get("content-encoding"), max_bytes=max_bytes
+                )
+                decoded = (
+                    _decode_json(body, depth, "the file_stream body", load_json) if body else {}
+                )
+                stream_request = parse_file_stream_body(decoded)
                 prepared = prepare_streams(stream_request)
             except (ValueError, FileStreamError) as exc:
                 return _text(400, f"bad file_stream request: {exc}")
@@ -154,6 +230,8 @@ class Handlers:
 
     async def download(self, request: Request) -> Response:
         """``File.url``: a run file for a caller with a valid API key."""
+        if len(request.scope["path"]) > MAX_PATH_CHARACTERS:
+            return _text(414, f"the URL path is longer than {MAX_PATH_CHARACTERS} characters")
 
         def locate() -> Response | Path:
             principal = _principal(self.state, request)
@@ -179,6 +257,8 @@ class Handlers:
 
     async def storage_get(self, request: Request) -> Response:
         """``File.directUrl``: a run file behind a signed, expiring URL."""
+        if len(request.scope["path"]) > MAX_PATH_CHARACTERS:
+            return _text(414, f"the URL path is longer than {MAX_PATH_CHARACTERS} characters")
         if not self._signature_ok(request, "GET"):
             return _text(403, "invalid or expired signature")
         try:
@@ -198,6 +278,9 @@ class Handlers:
             target = self.state.blobs.path_for(entity, project, run, name)
         except UnsafeFileNameError as exc:
             return _text(400, str(exc))
+        conflict = await run_in_threadpool(self.state.blobs.conflict, target)
+        if conflict is not None:
+            return _text(409, f"file name {name!r} cannot be stored: {conflict}")
         run_pk = await run_in_threadpool(self._run_pk, entity, project, run)
         if run_pk is None:
             return _text(404, f"run {entity}/{project}/{run} not found")

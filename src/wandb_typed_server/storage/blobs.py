@@ -31,29 +31,85 @@ class StoredBlob:
     md5_b64: str
 
 
+MAX_SEGMENT_BYTES = 255
+"""Longest folder or file name (UTF-8 bytes): what the file systems the server runs on hold."""
+MAX_NAME_BYTES = 1024
+"""Longest run-relative file name (UTF-8 bytes)."""
+MAX_NAME_LEVELS = 32
+"""Most folders a run file name may nest in (W&B's media paths use three or four)."""
+
+
+def _control_character(value: str) -> str | None:
+    for char in value:
+        if ord(char) < 0x20 or ord(char) == 0x7F:
+            return char
+    return None
+
+
+def _short(value: str) -> str:
+    return repr(value) if len(value) <= 80 else repr(value[:60] + "...") + f" ({len(value)} chars)"
+
+
 def check_segment(kind: str, value: str) -> str:
     """A single path segment (entity, project or run name), refused if it is not plain.
 
     >>> check_segment("run", "abc123")
     'abc123'
     """
-    if not value or value in {".", ".."} or "/" in value or "\\" in value or "\x00" in value:
-        raise UnsafeFileNameError(f"unsafe {kind} name {value!r}")
+    if not value or value in {".", ".."} or "/" in value or "\\" in value:
+        raise UnsafeFileNameError(f"unsafe {kind} name {_short(value)}")
+    if _control_character(value) is not None:
+        raise UnsafeFileNameError(f"{kind} name {_short(value)} holds a control character")
+    if len(value.encode("utf-8", "surrogatepass")) > MAX_SEGMENT_BYTES:
+        raise UnsafeFileNameError(
+            f"{kind} name {_short(value)} is longer than {MAX_SEGMENT_BYTES} bytes"
+        )
     return value
 
 
 def check_file_name(name: str) -> PurePosixPath:
-    """A run-relative file name, refused if absolute, with ``..``, backslashes or NUL.
+    """A run-relative file name, refused if absolute, with ``..``, backslashes, control
+    characters (newline, NUL...), a part over 255 bytes, over 1,024 bytes in all, or more than
+    32 levels deep.
 
     >>> check_file_name("media/images/a.png").parts
     ('media', 'images', 'a.png')
     """
-    if not name or "\\" in name or "\x00" in name or name.startswith("/"):
-        raise UnsafeFileNameError(f"unsafe file name {name!r}")
-    path = PurePosixPath(name)
-    if any(part in {"", ".", ".."} for part in name.split("/")) or path.is_absolute():
-        raise UnsafeFileNameError(f"unsafe file name {name!r}")
-    return path
+    if not name or "\\" in name or name.startswith("/"):
+        raise UnsafeFileNameError(f"unsafe file name {_short(name)}")
+    if _control_character(name) is not None:
+        raise UnsafeFileNameError(f"file name {_short(name)} holds a control character")
+    parts = name.split("/")
+    if any(part in {"", ".", ".."} for part in parts):
+        raise UnsafeFileNameError(f"unsafe file name {_short(name)}")
+    if len(parts) > MAX_NAME_LEVELS:
+        raise UnsafeFileNameError(
+            f"file name {_short(name)} nests {len(parts)} levels, more than {MAX_NAME_LEVELS}"
+        )
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+        raise UnsafeFileNameError(f"file name {_short(name)} is longer than {MAX_NAME_BYTES} bytes")
+    for part in parts:
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_SEGMENT_BYTES:
+            raise UnsafeFileNameError(
+                f"file name {_short(name)} has a part longer than {MAX_SEGMENT_BYTES} bytes"
+            )
+    return PurePosixPath(name)
+
+
+def sweep_temporary_files(root: Path) -> int:
+    """Remove the ``.upload-*.tmp`` files an interrupted upload left under ``root`` (a server
+    killed mid-upload); returns how many. Run at start, before any upload can be in flight.
+    """
+    removed = 0
+    if not root.is_dir():
+        return 0
+    for tmp in root.rglob(".upload-*.tmp"):
+        try:
+            tmp.unlink()
+            removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def md5_base64(data: bytes) -> str:
@@ -71,6 +127,18 @@ class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
+
+    def conflict(self, target: Path) -> str | None:
+        """Why ``target`` cannot be written (a folder by that name, or a file where one of
+        its folders should be), else None."""
+        if target.is_dir():
+            return "a folder of that name already holds files"
+        for parent in target.parents:
+            if parent == self.root or self.root not in parent.parents:
+                break
+            if parent.is_file():
+                return f"{parent.name!r} is a file, not a folder"
+        return None
 
     def path_for(self, entity: str, project: str, run: str, name: str) -> Path:
         """Where a run file lives; raises UnsafeFileNameError for any escaping name."""

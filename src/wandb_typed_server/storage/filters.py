@@ -28,12 +28,19 @@ from wandb_typed_server.storage.run_fields import (
     FilterError,
     JsonRef,
     SqlClause,
-    compiled_regex,
     resolve_json_field,
     sql_literal,
 )
+from wandb_typed_server.storage.user_regex import UserRegexError, user_regex_source
 
-__all__ = ["FilterError", "SqlClause", "compile_filters"]
+__all__ = [
+    "MAX_FILTER_DEPTH",
+    "MAX_FILTER_VALUES",
+    "FilterError",
+    "SqlClause",
+    "compile_filters",
+    "decode_filters",
+]
 
 
 # --------------------------------------------------------------------------- values
@@ -80,8 +87,13 @@ _INT64_MAX = 2**63 - 1
 
 
 def _number_param(value: int | float) -> int | float:
+    # SQLite holds 64-bit integers; beyond, a float; beyond a float, infinity (it compares
+    # the same way with every stored number).
     if isinstance(value, int) and not _INT64_MIN <= value <= _INT64_MAX:
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
     return value
 
 
@@ -129,7 +141,46 @@ def compile_filters(filters: Mapping[str, object] | None) -> SqlClause:
         return _TRUE
     if not isinstance(filters, Mapping):
         raise FilterError(f"filters must be an object, got {filters!r}")
-    return _compile_document(filters)
+    _check_nesting(filters)
+    clause = _compile_document(filters)
+    if len(clause.params) > MAX_FILTER_VALUES:
+        raise FilterError(f"filters use {len(clause.params)} values, more than {MAX_FILTER_VALUES}")
+    return clause
+
+
+MAX_FILTER_DEPTH = 100
+"""Deepest nesting of objects in a filter document, as the client checks it (SQLite's
+expression trees are at most 1,000 deep)."""
+MAX_FILTER_VALUES = 30_000
+"""Most values one filter may bind (SQLite 3.40 binds at most 32,766 per statement)."""
+
+
+def decode_filters(text: str | None) -> object:
+    """A ``filters`` argument (JSON text) decoded, None for none; FilterError naming it.
+
+    >>> decode_filters('{"state": "finished"}')
+    {'state': 'finished'}
+    """
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise FilterError(f"filters nest deeper than {MAX_FILTER_DEPTH} levels") from None
+    except ValueError as error:
+        raise FilterError(f"filters are not JSON ({error})") from None
+
+
+def _check_nesting(document: object) -> None:
+    stack: list[tuple[object, int]] = [(document, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            if depth >= MAX_FILTER_DEPTH:
+                raise FilterError(f"filters nest deeper than {MAX_FILTER_DEPTH} levels")
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth) for child in item)
 
 
 def _compile_document(document: Mapping[str, object]) -> SqlClause:
@@ -162,11 +213,23 @@ def _compile_logical(operator: str, value: object) -> SqlClause:
     return SqlClause(f"(NOT COALESCE({any_matches.sql}, 0))", any_matches.params)
 
 
+_JOIN_FAN_OUT = 64
+
+
 def _join(parts: Sequence[SqlClause], glue: str, *, empty: SqlClause) -> SqlClause:
     if not parts:
         return empty
     if len(parts) == 1:
         return parts[0]
+    if len(parts) > _JOIN_FAN_OUT:
+        # A balanced tree: SQLite parses ``a OR b OR ...`` as a chain as deep as it is long
+        # (at most 1,000: "Expression tree is too large"); halves keep it logarithmic.
+        middle = len(parts) // 2
+        halves = [
+            _join(parts[:middle], glue, empty=empty),
+            _join(parts[middle:], glue, empty=empty),
+        ]
+        return _join(halves, glue, empty=empty)
     params = tuple(param for part in parts for param in part.params)
     return SqlClause("(" + f" {glue} ".join(part.sql for part in parts) + ")", params)
 
@@ -214,17 +277,12 @@ def _field_condition(field: str, operator: str, operand: object, options: object
 def _regex_param(field: str, pattern: object, options: object) -> str:
     if not isinstance(pattern, str):
         raise FilterError(f"field {field!r}: '$regex' needs a string, got {pattern!r}")
-    flags = ""
-    if options is not None:
-        if not isinstance(options, str) or set(options) - set("imsx"):
-            raise FilterError(f"field {field!r}: unsupported '$options' {options!r}")
-        flags = "".join(sorted(set(options)))
-    full = f"(?{flags}){pattern}" if flags else pattern
+    if options is not None and not isinstance(options, str):
+        raise FilterError(f"field {field!r}: unsupported '$options' {options!r}")
     try:
-        compiled_regex(full)
-    except re.error as error:
+        return user_regex_source(pattern, options or "")
+    except UserRegexError as error:
         raise FilterError(f"field {field!r}: invalid '$regex' {pattern!r} ({error})") from None
-    return full
 
 
 def _operand_list(field: str, operator: str, operand: object) -> list[object]:

@@ -145,6 +145,8 @@ def _decode(stream: str, line_no: int, body: str) -> dict[str, object]:
             raise ValueError(
                 f"{stream} line {line_no} is not JSON ({error}): {body[:80]!r}"
             ) from None
+        except RecursionError:
+            raise ValueError(f"{stream} line {line_no} nests too deeply: {body[:80]!r}") from None
     if not isinstance(row, dict):
         raise ValueError(f"{stream} line {line_no} is not a JSON object: {body[:80]!r}")
     return row
@@ -316,6 +318,13 @@ def store_lines(conn: sqlite3.Connection, run_pk: int, prepared: PreparedLines) 
             (run_pk, stream),
         ).fetchone()
         count_before, tail_before = (int(found[0]), str(found[1])) if found else (0, "[]")
+        if offset > count_before:
+            # The SDK sends each line once at the offset after the last; a retry re-sends
+            # the same offset (idempotent, below). A line past the end would leave a hole
+            # and count lines nobody sent.
+            raise ValueError(
+                f"{stream} offset {offset} leaves a gap: the next line is {count_before}"
+            )
         existing: dict[int, tuple[int, str]] = {}
         if offset < count_before:
             # Re-sent lines (a retried request, a resume from an earlier offset): rare, so no

@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import TypeVar
 
+from wandb_typed_server.storage.user_regex import UserPattern, UserRegexError, compile_user_regex
+
 __all__ = ["MatchError", "matches", "ordered"]
 
 R = TypeVar("R")
@@ -117,13 +119,12 @@ _ORDER: dict[str, Callable[[object, object], bool]] = {
 }
 
 
-def _regex(operand: object, options: str, key: str) -> re.Pattern[str]:
+def _regex(operand: object, options: str, key: str) -> UserPattern:
     if not isinstance(operand, str):
         raise MatchError(f"$regex on {key!r} needs a string, got {operand!r}")
-    flags = (re.IGNORECASE if "i" in options else 0) | (re.MULTILINE if "m" in options else 0)
     try:
-        return re.compile(operand, flags)
-    except re.error as exc:
+        return compile_user_regex(operand, options)
+    except UserRegexError as exc:
         raise MatchError(f"invalid $regex {operand!r} on {key!r}: {exc}") from None
 
 

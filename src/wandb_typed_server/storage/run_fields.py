@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+
+from wandb_typed_server.storage.user_regex import UserPattern, compile_source
 
 __all__ = [
     "COLUMNS",
@@ -72,7 +73,7 @@ RUN_INDEX_DDL: list[str] = [
 
 
 def register_sql_functions(conn: sqlite3.Connection) -> None:
-    """Install the SQL functions compiled filters use (``X REGEXP pattern``, Python ``re``).
+    """Install the SQL functions compiled filters use (``X REGEXP pattern``, RE2: linear time).
 
     >>> conn = sqlite3.connect(":memory:")
     >>> register_sql_functions(conn)
@@ -91,9 +92,10 @@ def _regexp(pattern: object, value: object) -> bool:
     return compiled_regex(pattern).search(value) is not None
 
 
-@lru_cache(maxsize=256)
-def compiled_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+def compiled_regex(pattern: str) -> UserPattern:
+    """An RE2 source (see :func:`~wandb_typed_server.storage.user_regex.user_regex_source`)
+    compiled, cached."""
+    return compile_source(pattern)
 
 
 @lru_cache(maxsize=64)

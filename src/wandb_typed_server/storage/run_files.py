@@ -36,6 +36,42 @@ def record_file(conn: sqlite3.Connection, run_pk: int, name: str, blob: StoredBl
     )
 
 
+def name_conflicts(conn: sqlite3.Connection, run_pk: int, names: Sequence[str]) -> str | None:
+    """Why one of ``names`` cannot live beside the run's files and the other names (one is a
+    folder of another: ``a`` and ``a/b``), else None.
+
+    >>> conn = sqlite3.connect(":memory:")
+    >>> _ = conn.execute("CREATE TABLE run_files (run_pk, name)")
+    >>> name_conflicts(conn, 1, ["a", "a/b"])
+    "file name 'a' is a folder holding 'a/b'"
+    >>> _ = conn.execute("INSERT INTO run_files VALUES (1, 'c')")
+    >>> name_conflicts(conn, 1, ["c/d"])
+    "file name 'c/d' needs 'c' to be a folder, and 'c' is a file"
+    """
+    wanted = set(names)
+    existing = {
+        str(row[0])
+        for row in conn.execute("SELECT name FROM run_files WHERE run_pk = ?", (run_pk,))
+    }
+    files = wanted | existing
+    folders: dict[str, str] = {}  # every folder some file needs -> one such file
+    for file in files:
+        parts = file.split("/")
+        for index in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:index]), file)
+    for name in sorted(wanted):
+        parts = name.split("/")
+        for index in range(1, len(parts)):
+            folder = "/".join(parts[:index])
+            if folder in files:
+                return (
+                    f"file name {name!r} needs {folder!r} to be a folder, and {folder!r} is a file"
+                )
+        if name in folders:
+            return f"file name {name!r} is a folder holding {folders[name]!r}"
+    return None
+
+
 def _name_filter(names: Sequence[str] | None, pattern: str | None) -> tuple[str, list[object]]:
     sql = ""
     params: list[object] = []

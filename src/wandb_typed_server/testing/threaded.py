@@ -12,6 +12,7 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from wandb_typed_server.graphql.limits import RequestLimits
 from wandb_typed_server.http.app import create_app
 from wandb_typed_server.http.automation_worker import DeliveryPolicy
 from wandb_typed_server.storage.keys import ensure_admin, generate_api_key
@@ -126,6 +127,7 @@ def start_in_thread(
     api_key: str | None = None,
     heartbeat_timeout_seconds: float = 300.0,
     delivery_policy: DeliveryPolicy | None = None,
+    limits: RequestLimits | None = None,
 ) -> RunningServer:
     """Start a server on ``data_dir`` and return once it accepts connections.
 
@@ -144,13 +146,13 @@ def start_in_thread(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     bound_port = sock.getsockname()[1]
-    log = ExchangeLog(
-        create_app(
-            state,
-            heartbeat_timeout_seconds=heartbeat_timeout_seconds,
-            delivery_policy=delivery_policy,
-        )
+    app = create_app(
+        state,
+        heartbeat_timeout_seconds=heartbeat_timeout_seconds,
+        delivery_policy=delivery_policy,
+        limits=limits,
     )
+    log = ExchangeLog(app)
     config = uvicorn.Config(
         log,
         log_level="warning",
