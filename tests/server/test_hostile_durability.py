@@ -23,6 +23,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from server.writer_progress import WriterProgress
 from wandb_typed_server import start_in_thread
 
 pytestmark = pytest.mark.slow
@@ -68,8 +69,15 @@ def _steps(client: httpx.Client, name: str) -> list[int]:
     return [json.loads(line)["_step"] for line in lines]  # type: ignore[union-attr]
 
 
-def _write(base_url: str, key: str, name: str, errors: list[str]) -> None:
-    """Log steps from the stored line count on (what the SDK does on resume)."""
+def _write(
+    base_url: str,
+    key: str,
+    name: str,
+    errors: list[str],
+    progress: WriterProgress | None = None,
+) -> None:
+    """Log steps from the stored line count on (what the SDK does on resume); ``progress``
+    counts the rows acknowledged."""
     try:
         with httpx.Client(base_url=base_url, auth=("api", key), timeout=60) as client:
             offset = _count(client, name)
@@ -82,13 +90,17 @@ def _write(base_url: str, key: str, name: str, errors: list[str]) -> None:
                 reply = client.post(f"/files/admin/{PROJECT}/{name}/file_stream", json=body)
                 reply.raise_for_status()
                 offset += len(lines)
+                if progress is not None:
+                    progress.add(len(lines))
     except httpx.HTTPError as exc:
         errors.append(f"{name}: {type(exc).__name__}")
 
 
-def _writers(base_url: str, key: str, errors: list[str]) -> list[threading.Thread]:
+def _writers(
+    base_url: str, key: str, errors: list[str], progress: WriterProgress | None = None
+) -> list[threading.Thread]:
     threads = [
-        threading.Thread(target=_write, args=(base_url, key, f"run-{i}", errors))
+        threading.Thread(target=_write, args=(base_url, key, f"run-{i}", errors, progress))
         for i in range(WRITERS)
     ]
     for thread in threads:
@@ -232,9 +244,12 @@ def test_kill_nine_mid_logging_and_mid_upload_loses_nothing_and_leaves_no_temp_f
     uploader = threading.Thread(target=upload)
     uploader.start()
     errors: list[str] = []
-    writers = _writers(cli_server.base_url, cli_server.key, errors)
+    # The writers start once the upload is half sent (it goes on for seconds); the kill
+    # comes when a third of their rows were acknowledged: both are mid-flight.
     assert half_sent.wait(30)
-    time.sleep(0.2)
+    progress = WriterProgress(threshold=WRITERS * STEPS // 3)
+    writers = _writers(cli_server.base_url, cli_server.key, errors, progress)
+    assert progress.reached.wait(60)
     cli_server.kill()
     for thread in writers:
         thread.join()

@@ -25,6 +25,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from server.writer_progress import WriterProgress
+
 pytestmark = pytest.mark.slow
 
 WRITERS = 8
@@ -110,9 +112,16 @@ def _line_count(client: httpx.Client, name: str) -> int:
     return int(run["historyLineCount"])  # type: ignore[index]
 
 
-def _write(server: ChildServer, name: str, stop_at: int | None, errors: list[str]) -> None:
+def _write(
+    server: ChildServer,
+    name: str,
+    stop_at: int | None,
+    errors: list[str],
+    progress: WriterProgress | None = None,
+) -> None:
     """Send the run's rows from its stored line count on; give up at the first failure
-    (the server went away) or once ``stop_at`` rows are sent."""
+    (the server went away) or once ``stop_at`` rows are sent; ``progress`` counts the rows
+    acknowledged."""
     end = ROWS if stop_at is None else stop_at
     try:
         with httpx.Client(
@@ -124,6 +133,8 @@ def _write(server: ChildServer, name: str, stop_at: int | None, errors: list[str
                 body = {"files": {"wandb-history.jsonl": {"offset": offset, "content": lines}}}
                 client.post(f"/files/admin/{PROJECT}/{name}/file_stream", json=body)
                 offset += len(lines)
+                if progress is not None:
+                    progress.add(len(lines))
     except httpx.HTTPError as exc:
         errors.append(f"{name}: {type(exc).__name__}")
 
@@ -156,13 +167,15 @@ def test_concurrent_writers_and_a_kill_lose_and_duplicate_nothing(
             )
     _all_writers(child_server, stop_at=ROWS // 3)  # a first part, all acknowledged
     errors: list[str] = []
+    # Killed once a third of the rows still to send were acknowledged: mid-flight.
+    progress = WriterProgress(threshold=WRITERS * (ROWS - ROWS // 3) // 3)
     writers = [
-        threading.Thread(target=_write, args=(child_server, f"run-{i}", None, errors))
+        threading.Thread(target=_write, args=(child_server, f"run-{i}", None, errors, progress))
         for i in range(WRITERS)
     ]
     for thread in writers:
         thread.start()
-    time.sleep(0.4)  # the writers are mid-flight
+    assert progress.reached.wait(60)
     child_server.kill()
     for thread in writers:
         thread.join()
