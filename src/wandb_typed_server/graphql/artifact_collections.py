@@ -37,7 +37,7 @@ from wandb_typed_server.graphql.ids import (
     decode_node_id,
     encode_name_cursor,
 )
-from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
+from wandb_typed_server.graphql.nodes import Node, connection_of, node_int, node_pk
 from wandb_typed_server.graphql.projects import project_node_by_pk
 from wandb_typed_server.storage.artifact_collections import (
     ArtifactError,
@@ -367,16 +367,12 @@ def resolve_collection_artifacts(
         }
         for row in rows[:limit]
     ]
-    return {
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": len(rows) > limit,
-            "hasPreviousPage": after is not None,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-        "totalCount": count_memberships(ctx.conn, node_pk(obj)),
-    }
+    return connection_of(
+        edges,
+        has_next_page=len(rows) > limit,
+        has_previous_page=after is not None,
+        totalCount=count_memberships(ctx.conn, node_pk(obj)),
+    )
 
 
 @_collection_field("artifactMembership")

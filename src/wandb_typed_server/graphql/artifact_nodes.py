@@ -25,7 +25,7 @@ from wandb_typed_server.graphql.ids import (
     encode_name_cursor,
     encode_node_id,
 )
-from wandb_typed_server.graphql.nodes import Node
+from wandb_typed_server.graphql.nodes import Node, connection_of
 from wandb_typed_server.storage.artifact_blobs import md5_b64
 from wandb_typed_server.storage.artifacts import TTL_INHERIT
 from wandb_typed_server.storage.run_files import guess_mimetype
@@ -96,16 +96,6 @@ def authenticated_blob_url(ctx: RequestContext, entity: str, md5_hex: str) -> st
     return f"{ctx.base_url}{quote(f'/artifacts/{entity}/{md5_hex}')}"
 
 
-def page_info(edges: Sequence[Node], has_next: bool, has_previous: bool) -> Node:
-    """A Relay pageInfo for these edges."""
-    return {
-        "hasNextPage": has_next,
-        "hasPreviousPage": has_previous,
-        "startCursor": edges[0]["cursor"] if edges else None,
-        "endCursor": edges[-1]["cursor"] if edges else None,
-    }
-
-
 def connection(
     rows: Sequence[sqlite3.Row],
     limit: int,
@@ -116,16 +106,14 @@ def connection(
 ) -> Node:
     """A connection from ``limit + 1`` rows (the extra row says there is a next page)."""
     edges: list[Node] = [{"node": node(row), "cursor": cursor(row)} for row in rows[:limit]]
-    return {
-        "edges": edges,
-        "pageInfo": page_info(edges, len(rows) > limit, after is not None),
-        **extra,
-    }
+    return connection_of(
+        edges, has_next_page=len(rows) > limit, has_previous_page=after is not None, **extra
+    )
 
 
 def empty_connection(**extra: object) -> Node:
     """A connection with nothing in it."""
-    return {"edges": [], "pageInfo": page_info([], False, False), **extra}
+    return connection_of([], has_next_page=False, has_previous_page=False, **extra)
 
 
 def ttl_fields(ttl_seconds: int) -> Node:

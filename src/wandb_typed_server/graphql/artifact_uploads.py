@@ -28,13 +28,12 @@ from wandb_typed_server.graphql.artifact_nodes import (
     artifact_node,
     blob_path,
     manifest_node,
-    page_info,
     part_path,
     signed_url,
 )
 from wandb_typed_server.graphql.context import RequestContext, request_context
 from wandb_typed_server.graphql.ids import decode_node_id, encode_node_id
-from wandb_typed_server.graphql.nodes import Node
+from wandb_typed_server.graphql.nodes import Node, page_info
 from wandb_typed_server.graphql.runs import run_node
 from wandb_typed_server.storage.artifact_blobs import (
     MalformedDigestError,

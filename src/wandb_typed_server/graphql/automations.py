@@ -26,7 +26,7 @@ from wandb_typed_server.graphql.ids import (
     encode_name_cursor,
     encode_node_id,
 )
-from wandb_typed_server.graphql.nodes import Node, node_pk
+from wandb_typed_server.graphql.nodes import Node, connection_of, node_pk
 from wandb_typed_server.graphql.projects import project_node
 from wandb_typed_server.graphql.viewer import user_node
 from wandb_typed_server.storage import automations as store
@@ -117,15 +117,9 @@ def resolve_integrations(
         {"node": integration_node(row), "cursor": encode_name_cursor(str(row["pk"]))}
         for row in rows[:limit]
     ]
-    return {
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": len(rows) > limit,
-            "hasPreviousPage": after is not None,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
+    return connection_of(
+        edges, has_next_page=len(rows) > limit, has_previous_page=after is not None
+    )
 
 
 @entity.field("secretNames")
@@ -352,15 +346,9 @@ def resolve_collection_triggers(
         {"node": trigger_node(ctx, row), "cursor": encode_name_cursor(str(row["pk"]))}
         for row in rows[:limit]
     ]
-    return {
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": len(rows) > limit,
-            "hasPreviousPage": after is not None,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
+    return connection_of(
+        edges, has_next_page=len(rows) > limit, has_previous_page=after is not None
+    )
 
 
 @user.field("projects")
@@ -393,15 +381,9 @@ def resolve_viewer_projects(
         for row in full[:limit]
         if row is not None
     ]
-    return {
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": len(found) > limit,
-            "hasPreviousPage": after is not None,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
+    return connection_of(
+        edges, has_next_page=len(found) > limit, has_previous_page=after is not None
+    )
 
 
 def _project_visible(ctx: RequestContext, project_pk: int) -> bool:

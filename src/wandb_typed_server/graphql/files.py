@@ -16,7 +16,7 @@ from wandb_typed_server.graphql.ids import (
     encode_name_cursor,
     encode_node_id,
 )
-from wandb_typed_server.graphql.nodes import Node, node_pk
+from wandb_typed_server.graphql.nodes import Node, connection_of, node_pk
 from wandb_typed_server.storage.blobs import check_file_name
 from wandb_typed_server.storage.entities import writable_entity
 from wandb_typed_server.storage.run_files import (
@@ -123,16 +123,12 @@ def resolve_run_files(
         {"node": file_node(ctx, row, obj), "cursor": encode_name_cursor(row["name"])}
         for row in page
     ]
-    return {
-        "edges": edges,
-        "uploadHeaders": [],
-        "pageInfo": {
-            "hasNextPage": len(rows) > limit,
-            "hasPreviousPage": after is not None,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
+    return connection_of(
+        edges,
+        has_next_page=len(rows) > limit,
+        has_previous_page=after is not None,
+        uploadHeaders=[],
+    )
 
 
 @run.field("fileCount")

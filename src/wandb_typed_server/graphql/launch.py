@@ -18,7 +18,7 @@ from graphql import GraphQLResolveInfo
 
 from wandb_typed_server.graphql.context import RequestContext, request_context
 from wandb_typed_server.graphql.ids import MalformedIdError, decode_node_id, encode_node_id
-from wandb_typed_server.graphql.nodes import Node, node_pk
+from wandb_typed_server.graphql.nodes import Node, connection_of, node_pk
 from wandb_typed_server.storage import launch as store
 from wandb_typed_server.storage.entities import readable_entity, writable_entity
 from wandb_typed_server.storage.projects import get_or_create_project, project_by_pk
@@ -215,15 +215,7 @@ def resolve_run_queue_items(
         {"node": item_node(conn, queue, row), "cursor": encode_node_id(ITEM, int(row["pk"]))}
         for row in page
     ]
-    return {
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": len(rows) > limit,
-            "hasPreviousPage": after_pk > 0,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
+    return connection_of(edges, has_next_page=len(rows) > limit, has_previous_page=after_pk > 0)
 
 
 @entity.field("defaultResourceConfig")

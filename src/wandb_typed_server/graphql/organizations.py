@@ -18,13 +18,12 @@ from wandb_typed_server.graphql.artifact_nodes import (
     collection_node,
     int_cursor,
     membership_node,
-    page_info,
     page_limit,
     pk_cursor,
 )
 from wandb_typed_server.graphql.context import RequestContext, request_context
 from wandb_typed_server.graphql.ids import encode_node_id
-from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
+from wandb_typed_server.graphql.nodes import Node, node_int, node_pk, page_info
 from wandb_typed_server.graphql.viewer import entity_node
 from wandb_typed_server.storage.entities import entity_by_pk
 from wandb_typed_server.storage.organizations import (

@@ -18,7 +18,7 @@ from wandb_typed_server.graphql.ids import (
     encode_name_cursor,
     encode_node_id,
 )
-from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
+from wandb_typed_server.graphql.nodes import Node, connection_of, node_int, node_pk
 from wandb_typed_server.graphql.viewer import entity_node, user_node
 from wandb_typed_server.storage.artifact_cleanup import forget_versions
 from wandb_typed_server.storage.entities import (
@@ -111,15 +111,9 @@ def project_connection(
             {"node": project_node(row), "cursor": encode_name_cursor(str(index))}
             for index, row in enumerate(found[start : start + limit], start)
         ]
-        return {
-            "edges": edges,
-            "pageInfo": {
-                "hasNextPage": start + limit < len(found),
-                "hasPreviousPage": after is not None,
-                "startCursor": edges[0]["cursor"] if edges else None,
-                "endCursor": edges[-1]["cursor"] if edges else None,
-            },
-        }
+        return connection_of(
+            edges, has_next_page=start + limit < len(found), has_previous_page=after is not None
+        )
     after_name = decode_name_cursor(after) if after else None
     rows = [
         row
@@ -128,15 +122,9 @@ def project_connection(
     ]
     page = rows[:limit]
     edges = [{"node": project_node(row), "cursor": encode_name_cursor(row["name"])} for row in page]
-    return {
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": len(rows) > limit,
-            "hasPreviousPage": after is not None,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
+    return connection_of(
+        edges, has_next_page=len(rows) > limit, has_previous_page=after is not None
+    )
 
 
 @query.field("project")

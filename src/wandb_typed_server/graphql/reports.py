@@ -24,7 +24,7 @@ from wandb_typed_server.graphql.ids import (
     encode_name_cursor,
     encode_node_id,
 )
-from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
+from wandb_typed_server.graphql.nodes import Node, connection_of, node_int, node_pk
 from wandb_typed_server.graphql.projects import project_node_by_pk
 from wandb_typed_server.graphql.viewer import entity_node, user_node
 from wandb_typed_server.storage.entities import (
@@ -142,15 +142,9 @@ def resolve_all_views(
     )
     page = rows[:limit]
     edges = [{"node": view_node(row), "cursor": encode_name_cursor(str(row["pk"]))} for row in page]
-    return {
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": len(rows) > limit,
-            "hasPreviousPage": after is not None,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
+    return connection_of(
+        edges, has_next_page=len(rows) > limit, has_previous_page=after is not None
+    )
 
 
 @view.field("user")

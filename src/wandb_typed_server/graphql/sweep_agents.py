@@ -27,7 +27,7 @@ from graphql import GraphQLResolveInfo
 
 from wandb_typed_server.graphql.context import RequestContext, request_context
 from wandb_typed_server.graphql.ids import decode_node_id, encode_node_id
-from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
+from wandb_typed_server.graphql.nodes import Node, connection_of, node_int, node_pk
 from wandb_typed_server.graphql.runs import new_run_id
 from wandb_typed_server.graphql.sweeps import (
     resolve_sweep_runs,
@@ -93,15 +93,7 @@ def resolve_sweep_agents(obj: Node, info: GraphQLResolveInfo, **_args: object) -
     """The sweep's agents (one page holds them all)."""
     rows = list_agents(request_context(info).conn, node_pk(obj))
     edges = [{"node": agent_node(row), "cursor": str(row["pk"])} for row in rows]
-    return {
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": False,
-            "hasPreviousPage": False,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
+    return connection_of(edges, has_next_page=False, has_previous_page=False)
 
 
 @sweep.field("agent")

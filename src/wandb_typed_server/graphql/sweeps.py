@@ -25,7 +25,7 @@ from wandb_typed_server.graphql.ids import (
     encode_name_cursor,
     encode_node_id,
 )
-from wandb_typed_server.graphql.nodes import Node, node_int, node_pk
+from wandb_typed_server.graphql.nodes import Node, connection_of, node_int, node_pk
 from wandb_typed_server.graphql.projects import project_node_by_pk
 from wandb_typed_server.graphql.runs import resolve_project_runs
 from wandb_typed_server.graphql.viewer import user_node
@@ -126,15 +126,9 @@ def resolve_project_sweeps(
     edges = [
         {"node": sweep_node(row), "cursor": encode_name_cursor(str(row["pk"]))} for row in page
     ]
-    return {
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": len(rows) > limit,
-            "hasPreviousPage": after is not None,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
+    return connection_of(
+        edges, has_next_page=len(rows) > limit, has_previous_page=after is not None
+    )
 
 
 @project.field("totalSweeps")

@@ -8,7 +8,7 @@ from graphql import GraphQLResolveInfo
 
 from wandb_typed_server.graphql.context import request_context
 from wandb_typed_server.graphql.ids import decode_node_id, encode_node_id
-from wandb_typed_server.graphql.nodes import Node, node_pk
+from wandb_typed_server.graphql.nodes import Node, connection_of, node_pk
 from wandb_typed_server.graphql.viewer import user_node
 from wandb_typed_server.storage.accounts import (
     create_user_with_email,
@@ -29,15 +29,7 @@ user = ObjectType("User")
 
 
 def _connection(edges: list[Node]) -> Node:
-    return {
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": False,
-            "hasPreviousPage": False,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
+    return connection_of(edges, has_next_page=False, has_previous_page=False)
 
 
 @query.field("users")
