@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
-import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from server.child_server import ChildServer
 from server.writer_progress import WriterProgress
 from wandb_typed_server import start_in_thread
 
@@ -162,55 +158,9 @@ def test_eight_writers_with_readers_every_row_read_back_once(tmp_path: Path) -> 
     assert _integrity(tmp_path) == "ok"
 
 
-class _CliServer:
-    """``wandb-typed server`` in a child process, its key given in a file (not in ps)."""
-
-    def __init__(self, data_dir: Path, key: str) -> None:
-        self.data_dir = data_dir
-        self.key = key
-        self.key_file = data_dir.parent / "admin.key"
-        self.key_file.write_text(key + "\n", encoding="utf-8")
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [sys.executable, "-m", "wandb_typed.cli", "server", "--data-dir"]
-        command += [str(self.data_dir), "--port", str(self.port)]
-        command += ["--api-key-file", str(self.key_file)]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                reply = httpx.post(
-                    f"{self.base_url}/graphql",
-                    json={"query": "{ viewer { username } }"},
-                    auth=("api", self.key),
-                )
-                if reply.status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("the server did not start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-
-
 @pytest.fixture
-def cli_server(tmp_path: Path) -> Iterator[_CliServer]:
-    server = _CliServer(tmp_path / "data", "7" * 40)
+def cli_server(tmp_path: Path) -> Iterator[ChildServer]:
+    server = ChildServer(tmp_path / "data", "7" * 40)
     server.data_dir.mkdir()
     server.start()
     yield server
@@ -218,10 +168,10 @@ def cli_server(tmp_path: Path) -> Iterator[_CliServer]:
 
 
 def test_kill_nine_mid_logging_and_mid_upload_loses_nothing_and_leaves_no_temp_file(
-    cli_server: _CliServer,
+    cli_server: ChildServer,
 ) -> None:
     with httpx.Client(
-        base_url=cli_server.base_url, auth=("api", cli_server.key), timeout=60
+        base_url=cli_server.base_url, auth=("api", cli_server.api_key), timeout=60
     ) as client:
         for i in range(WRITERS):
             _data(client, UPSERT, n=f"run-{i}")
@@ -248,7 +198,7 @@ def test_kill_nine_mid_logging_and_mid_upload_loses_nothing_and_leaves_no_temp_f
     # comes when a third of their rows were acknowledged: both are mid-flight.
     assert half_sent.wait(30)
     progress = WriterProgress(threshold=WRITERS * STEPS // 3)
-    writers = _writers(cli_server.base_url, cli_server.key, errors, progress)
+    writers = _writers(cli_server.base_url, cli_server.api_key, errors, progress)
     assert progress.reached.wait(60)
     cli_server.kill()
     for thread in writers:
@@ -259,11 +209,11 @@ def test_kill_nine_mid_logging_and_mid_upload_loses_nothing_and_leaves_no_temp_f
     cli_server.start()
     assert _temp_files(cli_server.data_dir) == []
     second: list[str] = []
-    for thread in _writers(cli_server.base_url, cli_server.key, second):
+    for thread in _writers(cli_server.base_url, cli_server.api_key, second):
         thread.join()
     assert second == []
     with httpx.Client(
-        base_url=cli_server.base_url, auth=("api", cli_server.key), timeout=60
+        base_url=cli_server.base_url, auth=("api", cli_server.api_key), timeout=60
     ) as client:
         for i in range(WRITERS):
             assert _steps(client, f"run-{i}") == list(range(STEPS)), f"run-{i}"

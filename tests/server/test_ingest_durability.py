@@ -11,20 +11,14 @@ chunk whose reply was lost may have been stored or not). At the end every run ho
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from server.child_server import ChildServer
 from server.writer_progress import WriterProgress
 
 pytestmark = pytest.mark.slow
@@ -42,49 +36,6 @@ SCAN_QUERY = (
     ' entityName: "admin") { run(name: $n) { history(minStep: $min, maxStep: $max,'
     " samples: 1000) } } }"
 )
-
-
-class ChildServer:
-    """``wandb-typed server`` on a free port, restartable on the same data dir."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.api_key = secrets.token_hex(20)
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        command = [sys.executable, "-m", "wandb_typed.cli", "server", "--data-dir"]
-        command += [str(self.data_dir), "--port", str(self.port), "--api-key", self.api_key]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                reply = httpx.post(
-                    f"{self.base_url}/graphql",
-                    json={"query": "{ viewer { username } }"},
-                    auth=("api", self.api_key),
-                )
-                if reply.status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        raise RuntimeError("the server did not start")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
 
 
 @pytest.fixture
