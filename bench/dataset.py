@@ -119,11 +119,7 @@ def seed_everything(base_url: str, api_key: str, sizes: Sizes) -> dict[str, floa
     timings["sampled"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    files = {
-        f"outputs/part-{index:03d}.txt": (f"line {index}\n" * (50 + index)).encode()
-        for index in range(sizes.files)
-    }
-    seed_runs(base_url, api_key, ENTITY, "files", [SeedRun("files", files=files)])
+    seed_files(base_url, api_key, sizes)
     timings["files"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -138,3 +134,13 @@ def seed_everything(base_url: str, api_key: str, sizes: Sizes) -> dict[str, floa
     seed_runs(base_url, api_key, ENTITY, "export", exported)
     timings["export"] = time.perf_counter() - started
     return timings
+
+
+def seed_files(base_url: str, api_key: str, sizes: Sizes) -> None:
+    """``bench/files/files``: one run holding ``sizes.files`` small files (also the run the
+    startup benchmark reads first)."""
+    files = {
+        f"outputs/part-{index:03d}.txt": (f"line {index}\n" * (50 + index)).encode()
+        for index in range(sizes.files)
+    }
+    seed_runs(base_url, api_key, ENTITY, "files", [SeedRun("files", files=files)])

@@ -11,11 +11,12 @@ one through the proxy at 0 ms shows the proxy's own cost.
 
     .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--artifact-mb 200]
         [--artifact-files 1000] [--latency-ms 50] [--latency-reps 3] [--no-latency]
-        [--quick] [--output PATH] [--only ingest] [--ingest-base SHA]
+        [--quick] [--output PATH] [--only ingest|startup] [--ingest-base SHA]
 
 The ingest row (``bench/ingest.py``: rows/s into the server, the baseline commit's server vs
 this checkout's) closes every full run; ``--only ingest`` runs it alone and writes
-``bench/results/ingest.md`` (or ``--output``).
+``bench/results/ingest.md`` (or ``--output``). ``--only startup`` runs the startup rows
+(1, 1b, 1c) alone, ``--reps`` times, and writes ``bench/results/startup.md``.
 
 ``--quick`` (small data, 1 repetition) writes ``bench/results/quick.md`` unless ``--output``
 says otherwise, never ``latest.md``.
@@ -48,6 +49,7 @@ from dataset import (
     Sizes,
     scan_run_path,
     seed_everything,
+    seed_files,
 )
 from documents import generated_document
 from harness import (
@@ -55,6 +57,7 @@ from harness import (
     LatencyProxy,
     LocalServer,
     child_environment,
+    compile_bytecode,
     measure,
     peak_rss_mb,
 )
@@ -159,19 +162,9 @@ def artifact_benchmarks(sizes: Sizes, seeded: dict[str, dict[str, object]]) -> l
     ]
 
 
-def benchmarks(sizes: Sizes) -> list[Benchmark]:
-    """The benchmarks of the issue, in the order they are reported (without the artifact
-    benchmarks: those come only once their data could be seeded)."""
-    listing_floor = Contender(FLOOR.label, "floor", {"get_runs": generated_document("get_runs")})
-    scan_floor = Contender(
-        FLOOR.label,
-        "floor",
-        {
-            "get_history_keys": generated_document("get_run_history_keys"),
-            "get_history_page": generated_document("get_run_history_page"),
-        },
-    )
-    found = [
+def startup_benchmarks() -> list[Benchmark]:
+    """The startup rows (1, 1b, 1c): what a script pays before and for its first request."""
+    return [
         Benchmark(
             "import",
             "1. import + `Api` attribute (fresh process)",
@@ -196,6 +189,23 @@ def benchmarks(sizes: Sizes) -> list[Benchmark]:
             {"path": FILES_RUN},
             (OURS, OFFICIAL),
         ),
+    ]
+
+
+def benchmarks(sizes: Sizes) -> list[Benchmark]:
+    """The benchmarks of the issue, in the order they are reported (without the artifact
+    benchmarks: those come only once their data could be seeded)."""
+    listing_floor = Contender(FLOOR.label, "floor", {"get_runs": generated_document("get_runs")})
+    scan_floor = Contender(
+        FLOOR.label,
+        "floor",
+        {
+            "get_history_keys": generated_document("get_run_history_keys"),
+            "get_history_page": generated_document("get_run_history_page"),
+        },
+    )
+    found = [
+        *startup_benchmarks(),
         Benchmark(
             "listing",
             f"2. list {sizes.runs:,} runs, touch `config` and `summary` of each "
@@ -628,32 +638,32 @@ def artifact_target_lines(
     return lines
 
 
+def startup_target_lines(results: dict[str, list[Series]]) -> list[str]:
+    """The startup targets (rows 1 and 1c), with the measured value and whether each is met."""
+    lines = []
+    for key, name in (
+        ("import", "import"),
+        ("import-api-run", "import + `Api()` + the first `api.run(path)`"),
+    ):
+        ours, official = _median(results, key, "ours"), _median(results, key, "official")
+        if ours and official:
+            speedup = official / ours
+            verdict = "met" if speedup >= 5 else "**not met**"
+            lines.append(
+                f"- {name} at least 5x faster than the official client: {speedup:.1f}x ({verdict})"
+            )
+    return lines
+
+
 def target_lines(
     results: dict[str, list[Series]], sizes: Sizes, artifact_skipped: str | None
 ) -> list[str]:
     """Each target of the issue, with the measured value and whether it is met."""
-    lines = ["## Targets", ""]
+    lines = ["## Targets", "", *startup_target_lines(results)]
 
     def verdict(ok: bool) -> str:
         return "met" if ok else "**not met**"
 
-    ours, official = _median(results, "import", "ours"), _median(results, "import", "official")
-    if ours and official:
-        speedup = official / ours
-        lines.append(
-            f"- import at least 5x faster than the official client: {speedup:.1f}x "
-            f"({verdict(speedup >= 5)})"
-        )
-    ours, official = (
-        _median(results, "import-api-run", "ours"),
-        _median(results, "import-api-run", "official"),
-    )
-    if ours and official:
-        speedup = official / ours
-        lines.append(
-            f"- import + `Api()` + the first `api.run(path)` at least 5x faster than the "
-            f"official client: {speedup:.1f}x ({verdict(speedup >= 5)})"
-        )
     largest = max(sizes.scan_rows)
     for key, name in (("listing", "listing (2)"), (f"scan-{largest}", "scan_history (3)")):
         ours = _median(results, key, "ours")
@@ -862,6 +872,72 @@ def proxied_environments(
     return proxied
 
 
+BYTECODE_PACKAGES = ("wandb_typed", "wandb")
+"""Compiled before measuring: both clients read bytecode, as installed from a wheel."""
+
+BYTECODE_NOTE = (
+    "Both clients run from their bytecode (`__pycache__`), as `pip install` of a wheel leaves "
+    "them: the runner compiles `wandb_typed` and `wandb` first (`compileall`). An editable "
+    "install under `PYTHONDONTWRITEBYTECODE=1`, as on this machine, otherwise recompiles every "
+    "module of ours in each fresh process (about 80 ms of the first `api.run()`); reports "
+    "before this note measured that."
+)
+
+
+def main_startup(output: Path, reps: int) -> str:
+    """Rows 1, 1b and 1c alone on a server holding the one run they read; write ``output``."""
+    started = time.perf_counter()
+    plan = startup_benchmarks()
+    with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir()
+        with LocalServer(data_dir) as server:
+            print(f"server {server.base_url} (pid {server.pid}); seeding ...", flush=True)
+            seeded = time.perf_counter()
+            seed_files(server.base_url, server.api_key, Sizes())
+            seeding = {"files": time.perf_counter() - seeded}
+            environments = {
+                "ours": child_environment(server.base_url, server.api_key),
+                "official": {
+                    **sdk_environment(server.base_url, server.api_key, Path(tmp) / "sdk"),
+                    "BENCH_BASE_URL": server.base_url,
+                    "BENCH_API_KEY": server.api_key,
+                },
+            }
+            scratch = Path(tmp) / "scratch"
+            scratch.mkdir()
+            compile_bytecode(*BYTECODE_PACKAGES)
+            results = run_all(plan, reps, environments, scratch)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks: startup (rows 1, 1b, 1c of `latest.md`) alone",
+        "",
+        f"Written by `bench/run.py --only startup` on {now}, commit {git_commit()}; "
+        f"the whole run took {(time.perf_counter() - started) / 60:.1f} min.",
+        "",
+        *machine_lines(),
+        versions_line(),
+        f"- repetitions: {reps} per contender, contenders alternating within each repetition; "
+        "each measurement in a fresh process; times are medians (min-max)",
+        "- server: `wandb-typed server` in its own process, holding the one run 1c reads "
+        f"(seeded in {seeding['files']:.1f} s)",
+        "",
+        "## Targets",
+        "",
+        *startup_target_lines(results),
+        "",
+        "## Results",
+        "",
+    ]
+    for bench in plan:
+        lines += table(bench.title, bench.unit, results[bench.key], columns=bench.columns)
+    lines += ["## Notes", "", f"- {BYTECODE_NOTE}", ""]
+    document = "\n".join(lines)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(document)
+    return document
+
+
 def main() -> None:
     """Seed a fresh server, measure, write bench/results/latest.md (quick.md with --quick)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -892,7 +968,9 @@ def main() -> None:
         "--output", type=Path, help=f"default {RESULTS} ({QUICK_RESULTS.name} with --quick)"
     )
     parser.add_argument(
-        "--only", choices=["ingest"], help="run one benchmark alone (ingest: bench/ingest.py)"
+        "--only",
+        choices=["ingest", "startup"],
+        help="run one benchmark alone (ingest: bench/ingest.py; startup: rows 1, 1b and 1c)",
     )
     parser.add_argument(
         "--ingest-base", default=BASELINE, help=f"the commit ingest compares with ({BASELINE})"
@@ -902,6 +980,11 @@ def main() -> None:
         ingest_output = args.output or RESULTS.with_name("ingest.md")
         print(main_ingest(ingest_output, args.ingest_base))
         print(f"written to {ingest_output}")
+        return
+    if args.only == "startup":
+        startup_output = args.output or RESULTS.with_name("startup.md")
+        print(main_startup(startup_output, args.reps))
+        print(f"written to {startup_output}")
         return
     sizes = Sizes(runs=args.runs)
     reps = args.reps
@@ -954,6 +1037,7 @@ def main() -> None:
             }
             scratch = Path(tmp) / "scratch"
             scratch.mkdir()
+            compile_bytecode(*BYTECODE_PACKAGES)
             results = run_all(plan, reps, environments, scratch)
             if latency_ms is not None:
                 seeded_artifacts = None if isinstance(artifacts, str) else artifacts[0]
@@ -981,7 +1065,7 @@ def main() -> None:
         seeding=seeding,
         server_rss=server_rss,
         total_seconds=time.perf_counter() - started,
-        notes=NOTES + (ARTIFACT_NOTES if artifact_skipped is None else []),
+        notes=[BYTECODE_NOTE, *NOTES] + (ARTIFACT_NOTES if artifact_skipped is None else []),
         artifact_skipped=artifact_skipped,
         latency_ms=latency_ms,
     )
