@@ -24,6 +24,7 @@ import httpx
 from wandb_typed._constants import DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT
 from wandb_typed._graphql_http import REDACTED, basic_auth_header, redact_request
 from wandb_typed._retry import RetryPolicy, rate_limit_pause
+from wandb_typed._tls import DeferredTrustContext
 from wandb_typed._version import __version__
 from wandb_typed.config import ApiKey
 from wandb_typed.errors import (
@@ -189,9 +190,10 @@ def http2_available() -> bool:
 
 @functools.cache
 def shared_ssl_context() -> ssl.SSLContext:
-    """One verifying SSL context for every client of this process: building one loads the CA
-    bundle (~25 ms), which each ``Api`` would otherwise pay again, even for ``http://``."""
-    return httpx.create_ssl_context()
+    """One verifying SSL context for every client of this process: loading the CA bundle
+    (~25 ms) is paid once, and only by a process that opens a TLS connection
+    (:class:`wandb_typed._tls.DeferredTrustContext`), never for ``http://``."""
+    return DeferredTrustContext.verifying()
 
 
 def httpx_timeout(seconds: float) -> httpx.Timeout:
