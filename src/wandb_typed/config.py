@@ -14,9 +14,7 @@ The API key is held in an :class:`ApiKey`, whose ``repr`` and ``str`` never show
 
 from __future__ import annotations
 
-import configparser
 import hmac
-import netrc
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -186,6 +184,8 @@ def _read_settings(path: Path) -> dict[str, str]:
     """The ``[default]`` section of the W&B settings file, or ``{}`` when there is none."""
     if not path.is_file():
         return {}
+    import configparser  # only when there is a file to read
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
@@ -227,6 +227,8 @@ def _resolve_api_key(
 def _netrc_password(path: Path, machines: list[str]) -> tuple[str, str] | None:
     if not path.is_file():
         return None
+    import netrc  # only when there is a file to read
+
     try:
         parsed = netrc.netrc(str(path))
     except (netrc.NetrcParseError, OSError, UnicodeDecodeError) as exc:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from wandb_typed._async.session import AsyncSessionHolder
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
 from wandb_typed.paths import parse_project_path
-from wandb_typed.projects._async.project import AsyncProject, AsyncProjects, fetch_project
+
+if TYPE_CHECKING:
+    from wandb_typed.projects._async.project import AsyncProject, AsyncProjects
+
+# A project's module loads with the first projects call, not with every Api.
 
 __all__ = ["AsyncProjectsApi"]
 
@@ -28,6 +34,8 @@ class AsyncProjectsApi(AsyncSessionHolder):
         path = await self._session.parse(
             lambda default: parse_project_path(text, default_entity=default)
         )
+        from wandb_typed.projects._async.project import fetch_project
+
         return await fetch_project(self._session, path)
 
     async def projects(self, entity: str | None = None, per_page: int = 200) -> AsyncProjects:
@@ -46,6 +54,8 @@ class AsyncProjectsApi(AsyncSessionHolder):
                 "projects() needs an entity: pass entity=..., set WANDB_ENTITY, or use a key "
                 "whose user has a default entity."
             )
+        from wandb_typed.projects._async.project import AsyncProjects
+
         return AsyncProjects(self._session, owner, per_page=per_page)
 
     async def create_project(self, name: str, entity: str) -> AsyncProject:
@@ -57,6 +67,8 @@ class AsyncProjectsApi(AsyncSessionHolder):
             >>> api.create_project("vision", "team").path  # doctest: +SKIP
             ProjectPath(entity='team', project='vision')
         """
+        from wandb_typed.projects._async.project import AsyncProject
+
         path = parse_project_path(f"{entity}/{name}")
         reply = await self._session.client.upsert_project(path.project, entity=path.entity)
         result = reply.upsert_model

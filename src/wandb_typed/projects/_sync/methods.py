@@ -4,10 +4,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from wandb_typed._sync.session import SessionHolder
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
 from wandb_typed.paths import parse_project_path
-from wandb_typed.projects._sync.project import Project, Projects, fetch_project
+
+if TYPE_CHECKING:
+    from wandb_typed.projects._sync.project import Project, Projects
+
+# A project's module loads with the first projects call, not with every Api.
 
 __all__ = ["ProjectsApi"]
 
@@ -28,6 +34,8 @@ class ProjectsApi(SessionHolder):
         """
         text = name if entity is None else f"{entity}/{name}"
         path = self._session.parse(lambda default: parse_project_path(text, default_entity=default))
+        from wandb_typed.projects._sync.project import fetch_project
+
         return fetch_project(self._session, path)
 
     def projects(self, entity: str | None = None, per_page: int = 200) -> Projects:
@@ -46,6 +54,8 @@ class ProjectsApi(SessionHolder):
                 "projects() needs an entity: pass entity=..., set WANDB_ENTITY, or use a key "
                 "whose user has a default entity."
             )
+        from wandb_typed.projects._sync.project import Projects
+
         return Projects(self._session, owner, per_page=per_page)
 
     def create_project(self, name: str, entity: str) -> Project:
@@ -57,6 +67,8 @@ class ProjectsApi(SessionHolder):
             >>> api.create_project("vision", "team").path  # doctest: +SKIP
             ProjectPath(entity='team', project='vision')
         """
+        from wandb_typed.projects._sync.project import Project
+
         path = parse_project_path(f"{entity}/{name}")
         reply = self._session.client.upsert_project(path.project, entity=path.entity)
         result = reply.upsert_model

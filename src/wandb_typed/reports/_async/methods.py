@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from wandb_typed._async.session import AsyncSessionHolder
 from wandb_typed.errors import InvalidResponseError
 from wandb_typed.paths import parse_report_path
-from wandb_typed.reports.report_data import chart_spec_text
 
 if TYPE_CHECKING:
     from wandb_typed.reports._async.report import AsyncBetaReport, AsyncReports
@@ -90,6 +89,8 @@ class AsyncReportsApi(AsyncSessionHolder):
             ...                         {"mark": "bar"})  # doctest: +SKIP
             'team/bars'
         """
+        from wandb_typed.reports.report_data import chart_spec_text  # not with every Api
+
         text = chart_spec_text(spec, spec_type, access)
         reply = await self._session.client.create_custom_chart(
             entity, name, display_name, spec_type, access.upper(), text

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from wandb_typed._sync.session import SessionHolder
 from wandb_typed.errors import InvalidResponseError
 from wandb_typed.paths import parse_report_path
-from wandb_typed.reports.report_data import chart_spec_text
 
 if TYPE_CHECKING:
     from wandb_typed.reports._sync.report import BetaReport, Reports
@@ -90,6 +89,8 @@ class ReportsApi(SessionHolder):
             ...                         {"mark": "bar"})  # doctest: +SKIP
             'team/bars'
         """
+        from wandb_typed.reports.report_data import chart_spec_text  # not with every Api
+
         text = chart_spec_text(spec, spec_type, access)
         reply = self._session.client.create_custom_chart(
             entity, name, display_name, spec_type, access.upper(), text

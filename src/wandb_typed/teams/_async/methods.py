@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from wandb_typed._async.session import AsyncSessionHolder
 from wandb_typed.errors import InvalidResponseError
-from wandb_typed.teams._async.team import AsyncTeam, fetch_team
+
+if TYPE_CHECKING:
+    from wandb_typed.teams._async.team import AsyncTeam
+
+# A team's module loads with the first teams call, not with every Api.
 
 __all__ = ["AsyncTeamsApi"]
 
@@ -22,6 +28,8 @@ class AsyncTeamsApi(AsyncSessionHolder):
             >>> [member.username for member in (await api.team("vision")).members]  # doctest: +SKIP
             ['alice', 'bob']
         """
+        from wandb_typed.teams._async.team import fetch_team
+
         return await fetch_team(self._session, team)
 
     async def create_team(self, team: str, admin_username: str | None = None) -> AsyncTeam:
@@ -31,6 +39,8 @@ class AsyncTeamsApi(AsyncSessionHolder):
             >>> (await api.create_team("vision")).members[0].admin  # doctest: +SKIP
             True
         """
+        from wandb_typed.teams._async.team import AsyncTeam
+
         reply = await self._session.client.create_team(team, team_admin_user_name=admin_username)
         result = reply.create_team
         if result is None or result.entity is None:

@@ -4,9 +4,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from wandb_typed._sync.session import SessionHolder
 from wandb_typed.errors import InvalidResponseError
-from wandb_typed.teams._sync.team import Team, fetch_team
+
+if TYPE_CHECKING:
+    from wandb_typed.teams._sync.team import Team
+
+# A team's module loads with the first teams call, not with every Api.
 
 __all__ = ["TeamsApi"]
 
@@ -24,6 +30,8 @@ class TeamsApi(SessionHolder):
             >>> [member.username for member in (api.team("vision")).members]  # doctest: +SKIP
             ['alice', 'bob']
         """
+        from wandb_typed.teams._sync.team import fetch_team
+
         return fetch_team(self._session, team)
 
     def create_team(self, team: str, admin_username: str | None = None) -> Team:
@@ -33,6 +41,8 @@ class TeamsApi(SessionHolder):
             >>> (api.create_team("vision")).members[0].admin  # doctest: +SKIP
             True
         """
+        from wandb_typed.teams._sync.team import Team
+
         reply = self._session.client.create_team(team, team_admin_user_name=admin_username)
         result = reply.create_team
         if result is None or result.entity is None:

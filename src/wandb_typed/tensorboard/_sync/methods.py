@@ -21,7 +21,6 @@ from wandb_typed.errors import InvalidResponseError
 from wandb_typed.paths import RunPath
 from wandb_typed.runs.facts import DEFAULT_RUN_PROJECT, new_run_id
 from wandb_typed.runs.file_names import upload_headers
-from wandb_typed.tensorboard.events import read_event_dir
 
 if TYPE_CHECKING:
     from wandb_typed.runs import Run
@@ -66,6 +65,7 @@ class TensorboardApi(SessionHolder):
             'finished'
         """
         from wandb_typed.runs import fetch_run
+        from wandb_typed.tensorboard.events import read_event_dir  # not with every Api
 
         root = Path(root_dir)
         files, history = read_event_dir(root)
