@@ -205,7 +205,7 @@ def child_environment(base_url: str, api_key: str) -> dict[str, str]:
     return env
 
 
-def compile_bytecode(*packages: str) -> list[str]:
+def compile_bytecode(*packages: str, folders: tuple[Path, ...] = ()) -> list[str]:
     """Write the bytecode (``__pycache__/*.pyc``) of ``packages`` as imported by this
     interpreter, as ``pip install`` does for an installed wheel; return the folders compiled.
 
@@ -213,6 +213,7 @@ def compile_bytecode(*packages: str) -> list[str]:
     gets any, so each fresh process would compile every module of ours from source again
     (about 80 ms for the first ``api.run()``) while the official client, installed from a
     wheel, reads its bytecode: the import rows would measure the compiler, not the client.
+    ``folders`` are compiled too (another commit's sources).
     """
     import compileall
     import importlib.util
@@ -226,4 +227,8 @@ def compile_bytecode(*packages: str) -> list[str]:
             if not compileall.compile_dir(folder, quiet=1, workers=0):
                 raise BenchError(f"could not compile {folder}")
             compiled.append(folder)
+    for path in folders:
+        if not compileall.compile_dir(path, quiet=1, workers=0):
+            raise BenchError(f"could not compile {path}")
+        compiled.append(str(path))
     return compiled

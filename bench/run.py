@@ -12,11 +12,13 @@ one through the proxy at 0 ms shows the proxy's own cost.
     .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--artifact-mb 200]
         [--artifact-files 1000] [--latency-ms 50] [--latency-reps 3] [--no-latency]
         [--quick] [--output PATH] [--only ingest|startup] [--ingest-base SHA]
+        [--startup-base SHA]
 
 The ingest row (``bench/ingest.py``: rows/s into the server, the baseline commit's server vs
 this checkout's) closes every full run; ``--only ingest`` runs it alone and writes
 ``bench/results/ingest.md`` (or ``--output``). ``--only startup`` runs the startup rows
-(1, 1b, 1c) alone, ``--reps`` times, and writes ``bench/results/startup.md``.
+(1, 1b, 1c) alone, ``--reps`` times, and writes ``bench/results/startup.md``; with
+``--startup-base SHA`` our client as of that commit runs beside today's.
 
 ``--quick`` (small data, 1 repetition) writes ``bench/results/quick.md`` unless ``--output``
 says otherwise, never ``latest.md``.
@@ -61,7 +63,14 @@ from harness import (
     measure,
     peak_rss_mb,
 )
-from ingest import BASELINE, IngestSizes, ingest_markdown, main_ingest, run_ingest
+from ingest import (
+    BASELINE,
+    IngestSizes,
+    baseline_source,
+    ingest_markdown,
+    main_ingest,
+    run_ingest,
+)
 from report import Series, Summary, table
 from wandb_typed_server.testing.sdk_env import sdk_environment
 
@@ -884,10 +893,19 @@ BYTECODE_NOTE = (
 )
 
 
-def main_startup(output: Path, reps: int) -> str:
-    """Rows 1, 1b and 1c alone on a server holding the one run they read; write ``output``."""
+def main_startup(output: Path, reps: int, base: str | None = None) -> str:
+    """Rows 1, 1b and 1c alone on a server holding the one run they read; write ``output``.
+    With ``base`` (a commit), our client as of that commit runs too, alternating with today's
+    in every repetition (its ``src/`` extracted with ``git archive``, put first on
+    ``PYTHONPATH``), so a before/after comparison shares the machine's load."""
     started = time.perf_counter()
     plan = startup_benchmarks()
+    if base is not None:
+        label = f"wandb_typed at {base} (before)"
+        plan = [
+            replace(bench, contenders=(*bench.contenders, Contender(label, "ours_base")))
+            for bench in plan
+        ]
     with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
         data_dir = Path(tmp) / "data"
         data_dir.mkdir()
@@ -904,9 +922,18 @@ def main_startup(output: Path, reps: int) -> str:
                     "BENCH_API_KEY": server.api_key,
                 },
             }
+            base_src: tuple[Path, ...] = ()
+            if base is not None:
+                base_src = (baseline_source(base, Path(tmp) / "base"),)
+                environments["ours_base"] = {
+                    **environments["ours"],
+                    "PYTHONPATH": os.pathsep.join(
+                        [str(base_src[0]), *filter(None, [os.environ.get("PYTHONPATH")])]
+                    ),
+                }
             scratch = Path(tmp) / "scratch"
             scratch.mkdir()
-            compile_bytecode(*BYTECODE_PACKAGES)
+            compile_bytecode(*BYTECODE_PACKAGES, folders=base_src)
             results = run_all(plan, reps, environments, scratch)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -925,6 +952,14 @@ def main_startup(output: Path, reps: int) -> str:
         "## Targets",
         "",
         *startup_target_lines(results),
+        *(
+            f"- {bench.title.split('. ', 1)[0]}, today vs {base}: "
+            f"{1e3 * now_s:.0f} ms vs {1e3 * base_s:.0f} ms ({base_s / now_s:.2f}x)"
+            for bench in plan
+            if base is not None
+            and (now_s := _median(results, bench.key, "ours"))
+            and (base_s := _median(results, bench.key, "ours_base"))
+        ),
         "",
         "## Results",
         "",
@@ -973,6 +1008,10 @@ def main() -> None:
         help="run one benchmark alone (ingest: bench/ingest.py; startup: rows 1, 1b and 1c)",
     )
     parser.add_argument(
+        "--startup-base",
+        help="with --only startup: also run our client as of this commit (before/after)",
+    )
+    parser.add_argument(
         "--ingest-base", default=BASELINE, help=f"the commit ingest compares with ({BASELINE})"
     )
     args = parser.parse_args()
@@ -983,7 +1022,7 @@ def main() -> None:
         return
     if args.only == "startup":
         startup_output = args.output or RESULTS.with_name("startup.md")
-        print(main_startup(startup_output, args.reps))
+        print(main_startup(startup_output, args.reps, args.startup_base))
         print(f"written to {startup_output}")
         return
     sizes = Sizes(runs=args.runs)

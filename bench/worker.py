@@ -21,6 +21,7 @@ from pathlib import Path
 
 IMPORTS = {
     "ours": ("wandb_typed", "Api"),
+    "ours_base": ("wandb_typed", "Api"),  # another commit's, through PYTHONPATH
     "official": ("wandb", "Api"),
 }
 
