@@ -893,6 +893,10 @@ BYTECODE_NOTE = (
 )
 
 
+def _ms(summary: Summary) -> str:
+    return f"{1e3 * summary.median:.0f} ms ({1e3 * summary.low:.0f}-{1e3 * summary.high:.0f})"
+
+
 def main_startup(output: Path, reps: int, base: str | None = None) -> str:
     """Rows 1, 1b and 1c alone on a server holding the one run they read; write ``output``.
     With ``base`` (a commit), our client as of that commit runs too, alternating with today's
@@ -966,6 +970,16 @@ def main_startup(output: Path, reps: int, base: str | None = None) -> str:
     ]
     for bench in plan:
         lines += table(bench.title, bench.unit, results[bench.key], columns=bench.columns)
+        lines += [
+            "CPU time of the measured process over the same span (less sensitive to the other "
+            "processes sharing the machine than the wall time above), median (min-max): "
+            + "; ".join(
+                f"{series.label} {_ms(series.summary('cpu_seconds'))}"
+                for series in results[bench.key]
+                if series.records and all("cpu_seconds" in r for r in series.records)
+            ),
+            "",
+        ]
     lines += ["## Notes", "", f"- {BYTECODE_NOTE}", ""]
     document = "\n".join(lines)
     output.parent.mkdir(parents=True, exist_ok=True)
