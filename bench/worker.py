@@ -71,6 +71,42 @@ def measure_import(contender: str, *, build: bool, run_path: str | None = None) 
     return {"seconds": seconds, "cpu_seconds": cpu_seconds, "items": 1, "check": check}
 
 
+FLOOR_QUERY = (
+    "query FirstRun($entity: String!, $project: String!, $name: String!) "
+    "{ project(name: $project, entityName: $entity) { run(name: $name) { name } } }"
+)
+
+
+def measure_startup_floor(run_path: str) -> dict[str, float]:
+    """What any client built on httpx and pydantic pays for its first request, and no more:
+    import both, POST one GraphQL query for the run's name (no certificates loaded: the URL
+    is ``http://``), and validate the reply into a one-field pydantic model (pydantic's
+    plugin discovery and one validator build included). The same span as ``measure_import``."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    import httpx
+    from pydantic import BaseModel
+
+    class RunName(BaseModel):
+        name: str
+
+    entity, project, name = run_path.split("/")
+    with httpx.Client(base_url=os.environ["BENCH_BASE_URL"], verify=False) as client:
+        reply = client.post(
+            "/graphql",
+            json={
+                "query": FLOOR_QUERY,
+                "variables": {"entity": entity, "project": project, "name": name},
+            },
+            auth=("api", os.environ["BENCH_API_KEY"]),
+        )
+    reply.raise_for_status()
+    run = RunName.model_validate(reply.json()["data"]["project"]["run"])
+    check = float(len(run.name))
+    seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, "items": 1, "check": check}
+
+
 def measure_task(contender: str, task: str, params: dict[str, object]) -> dict[str, float]:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     module = importlib.import_module(f"contender_{contender}")
@@ -98,6 +134,8 @@ def main() -> None:
     params: dict[str, object] = json.loads(raw_params)
     if task in ("import", "import_api"):
         result = measure_import(contender, build=task == "import_api")
+    elif task == "import_api_run" and contender == "startup_floor":
+        result = measure_startup_floor(str(params["path"]))
     elif task == "import_api_run":
         result = measure_import(contender, build=True, run_path=str(params["path"]))
     else:
