@@ -1,5 +1,5 @@
-"""Parquet files read and written through the three ``pyarrow.parquet`` functions the export
-and the command line use, typed here.
+"""Parquet files read and written through the ``pyarrow.parquet`` functions the export, the
+command line and history exports use, typed here.
 
 ``pyarrow.parquet``'s stubs (pyarrow-stubs) leave parts of these signatures unknown
 (``IO[Unknown]`` among the accepted targets, an untyped file system), which pyright strict
@@ -18,18 +18,44 @@ Example:
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
+from wandb_typed._json import JSONObject
 from wandb_typed.arrow import require_pyarrow
 
 if TYPE_CHECKING:
     import pyarrow
 
-__all__ = ["read_schema", "read_table", "write_table"]
+__all__ = ["RowBatches", "read_row_batches", "read_schema", "read_table", "write_table"]
+
+
+class _RecordBatch(Protocol):
+    def to_pylist(self) -> list[JSONObject]: ...
+
+
+class _ArrowSchema(Protocol):
+    @property
+    def metadata(self) -> Mapping[bytes, bytes] | None: ...
+
+
+class _ParquetFile(Protocol):
+    @property
+    def schema_arrow(self) -> _ArrowSchema: ...
+
+    def iter_batches(self, batch_size: int) -> Iterator[_RecordBatch]: ...
+
+    def close(self) -> None: ...
+
+
+class _ParquetFileClass(Protocol):
+    def __call__(self, source: str) -> _ParquetFile: ...
 
 
 class _ParquetModule(Protocol):
+    ParquetFile: _ParquetFileClass
+
     def write_table(self, table: pyarrow.Table, where: Path) -> None: ...
 
     def read_table(self, source: Path) -> pyarrow.Table: ...
@@ -55,3 +81,38 @@ def read_table(source: Path) -> pyarrow.Table:
 def read_schema(where: Path) -> pyarrow.Schema:
     """The schema of the Parquet file ``where`` (its data is not read)."""
     return _module().read_schema(where)
+
+
+class RowBatches:
+    """The rows of a Parquet file as lists of dicts, ``batch_rows`` at a time (one batch in
+    memory), and the file's key-value metadata; ``close()`` when done.
+
+    Example:
+        >>> from wandb_typed.arrow import to_arrow
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "rows.parquet"
+        >>> write_table(to_arrow([{"a": 1}, {"a": 2}]), path)
+        >>> batches = read_row_batches(path, batch_rows=1)
+        >>> list(batches), batches.close()
+        ([[{'a': 1}], [{'a': 2}]], None)
+    """
+
+    def __init__(self, path: Path, batch_rows: int) -> None:
+        self._file = _module().ParquetFile(str(path))
+        self.metadata: Mapping[bytes, bytes] = self._file.schema_arrow.metadata or {}
+        """The file's key-value metadata (Arrow schema metadata)."""
+        self._batch_rows = batch_rows
+
+    def __iter__(self) -> Iterator[list[JSONObject]]:
+        """Each batch of rows, in file order."""
+        for batch in self._file.iter_batches(batch_size=self._batch_rows):
+            yield batch.to_pylist()
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
+
+
+def read_row_batches(source: Path, *, batch_rows: int) -> RowBatches:
+    """The rows of the Parquet file ``source``, ``batch_rows`` at a time."""
+    return RowBatches(source, batch_rows)
