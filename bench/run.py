@@ -12,10 +12,13 @@ one through the proxy at 0 ms shows the proxy's own cost.
     .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--artifact-mb 200]
         [--artifact-files 1000] [--latency-ms 50] [--latency-reps 3] [--no-latency]
         [--quick] [--output PATH] [--only ingest] [--ingest-base SHA]
+        [--only parquet] [--parquet-rows N]
 
 The ingest row (``bench/ingest.py``: rows/s into the server, the baseline commit's server vs
 this checkout's) closes every full run; ``--only ingest`` runs it alone and writes
-``bench/results/ingest.md`` (or ``--output``).
+``bench/results/ingest.md`` (or ``--output``). ``--only parquet`` (``bench/parquet_history.py``:
+a whole history of ``--parquet-rows`` rows, default 1,000,000, read through Parquet exports vs
+our paged ``scan_history``) runs alone and writes ``bench/results/parquet.md``.
 
 ``--quick`` (small data, 1 repetition) writes ``bench/results/quick.md`` unless ``--output``
 says otherwise, never ``latest.md``.
@@ -59,6 +62,7 @@ from harness import (
     peak_rss_mb,
 )
 from ingest import BASELINE, IngestSizes, ingest_markdown, main_ingest, run_ingest
+from parquet_history import main_parquet
 from report import Series, Summary, table
 from wandb_typed_server.testing.sdk_env import sdk_environment
 
@@ -892,12 +896,22 @@ def main() -> None:
         "--output", type=Path, help=f"default {RESULTS} ({QUICK_RESULTS.name} with --quick)"
     )
     parser.add_argument(
-        "--only", choices=["ingest"], help="run one benchmark alone (ingest: bench/ingest.py)"
+        "--only",
+        choices=["ingest", "parquet"],
+        help="run one benchmark alone (ingest: bench/ingest.py, parquet: bench/parquet_history.py)",
+    )
+    parser.add_argument(
+        "--parquet-rows", type=int, default=1_000_000, help="rows of --only parquet's run"
     )
     parser.add_argument(
         "--ingest-base", default=BASELINE, help=f"the commit ingest compares with ({BASELINE})"
     )
     args = parser.parse_args()
+    if args.only == "parquet":
+        parquet_output = args.output or RESULTS.with_name("parquet.md")
+        print(main_parquet(parquet_output, args.parquet_rows))
+        print(f"written to {parquet_output}")
+        return
     if args.only == "ingest":
         ingest_output = args.output or RESULTS.with_name("ingest.md")
         print(main_ingest(ingest_output, args.ingest_base))
