@@ -18,21 +18,34 @@ Example:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
-from wandb_typed._json import JSONObject
+from wandb_typed._json import JSONValue
 from wandb_typed.arrow import require_pyarrow
 
 if TYPE_CHECKING:
     import pyarrow
 
-__all__ = ["RowBatches", "read_row_batches", "read_schema", "read_table", "write_table"]
+__all__ = ["Columns", "RowBatches", "read_row_batches", "read_schema", "read_table", "write_table"]
+
+
+class _Column(Protocol):
+    def to_pylist(self) -> list[JSONValue]: ...
 
 
 class _RecordBatch(Protocol):
-    def to_pylist(self) -> list[JSONObject]: ...
+    @property
+    def columns(self) -> Sequence[_Column]: ...
+
+    @property
+    def schema(self) -> _NamedSchema: ...
+
+
+class _NamedSchema(Protocol):
+    @property
+    def names(self) -> list[str]: ...
 
 
 class _ArrowSchema(Protocol):
@@ -83,9 +96,13 @@ def read_schema(where: Path) -> pyarrow.Schema:
     return _module().read_schema(where)
 
 
+Columns = tuple[list[str], list[list[JSONValue]]]
+"""A batch of a Parquet file: its column names and each column's values."""
+
+
 class RowBatches:
-    """The rows of a Parquet file as lists of dicts, ``batch_rows`` at a time (one batch in
-    memory), and the file's key-value metadata; ``close()`` when done.
+    """The columns of a Parquet file as Python lists, ``batch_rows`` rows at a time (one
+    batch in memory), and the file's key-value metadata; ``close()`` when done.
 
     Example:
         >>> from wandb_typed.arrow import to_arrow
@@ -94,7 +111,7 @@ class RowBatches:
         >>> write_table(to_arrow([{"a": 1}, {"a": 2}]), path)
         >>> batches = read_row_batches(path, batch_rows=1)
         >>> list(batches), batches.close()
-        ([[{'a': 1}], [{'a': 2}]], None)
+        ([(['a'], [[1]]), (['a'], [[2]])], None)
     """
 
     def __init__(self, path: Path, batch_rows: int) -> None:
@@ -103,10 +120,10 @@ class RowBatches:
         """The file's key-value metadata (Arrow schema metadata)."""
         self._batch_rows = batch_rows
 
-    def __iter__(self) -> Iterator[list[JSONObject]]:
-        """Each batch of rows, in file order."""
+    def __iter__(self) -> Iterator[Columns]:
+        """Each batch's column names and values, in file order."""
         for batch in self._file.iter_batches(batch_size=self._batch_rows):
-            yield batch.to_pylist()
+            yield batch.schema.names, [column.to_pylist() for column in batch.columns]
 
     def close(self) -> None:
         """Close the file."""
@@ -114,5 +131,5 @@ class RowBatches:
 
 
 def read_row_batches(source: Path, *, batch_rows: int) -> RowBatches:
-    """The rows of the Parquet file ``source``, ``batch_rows`` at a time."""
+    """The columns of the Parquet file ``source``, ``batch_rows`` rows at a time."""
     return RowBatches(source, batch_rows)

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     import pyarrow
@@ -47,7 +47,7 @@ BATCH_ROWS = 50_000
 MAX_SHAPES = 128
 """Files (shapes) one export may have; a history with more is served by paging."""
 
-TIES_METADATA_KEY = b"wandb_typed.step_ties"
+TIES_METADATA_KEY = "wandb_typed.step_ties"
 """File metadata: the line numbers of rows whose step another row of the run shares, so a
 reader merging the files puts them in the order they were logged (``{step: [line, ...]}``)."""
 
@@ -115,6 +115,23 @@ def value_type(value: object) -> pyarrow.DataType:
     raise NotExportable(f"a value of type {type(value).__name__}")
 
 
+def _signature(value: object) -> Hashable:
+    """What decides ``value``'s Arrow type, cheaply hashable (no Arrow object made): equal
+    signatures, equal types.
+
+    >>> _signature({"b": [1, None], "a": 0.5}) == _signature({"a": 1.5, "b": [2]})
+    False
+    """
+    kind = type(value)
+    if kind is dict:
+        items = cast("dict[str, object]", value)
+        return ("dict", tuple(sorted((key, _signature(item)) for key, item in items.items())))
+    if kind is list:
+        items_of = cast("list[object]", value)
+        return ("list", frozenset(_signature(item) for item in items_of))
+    return kind.__name__
+
+
 @dataclass
 class _Shape:
     """One file: the rows of one shape (keys and value types), buffered between row groups."""
@@ -122,10 +139,13 @@ class _Shape:
     path: Path
     keys: list[str]
     schema: pyarrow.Schema
-    columns: list[list[object]]
+    buffered: list[Mapping[str, object]] = field(default_factory=list[Mapping[str, object]])
     writer: pyarrow.parquet.ParquetWriter | None = None
     ties: dict[int, list[int]] = field(default_factory=dict[int, list[int]])
     rows: int = 0
+
+
+_Quick = tuple[tuple[str, ...], tuple[type, ...]]
 
 
 class ShapeWriter:
@@ -140,10 +160,12 @@ class ShapeWriter:
         self._folder = folder
         self._prefix = prefix
         self._batch_rows = batch_rows
-        self._shapes: dict[tuple[tuple[str, ...], tuple[object, ...]], _Shape] = {}
+        self._quick: dict[_Quick, _Shape] = {}
+        self._exact: dict[tuple[tuple[str, ...], tuple[Hashable, ...]], _Shape] = {}
         self._files: list[_Shape] = []
         self._buffered = 0
-        self._last: tuple[int, int, _Shape] | None = None
+        self._last_step: int | None = None
+        self._last: tuple[int, _Shape] | None = None
 
     @property
     def rows(self) -> int:
@@ -159,71 +181,62 @@ class ShapeWriter:
         logged_step = row.get("_step")
         if type(logged_step) is not int or logged_step != step:
             raise NotExportable(f"history line {line_no} has no int _step equal to its step")
-        kinds = tuple(map(type, row.values()))
-        quick = (tuple(row), kinds)
-        shape = self._shapes.get(quick) if dict not in kinds and list not in kinds else None
+        quick = (tuple(row), tuple(map(type, row.values())))
+        shape = self._quick.get(quick)
         if shape is None:
-            shape = self._shape_of(row, quick if dict not in kinds and list not in kinds else None)
-        values = [row[key] for key in shape.keys]
-        for column, value in zip(shape.columns, values, strict=True):
-            column.append(value)
+            shape = self._shape_of(row, quick)
+        shape.buffered.append(row)
         shape.rows += 1
-        self._note_tie(step, line_no, shape)
+        if step == self._last_step:
+            self._note_tie(step, line_no, shape)
+        self._last_step = step
+        self._last = (line_no, shape)
         self._buffered += 1
         if self._buffered >= self._batch_rows:
             self.flush()
 
     def _note_tie(self, step: int, line_no: int, shape: _Shape) -> None:
-        last = self._last
-        if last is not None and last[0] == step:
-            last[2].ties.setdefault(step, [])
-            if last[1] not in last[2].ties[step]:
-                last[2].ties[step].append(last[1])
-            shape.ties.setdefault(step, []).append(line_no)
-        self._last = (step, line_no, shape)
+        if self._last is not None:
+            last_line, last_shape = self._last
+            lines = last_shape.ties.setdefault(step, [])
+            if last_line not in lines:
+                lines.append(last_line)
+        shape.ties.setdefault(step, []).append(line_no)
 
-    def _shape_of(
-        self,
-        row: Mapping[str, object],
-        quick: tuple[tuple[str, ...], tuple[object, ...]] | None,
-    ) -> _Shape:
+    def _shape_of(self, row: Mapping[str, object], quick: _Quick) -> _Shape:
         pa = _pa()
         keys = sorted(row)
-        types = tuple(value_type(row[key]) for key in keys)
-        exact = (tuple(keys), types)
-        shape = self._shapes.get(exact)
+        exact = (tuple(keys), tuple(_signature(row[key]) for key in keys))
+        shape = self._exact.get(exact)
         if shape is None:
+            types = tuple(value_type(row[key]) for key in keys)
             if len(self._files) >= MAX_SHAPES:
                 raise NotExportable(f"the rows have more than {MAX_SHAPES} shapes")
             name = f"{self._prefix}-{len(self._files):03d}.parquet"
             schema = pa.schema(list(zip(keys, types, strict=True)))
-            shape = _Shape(self._folder / name, keys, schema, [[] for _ in keys])
-            self._shapes[exact] = shape
+            shape = _Shape(self._folder / name, keys, schema)
+            self._exact[exact] = shape
             self._files.append(shape)
-        if quick is not None:
-            self._shapes[quick] = shape
+        if dict not in quick[1] and list not in quick[1]:  # nested values: typed row by row
+            self._quick[quick] = shape
         return shape
 
     def flush(self) -> None:
         """Write the buffered rows (a row group per shape holding some)."""
         pa, pq = _pa(), _pq()
         for shape in self._files:
-            if not shape.columns or not shape.columns[0]:
+            if not shape.buffered:
                 continue
             try:
-                arrays = [
-                    pa.array(column, type=kind)
-                    for column, kind in zip(shape.columns, shape.schema.types, strict=True)
-                ]
+                table = pa.Table.from_pylist(shape.buffered, schema=shape.schema)
             except (pa.ArrowException, UnicodeError) as error:
                 raise NotExportable(f"Arrow refused a value: {error}") from None
-            table = pa.Table.from_arrays(arrays, schema=shape.schema)
             if shape.writer is None:
                 shape.writer = pq.ParquetWriter(
                     str(_temporary(shape.path)), shape.schema, compression="snappy"
                 )
             shape.writer.write_table(table)
-            shape.columns = [[] for _ in shape.keys]
+            shape.buffered = []
         self._buffered = 0
 
     def close(self) -> list[Path]:
@@ -234,7 +247,7 @@ class ShapeWriter:
             if writer is None:  # pragma: no cover - every shape holds a row
                 continue
             if shape.ties:
-                writer.add_key_value_metadata({TIES_METADATA_KEY: json.dumps(shape.ties).encode()})
+                writer.add_key_value_metadata({TIES_METADATA_KEY: json.dumps(shape.ties)})
             writer.close()
             _temporary(shape.path).replace(shape.path)
         return [shape.path for shape in self._files]

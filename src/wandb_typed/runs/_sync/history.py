@@ -174,8 +174,9 @@ def _scan_exports(session: Session, path: RunPath, size: int) -> Iterator[JSONOb
             yield row
         return
     try:
-        for row in exported.rows.before(exported.live_from):
-            yield row
+        for rows in exported.rows.windows(exported.live_from):
+            for row in rows:
+                yield row
     finally:
         exported.close()
     if exported.live_from is not None:
