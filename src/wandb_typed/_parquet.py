@@ -48,14 +48,14 @@ class _NamedSchema(Protocol):
     def names(self) -> list[str]: ...
 
 
-class _ArrowSchema(Protocol):
+class _FileMetadata(Protocol):
     @property
     def metadata(self) -> Mapping[bytes, bytes] | None: ...
 
 
 class _ParquetFile(Protocol):
     @property
-    def schema_arrow(self) -> _ArrowSchema: ...
+    def metadata(self) -> _FileMetadata: ...
 
     def iter_batches(self, batch_size: int) -> Iterator[_RecordBatch]: ...
 
@@ -110,14 +110,14 @@ class RowBatches:
         >>> path = Path(tempfile.mkdtemp()) / "rows.parquet"
         >>> write_table(to_arrow([{"a": 1}, {"a": 2}]), path)
         >>> batches = read_row_batches(path, batch_rows=1)
-        >>> list(batches), batches.close()
-        ([(['a'], [[1]]), (['a'], [[2]])], None)
+        >>> list(batches), b"ARROW:schema" in batches.metadata, batches.close()
+        ([(['a'], [[1]]), (['a'], [[2]])], True, None)
     """
 
     def __init__(self, path: Path, batch_rows: int) -> None:
         self._file = _module().ParquetFile(str(path))
-        self.metadata: Mapping[bytes, bytes] = self._file.schema_arrow.metadata or {}
-        """The file's key-value metadata (Arrow schema metadata)."""
+        self.metadata: Mapping[bytes, bytes] = self._file.metadata.metadata or {}
+        """The file's key-value metadata (its footer's)."""
         self._batch_rows = batch_rows
 
     def __iter__(self) -> Iterator[Columns]:

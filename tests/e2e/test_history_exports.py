@@ -198,3 +198,21 @@ def test_a_server_without_exports_is_paged(flavour: Flavour, tmp_path: Path, mak
         assert spy.count("GetRunHistoryPage") >= 1
         assert len(rows) == 300
         assert rows[7]["loss"] == float("inf")
+
+
+def test_rows_sharing_a_step_keep_the_order_they_were_logged_in(
+    make_api: Any, local_server: RunningServer
+) -> None:
+    seed_runs(local_server.base_url, local_server.api_key, ENTITY, PROJECT, [SeedRun("ties")])
+    logged = [
+        {"_step": 0, "a": 1},
+        {"_step": 1, "b": "first"},  # three rows at step 1, of two shapes
+        {"_step": 1, "a": 2},
+        {"_step": 1, "b": "third"},
+        {"_step": 2, "a": 3},
+    ]
+    append_lines(local_server, "ties", 0, logged)
+    run = make_api().run(f"{ENTITY}/{PROJECT}/ties")
+    exported = list(run.scan_history())
+    assert exported == logged
+    assert exported == list(run.scan_history(min_step=0))
