@@ -229,7 +229,7 @@ class ShapeWriter:
                 continue
             try:
                 table = pa.Table.from_pylist(shape.buffered, schema=shape.schema)
-            except (pa.ArrowException, UnicodeError) as error:
+            except (pa.ArrowException, OverflowError, UnicodeError) as error:
                 raise NotExportable(f"Arrow refused a value: {error}") from None
             if shape.writer is None:
                 shape.writer = pq.ParquetWriter(
