@@ -6,6 +6,7 @@ the server offers no export, in both flavours."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -216,3 +217,14 @@ def test_rows_sharing_a_step_keep_the_order_they_were_logged_in(
     exported = list(run.scan_history())
     assert exported == logged
     assert exported == list(run.scan_history(min_step=0))
+
+
+def test_without_pyarrow_the_scan_pages(make_api: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # pyarrow is an optional extra: a None in sys.modules is how Python says a module cannot
+    # be imported (find_spec answers None), as on an install without it.
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    spy = OperationSpy()
+    rows = list(make_api(spy).run(f"{ENTITY}/{PROJECT}/mixed").scan_history())
+    assert spy.count("GetRunParquetHistory") == 0
+    assert spy.count("GetRunHistoryPage") >= 1
+    assert len(rows) == ROWS
