@@ -30,7 +30,7 @@ from pathlib import Path
 
 import httpx
 
-from harness import BenchError, LocalServer
+from harness import BenchError, LocalServer, peak_rss_mb
 
 ENTITY = "bench"
 PROJECT = "parquet-history"
@@ -130,6 +130,7 @@ class ParquetResult:
     seed_seconds: float
     timed: dict[str, dict[str, object]]
     checked: dict[str, dict[str, object]]
+    server_rss_mb: float | None
 
 
 def run_parquet(tmp: Path, rows: int) -> ParquetResult:
@@ -148,7 +149,8 @@ def run_parquet(tmp: Path, rows: int) -> ParquetResult:
             print(f"parquet: {label} ...", flush=True)
             timed[label] = measure(server, mode, check=False)
         checked = {mode: measure(server, mode, check=True) for mode in ("exports", "paged")}
-    return ParquetResult(rows, seeded, timed, checked)
+        server_rss = peak_rss_mb(server.pid)
+    return ParquetResult(rows, seeded, timed, checked, server_rss)
 
 
 def parquet_markdown(result: ParquetResult) -> str:
@@ -158,7 +160,9 @@ def parquet_markdown(result: ParquetResult) -> str:
         f"## Whole history through Parquet exports ({result.rows:,} rows, one run)",
         "",
         f"Seeded through raw file_stream in {result.seed_seconds:.1f} s. Each read in a fresh"
-        " interpreter, counting rows only; peak RSS is the client process's.",
+        " interpreter, counting rows only; peak RSS is the client process's. The server's"
+        f" peak RSS over the whole benchmark (ingest, export build, reads): "
+        f"{result.server_rss_mb or 0:.0f} MB.",
         "",
         "| read | time (s) | rows/s | peak RSS (MB) | rows | vs paged |",
         "| --- | --- | --- | --- | --- | --- |",

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from wandb_typed_server.storage.db import Database
 from wandb_typed_server.storage.history import HISTORY_DDL, append_rows, delete_run_rows
 from wandb_typed_server.storage.history_exports import (
     MAX_SEGMENTS,
@@ -56,7 +57,7 @@ def test_one_file_per_shape_each_row_with_exactly_its_keys(
         {"_step": s, "loss": s / 2} if s % 3 else {"_step": s, "acc": {"top1": 1}} for s in range(9)
     ]
     append_rows(conn, RUN.pk, "history", 0, lines(logged))
-    names = exports.export(conn, RUN)
+    names = exports.export_now(conn, RUN)
     assert names == ["s0000-000.parquet", "s0000-001.parquet"]
     assert read_all(exports, names) == logged
 
@@ -65,13 +66,13 @@ def test_appended_rows_go_to_a_new_segment_and_old_files_stay(
     conn: sqlite3.Connection, exports: HistoryExports
 ) -> None:
     append_rows(conn, RUN.pk, "history", 0, lines([{"_step": s, "v": s} for s in range(5)]))
-    first = exports.export(conn, RUN)
+    first = exports.export_now(conn, RUN)
     path = exports.file_path(RUN.pk, first[0])
     assert path is not None
     before = (path.stat().st_mtime_ns, path.read_bytes())
-    assert exports.export(conn, RUN) == first  # nothing new: the same files
+    assert exports.export_now(conn, RUN) == first  # nothing new: the same files
     append_rows(conn, RUN.pk, "history", 5, lines([{"_step": s, "v": s} for s in range(5, 8)]))
-    second = exports.export(conn, RUN)
+    second = exports.export_now(conn, RUN)
     assert second[: len(first)] == first
     assert second[len(first) :] == ["s0001-000.parquet"]
     assert (path.stat().st_mtime_ns, path.read_bytes()) == before
@@ -82,25 +83,25 @@ def test_rows_below_the_exported_steps_make_it_again(
     conn: sqlite3.Connection, exports: HistoryExports
 ) -> None:
     append_rows(conn, RUN.pk, "history", 0, lines([{"_step": s} for s in (0, 5, 10)]))
-    exports.export(conn, RUN)
+    exports.export_now(conn, RUN)
     append_rows(conn, RUN.pk, "history", 3, lines([{"_step": 7}]))
-    names = exports.export(conn, RUN)
+    names = exports.export_now(conn, RUN)
     assert names == ["s0000-000.parquet"]
     assert [row["_step"] for row in read_all(exports, names)] == [0, 5, 7, 10]
 
 
 def test_a_changed_line_makes_it_again(conn: sqlite3.Connection, exports: HistoryExports) -> None:
     append_rows(conn, RUN.pk, "history", 0, lines([{"_step": s, "v": s} for s in range(4)]))
-    exports.export(conn, RUN)
+    exports.export_now(conn, RUN)
     append_rows(conn, RUN.pk, "history", 1, lines([{"_step": 1, "v": "new"}]))
-    names = exports.export(conn, RUN)
+    names = exports.export_now(conn, RUN)
     assert [row["v"] for row in read_all(exports, names)] == [0, "new", 2, 3]
 
 
 def test_too_many_segments_are_made_one(conn: sqlite3.Connection, exports: HistoryExports) -> None:
     for step in range(MAX_SEGMENTS + 1):
         append_rows(conn, RUN.pk, "history", step, lines([{"_step": step}]))
-        names = exports.export(conn, RUN)
+        names = exports.export_now(conn, RUN)
     assert names == ["s0000-000.parquet"]
     assert [row["_step"] for row in read_all(exports, names)] == list(range(MAX_SEGMENTS + 1))
 
@@ -109,11 +110,11 @@ def test_another_run_with_the_same_key_gets_its_own_export(
     conn: sqlite3.Connection, exports: HistoryExports
 ) -> None:
     append_rows(conn, RUN.pk, "history", 0, lines([{"_step": 0, "old": 1}]))
-    exports.export(conn, RUN)
+    exports.export_now(conn, RUN)
     delete_run_rows(conn, RUN.pk)
     append_rows(conn, RUN.pk, "history", 0, lines([{"_step": 0, "new": 2}]))
     reborn = RunIdentity(RUN.pk, "xyz", "2026-02-02T00:00:00")
-    assert read_all(exports, exports.export(conn, reborn)) == [{"_step": 0, "new": 2}]
+    assert read_all(exports, exports.export_now(conn, reborn)) == [{"_step": 0, "new": 2}]
 
 
 @pytest.mark.parametrize(
@@ -125,7 +126,7 @@ def test_values_parquet_cannot_hold_as_logged_leave_the_run_unexported(
     conn: sqlite3.Connection, exports: HistoryExports, value: object
 ) -> None:
     append_rows(conn, RUN.pk, "history", 0, lines([{"_step": 0, "v": 1}, {"_step": 1, "v": value}]))
-    assert exports.export(conn, RUN) == []
+    assert exports.export_now(conn, RUN) == []
     assert not list((exports.root / "1").glob("*.parquet*"))
 
 
@@ -133,12 +134,12 @@ def test_a_row_without_a_step_leaves_the_run_unexported(
     conn: sqlite3.Connection, exports: HistoryExports
 ) -> None:
     append_rows(conn, RUN.pk, "history", 0, lines([{"_step": 0}, {"no_step": True}]))
-    assert exports.export(conn, RUN) == []
+    assert exports.export_now(conn, RUN) == []
 
 
 def test_disabled_exports_nothing(conn: sqlite3.Connection, tmp_path: Path) -> None:
     append_rows(conn, RUN.pk, "history", 0, lines([{"_step": 0}]))
-    assert HistoryExports(tmp_path / "off").export(conn, RUN) == []
+    assert HistoryExports(tmp_path / "off").export_now(conn, RUN) == []
     assert not (tmp_path / "off").exists()
 
 
@@ -146,7 +147,21 @@ def test_file_names_outside_the_exports_are_refused(
     conn: sqlite3.Connection, exports: HistoryExports
 ) -> None:
     append_rows(conn, RUN.pk, "history", 0, lines([{"_step": 0}]))
-    exports.export(conn, RUN)
+    exports.export_now(conn, RUN)
     assert exports.file_path(RUN.pk, "manifest.json") is None
     assert exports.file_path(RUN.pk, "../1/s0000-000.parquet") is None
     assert exports.file_path(RUN.pk, "s0000-000.parquet") is not None
+
+
+def test_a_build_longer_than_the_wait_answers_none_then_serves_it(tmp_path: Path) -> None:
+    db = Database(tmp_path / "server.sqlite3")
+    with db.transaction() as connection:
+        append_rows(connection, RUN.pk, "history", 0, lines([{"_step": s} for s in range(3)]))
+    exports = HistoryExports(tmp_path / "exports", enabled=True, wait_seconds=0.5)
+    with exports._lock(RUN.pk):  # the build cannot finish while this is held
+        assert exports.export(db, RUN) == []
+    exports.wait_seconds = 30.0
+    names = exports.export(db, RUN)
+    assert names == ["s0000-000.parquet"]
+    assert [row["_step"] for row in read_all(exports, names)] == [0, 1, 2]
+    db.close()

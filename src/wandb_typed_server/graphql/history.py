@@ -150,7 +150,7 @@ def resolve_parquet_history(
     """
     ctx = request_context(info)
     identity = RunIdentity(node_pk(obj), str(obj["name"]), str(obj.get("createdAt") or ""))
-    names = ctx.state.history_exports.export(ctx.conn, identity)
+    names = ctx.state.history_exports.export(ctx.state.db, identity)
     return {
         "parquetUrls": [
             signed_url(ctx, "GET", history_export_path(identity.pk, name)) for name in names

@@ -12,7 +12,9 @@ already exported changed: a line re-sent with another body (the ingest calls
 :func:`forget_history_exports`), rows appended with steps not above the last exported one,
 more than :data:`MAX_SEGMENTS` segments, or another run now holding the primary key.
 
-Every request brings the export up to date before it answers, so ``liveData`` is empty:
+Every request brings the export up to date before it answers (one background thread builds;
+a request waits for it up to :data:`BUILD_WAIT_SECONDS`, and answers no export when the build
+takes longer: the client pages this time), so ``liveData`` is empty:
 wandb-core asks ``history`` for a whole page once a page reaches the first live step, and
 would read the page's exported rows twice.
 
@@ -33,12 +35,18 @@ import os
 import shutil
 import sqlite3
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic_core import from_json
 
 from wandb_typed_server.storage.history_parquet import NotExportable, ShapeWriter
+
+if TYPE_CHECKING:
+    from wandb_typed_server.storage.db import Database
 
 __all__ = [
     "HISTORY_EXPORT_DDL",
@@ -50,6 +58,10 @@ __all__ = [
 
 MAX_SEGMENTS = 32
 """Segments kept before the export is made again as one."""
+
+BUILD_WAIT_SECONDS = 10.0
+"""How long a request waits for its export (less than clients' request timeouts: ours 19 s,
+wandb-core's 30 s); past it the request answers no export and the build goes on."""
 
 _FETCH_ROWS = 10_000
 
@@ -147,15 +159,20 @@ class HistoryExports:
     default: none, every run is read by paging).
 
     >>> exports = HistoryExports(Path("/tmp/wandb-data/history-exports"))  # doctest: +SKIP
-    >>> exports.export(conn, RunIdentity(1, "abc", "2026-01-01"))  # doctest: +SKIP
+    >>> exports.export(db, RunIdentity(1, "abc", "2026-01-01"))  # doctest: +SKIP
     ['s0000-000.parquet']
     """
 
-    def __init__(self, root: Path, *, enabled: bool = False) -> None:
+    def __init__(
+        self, root: Path, *, enabled: bool = False, wait_seconds: float = BUILD_WAIT_SECONDS
+    ) -> None:
         self.root = root
         self.enabled = enabled
+        self.wait_seconds = wait_seconds
         self._locks: dict[int, threading.Lock] = {}
         self._locks_lock = threading.Lock()
+        self._builds: dict[int, Future[list[str]]] = {}
+        self._builder: ThreadPoolExecutor | None = None
 
     def file_path(self, run_pk: int, name: str) -> Path | None:
         """The export file ``name`` of the run, or None when ``name`` is not one."""
@@ -168,7 +185,30 @@ class HistoryExports:
         with self._locks_lock:
             return self._locks.setdefault(run_pk, threading.Lock())
 
-    def export(self, conn: sqlite3.Connection, run: RunIdentity) -> list[str]:
+    def export(self, db: Database, run: RunIdentity) -> list[str]:
+        """The names of the run's export files once they hold every row (see
+        :meth:`export_now`), brought up to date by one background thread: when that takes
+        more than ``wait_seconds`` (a first export of a long run), none for now (the caller
+        pages) while the build goes on for the next request."""
+        if not self.enabled:
+            return []
+        with self._locks_lock:
+            build = self._builds.get(run.pk)
+            if build is None or build.done():
+                if self._builder is None:
+                    self._builder = ThreadPoolExecutor(1, thread_name_prefix="history-exports")
+                build = self._builder.submit(self._export_in_snapshot, db, run)
+                self._builds[run.pk] = build
+        try:
+            return build.result(timeout=self.wait_seconds)
+        except FutureTimeoutError:
+            return []
+
+    def _export_in_snapshot(self, db: Database, run: RunIdentity) -> list[str]:
+        with db.snapshot() as conn:
+            return self.export_now(conn, run)
+
+    def export_now(self, conn: sqlite3.Connection, run: RunIdentity) -> list[str]:
         """The names of the run's export files, in order, once they hold every row ``conn``
         sees (call it inside a read snapshot); empty when the run has no history or its
         history cannot be exported as logged."""

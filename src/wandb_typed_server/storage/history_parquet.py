@@ -205,7 +205,10 @@ class ShapeWriter:
 
     def _shape_of(self, row: Mapping[str, object], quick: _Quick) -> _Shape:
         pa = _pa()
-        keys = sorted(row)
+        # ``_step`` first, then plain values, then dicts (structs): wandb-core's keyed reads
+        # project columns by Arrow field index as if it were the Parquet leaf index, which
+        # only agree up to the first struct (a struct has a leaf per field).
+        keys = sorted(row, key=lambda key: (key != "_step", type(row[key]) is dict, key))
         exact = (tuple(keys), tuple(_signature(row[key]) for key in keys))
         shape = self._exact.get(exact)
         if shape is None:
