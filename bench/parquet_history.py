@@ -3,20 +3,23 @@
 One server (``wandb-typed server --history-exports``) on a fresh data dir; one run of
 ``--parquet-rows`` rows (default 1,000,000: ``loss``, ``acc``, ``lr``, ``epoch``, ``_runtime``,
 ``_timestamp`` every step, an ``eval`` dict every 100 steps, a NaN now and then) written by
-raw ``file_stream`` posts. Then, each in a fresh interpreter (time and peak RSS are the
-child's, imports included):
+raw ``file_stream`` posts. The export is built first: ``parquetHistory`` asked until it
+answers URLs (a request waits up to 10 s for the build, then answers none while it goes on),
+timed. Then, each in a fresh interpreter (time and peak RSS are the child's, imports
+included):
 
-- first, the export is built: ``parquetHistory`` asked until it answers URLs (a request
-  waits up to 10 s for the build, then answers none while it goes on), timed;
 - ``exports``: ``run.scan_history()`` (the export is cached on the server);
 - ``paged``: ``run.scan_history(min_step=0)`` (a step bound keeps our client on pages,
   1,000 steps each, several in flight);
 
 each timed while only counting rows, then once more unclocked to check identity: the
 number of rows and a SHA-256 over every row's JSON text (sorted keys, NaN as a token) must be
-the same for all three.
+the same for both. Both reads are timed again through ``bench/latency_proxy.py``
+adding ``--latency-ms`` (50) to every request (``--no-latency``: not), each compared with
+the paged read at the same delay.
 
-    .venv/bin/python bench/run.py --only parquet [--parquet-rows 1000000] [--output PATH]
+    .venv/bin/python bench/run.py --only parquet [--parquet-rows 1000000] [--latency-ms 50]
+        [--no-latency] [--output PATH]
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from pathlib import Path
 
 import httpx
 
-from harness import BenchError, LocalServer, peak_rss_mb
+from harness import BenchError, LatencyProxy, LocalServer, peak_rss_mb
 
 ENTITY = "bench"
 PROJECT = "parquet-history"
@@ -123,13 +126,15 @@ def build_export(server: LocalServer) -> float:
     raise BenchError("the export was not built within 30 minutes")
 
 
-def measure(server: LocalServer, mode: str, check: bool) -> dict[str, object]:
-    """One scan in a fresh interpreter: its RESULT record."""
+def measure(
+    server: LocalServer, mode: str, check: bool, base_url: str | None = None
+) -> dict[str, object]:
+    """One scan in a fresh interpreter (at ``base_url``, default the server's): its RESULT."""
     command = [
         sys.executable,
         "-c",
         CHILD,
-        server.base_url,
+        base_url or server.base_url,
         server.api_key,
         f"{ENTITY}/{PROJECT}/{RUN}",
         mode,
@@ -155,8 +160,8 @@ class ParquetResult:
     server_rss_mb: float | None
 
 
-def run_parquet(tmp: Path, rows: int) -> ParquetResult:
-    """Seed a server with exports on, then time and check the three reads."""
+def run_parquet(tmp: Path, rows: int, latency_ms: float = 50.0) -> ParquetResult:
+    """Seed a server with exports on, build the export, then time and check the reads."""
     data_dir = tmp / "data"
     data_dir.mkdir(parents=True)
     with LocalServer(data_dir, extra_args=["--history-exports"]) as server:
@@ -168,6 +173,12 @@ def run_parquet(tmp: Path, rows: int) -> ParquetResult:
         for mode, label in (("exports", "exports"), ("paged", "paged scan_history")):
             print(f"parquet: {label} ...", flush=True)
             timed[label] = measure(server, mode, check=False)
+        if latency_ms:
+            with LatencyProxy(server.base_url, latency_ms) as proxy:
+                for mode, label in (("exports", "exports"), ("paged", "paged scan_history")):
+                    label = f"{label}, {latency_ms:g} ms per request"
+                    print(f"parquet: {label} ...", flush=True)
+                    timed[label] = measure(server, mode, check=False, base_url=proxy.base_url)
         checked = {mode: measure(server, mode, check=True) for mode in ("exports", "paged")}
         server_rss = peak_rss_mb(server.pid)
     return ParquetResult(rows, seeded, built, timed, checked, server_rss)
@@ -191,9 +202,14 @@ def parquet_markdown(result: ParquetResult) -> str:
     for label, record in result.timed.items():
         seconds = float(str(record["seconds"]))
         count = int(str(record["rows"]))
+        base = paged
+        if "ms per request" in label:
+            base = float(
+                str(result.timed[label.replace("exports", "paged scan_history")]["seconds"])
+            )
         lines.append(
             f"| {label} | {seconds:.2f} | {count / seconds:,.0f} |"
-            f" {float(str(record['rss_mb'])):.0f} | {count:,} | {paged / seconds:.1f}x |"
+            f" {float(str(record['rss_mb'])):.0f} | {count:,} | {base / seconds:.1f}x |"
         )
     digests = {mode: record["digest"] for mode, record in result.checked.items()}
     counts = {mode: record["rows"] for mode, record in result.checked.items()}
@@ -211,12 +227,13 @@ def parquet_markdown(result: ParquetResult) -> str:
     return "\n".join(lines)
 
 
-def main_parquet(output: Path, rows: int) -> str:
-    """Run the benchmark alone and write its section to ``output``."""
+def main_parquet(output: Path, rows: int, latency_ms: float = 50.0) -> str:
+    """Run the benchmark alone and write its section to ``output`` (``latency_ms``: also
+    through the latency proxy adding that much to every request; 0: not)."""
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="wandb-typed-parquet-") as tmp:
-        document = parquet_markdown(run_parquet(Path(tmp), rows))
+        document = parquet_markdown(run_parquet(Path(tmp), rows, latency_ms))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text("# Parquet history exports\n\n" + document)
     return document

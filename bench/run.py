@@ -909,7 +909,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.only == "parquet":
         parquet_output = args.output or RESULTS.with_name("parquet.md")
-        print(main_parquet(parquet_output, args.parquet_rows))
+        delay = 0.0 if args.no_latency else args.latency_ms
+        print(main_parquet(parquet_output, args.parquet_rows, delay))
         print(f"written to {parquet_output}")
         return
     if args.only == "ingest":
