@@ -1,6 +1,7 @@
 """History Parquet exports (storage/history_exports.py, history_parquet.py) against real SQLite
-and real pyarrow: what is written, when files are kept, added or made again, and the
-histories that are not exported (served by paging instead)."""
+and real pyarrow: what is written, when files are kept, added or made again, how they are
+served (signed URLs, HEAD and Range), and the histories that are not exported (served by
+paging instead)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import httpx
 import pyarrow.parquet as pq
 import pytest
 
+from wandb_typed_server import start_in_thread
 from wandb_typed_server.storage.db import Database
 from wandb_typed_server.storage.history import HISTORY_DDL, append_rows, delete_run_rows
 from wandb_typed_server.storage.history_exports import (
@@ -19,6 +22,7 @@ from wandb_typed_server.storage.history_exports import (
     HistoryExports,
     RunIdentity,
 )
+from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 RUN = RunIdentity(1, "abc", "2026-01-01T00:00:00")
 
@@ -165,3 +169,25 @@ def test_a_build_longer_than_the_wait_answers_none_then_serves_it(tmp_path: Path
     assert names == ["s0000-000.parquet"]
     assert [row["_step"] for row in read_all(exports, names)] == [0, 1, 2]
     db.close()
+
+
+def test_export_files_are_served_only_at_their_signed_urls(tmp_path: Path) -> None:
+    query = """query { project(name: "p", entityName: "admin") { run(name: "r") {
+        parquetHistory(liveKeys: ["_step"]) { parquetUrls liveData } } } }"""
+    with start_in_thread(tmp_path / "data", history_exports=True) as server:
+        seed_runs(server.base_url, server.api_key, "admin", "p", [SeedRun("r", history=[{"v": 1}])])
+        reply = httpx.post(
+            f"{server.base_url}/graphql", auth=("api", server.api_key), json={"query": query}
+        ).json()
+        history = reply["data"]["project"]["run"]["parquetHistory"]
+        assert history["liveData"] == []
+        (url,) = history["parquetUrls"]
+        assert httpx.get(url).content[:4] == b"PAR1"
+        head = httpx.head(url)
+        assert head.status_code == 200
+        ranged = httpx.get(url, headers={"Range": "bytes=0-3"})
+        assert (ranged.status_code, ranged.content) == (206, b"PAR1")
+        assert httpx.get(url.replace("signature=", "signature=0")).status_code == 403
+        assert httpx.get(url.split("?")[0]).status_code == 403
+        other = url.replace("s0000-000.parquet", "manifest.json")
+        assert httpx.get(other).status_code == 403  # signed for another path
