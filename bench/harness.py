@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -43,11 +44,18 @@ def free_port() -> int:
 class LocalServer:
     """``wandb-typed server`` on a free loopback port and ``data_dir``, as a child process."""
 
-    def __init__(self, data_dir: Path, *, pythonpath: Path | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        pythonpath: Path | None = None,
+        extra_args: Sequence[str] = (),
+    ) -> None:
         """``pythonpath``: serve the sources found there (another commit's ``src/``) instead of
-        the installed package."""
+        the installed package; ``extra_args``: more options of ``wandb-typed server``."""
         self.data_dir = data_dir
         self.pythonpath = pythonpath
+        self.extra_args = list(extra_args)
         self.port = free_port()
         self.api_key = secrets.token_hex(20)
         self.base_url = f"http://127.0.0.1:{self.port}"
@@ -76,6 +84,7 @@ class LocalServer:
             str(self.port),
             "--api-key",
             self.api_key,
+            *self.extra_args,
         ]
         with self._log.open("wb") as log:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)

@@ -11,14 +11,17 @@ one through the proxy at 0 ms shows the proxy's own cost.
 
     .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--artifact-mb 200]
         [--artifact-files 1000] [--latency-ms 50] [--latency-reps 3] [--no-latency]
-        [--quick] [--output PATH] [--only ingest|startup] [--ingest-base SHA]
-        [--startup-base SHA]
+        [--quick] [--output PATH] [--only ingest|startup|parquet] [--ingest-base SHA]
+        [--startup-base SHA] [--parquet-rows N]
 
 The ingest row (``bench/ingest.py``: rows/s into the server, the baseline commit's server vs
 this checkout's) closes every full run; ``--only ingest`` runs it alone and writes
 ``bench/results/ingest.md`` (or ``--output``). ``--only startup`` runs the startup rows
 (1, 1b, 1c) alone, ``--reps`` times, and writes ``bench/results/startup.md``; with
-``--startup-base SHA`` our client as of that commit runs beside today's.
+``--startup-base SHA`` our client as of that commit runs beside today's. ``--only parquet``
+(``bench/parquet_history.py``: a whole history of ``--parquet-rows`` rows, default 1,000,000,
+read through Parquet exports vs our paged ``scan_history``) runs alone and writes
+``bench/results/parquet.md``.
 
 ``--quick`` (small data, 1 repetition) writes ``bench/results/quick.md`` unless ``--output``
 says otherwise, never ``latest.md``.
@@ -71,6 +74,7 @@ from ingest import (
     main_ingest,
     run_ingest,
 )
+from parquet_history import main_parquet
 from report import Series, Summary, table
 from wandb_typed_server.testing.sdk_env import sdk_environment
 
@@ -1030,17 +1034,29 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["ingest", "startup"],
-        help="run one benchmark alone (ingest: bench/ingest.py; startup: rows 1, 1b and 1c)",
+        choices=["ingest", "startup", "parquet"],
+        help=(
+            "run one benchmark alone (ingest: bench/ingest.py; startup: rows 1, 1b and 1c;"
+            " parquet: bench/parquet_history.py)"
+        ),
     )
     parser.add_argument(
         "--startup-base",
         help="with --only startup: also run our client as of this commit (before/after)",
     )
     parser.add_argument(
+        "--parquet-rows", type=int, default=1_000_000, help="rows of --only parquet's run"
+    )
+    parser.add_argument(
         "--ingest-base", default=BASELINE, help=f"the commit ingest compares with ({BASELINE})"
     )
     args = parser.parse_args()
+    if args.only == "parquet":
+        parquet_output = args.output or RESULTS.with_name("parquet.md")
+        delay = 0.0 if args.no_latency else args.latency_ms
+        print(main_parquet(parquet_output, args.parquet_rows, delay))
+        print(f"written to {parquet_output}")
+        return
     if args.only == "ingest":
         ingest_output = args.output or RESULTS.with_name("ingest.md")
         print(main_ingest(ingest_output, args.ingest_base))

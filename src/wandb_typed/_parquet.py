@@ -1,5 +1,5 @@
-"""Parquet files read and written through the three ``pyarrow.parquet`` functions the export
-and the command line use, typed here.
+"""Parquet files read and written through the ``pyarrow.parquet`` functions the export, the
+command line and history exports use, typed here.
 
 ``pyarrow.parquet``'s stubs (pyarrow-stubs) leave parts of these signatures unknown
 (``IO[Unknown]`` among the accepted targets, an untyped file system), which pyright strict
@@ -18,18 +18,57 @@ Example:
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
+from wandb_typed._json import JSONValue
 from wandb_typed.arrow import require_pyarrow
 
 if TYPE_CHECKING:
     import pyarrow
 
-__all__ = ["read_schema", "read_table", "write_table"]
+__all__ = ["Columns", "RowBatches", "read_row_batches", "read_schema", "read_table", "write_table"]
+
+
+class _Column(Protocol):
+    def to_pylist(self) -> list[JSONValue]: ...
+
+
+class _RecordBatch(Protocol):
+    @property
+    def columns(self) -> Sequence[_Column]: ...
+
+    @property
+    def schema(self) -> _NamedSchema: ...
+
+
+class _NamedSchema(Protocol):
+    @property
+    def names(self) -> list[str]: ...
+
+
+class _FileMetadata(Protocol):
+    @property
+    def metadata(self) -> Mapping[bytes, bytes] | None: ...
+
+
+class _ParquetFile(Protocol):
+    @property
+    def metadata(self) -> _FileMetadata: ...
+
+    def iter_batches(self, batch_size: int) -> Iterator[_RecordBatch]: ...
+
+    def close(self) -> None: ...
+
+
+class _ParquetFileClass(Protocol):
+    def __call__(self, source: str) -> _ParquetFile: ...
 
 
 class _ParquetModule(Protocol):
+    ParquetFile: _ParquetFileClass
+
     def write_table(self, table: pyarrow.Table, where: Path) -> None: ...
 
     def read_table(self, source: Path) -> pyarrow.Table: ...
@@ -55,3 +94,42 @@ def read_table(source: Path) -> pyarrow.Table:
 def read_schema(where: Path) -> pyarrow.Schema:
     """The schema of the Parquet file ``where`` (its data is not read)."""
     return _module().read_schema(where)
+
+
+Columns = tuple[list[str], list[list[JSONValue]]]
+"""A batch of a Parquet file: its column names and each column's values."""
+
+
+class RowBatches:
+    """The columns of a Parquet file as Python lists, ``batch_rows`` rows at a time (one
+    batch in memory), and the file's key-value metadata; ``close()`` when done.
+
+    Example:
+        >>> from wandb_typed.arrow import to_arrow
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "rows.parquet"
+        >>> write_table(to_arrow([{"a": 1}, {"a": 2}]), path)
+        >>> batches = read_row_batches(path, batch_rows=1)
+        >>> list(batches), b"ARROW:schema" in batches.metadata, batches.close()
+        ([(['a'], [[1]]), (['a'], [[2]])], True, None)
+    """
+
+    def __init__(self, path: Path, batch_rows: int) -> None:
+        self._file = _module().ParquetFile(str(path))
+        self.metadata: Mapping[bytes, bytes] = self._file.metadata.metadata or {}
+        """The file's key-value metadata (its footer's)."""
+        self._batch_rows = batch_rows
+
+    def __iter__(self) -> Iterator[Columns]:
+        """Each batch's column names and values, in file order."""
+        for batch in self._file.iter_batches(batch_size=self._batch_rows):
+            yield batch.schema.names, [column.to_pylist() for column in batch.columns]
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
+
+
+def read_row_batches(source: Path, *, batch_rows: int) -> RowBatches:
+    """The columns of the Parquet file ``source``, ``batch_rows`` rows at a time."""
+    return RowBatches(source, batch_rows)

@@ -362,6 +362,14 @@ def _admin_key(api_key: str | None, api_key_file: Path | None) -> str | None:
     default=None,
     help="read the admin API key from this file (its first line) instead of --api-key",
 )
+@click.option(
+    "--history-exports/--no-history-exports",
+    default=False,
+    show_default=True,
+    help="serve runs' histories as Parquet exports (parquetHistory): whole-history scans"
+    " read files instead of pages; wandb 0.31.0's scan_history(keys=...) then also yields"
+    " rows without the keys",
+)
 @_limit_options
 @click.pass_context
 def server(
@@ -372,6 +380,7 @@ def server(
     port: int,
     api_key: str | None,
     api_key_file: Path | None,
+    history_exports: bool,
     **limits: int | None,
 ) -> None:
     """Run the local W&B-compatible server (or, with ``org ...``, manage its organizations).
@@ -386,7 +395,7 @@ def server(
     if context.invoked_subcommand is None:
         key = _admin_key(api_key, api_key_file)
         given = {name: value for name, value in limits.items() if value is not None}
-        raise SystemExit(_serve(data_dir, host, port, key, given))
+        raise SystemExit(_serve(data_dir, host, port, key, given, history_exports))
 
 
 @server.group("org", context_settings=SETTINGS)
@@ -504,7 +513,12 @@ def listening_socket(host: str, port: int) -> socket.socket:
 
 
 def _serve(
-    data_dir: Path, host: str, port: int, api_key: str | None, limits: Mapping[str, int]
+    data_dir: Path,
+    host: str,
+    port: int,
+    api_key: str | None,
+    limits: Mapping[str, int],
+    history_exports: bool = False,
 ) -> int:
     try:
         import uvicorn
@@ -517,7 +531,7 @@ def _serve(
         ) from None
     sock = listening_socket(host, port)
     bound_port = sock.getsockname()[1]
-    state = open_state(data_dir)
+    state = open_state(data_dir, history_exports=history_exports)
     new_key = ensure_admin(state.db, api_key)
     print(f"wandb-typed server on http://{host}:{bound_port}  (data: {data_dir})", flush=True)
     if new_key is not None:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from ariadne import ObjectType, SchemaBindable
 from graphql import GraphQLResolveInfo
 
+from wandb_typed_server.graphql.artifact_nodes import signed_url
 from wandb_typed_server.graphql.context import request_context
 from wandb_typed_server.graphql.nodes import Node, node_pk
 from wandb_typed_server.storage.history import (
@@ -27,6 +28,7 @@ from wandb_typed_server.storage.history import (
     line_counts,
     sampled_history,
 )
+from wandb_typed_server.storage.history_exports import RunIdentity
 
 DEFAULT_SAMPLES = 500
 
@@ -136,9 +138,30 @@ def resolve_history_keys(obj: Node, info: GraphQLResolveInfo, **_args: object) -
 
 
 @run.field("parquetHistory")
-def resolve_parquet_history(obj: Node, _info: GraphQLResolveInfo, **_args: object) -> Node:
-    """No parquet exports: empty lists, so clients page through ``history`` instead."""
-    return {"parquetUrls": [], "liveData": []}
+def resolve_parquet_history(
+    obj: Node, info: GraphQLResolveInfo, liveKeys: Sequence[str] = (), **_args: object
+) -> Node:
+    """Signed URLs of the run's history exported to Parquet, brought up to date first (see
+    :mod:`wandb_typed_server.storage.history_exports`); no URLs when exports are off or the
+    history cannot be exported as logged (clients then page through ``history``).
+
+    ``liveData`` (rows not exported yet, reduced to ``liveKeys``) is always empty: every
+    request exports what was logged before it.
+    """
+    ctx = request_context(info)
+    identity = RunIdentity(node_pk(obj), str(obj["name"]), str(obj.get("createdAt") or ""))
+    names = ctx.state.history_exports.export(ctx.state.db, identity)
+    return {
+        "parquetUrls": [
+            signed_url(ctx, "GET", history_export_path(identity.pk, name)) for name in names
+        ],
+        "liveData": [],
+    }
+
+
+def history_export_path(run_pk: int, name: str) -> str:
+    """The URL path of one history export file behind a signed URL."""
+    return f"/history-exports/{run_pk}/{name}"
 
 
 BINDABLES: list[SchemaBindable] = [run]

@@ -5,6 +5,9 @@
 - ``GET  /files/{entity}/{project}/{run}/{name}``           (Basic auth) = File.url
 - ``GET|PUT /storage/{entity}/{project}/{run}/{name}``      (signed, expiring URL; no auth)
   = File.directUrl and the upload URLs of createRunFiles
+- ``GET  /history-exports/{run pk}/{name}``                 (signed, expiring URL; no auth)
+  = a history Parquet export (``Run.parquetHistory.parquetUrls``); HEAD and Range requests
+  too (wandb-core reads an export's footer and columns by ranges when it scans some keys)
 """
 
 from __future__ import annotations
@@ -162,6 +165,7 @@ class Handlers:
             Route(
                 "/storage/{entity}/{project}/{run}/{name:path}", self.storage_put, methods=["PUT"]
             ),
+            Route("/history-exports/{run_pk:int}/{name}", self.history_export, methods=["GET"]),
         ]
 
     async def graphql(self, request: Request) -> Response:
@@ -267,6 +271,17 @@ class Handlers:
         except UnsafeFileNameError as exc:
             return _text(400, str(exc))
         return _file_response(path)
+
+    async def history_export(self, request: Request) -> Response:
+        """A history Parquet export behind a signed, expiring URL."""
+        if not self._signature_ok(request, "GET"):
+            return _text(403, "invalid or expired signature")
+        path = self.state.history_exports.file_path(
+            int(request.path_params["run_pk"]), request.path_params["name"]
+        )
+        if path is None:
+            return _text(404, "history export not found")
+        return FileResponse(path, media_type="application/vnd.apache.parquet")
 
     async def storage_put(self, request: Request) -> Response:
         """Upload URL from createRunFiles: store the body atomically and record the file."""

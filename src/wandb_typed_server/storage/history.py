@@ -42,6 +42,8 @@ from typing import Literal
 
 from pydantic_core import from_json
 
+from wandb_typed_server.storage.history_exports import HISTORY_EXPORT_DDL, forget_history_exports
+
 __all__ = [
     "HISTORY_DDL",
     "PreparedLines",
@@ -121,6 +123,8 @@ HISTORY_DDL: list[str] = [
         count INTEGER NOT NULL,
         PRIMARY KEY (run_pk, key, type)
     ) WITHOUT ROWID""",
+    # Which of a run's Parquet exports are still valid (storage/history_exports.py).
+    *HISTORY_EXPORT_DDL,
 ]
 
 _INT64_MIN = -(2**63)
@@ -343,6 +347,8 @@ def store_lines(conn: sqlite3.Connection, run_pk: int, prepared: PreparedLines) 
             if (stored := existing.get(offset + i)) is None or stored[1] != prepared.bodies[i]
         ]
         replaced = [(i, existing[offset + i]) for i in indexes if offset + i in existing]
+        if replaced and stream == "history":  # rows already stored changed: exports too
+            forget_history_exports(conn, run_pk)
         conn.executemany(
             "DELETE FROM history_lines WHERE run_pk = ? AND stream = ? AND step = ? AND line_no = ?",
             [(run_pk, stream, step, offset + i) for i, (step, _) in replaced],
@@ -551,6 +557,7 @@ def delete_run_rows(conn: sqlite3.Connection, run_pk: int) -> None:
     """
     for table in ("history_lines", "history_streams", "history_keysets", "history_key_types"):
         conn.execute(f"DELETE FROM {table} WHERE run_pk = ?", (run_pk,))
+    forget_history_exports(conn, run_pk)
 
 
 def history_keys_of_runs(

@@ -9,6 +9,7 @@ from pathlib import Path
 from wandb_typed_server.storage.artifact_blobs import ArtifactBlobStore
 from wandb_typed_server.storage.blobs import BlobStore
 from wandb_typed_server.storage.db import Database
+from wandb_typed_server.storage.history_exports import HistoryExports
 from wandb_typed_server.storage.signing import UrlSigner
 
 DATABASE_FILE = "server.sqlite3"
@@ -23,10 +24,14 @@ class ServerState:
     blobs: BlobStore
     signer: UrlSigner
     artifact_blobs: ArtifactBlobStore
+    history_exports: HistoryExports
 
 
-def open_state(data_dir: Path) -> ServerState:
-    """Open (creating if needed) the database, files folders and signing key in ``data_dir``.
+def open_state(data_dir: Path, *, history_exports: bool = False) -> ServerState:
+    """Open (creating if needed) the database, files folders and signing key in ``data_dir``
+    (``history_exports=True``: serve runs' histories as Parquet exports, see
+    :mod:`wandb_typed_server.storage.history_exports`; off by default because wandb 0.31.0's
+    ``scan_history(keys=[...])`` reads every exported row, holding the keys or not).
 
     >>> state = open_state(Path("/tmp/wandb-data"))  # doctest: +SKIP
     """
@@ -37,4 +42,5 @@ def open_state(data_dir: Path) -> ServerState:
         blobs=BlobStore(data_dir / "files"),
         signer=UrlSigner.load_or_create(data_dir),
         artifact_blobs=ArtifactBlobStore(data_dir / "artifacts"),
+        history_exports=HistoryExports(data_dir / "history-exports", enabled=history_exports),
     )

@@ -128,16 +128,18 @@ def start_in_thread(
     heartbeat_timeout_seconds: float = 300.0,
     delivery_policy: DeliveryPolicy | None = None,
     limits: RequestLimits | None = None,
+    history_exports: bool = False,
 ) -> RunningServer:
     """Start a server on ``data_dir`` and return once it accepts connections.
 
     Without ``api_key`` a fresh admin key is generated and registered (so the caller always
-    knows a working key, even on an existing data dir).
+    knows a working key, even on an existing data dir). ``history_exports=True``: the server
+    serves runs' histories as Parquet exports (``parquetHistory``; off by default).
 
     >>> with start_in_thread(tmp_path) as server:  # doctest: +SKIP
     ...     httpx.post(f"{server.base_url}/graphql", auth=("api", server.api_key), json=...)
     """
-    state = open_state(Path(data_dir))
+    state = open_state(Path(data_dir), history_exports=history_exports)
     key = api_key or generate_api_key()
     ensure_admin(state.db, key)
     # proto=IPPROTO_TCP matters: asyncio only sets TCP_NODELAY on sockets that say they are

@@ -1,26 +1,48 @@
-"""A run's Parquet history exports (``run.download_history_exports``; the async source).
+"""A run's Parquet history exports (``run.download_history_exports``, and the fast path of
+``run.scan_history()``; the async source).
 
 W&B exports a run's history to Parquet files and serves their URLs with the rows logged
 since the last export (``parquetHistory``). A server that exports nothing (no URLs) for a run
-that has history cannot serve this: :class:`~wandb_typed.errors.UnsupportedByServerError`
-says so, and ``run.scan_history()`` reads the same rows over GraphQL.
+that has history cannot serve ``download_history_exports``:
+:class:`~wandb_typed.errors.UnsupportedByServerError` says so, and ``run.scan_history()``
+reads the same rows over GraphQL.
+
+:func:`open_history_exports` is how a whole-history scan reads them: the files are
+downloaded to a temporary folder and read a batch at a time (see
+:mod:`wandb_typed.runs.export_rows`); it answers None when the server offers no exports
+(no URLs, or no ``parquetHistory`` field) or pyarrow is not installed, and the scan pages.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from wandb_typed._download import VerifiedWriter, local_destination
-from wandb_typed.errors import NotFoundError, UnsupportedByServerError, WandbTypedError
+from wandb_typed._json import as_object
+from wandb_typed.errors import (
+    GraphQLError,
+    NotFoundError,
+    UnsupportedByServerError,
+    WandbTypedError,
+)
+from wandb_typed.runs.export_rows import ExportRows, step_of
 
 if TYPE_CHECKING:
     from wandb_typed._async.session import AsyncSession
     from wandb_typed.paths import RunPath
 
-__all__ = ["DownloadHistoryResult", "IncompleteRunHistoryError", "download_history_exports"]
+__all__ = [
+    "DownloadHistoryResult",
+    "ExportedHistory",
+    "IncompleteRunHistoryError",
+    "download_history_exports",
+    "open_history_exports",
+]
 
 
 class IncompleteRunHistoryError(WandbTypedError):
@@ -74,3 +96,59 @@ async def download_history_exports(
                     out.write(chunk)
         paths.append(destination)
     return DownloadHistoryResult(paths=paths, contains_live_data=live)
+
+
+@dataclass
+class ExportedHistory:
+    """A run's downloaded exports: their rows, and the first step they do not hold."""
+
+    rows: ExportRows
+    live_from: int | None
+    """The lowest step of the rows not exported yet (read by paging), None when none."""
+    folder: tempfile.TemporaryDirectory[str]
+
+    def close(self) -> None:
+        """Close the files and remove the temporary folder."""
+        self.rows.close()
+        self.folder.cleanup()
+
+
+async def open_history_exports(session: AsyncSession, path: RunPath) -> ExportedHistory | None:
+    """Download the run's Parquet history exports, or None when the server offers none
+    (or pyarrow is not installed): then the history is read by paging.
+
+    Raises:
+        NotFoundError: The run does not exist.
+    """
+    if importlib.util.find_spec("pyarrow") is None:
+        return None
+    try:
+        reply = await session.client.get_run_parquet_history(
+            path.entity, path.project, path.run_id, live_keys=["_step"]
+        )
+    except GraphQLError:  # a server without parquetHistory (or failing to export)
+        return None
+    run = reply.project.run if reply.project is not None else None
+    if run is None:
+        raise NotFoundError.for_run(path)
+    urls = run.parquet_history.parquet_urls
+    if not urls:
+        return None
+    live_steps = [
+        step_of(row) for row in map(as_object, run.parquet_history.live_data) if row is not None
+    ]
+    folder = tempfile.TemporaryDirectory(prefix="wandb-typed-history-")
+    try:
+        paths: list[Path] = []
+        for index, url in enumerate(urls):
+            destination = Path(folder.name) / f"{index:05d}.parquet"
+            async with session.transport.stream(url) as chunks:
+                with VerifiedWriter(destination, expected_md5=None) as out:
+                    async for chunk in chunks:
+                        out.write(chunk)
+            paths.append(destination)
+        rows = ExportRows(paths)
+    except BaseException:
+        folder.cleanup()
+        raise
+    return ExportedHistory(rows, min(live_steps) if live_steps else None, folder)

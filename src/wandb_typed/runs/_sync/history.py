@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from wandb_typed._json import JSONObject
 from wandb_typed._sync.read_ahead import ReadAhead
 from wandb_typed.errors import NotFoundError
+from wandb_typed.runs._sync.history_exports import open_history_exports
 from wandb_typed.runs.history_spec import (
     HistoryStream,
     check_scan_args,
@@ -27,6 +28,7 @@ from wandb_typed.runs.history_spec import (
 
 if TYPE_CHECKING:
     from wandb_typed._generated.client import Client
+    from wandb_typed._sync.session import Session
     from wandb_typed.paths import RunPath
 
 __all__ = ["last_history_step", "read_history", "scan_history", "stream_windows"]
@@ -140,6 +142,7 @@ def scan_history(
     page_size: int = 1000,
     min_step: int | None = None,
     max_step: int | None = None,
+    exports: Session | None = None,
 ) -> Iterator[JSONObject]:
     """Every history row with ``min_step <= _step < max_step``, in step order, lazily.
 
@@ -147,13 +150,38 @@ def scan_history(
     per window of ``page_size`` steps, several in flight (see :func:`stream_windows`).
     With ``keys``, only rows holding all of them come back, reduced to them and ``_step``.
 
+    With ``exports`` (a session) and no ``keys``, ``min_step`` or ``max_step``, the whole
+    history is read from the run's Parquet exports when the server offers them (the same
+    rows; see :func:`~wandb_typed.runs._sync.history_exports.open_history_exports`), rows
+    not exported yet by paging from the first of them.
+
     Raises:
         InvalidArgumentError: ``page_size`` is not a positive int, or a step is not an int
             (raised at the call, before iteration).
         NotFoundError: The run does not exist (raised when iteration starts).
     """
     wanted, size, lowest, highest = check_scan_args(keys, page_size, min_step, max_step)
+    if exports is not None and not wanted and lowest is None and highest is None:
+        return _scan_exports(exports, path, size)
     return _scan(client, path, wanted, size, lowest, highest)
+
+
+def _scan_exports(session: Session, path: RunPath, size: int) -> Iterator[JSONObject]:
+    """The whole history from the Parquet exports, else (none offered) by paging."""
+    exported = open_history_exports(session, path)
+    if exported is None:
+        for row in _scan(session.client, path, None, size, None, None):
+            yield row
+        return
+    try:
+        for rows in exported.rows.windows(exported.live_from):
+            for row in rows:
+                yield row
+    finally:
+        exported.close()
+    if exported.live_from is not None:
+        for row in _scan(session.client, path, None, size, exported.live_from, None):
+            yield row
 
 
 def _scan(

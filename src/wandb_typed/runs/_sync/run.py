@@ -493,6 +493,10 @@ class Run(RunFields[RunSummary]):
     ) -> Iterator[JSONObject]:
         """Every history row (no sampling), streamed lazily in constant memory.
 
+        Without ``keys``, ``min_step`` and ``max_step``, the rows are read from the run's
+        Parquet history exports when the server offers them and pyarrow is installed (the
+        same rows, far fewer requests); otherwise in windows of ``page_size`` steps.
+
         Args:
             keys: Only rows holding all these metrics, reduced to them and ``_step``.
             page_size: Steps fetched per request.
@@ -509,6 +513,7 @@ class Run(RunFields[RunSummary]):
             page_size=page_size,
             min_step=min_step,
             max_step=max_step,
+            exports=self._session,
         )
 
     def beta_scan_history(

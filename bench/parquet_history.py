@@ -1,0 +1,239 @@
+"""A whole history read through Parquet exports vs our own paged ``scan_history``.
+
+One server (``wandb-typed server --history-exports``) on a fresh data dir; one run of
+``--parquet-rows`` rows (default 1,000,000: ``loss``, ``acc``, ``lr``, ``epoch``, ``_runtime``,
+``_timestamp`` every step, an ``eval`` dict every 100 steps, a NaN now and then) written by
+raw ``file_stream`` posts. The export is built first: ``parquetHistory`` asked until it
+answers URLs (a request waits up to 10 s for the build, then answers none while it goes on),
+timed. Then, each in a fresh interpreter (time and peak RSS are the child's, imports
+included):
+
+- ``exports``: ``run.scan_history()`` (the export is cached on the server);
+- ``paged``: ``run.scan_history(min_step=0)`` (a step bound keeps our client on pages,
+  1,000 steps each, several in flight);
+
+each timed while only counting rows, then once more unclocked to check identity: the
+number of rows and a SHA-256 over every row's JSON text (sorted keys, NaN as a token) must be
+the same for both. Both reads are timed again through ``bench/latency_proxy.py``
+adding ``--latency-ms`` (50) to every request (``--no-latency``: not), each compared with
+the paged read at the same delay.
+
+    .venv/bin/python bench/run.py --only parquet [--parquet-rows 1000000] [--latency-ms 50]
+        [--no-latency] [--output PATH]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from harness import BenchError, LatencyProxy, LocalServer, peak_rss_mb
+
+ENTITY = "bench"
+PROJECT = "parquet-history"
+RUN = "long"
+CHUNK_ROWS = 20_000
+
+CHILD = """
+import hashlib, json, resource, sys, time
+from wandb_typed import Api
+base_url, api_key, path, mode, check = sys.argv[1:6]
+with Api(api_key=api_key, overrides={"base_url": base_url}) as api:
+    run = api.run(path)
+    started = time.perf_counter()
+    rows = run.scan_history(min_step=0) if mode == "paged" else run.scan_history()
+    count, digest = 0, hashlib.sha256()
+    if check == "check":
+        for row in rows:
+            count += 1
+            digest.update(json.dumps(row, sort_keys=True, allow_nan=True).encode())
+            digest.update(b"\\n")
+    else:
+        for _ in rows:
+            count += 1
+    seconds = time.perf_counter() - started
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print("RESULT " + json.dumps({"seconds": seconds, "rss_mb": rss, "rows": count,
+                              "digest": digest.hexdigest() if check == "check" else None}))
+"""
+
+
+def logged_row(step: int) -> dict[str, object]:
+    """The row logged at ``step``."""
+    row: dict[str, object] = {
+        "_step": step,
+        "loss": math.nan if step % 1_000 == 999 else 1.0 / (step + 1),
+        "acc": step / 1_000_000,
+        "lr": 0.1,
+        "epoch": step // 1_000,
+        "_runtime": step * 0.01,
+        "_timestamp": 1_700_000_000.0 + step * 0.01,
+    }
+    if step % 100 == 0:
+        row["eval"] = {"acc": step / 2_000_000, "loss": 2.0 / (step + 1)}
+    return row
+
+
+def seed(server: LocalServer, rows: int) -> float:
+    """Write the run's history through file_stream; the seconds it took."""
+    started = time.perf_counter()
+    with httpx.Client(base_url=server.base_url, auth=("api", server.api_key), timeout=600) as http:
+        reply = http.post(
+            "/graphql",
+            json={
+                "query": "mutation($i: UpsertBucketInput!) { upsertBucket(input: $i) { bucket { id } } }",
+                "variables": {"i": {"name": RUN, "entityName": ENTITY, "modelName": PROJECT}},
+            },
+        )
+        if reply.status_code != 200 or reply.json().get("errors"):
+            raise BenchError(f"could not create the run: {reply.text[:500]}")
+        for start in range(0, rows, CHUNK_ROWS):
+            lines = [
+                json.dumps(logged_row(step), allow_nan=True)
+                for step in range(start, min(rows, start + CHUNK_ROWS))
+            ]
+            body = {"files": {"wandb-history.jsonl": {"offset": start, "content": lines}}}
+            reply = http.post(f"/files/{ENTITY}/{PROJECT}/{RUN}/file_stream", json=body)
+            if reply.status_code != 200:
+                raise BenchError(f"file_stream: HTTP {reply.status_code} {reply.text[:300]}")
+    return time.perf_counter() - started
+
+
+PARQUET_QUERY = """query($e: String!, $p: String!, $r: String!) {
+  project(name: $p, entityName: $e) { run(name: $r) {
+    parquetHistory(liveKeys: ["_step"]) { parquetUrls } } } }"""
+
+
+def build_export(server: LocalServer) -> float:
+    """Ask for the run's export until the server has built it; the seconds it took."""
+    started = time.perf_counter()
+    variables = {"e": ENTITY, "p": PROJECT, "r": RUN}
+    with httpx.Client(base_url=server.base_url, auth=("api", server.api_key), timeout=60) as http:
+        while time.perf_counter() - started < 1800:
+            reply = http.post("/graphql", json={"query": PARQUET_QUERY, "variables": variables})
+            body = reply.json()
+            if body.get("errors"):
+                raise BenchError(f"parquetHistory: {body['errors']}")
+            if body["data"]["project"]["run"]["parquetHistory"]["parquetUrls"]:
+                return time.perf_counter() - started
+    raise BenchError("the export was not built within 30 minutes")
+
+
+def measure(
+    server: LocalServer, mode: str, check: bool, base_url: str | None = None
+) -> dict[str, object]:
+    """One scan in a fresh interpreter (at ``base_url``, default the server's): its RESULT."""
+    command = [
+        sys.executable,
+        "-c",
+        CHILD,
+        base_url or server.base_url,
+        server.api_key,
+        f"{ENTITY}/{PROJECT}/{RUN}",
+        mode,
+        "check" if check else "count",
+    ]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
+    if proc.returncode != 0 or line is None:
+        raise BenchError(f"{mode} scan failed: {proc.stdout[-1000:]} {proc.stderr[-3000:]}")
+    result: dict[str, object] = json.loads(line.removeprefix("RESULT "))
+    return result
+
+
+@dataclass(frozen=True)
+class ParquetResult:
+    """The measurements of one run of this benchmark."""
+
+    rows: int
+    seed_seconds: float
+    build_seconds: float
+    timed: dict[str, dict[str, object]]
+    checked: dict[str, dict[str, object]]
+    server_rss_mb: float | None
+
+
+def run_parquet(tmp: Path, rows: int, latency_ms: float = 50.0) -> ParquetResult:
+    """Seed a server with exports on, build the export, then time and check the reads."""
+    data_dir = tmp / "data"
+    data_dir.mkdir(parents=True)
+    with LocalServer(data_dir, extra_args=["--history-exports"]) as server:
+        print(f"parquet: seeding {rows:,} rows ...", flush=True)
+        seeded = seed(server, rows)
+        print("parquet: building the export ...", flush=True)
+        built = build_export(server)
+        timed: dict[str, dict[str, object]] = {}
+        for mode, label in (("exports", "exports"), ("paged", "paged scan_history")):
+            print(f"parquet: {label} ...", flush=True)
+            timed[label] = measure(server, mode, check=False)
+        if latency_ms:
+            with LatencyProxy(server.base_url, latency_ms) as proxy:
+                for mode, label in (("exports", "exports"), ("paged", "paged scan_history")):
+                    label = f"{label}, {latency_ms:g} ms per request"
+                    print(f"parquet: {label} ...", flush=True)
+                    timed[label] = measure(server, mode, check=False, base_url=proxy.base_url)
+        checked = {mode: measure(server, mode, check=True) for mode in ("exports", "paged")}
+        server_rss = peak_rss_mb(server.pid)
+    return ParquetResult(rows, seeded, built, timed, checked, server_rss)
+
+
+def parquet_markdown(result: ParquetResult) -> str:
+    """The benchmark's section of a results document."""
+    paged = float(str(result.timed["paged scan_history"]["seconds"]))
+    lines = [
+        f"## Whole history through Parquet exports ({result.rows:,} rows, one run)",
+        "",
+        f"Seeded through raw file_stream in {result.seed_seconds:.1f} s. Each read in a fresh"
+        " interpreter, counting rows only; peak RSS is the client process's. The server's"
+        f" peak RSS over the whole benchmark (ingest, export build, reads): "
+        f"{result.server_rss_mb or 0:.0f} MB. The server built the export in"
+        f" {result.build_seconds:.1f} s.",
+        "",
+        "| read | time (s) | rows/s | peak RSS (MB) | rows | vs paged |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for label, record in result.timed.items():
+        seconds = float(str(record["seconds"]))
+        count = int(str(record["rows"]))
+        base = paged
+        if "ms per request" in label:
+            base = float(
+                str(result.timed[label.replace("exports", "paged scan_history")]["seconds"])
+            )
+        lines.append(
+            f"| {label} | {seconds:.2f} | {count / seconds:,.0f} |"
+            f" {float(str(record['rss_mb'])):.0f} | {count:,} | {base / seconds:.1f}x |"
+        )
+    digests = {mode: record["digest"] for mode, record in result.checked.items()}
+    counts = {mode: record["rows"] for mode, record in result.checked.items()}
+    same = len(set(digests.values())) == 1 and len(set(counts.values())) == 1
+    lines += [
+        "",
+        "Identity (a second, unclocked read of each, hashing every row's JSON with sorted keys):"
+        f" exports {counts['exports']:,} rows sha256 {str(digests['exports'])[:16]}...,"
+        f" paged {counts['paged']:,} rows sha256 {str(digests['paged'])[:16]}... ->"
+        f" {'identical' if same else 'DIFFERENT'}.",
+        "",
+    ]
+    if not same:
+        raise BenchError("\n".join(lines) + "\nthe exports and the pages differ")
+    return "\n".join(lines)
+
+
+def main_parquet(output: Path, rows: int, latency_ms: float = 50.0) -> str:
+    """Run the benchmark alone and write its section to ``output`` (``latency_ms``: also
+    through the latency proxy adding that much to every request; 0: not)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="wandb-typed-parquet-") as tmp:
+        document = parquet_markdown(run_parquet(Path(tmp), rows, latency_ms))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("# Parquet history exports\n\n" + document)
+    return document
