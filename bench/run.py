@@ -11,11 +11,13 @@ one through the proxy at 0 ms shows the proxy's own cost.
 
     .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--artifact-mb 200]
         [--artifact-files 1000] [--latency-ms 50] [--latency-reps 3] [--no-latency]
-        [--quick] [--output PATH] [--only ingest] [--ingest-base SHA]
+        [--quick] [--output PATH] [--only ingest|histories] [--ingest-base SHA]
 
 The ingest row (``bench/ingest.py``: rows/s into the server, the baseline commit's server vs
 this checkout's) closes every full run; ``--only ingest`` runs it alone and writes
-``bench/results/ingest.md`` (or ``--output``).
+``bench/results/ingest.md`` (or ``--output``). ``--only histories`` seeds only the sampled
+runs and runs 4, 4b and L4 (``history(samples=500)`` of 50 runs, direct and through the
+latency proxy), written to ``bench/results/histories.md`` (or ``--output``).
 
 ``--quick`` (small data, 1 repetition) writes ``bench/results/quick.md`` unless ``--output``
 says otherwise, never ``latest.md``.
@@ -48,6 +50,7 @@ from dataset import (
     Sizes,
     scan_run_path,
     seed_everything,
+    seed_sampled,
 )
 from documents import generated_document
 from harness import (
@@ -862,6 +865,77 @@ def proxied_environments(
     return proxied
 
 
+HISTORIES_KEYS = ("sampled", "sampled-gather")
+LATENCY_HISTORIES_KEYS = ("lat-sampled",)
+
+
+def contender_environments(base_url: str, api_key: str, tmp: Path) -> dict[str, dict[str, str]]:
+    """Each contender's environment, pointed at the server at ``base_url``."""
+    plain = child_environment(base_url, api_key)
+    official = sdk_environment(base_url, api_key, tmp / "sdk")
+    official.update(BENCH_BASE_URL=base_url, BENCH_API_KEY=api_key)
+    return {"ours": plain, "ours_async": plain, "floor": plain, "official": official}
+
+
+def main_histories(
+    output: Path, sizes: Sizes, reps: int, latency_ms: float | None, latency_reps: int
+) -> str:
+    """``--only histories``: the sampled runs alone, then 4 and 4b direct and L4 through the
+    latency proxy; the markdown of the run."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir()
+        with LocalServer(data_dir) as server:
+            print(f"server {server.base_url} (pid {server.pid}); seeding ...", flush=True)
+            seeding_started = time.perf_counter()
+            seed_sampled(server.base_url, server.api_key, sizes)
+            seeding = {"sampled": time.perf_counter() - seeding_started}
+            environments = contender_environments(server.base_url, server.api_key, Path(tmp))
+            scratch = Path(tmp) / "scratch"
+            scratch.mkdir()
+            plan = [bench for bench in benchmarks(sizes) if bench.key in HISTORIES_KEYS]
+            results = run_all(plan, reps, environments, scratch)
+            if latency_ms is not None:
+                extra_plan = [
+                    bench
+                    for bench in latency_benchmarks(sizes, None, latency_ms)
+                    if bench.key in LATENCY_HISTORIES_KEYS
+                ]
+                print(f"through the latency proxy at {latency_ms:g} ms ...", flush=True)
+                with LatencyProxy(server.base_url, latency_ms) as proxy:
+                    proxied = proxied_environments(environments, proxy.base_url, Path(tmp))
+                    results.update(run_all(extra_plan, latency_reps, proxied, scratch))
+                plan += extra_plan
+            server_rss = peak_rss_mb(server.pid)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks: sampled histories of many runs (`bench/run.py --only histories`)",
+        "",
+        f"Written on {now}, commit {git_commit()}; the run took "
+        f"{(time.perf_counter() - started) / 60:.1f} min (seeding {seeding['sampled']:.1f} s"
+        + (f", server peak RSS {server_rss:.0f} MB" if server_rss else "")
+        + ").",
+        "",
+        *machine_lines(),
+        versions_line(),
+        f"- repetitions: {reps} (latency pass: {latency_reps}), contenders alternating",
+        "",
+    ]
+    if latency_ms is not None:
+        lines += [
+            line
+            for line in latency_target_lines(results, sizes, latency_ms)
+            if line.startswith("#") or "history(samples" in line or not line
+        ]
+    for bench in plan:
+        lines += table(bench.title, bench.unit, results[bench.key], columns=bench.columns)
+    document = "\n".join(lines)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(document)
+    return document
+
+
 def main() -> None:
     """Seed a fresh server, measure, write bench/results/latest.md (quick.md with --quick)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -892,7 +966,9 @@ def main() -> None:
         "--output", type=Path, help=f"default {RESULTS} ({QUICK_RESULTS.name} with --quick)"
     )
     parser.add_argument(
-        "--only", choices=["ingest"], help="run one benchmark alone (ingest: bench/ingest.py)"
+        "--only",
+        choices=["ingest", "histories"],
+        help="run one benchmark alone (ingest: bench/ingest.py; histories: 4, 4b and L4)",
     )
     parser.add_argument(
         "--ingest-base", default=BASELINE, help=f"the commit ingest compares with ({BASELINE})"
@@ -922,9 +998,14 @@ def main() -> None:
         sizes = replace(sizes, artifact_mb=args.artifact_mb)
     if args.artifact_files is not None:
         sizes = replace(sizes, artifact_files=args.artifact_files)
-    output = args.output or (QUICK_RESULTS if args.quick else RESULTS)
     latency_ms = None if args.no_latency else args.latency_ms
     latency_reps = 1 if args.quick else args.latency_reps
+    if args.only == "histories":
+        histories_output = args.output or RESULTS.with_name("histories.md")
+        print(main_histories(histories_output, sizes, reps, latency_ms, latency_reps))
+        print(f"written to {histories_output}")
+        return
+    output = args.output or (QUICK_RESULTS if args.quick else RESULTS)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
         data_dir = Path(tmp) / "data"
@@ -943,15 +1024,7 @@ def main() -> None:
                 seeding["artifacts (official SDK)"] = seconds
                 plan += artifact_benchmarks(sizes, seeded)
             print("seeded: " + ", ".join(f"{k} {v:.1f} s" for k, v in seeding.items()))
-            plain = child_environment(server.base_url, server.api_key)
-            official = sdk_environment(server.base_url, server.api_key, Path(tmp) / "sdk")
-            official.update(BENCH_BASE_URL=server.base_url, BENCH_API_KEY=server.api_key)
-            environments = {
-                "ours": plain,
-                "ours_async": plain,
-                "floor": plain,
-                "official": official,
-            }
+            environments = contender_environments(server.base_url, server.api_key, Path(tmp))
             scratch = Path(tmp) / "scratch"
             scratch.mkdir()
             results = run_all(plan, reps, environments, scratch)
