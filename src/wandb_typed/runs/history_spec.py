@@ -23,16 +23,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Literal, TypeAlias, cast
 
-from wandb_typed._json import JSONObject, as_array, as_object, decode_object
+from wandb_typed._json import JSONObject, as_array, as_object, decode_object, parse_objects
 from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
 
 __all__ = [
+    "HistoryRequest",
     "HistoryStream",
     "check_history_args",
     "check_scan_args",
     "decode_history_lines",
+    "history_batches",
     "sampled_history_rows",
     "sampled_history_spec",
     "scan_bounds",
@@ -42,6 +45,43 @@ __all__ = [
 
 HistoryStream: TypeAlias = Literal["default", "system"]
 """``"default"``: the metrics the user logged; ``"system"``: system metrics (events)."""
+
+
+HISTORY_ROWS_PER_REQUEST = 5_000
+"""The sampled rows one request for several runs' histories asks for (``samples`` per run):
+10 runs a request at ``samples=500``, so a reply stays small and the client decodes one
+while the server answers the next."""
+MAX_RUNS_PER_REQUEST = 50
+"""The most runs whose history one request asks for."""
+
+
+@dataclass(frozen=True)
+class HistoryRequest:
+    """One run's ``history()`` call: the run and its checked arguments (``keys`` as a tuple,
+    so that calls with the same arguments can be read together)."""
+
+    run_id: str
+    samples: int
+    keys: tuple[str, ...] | None
+    x_axis: str
+    stream: HistoryStream
+
+    def same_read(self) -> tuple[int, tuple[str, ...] | None, str, HistoryStream]:
+        """What runs read in one request share: every argument but the run."""
+        return self.samples, self.keys, self.x_axis, self.stream
+
+
+def history_batches(names: Sequence[str], samples: int) -> list[list[str]]:
+    """``names`` in consecutive batches of :data:`HISTORY_ROWS_PER_REQUEST` rows, each at
+    least one run and at most :data:`MAX_RUNS_PER_REQUEST`.
+
+    >>> [len(batch) for batch in history_batches([str(i) for i in range(25)], samples=500)]
+    [10, 10, 5]
+    >>> [len(batch) for batch in history_batches(["a", "b"], samples=20_000)]
+    [1, 1]
+    """
+    size = min(MAX_RUNS_PER_REQUEST, max(1, HISTORY_ROWS_PER_REQUEST // samples))
+    return [list(names[i : i + size]) for i in range(0, len(names), size)]
 
 
 # -- argument checks --------------------------------------------------------------------------
@@ -133,8 +173,12 @@ def decode_history_lines(lines: Sequence[str | None], *, what: str) -> list[JSON
     Traceback (most recent call last):
     wandb_typed.errors.InvalidResponseError: the server sent a history row that is not JSON: ...
     """
+    present = [line for line in lines if line]
+    rows = parse_objects(present)
+    if rows is not None:
+        return rows
     row_what = f"a {what} row"
-    return [decode_object(line, what=row_what) for line in lines if line]
+    return [decode_object(line, what=row_what) for line in present]
 
 
 def sampled_history_rows(result: Sequence[object], *, what: str) -> list[JSONObject]:
