@@ -195,9 +195,9 @@ class AsyncBatcher(Generic[K, V]):
 
     A call waits that one turn for the others, then the keys gathered so far go to
     ``load_many`` together. ``load`` answers None, and the caller makes its own request
-    (with its own result or error), for a key gathered alone, a key ``load_many`` did not
-    answer, and every key of a ``load_many`` that failed: gathering never changes what a
-    call returns or raises, only how many requests it takes.
+    (with its own result or error), for a key gathered alone and a key ``load_many`` did not
+    answer (``load_many`` leaves out what it could not read together); an error
+    ``load_many`` raises (the server unreachable) is raised in every call it was loading.
 
     Example:
         >>> async def double(keys):  # doctest: +SKIP
@@ -235,11 +235,13 @@ class AsyncBatcher(Generic[K, V]):
         task.add_done_callback(self._running.discard)
 
     async def _run(self, pending: list[tuple[K, asyncio.Future[V | None]]]) -> None:
-        found: Mapping[K, V]
         try:
             found = await self._load_many(list(dict.fromkeys(key for key, _ in pending)))
-        except Exception:  # each caller makes its own request, and gets its own error
-            found = {}
+        except Exception as error:  # what every call would have met on its own
+            for _, future in pending:
+                if not future.done():
+                    future.set_exception(error)
+            return
         except BaseException:  # cancelled: so are the calls waiting for it
             for _, future in pending:
                 future.cancel()

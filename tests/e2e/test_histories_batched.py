@@ -10,16 +10,17 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from runs_support import ENTITY, OperationSpy
 
-from flavours import Portal, unwrap
+from flavours import Flavour, Portal, open_api, unwrap
 from wandb_typed.errors import NotFoundError
 from wandb_typed.runs.history_spec import history_batches
-from wandb_typed_server import RunningServer
+from wandb_typed_server import RequestLimits, RunningServer, start_in_thread
 from wandb_typed_server.testing.seed import SeedRun, seed_runs
 
 PROJECT = "e2e-histories-batched"
@@ -133,6 +134,46 @@ def test_histories_of_a_run_deleted_after_listing(make_api: Callable[..., Any]) 
     api.run(f"{ENTITY}/{PROJECT}-deleted/doomed").delete()
     with pytest.raises(NotFoundError, match="doomed"):
         runs.histories()
+
+
+def test_histories_refused_together_are_read_alone(
+    flavour: Flavour, portal: Portal, tmp_path: Path
+) -> None:
+    """A server whose cost limit refuses two runs' histories in one request (each alone
+    fits): the refused runs are read alone, the results the same."""
+    limits = RequestLimits(max_query_cost=4_000)
+    with start_in_thread(tmp_path / "data", limits=limits) as server:
+        seed_runs(
+            server.base_url,
+            server.api_key,
+            ENTITY,
+            PROJECT,
+            [SeedRun(name, history=[logged(1, step) for step in range(20)]) for name in "xyz"],
+        )
+        spy = OperationSpy()
+        api = open_api(
+            flavour,
+            portal,
+            api_key=server.api_key,
+            overrides={"base_url": server.base_url},
+            transport=spy,
+        )
+        try:
+            rows = api.runs(f"{ENTITY}/{PROJECT}").histories(samples=SAMPLES)
+            # x and y together are refused (over the cost limit), z alone is not.
+            assert spy.count("GetRunsHistory") == 2
+            assert spy.count("GetRunHistory") == 2
+            expected = [
+                {**row, "run_id": name}
+                for name in "xyz"
+                for row in api.run(f"{ENTITY}/{PROJECT}/{name}").history(
+                    samples=SAMPLES, pandas=False
+                )
+            ]
+            assert len(expected) == 60
+            assert as_text(rows) == as_text(expected)
+        finally:
+            api.close()
 
 
 # -- AsyncApi: history() calls made at once ---------------------------------------------------

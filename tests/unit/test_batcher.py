@@ -1,6 +1,7 @@
 """``AsyncBatcher``: ``load()`` calls made at once gathered into one ``load_many``; a lone
-call, a key left unanswered and a failed ``load_many`` answer None (the caller's own
-request then decides); ``Batcher``, its sync twin, always leaves the call to the caller."""
+call and a key left unanswered answer None (the caller's own request then decides), a
+failed ``load_many`` raises in every call; ``Batcher``, its sync twin, always leaves the
+call to the caller."""
 
 from __future__ import annotations
 
@@ -49,14 +50,17 @@ def test_a_lone_call_and_calls_made_one_after_the_other_load_nothing() -> None:
     assert recorder.calls == []
 
 
-def test_a_failed_load_leaves_every_call_to_its_caller() -> None:
+def test_a_failed_load_is_raised_in_every_call() -> None:
     recorder = Recorder(fail=True)
 
-    async def scenario() -> list[int | None]:
+    async def scenario() -> list[object]:
         batcher = AsyncBatcher(recorder)
-        return list(await asyncio.gather(batcher.load(1), batcher.load(2)))
+        return list(await asyncio.gather(batcher.load(1), batcher.load(2), return_exceptions=True))
 
-    assert asyncio.run(scenario()) == [None, None]
+    first, second = asyncio.run(scenario())
+    assert isinstance(first, RuntimeError)
+    assert second is first
+    assert str(first) == "the server refused the batch"
     assert recorder.calls == [[1, 2]]
 
 

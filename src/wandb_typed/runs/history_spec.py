@@ -27,7 +27,13 @@ from dataclasses import dataclass
 from typing import Literal, TypeAlias, cast
 
 from wandb_typed._json import JSONObject, as_array, as_object, decode_object, parse_objects
-from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
+from wandb_typed.errors import (
+    GraphQLError,
+    HTTPStatusError,
+    InvalidArgumentError,
+    InvalidResponseError,
+    WandbTypedError,
+)
 
 __all__ = [
     "HistoryRequest",
@@ -36,6 +42,7 @@ __all__ = [
     "check_scan_args",
     "decode_history_lines",
     "history_batches",
+    "refused_together",
     "sampled_history_rows",
     "sampled_history_spec",
     "scan_bounds",
@@ -82,6 +89,24 @@ def history_batches(names: Sequence[str], samples: int) -> list[list[str]]:
     """
     size = min(MAX_RUNS_PER_REQUEST, max(1, HISTORY_ROWS_PER_REQUEST // samples))
     return [list(names[i : i + size]) for i in range(0, len(names), size)]
+
+
+def refused_together(error: WandbTypedError) -> bool:
+    """Whether a request for several runs' histories failed as a whole where each run read
+    alone may not: the server refused it (a GraphQL error, a 4xx but 429) or one run's rows
+    were unreadable. Not for an unreachable server, a 5xx or a 429 (each already retried):
+    reading every run alone would only fail again, many times over.
+
+    >>> refused_together(InvalidResponseError("a row is not JSON"))
+    True
+    """
+    if isinstance(error, GraphQLError | InvalidResponseError):
+        return True
+    return (
+        isinstance(error, HTTPStatusError)
+        and 400 <= error.status_code < 500
+        and error.status_code != 429
+    )
 
 
 # -- argument checks --------------------------------------------------------------------------

@@ -12,16 +12,21 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 from wandb_typed._async.pagination import AsyncPaginator, OnData
-from wandb_typed._concurrency import AsyncBatcher
+from wandb_typed._concurrency import AsyncBatcher, async_gather_bounded
 from wandb_typed._json import JSONObject
 from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
 from wandb_typed.pagination import Page, page_of
-from wandb_typed.runs._async.history import read_histories, read_history_requests
+from wandb_typed.runs._async.history import (
+    HISTORIES_IN_FLIGHT,
+    read_histories,
+    read_history,
+    read_history_requests,
+)
 from wandb_typed.runs._async.loading import AsyncPageHeavyFields
 from wandb_typed.runs._async.run import AsyncRun
 from wandb_typed.runs.facts import as_format
@@ -218,12 +223,21 @@ class AsyncRuns(AsyncPaginator[AsyncRun]):
             x_axis=x_axis,
             stream=stream,
         )
+        # A run not sent back (deleted since listed: NotFoundError names it; or refused
+        # together) is read alone, as the official client reads every run.
+        alone = [run for run in runs if run.id not in found]
+        client = self._session.client
+
+        def job(run: AsyncRun) -> Callable[[], Awaitable[list[JSONObject]]]:
+            return lambda: read_history(
+                client, run._run_path, samples=samples, keys=wanted, x_axis=x_axis, stream=stream
+            )
+
+        read = await async_gather_bounded([job(run) for run in alone], limit=HISTORIES_IN_FLIGHT)
+        found.update((run.id, history) for run, history in zip(alone, read, strict=True))
         rows: list[JSONObject] = []
         for run in runs:
-            history = found.get(run.id)
-            if history is None:  # not sent back (deleted since listed): NotFoundError names it
-                history = await run.history(samples, keys, x_axis, pandas=False, stream=stream)
-            for row in history:
+            for row in found[run.id]:
                 row["run_id"] = run.id
                 rows.append(row)
         return as_format(rows, format)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from wandb_typed._concurrency import gather_bounded
 from wandb_typed._json import JSONObject
 from wandb_typed._sync.read_ahead import ReadAhead
-from wandb_typed.errors import NotFoundError
+from wandb_typed.errors import NotFoundError, WandbTypedError
 from wandb_typed.runs.filters import encode_filters
 from wandb_typed.runs.history_spec import (
     HistoryRequest,
@@ -22,6 +22,7 @@ from wandb_typed.runs.history_spec import (
     check_scan_args,
     decode_history_lines,
     history_batches,
+    refused_together,
     sampled_history_rows,
     sampled_history_spec,
     scan_bounds,
@@ -151,7 +152,30 @@ def _read_histories_once(
 ) -> dict[str, list[JSONObject]]:
     """One request: the same fields as :func:`read_history` (``history``, ``events`` or
     ``sampledHistory``) read through the runs connection, for the runs named in its
-    filters (``{"name": {"$in": names}}``), which W&B serves as well."""
+    filters (``{"name": {"$in": names}}``), which W&B serves as well. A reply refused or
+    unreadable as a whole (:func:`refused_together`) reads as no run: each is then read
+    alone, for its own result or error."""
+    try:
+        return _read_histories_request(
+            client, entity, project, names, samples=samples, keys=keys, x_axis=x_axis, stream=stream
+        )
+    except WandbTypedError as error:
+        if refused_together(error):
+            return {}
+        raise
+
+
+def _read_histories_request(
+    client: Client,
+    entity: str,
+    project: str,
+    names: Sequence[str],
+    *,
+    samples: int,
+    keys: Sequence[str] | None,
+    x_axis: str,
+    stream: HistoryStream,
+) -> dict[str, list[JSONObject]]:
     filters = encode_filters({"name": {"$in": list(names)}})
     per_page = max(1, len(names))
     found: dict[str, list[JSONObject]] = {}

@@ -14,16 +14,21 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
-from wandb_typed._concurrency import Batcher
+from wandb_typed._concurrency import Batcher, gather_bounded
 from wandb_typed._json import JSONObject
 from wandb_typed._sync.pagination import OnData, Paginator
 from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
 from wandb_typed.pagination import Page, page_of
-from wandb_typed.runs._sync.history import read_histories, read_history_requests
+from wandb_typed.runs._sync.history import (
+    HISTORIES_IN_FLIGHT,
+    read_histories,
+    read_history,
+    read_history_requests,
+)
 from wandb_typed.runs._sync.loading import PageHeavyFields
 from wandb_typed.runs._sync.run import Run
 from wandb_typed.runs.facts import as_format
@@ -218,12 +223,21 @@ class Runs(Paginator[Run]):
             x_axis=x_axis,
             stream=stream,
         )
+        # A run not sent back (deleted since listed: NotFoundError names it; or refused
+        # together) is read alone, as the official client reads every run.
+        alone = [run for run in runs if run.id not in found]
+        client = self._session.client
+
+        def job(run: Run) -> Callable[[], list[JSONObject]]:
+            return lambda: read_history(
+                client, run._run_path, samples=samples, keys=wanted, x_axis=x_axis, stream=stream
+            )
+
+        read = gather_bounded([job(run) for run in alone], limit=HISTORIES_IN_FLIGHT)
+        found.update((run.id, history) for run, history in zip(alone, read, strict=True))
         rows: list[JSONObject] = []
         for run in runs:
-            history = found.get(run.id)
-            if history is None:  # not sent back (deleted since listed): NotFoundError names it
-                history = run.history(samples, keys, x_axis, pandas=False, stream=stream)
-            for row in history:
+            for row in found[run.id]:
                 row["run_id"] = run.id
                 rows.append(row)
         return as_format(rows, format)
