@@ -195,8 +195,8 @@ class AsyncBatcher(Generic[K, V]):
 
     A call waits that one turn for the others, then the keys gathered so far go to
     ``load_many`` together. ``load`` answers None, and the caller makes its own request
-    (with its own result or error), for a key gathered alone and a key ``load_many`` did not
-    answer (``load_many`` leaves out what it could not read together); an error
+    (with its own result or error), for a key gathered alone, a key ``load_many`` did not
+    answer (it leaves out what it could not read together) and a key asked again; an error
     ``load_many`` raises (the server unreachable) is raised in every call it was loading.
 
     Example:
@@ -250,6 +250,10 @@ class AsyncBatcher(Generic[K, V]):
 
 
 def _answer(pending: Sequence[tuple[K, asyncio.Future[V | None]]], found: Mapping[K, V]) -> None:
+    """Each key's value to its first call; a second call of the same key gets None (its own
+    request, so no two calls share one mutable value)."""
+    answered: set[K] = set()
     for key, future in pending:
         if not future.done():  # a caller cancelled meanwhile
-            future.set_result(found.get(key))
+            future.set_result(None if key in answered else found.get(key))
+        answered.add(key)

@@ -236,6 +236,7 @@ def test_gathered_calls_with_other_arguments_and_a_deleted_run(
                 runs[1].history(samples=10, pandas=False),
                 runs[2].history(samples=3, pandas=False),
                 runs[0].history(samples=10, keys=["val"], pandas=False),
+                runs[0].history(samples=10, pandas=False),  # asked twice: two lists
                 return_exceptions=True,
             )
         )
@@ -251,6 +252,8 @@ def test_gathered_calls_with_other_arguments_and_a_deleted_run(
     ]
     assert [len(rows) for rows in expected] == [10, 3, 10]
     assert as_text([found[0], found[2], found[3]]) == as_text(expected)
+    assert as_text(found[4]) == as_text(found[0])
+    assert found[4] is not found[0]
 
 
 @ASYNC_ONLY
