@@ -90,6 +90,18 @@ def listing_run(index: int) -> SeedRun:
     return SeedRun(f"run-{index:05d}", config=config, summary=summary, tags=("bench",))
 
 
+def seed_sampled(base_url: str, api_key: str, sizes: Sizes) -> None:
+    """``bench/sampled``: ``sampled_runs`` runs of ``sampled_rows`` history rows each."""
+    sampled = [
+        SeedRun(
+            f"sampled-{index:02d}",
+            history=[history_row(step, sizes.sampled_rows) for step in range(sizes.sampled_rows)],
+        )
+        for index in range(sizes.sampled_runs)
+    ]
+    seed_runs(base_url, api_key, ENTITY, "sampled", sampled)
+
+
 def seed_everything(base_url: str, api_key: str, sizes: Sizes) -> dict[str, float]:
     """Create the whole data set; returns the seconds each part took."""
     timings: dict[str, float] = {}
@@ -108,14 +120,7 @@ def seed_everything(base_url: str, api_key: str, sizes: Sizes) -> dict[str, floa
     timings["scan"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    sampled = [
-        SeedRun(
-            f"sampled-{index:02d}",
-            history=[history_row(step, sizes.sampled_rows) for step in range(sizes.sampled_rows)],
-        )
-        for index in range(sizes.sampled_runs)
-    ]
-    seed_runs(base_url, api_key, ENTITY, "sampled", sampled)
+    seed_sampled(base_url, api_key, sizes)
     timings["sampled"] = time.perf_counter() - started
 
     started = time.perf_counter()

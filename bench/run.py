@@ -11,7 +11,7 @@ one through the proxy at 0 ms shows the proxy's own cost.
 
     .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--artifact-mb 200]
         [--artifact-files 1000] [--latency-ms 50] [--latency-reps 3] [--no-latency]
-        [--quick] [--output PATH] [--only ingest|startup|parquet] [--ingest-base SHA]
+        [--quick] [--output PATH] [--only ingest|startup|parquet|histories] [--ingest-base SHA]
         [--startup-base SHA] [--parquet-rows N]
 
 The ingest row (``bench/ingest.py``: rows/s into the server, the baseline commit's server vs
@@ -22,6 +22,9 @@ this checkout's) closes every full run; ``--only ingest`` runs it alone and writ
 (``bench/parquet_history.py``: a whole history of ``--parquet-rows`` rows, default 1,000,000,
 read through Parquet exports vs our paged ``scan_history``) runs alone and writes
 ``bench/results/parquet.md``.
+``--only histories`` seeds only the sampled runs and runs 4, 4b and L4
+(``history(samples=500)`` of 50 runs, direct and through the latency proxy), written to
+``bench/results/histories.md`` (or ``--output``).
 
 ``--quick`` (small data, 1 repetition) writes ``bench/results/quick.md`` unless ``--output``
 says otherwise, never ``latest.md``.
@@ -55,6 +58,7 @@ from dataset import (
     scan_run_path,
     seed_everything,
     seed_files,
+    seed_sampled,
 )
 from documents import generated_document
 from harness import (
@@ -813,8 +817,12 @@ NOTES = [
     "config, summary and system metrics when first used; whole pages are read ahead in a "
     "chain, each request sent as soon as the previous reply is in (before it is validated "
     "and decoded), at most 2 ahead; a scan's step windows, known before the first request, "
-    "are sent up to 8 at once; `Runs.histories()` asks for 16 runs' histories at once and "
-    "`Files.download()` fetches 16 files at once; the next page of a lazy listing "
+    "are sent up to 8 at once; `Runs.histories()` reads 10 runs' sampled histories per "
+    "request (5,000 rows at samples=500: `project.runs(filters: {name: {$in: [...]}})` "
+    "with each run's `history(samples)`), every batch at once, and `AsyncApi` gathers the "
+    "`history()` calls of a listing's runs made at once into the same requests (4b and L4 "
+    "gather: 5 requests for 50 runs); `Files.download()` fetches 16 files at once; the next "
+    "page of a lazy listing "
     "is requested once its first run was used, so it comes whole when the heavy fields "
     "are wanted.",
     "Listing: the lazy default pays one extra request over the floor (the first page light, "
@@ -836,11 +844,12 @@ NOTES = [
     "one `history()` per run. A transport spy (`bench/spy.py`: a counter around httpx's own "
     "transport, given as `AsyncApi(transport=...)`/`Api(transport=...)`) records how many "
     "requests were awaiting their reply at once, so a client that serialised them would show "
-    "1; every contender's rows are summed into the same check as in 4. On a loopback server "
-    "there is no network latency to hide and the server (one process) does the work of the "
-    "50 requests either way, so gather can win at most the client's own decoding, overlapped "
-    "with the server's work on the second core; against a remote server it overlaps each "
-    "request's round trip.",
+    "1; every contender's rows are summed into the same check as in 4. Our `AsyncApi` "
+    "gathers the 50 calls into 5 requests of 10 runs (the requests column), so the server "
+    "samples the same 50 runs with 45 fewer requests to parse, authenticate and answer; on "
+    "a loopback server there is no network latency to hide, so gather wins that and the "
+    "client's own decoding, overlapped with the server's work on the second core; against a "
+    "remote server it also takes one round trip instead of 50.",
 ]
 
 ARTIFACT_NOTES = [
@@ -1003,6 +1012,85 @@ def main_startup(output: Path, reps: int, base: str | None = None) -> str:
     return document
 
 
+HISTORIES_KEYS = ("sampled", "sampled-gather")
+LATENCY_HISTORIES_KEYS = ("lat-sampled",)
+
+
+def contender_environments(base_url: str, api_key: str, tmp: Path) -> dict[str, dict[str, str]]:
+    """Each contender's environment, pointed at the server at ``base_url``."""
+    plain = child_environment(base_url, api_key)
+    official = sdk_environment(base_url, api_key, tmp / "sdk")
+    official.update(BENCH_BASE_URL=base_url, BENCH_API_KEY=api_key)
+    return {
+        "ours": plain,
+        "ours_async": plain,
+        "floor": plain,
+        "startup_floor": plain,
+        "official": official,
+    }
+
+
+def main_histories(
+    output: Path, sizes: Sizes, reps: int, latency_ms: float | None, latency_reps: int
+) -> str:
+    """``--only histories``: the sampled runs alone, then 4 and 4b direct and L4 through the
+    latency proxy; the markdown of the run."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir()
+        with LocalServer(data_dir) as server:
+            print(f"server {server.base_url} (pid {server.pid}); seeding ...", flush=True)
+            seeding_started = time.perf_counter()
+            seed_sampled(server.base_url, server.api_key, sizes)
+            seeding = {"sampled": time.perf_counter() - seeding_started}
+            environments = contender_environments(server.base_url, server.api_key, Path(tmp))
+            scratch = Path(tmp) / "scratch"
+            scratch.mkdir()
+            plan = [bench for bench in benchmarks(sizes) if bench.key in HISTORIES_KEYS]
+            compile_bytecode(*BYTECODE_PACKAGES)
+            results = run_all(plan, reps, environments, scratch)
+            if latency_ms is not None:
+                extra_plan = [
+                    bench
+                    for bench in latency_benchmarks(sizes, None, latency_ms)
+                    if bench.key in LATENCY_HISTORIES_KEYS
+                ]
+                print(f"through the latency proxy at {latency_ms:g} ms ...", flush=True)
+                with LatencyProxy(server.base_url, latency_ms) as proxy:
+                    proxied = proxied_environments(environments, proxy.base_url, Path(tmp))
+                    results.update(run_all(extra_plan, latency_reps, proxied, scratch))
+                plan += extra_plan
+            server_rss = peak_rss_mb(server.pid)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        "# Benchmarks: sampled histories of many runs (`bench/run.py --only histories`)",
+        "",
+        f"Written on {now}, commit {git_commit()}; the run took "
+        f"{(time.perf_counter() - started) / 60:.1f} min (seeding {seeding['sampled']:.1f} s"
+        + (f", server peak RSS {server_rss:.0f} MB" if server_rss else "")
+        + ").",
+        "",
+        *machine_lines(),
+        versions_line(),
+        f"- repetitions: {reps} (latency pass: {latency_reps}), contenders alternating",
+        f"- {BYTECODE_NOTE}",
+        "",
+    ]
+    if latency_ms is not None:
+        lines += [
+            line
+            for line in latency_target_lines(results, sizes, latency_ms)
+            if line.startswith("#") or "history(samples" in line or not line
+        ]
+    for bench in plan:
+        lines += table(bench.title, bench.unit, results[bench.key], columns=bench.columns)
+    document = "\n".join(lines)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(document)
+    return document
+
+
 def main() -> None:
     """Seed a fresh server, measure, write bench/results/latest.md (quick.md with --quick)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1034,10 +1122,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["ingest", "startup", "parquet"],
+        choices=["ingest", "startup", "parquet", "histories"],
         help=(
             "run one benchmark alone (ingest: bench/ingest.py; startup: rows 1, 1b and 1c;"
-            " parquet: bench/parquet_history.py)"
+            " parquet: bench/parquet_history.py; histories: 4, 4b and L4)"
         ),
     )
     parser.add_argument(
@@ -1086,9 +1174,14 @@ def main() -> None:
         sizes = replace(sizes, artifact_mb=args.artifact_mb)
     if args.artifact_files is not None:
         sizes = replace(sizes, artifact_files=args.artifact_files)
-    output = args.output or (QUICK_RESULTS if args.quick else RESULTS)
     latency_ms = None if args.no_latency else args.latency_ms
     latency_reps = 1 if args.quick else args.latency_reps
+    if args.only == "histories":
+        histories_output = args.output or RESULTS.with_name("histories.md")
+        print(main_histories(histories_output, sizes, reps, latency_ms, latency_reps))
+        print(f"written to {histories_output}")
+        return
+    output = args.output or (QUICK_RESULTS if args.quick else RESULTS)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
         data_dir = Path(tmp) / "data"
@@ -1107,16 +1200,7 @@ def main() -> None:
                 seeding["artifacts (official SDK)"] = seconds
                 plan += artifact_benchmarks(sizes, seeded)
             print("seeded: " + ", ".join(f"{k} {v:.1f} s" for k, v in seeding.items()))
-            plain = child_environment(server.base_url, server.api_key)
-            official = sdk_environment(server.base_url, server.api_key, Path(tmp) / "sdk")
-            official.update(BENCH_BASE_URL=server.base_url, BENCH_API_KEY=server.api_key)
-            environments = {
-                "ours": plain,
-                "ours_async": plain,
-                "floor": plain,
-                "startup_floor": plain,
-                "official": official,
-            }
+            environments = contender_environments(server.base_url, server.api_key, Path(tmp))
             scratch = Path(tmp) / "scratch"
             scratch.mkdir()
             compile_bytecode(*BYTECODE_PACKAGES)

@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, TypeAlias, cast
 
@@ -36,6 +36,7 @@ __all__ = [
     "decode_object",
     "parse",
     "parse_object",
+    "parse_objects",
     "unwrap_config",
     "wrap_config",
 ]
@@ -124,6 +125,25 @@ def parse_object(text: str) -> JSONObject | None:
     except ValueError:
         return None
     return as_object(value)
+
+
+def parse_objects(texts: Sequence[str]) -> list[JSONObject] | None:
+    """Every text read by the fast parser as a JSON object, or None if any is not one (or is
+    refused by it: the caller then reads them one by one with :func:`decode_object`, for the
+    stdlib's values and a named error). One loop for a page of history rows, about half the
+    cost of :func:`parse_object` row by row.
+
+    >>> parse_objects(['{"a": NaN}', '{"b": 1}']), parse_objects(['{"a": 1}', "[1]"])
+    ([{'a': nan}, {'b': 1}], None)
+    """
+    parser = _fast_parser()
+    try:
+        values = [parser(text, allow_inf_nan=True) for text in texts]
+    except ValueError:
+        return None
+    if not all(type(value) is dict for value in values):
+        return None
+    return cast("list[JSONObject]", values)
 
 
 def unwrap_config(stored: Mapping[str, JSONValue]) -> tuple[JSONObject, JSONObject]:

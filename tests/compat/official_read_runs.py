@@ -84,7 +84,12 @@ def read_plan(api: Any, plan: dict[str, Any]) -> dict[str, Any]:
             "scans": [plain(list(run.scan_history(**arguments))) for arguments in plan["scans"]],
             "files": {file.name: file.size for file in run.files()},
         }
-    return {"listings": listings, "listed": listed_fields, "runs": runs}
+    # Runs.histories: every listed run's sampled history, each row with its run_id (ours
+    # reads several runs per request; the official client one run after the other).
+    histories = [
+        plain(api.runs(path, per_page=2).histories(**arguments)) for arguments in plan["histories"]
+    ]
+    return {"listings": listings, "listed": listed_fields, "runs": runs, "histories": histories}
 
 
 if __name__ == "__main__":

@@ -95,6 +95,12 @@ PLAN: dict[str, Any] = {
         {"samples": 20, "keys": ["sparse"]},
         {"samples": 15, "keys": ["acc", "loss"], "x_axis": "epoch"},
     ],
+    "histories": [
+        {},
+        {"samples": 37},
+        {"samples": 20, "keys": ["sparse"]},
+        {"samples": 15, "keys": ["acc", "loss"], "x_axis": "epoch"},
+    ],
     "scans": [
         {},
         {"page_size": 333},
@@ -171,6 +177,14 @@ def test_summaries_agree(results: tuple[dict[str, Any], dict[str, Any]]) -> None
     for run_id in PLAN["runs"]:
         assert ours["runs"][run_id]["summary"] == official["runs"][run_id]["summary"], run_id
     assert official["runs"]["compat-0"]["summary"]["_step"] == STEPS - 1
+
+
+@pytest.mark.parametrize("index", range(len(PLAN["histories"])))
+def test_runs_histories_agree(results: tuple[dict[str, Any], dict[str, Any]], index: int) -> None:
+    official, ours = results
+    theirs = official["histories"][index]
+    assert {row["run_id"] for row in theirs} == {run.name for run in SEEDED}
+    assert ours["histories"][index] == theirs, PLAN["histories"][index]
 
 
 @pytest.mark.parametrize("index", range(len(PLAN["history"])))

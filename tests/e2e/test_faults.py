@@ -100,6 +100,11 @@ def histories(api: Any, artifact: str, folder: Path) -> object:
     ]
 
 
+def runs_histories(api: Any, artifact: str, folder: Path) -> object:
+    """Every run's sampled history through ``Runs.histories`` (several runs a request)."""
+    return api.runs(f"{ENTITY}/{PROJECT}", per_page=10).histories(samples=500)
+
+
 def file_downloads(api: Any, artifact: str, folder: Path) -> object:
     run = api.run(f"{ENTITY}/{PROJECT}/with-files")
     for file in run.files():
@@ -117,6 +122,7 @@ WORKLOADS: dict[str, Callable[[Any, str, Path], object]] = {
     "listing": listing,
     "scan": scan,
     "histories": histories,
+    "runs_histories": runs_histories,
     "file_downloads": file_downloads,
     "artifact_download": artifact_download,
 }

@@ -163,7 +163,9 @@ def test_histories_of_runs(make_api: Callable[..., Api]) -> None:
             f"{ENTITY}/{PROJECT}", filters={"name": {"$in": ["long", "short"]}}, per_page=1
         )
         rows = runs.histories(samples=3, keys=["loss"])
-        assert spy.count("GetRunSampledHistory") == 2
+        # Both runs' histories in one request (tests/e2e/test_histories_batched.py).
+        assert spy.count("GetRunsSampledHistory") == 1
+        assert spy.count("GetRunSampledHistory") == 0
         assert [(row["run_id"], row["_step"]) for row in rows] == [
             ("long", 0),
             ("long", 500),

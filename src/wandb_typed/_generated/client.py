@@ -88,8 +88,11 @@ if TYPE_CHECKING:
     from .get_run_sampled_history import GetRunSampledHistory
     from .get_run_state import GetRunState
     from .get_runs import GetRuns
+    from .get_runs_events import GetRunsEvents
     from .get_runs_heavy_fields import GetRunsHeavyFields
+    from .get_runs_history import GetRunsHistory
     from .get_runs_light import GetRunsLight
+    from .get_runs_sampled_history import GetRunsSampledHistory
     from .get_server_features import GetServerFeatures
     from .get_sweep import GetSweep
     from .get_team import GetTeam
@@ -2478,6 +2481,135 @@ class Client(GeneratedClientBase):
         )
         data = self.get_data(response)
         return GetRunEvents.model_validate(data)
+
+    def get_runs_history(
+        self,
+        entity: str,
+        project: str,
+        filters: str,
+        per_page: int,
+        samples: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRunsHistory":
+        "Send the ``GetRunsHistory`` query and return its data."
+        from .get_runs_history import GetRunsHistory
+
+        query = gql("""
+            query GetRunsHistory($entity: String!, $project: String!, $filters: JSONString!, $perPage: Int!, $samples: Int) {
+              project(name: $project, entityName: $entity) {
+                runs(filters: $filters, first: $perPage) {
+                  edges {
+                    node {
+                      name
+                      history(samples: $samples)
+                    }
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "filters": filters,
+            "perPage": per_page,
+            "samples": samples,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRunsHistory",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunsHistory.model_validate(data)
+
+    def get_runs_events(
+        self,
+        entity: str,
+        project: str,
+        filters: str,
+        per_page: int,
+        samples: Union[Optional[int], "UnsetType"] = UNSET,
+        **kwargs: Any,
+    ) -> "GetRunsEvents":
+        "Send the ``GetRunsEvents`` query and return its data."
+        from .get_runs_events import GetRunsEvents
+
+        query = gql("""
+            query GetRunsEvents($entity: String!, $project: String!, $filters: JSONString!, $perPage: Int!, $samples: Int) {
+              project(name: $project, entityName: $entity) {
+                runs(filters: $filters, first: $perPage) {
+                  edges {
+                    node {
+                      name
+                      events(samples: $samples)
+                    }
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "filters": filters,
+            "perPage": per_page,
+            "samples": samples,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRunsEvents",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunsEvents.model_validate(data)
+
+    def get_runs_sampled_history(
+        self,
+        entity: str,
+        project: str,
+        filters: str,
+        per_page: int,
+        specs: list[str],
+        **kwargs: Any,
+    ) -> "GetRunsSampledHistory":
+        "Send the ``GetRunsSampledHistory`` query and return its data."
+        from .get_runs_sampled_history import GetRunsSampledHistory
+
+        query = gql("""
+            query GetRunsSampledHistory($entity: String!, $project: String!, $filters: JSONString!, $perPage: Int!, $specs: [JSONString!]!) {
+              project(name: $project, entityName: $entity) {
+                runs(filters: $filters, first: $perPage) {
+                  edges {
+                    node {
+                      name
+                      sampledHistory(specs: $specs)
+                    }
+                  }
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {
+            "entity": entity,
+            "project": project,
+            "filters": filters,
+            "perPage": per_page,
+            "specs": specs,
+        }
+        response = self.execute(
+            query=query,
+            operation_name="GetRunsSampledHistory",
+            variables=variables,
+            operation_kind="query",
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return GetRunsSampledHistory.model_validate(data)
 
     def get_run_history_page(
         self,

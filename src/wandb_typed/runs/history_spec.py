@@ -23,16 +23,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Literal, TypeAlias, cast
 
-from wandb_typed._json import JSONObject, as_array, as_object, decode_object
-from wandb_typed.errors import InvalidArgumentError, InvalidResponseError
+from wandb_typed._json import JSONObject, as_array, as_object, decode_object, parse_objects
+from wandb_typed.errors import (
+    GraphQLError,
+    HTTPStatusError,
+    InvalidArgumentError,
+    InvalidResponseError,
+    WandbTypedError,
+)
 
 __all__ = [
+    "HistoryRequest",
     "HistoryStream",
     "check_history_args",
     "check_scan_args",
     "decode_history_lines",
+    "history_batches",
+    "refused_together",
     "sampled_history_rows",
     "sampled_history_spec",
     "scan_bounds",
@@ -42,6 +52,61 @@ __all__ = [
 
 HistoryStream: TypeAlias = Literal["default", "system"]
 """``"default"``: the metrics the user logged; ``"system"``: system metrics (events)."""
+
+
+HISTORY_ROWS_PER_REQUEST = 5_000
+"""The sampled rows one request for several runs' histories asks for (``samples`` per run):
+10 runs a request at ``samples=500``, so a reply stays small and the client decodes one
+while the server answers the next."""
+MAX_RUNS_PER_REQUEST = 50
+"""The most runs whose history one request asks for."""
+
+
+@dataclass(frozen=True)
+class HistoryRequest:
+    """One run's ``history()`` call: the run and its checked arguments (``keys`` as a tuple,
+    so that calls with the same arguments can be read together)."""
+
+    run_id: str
+    samples: int
+    keys: tuple[str, ...] | None
+    x_axis: str
+    stream: HistoryStream
+
+    def same_read(self) -> tuple[int, tuple[str, ...] | None, str, HistoryStream]:
+        """What runs read in one request share: every argument but the run."""
+        return self.samples, self.keys, self.x_axis, self.stream
+
+
+def history_batches(names: Sequence[str], samples: int) -> list[list[str]]:
+    """``names`` in consecutive batches of :data:`HISTORY_ROWS_PER_REQUEST` rows, each at
+    least one run and at most :data:`MAX_RUNS_PER_REQUEST`.
+
+    >>> [len(batch) for batch in history_batches([str(i) for i in range(25)], samples=500)]
+    [10, 10, 5]
+    >>> [len(batch) for batch in history_batches(["a", "b"], samples=20_000)]
+    [1, 1]
+    """
+    size = min(MAX_RUNS_PER_REQUEST, max(1, HISTORY_ROWS_PER_REQUEST // samples))
+    return [list(names[i : i + size]) for i in range(0, len(names), size)]
+
+
+def refused_together(error: WandbTypedError) -> bool:
+    """Whether a request for several runs' histories failed as a whole where each run read
+    alone may not: the server refused it (a GraphQL error, a 4xx but 429) or one run's rows
+    were unreadable. Not for an unreachable server, a 5xx or a 429 (each already retried):
+    reading every run alone would only fail again, many times over.
+
+    >>> refused_together(InvalidResponseError("a row is not JSON"))
+    True
+    """
+    if isinstance(error, GraphQLError | InvalidResponseError):
+        return True
+    return (
+        isinstance(error, HTTPStatusError)
+        and 400 <= error.status_code < 500
+        and error.status_code != 429
+    )
 
 
 # -- argument checks --------------------------------------------------------------------------
@@ -133,8 +198,12 @@ def decode_history_lines(lines: Sequence[str | None], *, what: str) -> list[JSON
     Traceback (most recent call last):
     wandb_typed.errors.InvalidResponseError: the server sent a history row that is not JSON: ...
     """
+    present = [line for line in lines if line]
+    rows = parse_objects(present)
+    if rows is not None:
+        return rows
     row_what = f"a {what} row"
-    return [decode_object(line, what=row_what) for line in lines if line]
+    return [decode_object(line, what=row_what) for line in present]
 
 
 def sampled_history_rows(result: Sequence[object], *, what: str) -> list[JSONObject]:

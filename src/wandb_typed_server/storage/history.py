@@ -742,22 +742,18 @@ def _select_sampled(conn: sqlite3.Connection, window: _Window, samples: int | No
     ordered = f"SELECT body FROM history_lines WHERE {where} ORDER BY step, line_no"
     if samples is None:
         return [str(row[0]) for row in conn.execute(ordered, params)]
-    # A page that fits costs O(page): the step index hands rows over in order.
-    first = conn.execute(f"{ordered} LIMIT ?", (*params, samples + 1)).fetchall()
-    if len(first) <= samples:
-        return [str(row[0]) for row in first]
-    # Too many rows: count and rank them in step order, then read the chosen bodies.
+    if window.min_step is not None or window.max_step is not None:
+        # A step window (a scan page) usually fits: O(page), the table hands rows over in
+        # step order.
+        first = conn.execute(f"{ordered} LIMIT ?", (*params, samples + 1)).fetchall()
+        if len(first) <= samples:
+            return [str(row[0]) for row in first]
     total = int(
         conn.execute(f"SELECT COUNT(*) FROM history_lines WHERE {where}", params).fetchone()[0]
     )
-    ranks = json.dumps(_even_ranks(total, samples))
-    rows = conn.execute(
-        "SELECT h.body FROM ("
-        f" SELECT step, line_no, ROW_NUMBER() OVER (ORDER BY step, line_no) - 1 AS rank"
-        f" FROM history_lines WHERE {where}"
-        ") AS s JOIN history_lines AS h"
-        " ON h.run_pk = ? AND h.stream = ? AND h.step = s.step AND h.line_no = s.line_no"
-        " WHERE s.rank IN (SELECT value FROM json_each(?)) ORDER BY s.rank",
-        (*params, window.run_pk, window.stream, ranks),
-    )
-    return [str(row[0]) for row in rows]
+    if total <= samples:
+        return [str(row[0]) for row in conn.execute(ordered, params)]
+    # Too many rows: one pass in step order keeps the chosen ranks (about 3x cheaper than
+    # ranking the rows with a window function and joining the chosen ones back).
+    chosen = set(_even_ranks(total, samples))
+    return [str(row[0]) for rank, row in enumerate(conn.execute(ordered, params)) if rank in chosen]

@@ -10,13 +10,18 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequen
 from typing import TYPE_CHECKING, Any
 
 from wandb_typed._async.read_ahead import AsyncReadAhead
+from wandb_typed._concurrency import async_gather_bounded
 from wandb_typed._json import JSONObject
-from wandb_typed.errors import NotFoundError
+from wandb_typed.errors import NotFoundError, WandbTypedError
 from wandb_typed.runs._async.history_exports import open_history_exports
+from wandb_typed.runs.filters import encode_filters
 from wandb_typed.runs.history_spec import (
+    HistoryRequest,
     HistoryStream,
     check_scan_args,
     decode_history_lines,
+    history_batches,
+    refused_together,
     sampled_history_rows,
     sampled_history_spec,
     scan_bounds,
@@ -29,15 +34,27 @@ if TYPE_CHECKING:
     from wandb_typed._generated.async_client import AsyncClient
     from wandb_typed.paths import RunPath
 
-__all__ = ["last_history_step", "read_history", "scan_history", "stream_windows"]
+__all__ = [
+    "last_history_step",
+    "read_histories",
+    "read_history",
+    "read_history_requests",
+    "scan_history",
+    "stream_windows",
+]
 
 WINDOWS_IN_FLIGHT = 8
 """Step windows requested or held at once: a scan's windows are known before the first
 request, so they are sent together instead of one round trip after another."""
 
+HISTORIES_IN_FLIGHT = 16
+"""Requests for several runs' histories (:func:`read_histories`) in flight at once."""
+
 OnData = Callable[[dict[str, Any]], None]
 Rows = list[JSONObject]
 """The rows of one history window."""
+Histories = dict[str, list[JSONObject]]
+"""Sampled history rows by run name."""
 
 
 async def read_history(
@@ -63,6 +80,128 @@ async def read_history(
     if full is None or full.run is None:
         raise NotFoundError.for_run(path)
     return decode_history_lines(full.run.history, what="history")
+
+
+async def read_histories(
+    client: AsyncClient,
+    entity: str,
+    project: str,
+    names: Sequence[str],
+    *,
+    samples: int,
+    keys: Sequence[str] | None,
+    x_axis: str,
+    stream: HistoryStream,
+) -> dict[str, list[JSONObject]]:
+    """:func:`read_history` of several runs of a project, a batch of runs per request (see
+    :func:`wandb_typed.runs.history_spec.history_batches`), the requests sent together (at
+    most :data:`HISTORIES_IN_FLIGHT` at once). A run the server did not send back (deleted
+    since it was listed) is missing from the result: the caller reads it alone, for the
+    NotFoundError naming it."""
+
+    def job(batch: list[str]) -> Callable[[], Awaitable[Histories]]:
+        return lambda: _read_histories_once(
+            client, entity, project, batch, samples=samples, keys=keys, x_axis=x_axis, stream=stream
+        )
+
+    found: dict[str, list[JSONObject]] = {}
+    batches = history_batches(names, samples)
+    for histories in await async_gather_bounded(
+        [job(batch) for batch in batches], limit=HISTORIES_IN_FLIGHT
+    ):
+        found.update(histories)
+    return found
+
+
+async def read_history_requests(
+    client: AsyncClient, entity: str, project: str, requests: Sequence[HistoryRequest]
+) -> dict[HistoryRequest, list[JSONObject]]:
+    """:func:`read_histories` of ``history()`` calls of runs of one project, those with the
+    same arguments read together (what :class:`AsyncBatcher` gathers for a listing)."""
+    groups: dict[tuple[int, tuple[str, ...] | None, str, HistoryStream], list[HistoryRequest]]
+    groups = {}
+    for request in requests:
+        groups.setdefault(request.same_read(), []).append(request)
+    found: dict[HistoryRequest, list[JSONObject]] = {}
+    for (samples, keys, x_axis, stream), group in groups.items():
+        histories = await read_histories(
+            client,
+            entity,
+            project,
+            [request.run_id for request in group],
+            samples=samples,
+            keys=keys,
+            x_axis=x_axis,
+            stream=stream,
+        )
+        for request in group:
+            rows = histories.get(request.run_id)
+            if rows is not None:
+                found[request] = rows
+    return found
+
+
+async def _read_histories_once(
+    client: AsyncClient,
+    entity: str,
+    project: str,
+    names: Sequence[str],
+    *,
+    samples: int,
+    keys: Sequence[str] | None,
+    x_axis: str,
+    stream: HistoryStream,
+) -> dict[str, list[JSONObject]]:
+    """One request: the same fields as :func:`read_history` (``history``, ``events`` or
+    ``sampledHistory``) read through the runs connection, for the runs named in its
+    filters (``{"name": {"$in": names}}``), which W&B serves as well. A reply refused or
+    unreadable as a whole (:func:`refused_together`) reads as no run: each is then read
+    alone, for its own result or error."""
+    try:
+        return await _read_histories_request(
+            client, entity, project, names, samples=samples, keys=keys, x_axis=x_axis, stream=stream
+        )
+    except WandbTypedError as error:
+        if refused_together(error):
+            return {}
+        raise
+
+
+async def _read_histories_request(
+    client: AsyncClient,
+    entity: str,
+    project: str,
+    names: Sequence[str],
+    *,
+    samples: int,
+    keys: Sequence[str] | None,
+    x_axis: str,
+    stream: HistoryStream,
+) -> dict[str, list[JSONObject]]:
+    filters = encode_filters({"name": {"$in": list(names)}})
+    per_page = max(1, len(names))
+    found: dict[str, list[JSONObject]] = {}
+    if keys:
+        spec = sampled_history_spec(keys, x_axis=x_axis, samples=samples)
+        sampled = await client.get_runs_sampled_history(entity, project, filters, per_page, [spec])
+        runs = sampled.project.runs if sampled.project is not None else None
+        for edge in runs.edges if runs is not None else []:
+            what = f"history of {entity}/{project}/{edge.node.name}"
+            found[edge.node.name] = sampled_history_rows(edge.node.sampled_history, what=what)
+    elif stream == "system":
+        events = await client.get_runs_events(entity, project, filters, per_page, samples)
+        runs_events = events.project.runs if events.project is not None else None
+        for event_edge in runs_events.edges if runs_events is not None else []:
+            node = event_edge.node
+            found[node.name] = decode_history_lines(node.events, what="system metrics")
+    else:
+        full = await client.get_runs_history(entity, project, filters, per_page, samples)
+        runs_history = full.project.runs if full.project is not None else None
+        for history_edge in runs_history.edges if runs_history is not None else []:
+            node_history = history_edge.node
+            found[node_history.name] = decode_history_lines(node_history.history, what="history")
+    wanted = set(names)
+    return {name: rows for name, rows in found.items() if name in wanted}
 
 
 async def _sampled_rows(

@@ -16,16 +16,22 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Literal, TypeVar, overload
 
 from wandb_typed._async.pagination import AsyncPaginator, OnData
-from wandb_typed._concurrency import async_gather_bounded
+from wandb_typed._concurrency import AsyncBatcher, async_gather_bounded
 from wandb_typed._json import JSONObject
 from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
 from wandb_typed.errors import InvalidArgumentError, NotFoundError
 from wandb_typed.pagination import Page, page_of
+from wandb_typed.runs._async.history import (
+    HISTORIES_IN_FLIGHT,
+    read_histories,
+    read_history,
+    read_history_requests,
+)
 from wandb_typed.runs._async.loading import AsyncPageHeavyFields
 from wandb_typed.runs._async.run import AsyncRun
 from wandb_typed.runs.facts import as_format
 from wandb_typed.runs.filters import encode_filters
-from wandb_typed.runs.history_spec import HistoryStream, check_history_args
+from wandb_typed.runs.history_spec import HistoryRequest, HistoryStream, check_history_args
 
 if TYPE_CHECKING:
     import pandas
@@ -37,9 +43,6 @@ if TYPE_CHECKING:
     from wandb_typed._generated.fragments import LightRunFragment
 
 __all__ = ["AsyncRuns"]
-
-HISTORIES_IN_FLIGHT = 16
-"""Runs whose sampled history is requested at once by :meth:`AsyncRuns.histories`."""
 
 M = TypeVar("M", bound="BaseModel")
 
@@ -86,6 +89,18 @@ class AsyncRuns(AsyncPaginator[AsyncRun]):
         """Kept for ``wandb`` compatibility; each run's ``sweep_name`` is always present."""
         self.lazy = lazy
         self._heavy_fields_wanted = False
+        self._histories: AsyncBatcher[HistoryRequest, list[JSONObject]] = AsyncBatcher(
+            self._read_history_requests
+        )
+
+    async def _read_history_requests(
+        self, requests: list[HistoryRequest]
+    ) -> dict[HistoryRequest, list[JSONObject]]:
+        """The ``history()`` calls of this listing's runs made at the same time, read
+        together (a batch of runs per request)."""
+        return await read_history_requests(
+            self._session.client, self.entity, self.project, requests
+        )
 
     def _want_heavy_fields(self, next_cursor: str | None) -> None:
         """A lazy page's heavy fields were needed: fetch the pages after it whole (one
@@ -122,10 +137,10 @@ class AsyncRuns(AsyncPaginator[AsyncRun]):
                 self.project,
                 on_load=self._want_heavy_fields,
             )
-        session, entity, name = self._session, self.entity, self.project
+        session, entity, name, histories = self._session, self.entity, self.project, self._histories
 
         def build(node: LightRunFragment) -> AsyncRun:
-            run = AsyncRun(session, entity, name, node, heavy_fields=heavy)
+            run = AsyncRun(session, entity, name, node, heavy_fields=heavy, histories=histories)
             if heavy is not None:
                 heavy.attach(run)
             return run
@@ -196,18 +211,33 @@ class AsyncRuns(AsyncPaginator[AsyncRun]):
         Example:
             >>> frame = runs.histories(samples=100, keys=["loss"], format="pandas")  # doctest: +SKIP
         """
-        check_history_args(samples, keys, x_axis, stream)
+        wanted = check_history_args(samples, keys, x_axis, stream)
         runs = [run async for run in self]
+        found = await read_histories(
+            self._session.client,
+            self.entity,
+            self.project,
+            [run.id for run in runs],
+            samples=samples,
+            keys=wanted,
+            x_axis=x_axis,
+            stream=stream,
+        )
+        # A run not sent back (deleted since listed: NotFoundError names it; or refused
+        # together) is read alone, as the official client reads every run.
+        alone = [run for run in runs if run.id not in found]
+        client = self._session.client
 
         def job(run: AsyncRun) -> Callable[[], Awaitable[list[JSONObject]]]:
-            return lambda: run.history(samples, keys, x_axis, pandas=False, stream=stream)
+            return lambda: read_history(
+                client, run._run_path, samples=samples, keys=wanted, x_axis=x_axis, stream=stream
+            )
 
-        histories = await async_gather_bounded(
-            [job(run) for run in runs], limit=HISTORIES_IN_FLIGHT
-        )
+        read = await async_gather_bounded([job(run) for run in alone], limit=HISTORIES_IN_FLIGHT)
+        found.update((run.id, history) for run, history in zip(alone, read, strict=True))
         rows: list[JSONObject] = []
-        for run, history in zip(runs, histories, strict=True):
-            for row in history:
+        for run in runs:
+            for row in found[run.id]:
                 row["run_id"] = run.id
                 rows.append(row)
         return as_format(rows, format)

@@ -11,14 +11,19 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from wandb_typed._concurrency import gather_bounded
 from wandb_typed._json import JSONObject
 from wandb_typed._sync.read_ahead import ReadAhead
-from wandb_typed.errors import NotFoundError
+from wandb_typed.errors import NotFoundError, WandbTypedError
 from wandb_typed.runs._sync.history_exports import open_history_exports
+from wandb_typed.runs.filters import encode_filters
 from wandb_typed.runs.history_spec import (
+    HistoryRequest,
     HistoryStream,
     check_scan_args,
     decode_history_lines,
+    history_batches,
+    refused_together,
     sampled_history_rows,
     sampled_history_spec,
     scan_bounds,
@@ -31,15 +36,27 @@ if TYPE_CHECKING:
     from wandb_typed._sync.session import Session
     from wandb_typed.paths import RunPath
 
-__all__ = ["last_history_step", "read_history", "scan_history", "stream_windows"]
+__all__ = [
+    "last_history_step",
+    "read_histories",
+    "read_history",
+    "read_history_requests",
+    "scan_history",
+    "stream_windows",
+]
 
 WINDOWS_IN_FLIGHT = 8
 """Step windows requested or held at once: a scan's windows are known before the first
 request, so they are sent together instead of one round trip after another."""
 
+HISTORIES_IN_FLIGHT = 16
+"""Requests for several runs' histories (:func:`read_histories`) in flight at once."""
+
 OnData = Callable[[dict[str, Any]], None]
 Rows = list[JSONObject]
 """The rows of one history window."""
+Histories = dict[str, list[JSONObject]]
+"""Sampled history rows by run name."""
 
 
 def read_history(
@@ -65,6 +82,126 @@ def read_history(
     if full is None or full.run is None:
         raise NotFoundError.for_run(path)
     return decode_history_lines(full.run.history, what="history")
+
+
+def read_histories(
+    client: Client,
+    entity: str,
+    project: str,
+    names: Sequence[str],
+    *,
+    samples: int,
+    keys: Sequence[str] | None,
+    x_axis: str,
+    stream: HistoryStream,
+) -> dict[str, list[JSONObject]]:
+    """:func:`read_history` of several runs of a project, a batch of runs per request (see
+    :func:`wandb_typed.runs.history_spec.history_batches`), the requests sent together (at
+    most :data:`HISTORIES_IN_FLIGHT` at once). A run the server did not send back (deleted
+    since it was listed) is missing from the result: the caller reads it alone, for the
+    NotFoundError naming it."""
+
+    def job(batch: list[str]) -> Callable[[], Histories]:
+        return lambda: _read_histories_once(
+            client, entity, project, batch, samples=samples, keys=keys, x_axis=x_axis, stream=stream
+        )
+
+    found: dict[str, list[JSONObject]] = {}
+    batches = history_batches(names, samples)
+    for histories in gather_bounded([job(batch) for batch in batches], limit=HISTORIES_IN_FLIGHT):
+        found.update(histories)
+    return found
+
+
+def read_history_requests(
+    client: Client, entity: str, project: str, requests: Sequence[HistoryRequest]
+) -> dict[HistoryRequest, list[JSONObject]]:
+    """:func:`read_histories` of ``history()`` calls of runs of one project, those with the
+    same arguments read together (what :class:`Batcher` gathers for a listing)."""
+    groups: dict[tuple[int, tuple[str, ...] | None, str, HistoryStream], list[HistoryRequest]]
+    groups = {}
+    for request in requests:
+        groups.setdefault(request.same_read(), []).append(request)
+    found: dict[HistoryRequest, list[JSONObject]] = {}
+    for (samples, keys, x_axis, stream), group in groups.items():
+        histories = read_histories(
+            client,
+            entity,
+            project,
+            [request.run_id for request in group],
+            samples=samples,
+            keys=keys,
+            x_axis=x_axis,
+            stream=stream,
+        )
+        for request in group:
+            rows = histories.get(request.run_id)
+            if rows is not None:
+                found[request] = rows
+    return found
+
+
+def _read_histories_once(
+    client: Client,
+    entity: str,
+    project: str,
+    names: Sequence[str],
+    *,
+    samples: int,
+    keys: Sequence[str] | None,
+    x_axis: str,
+    stream: HistoryStream,
+) -> dict[str, list[JSONObject]]:
+    """One request: the same fields as :func:`read_history` (``history``, ``events`` or
+    ``sampledHistory``) read through the runs connection, for the runs named in its
+    filters (``{"name": {"$in": names}}``), which W&B serves as well. A reply refused or
+    unreadable as a whole (:func:`refused_together`) reads as no run: each is then read
+    alone, for its own result or error."""
+    try:
+        return _read_histories_request(
+            client, entity, project, names, samples=samples, keys=keys, x_axis=x_axis, stream=stream
+        )
+    except WandbTypedError as error:
+        if refused_together(error):
+            return {}
+        raise
+
+
+def _read_histories_request(
+    client: Client,
+    entity: str,
+    project: str,
+    names: Sequence[str],
+    *,
+    samples: int,
+    keys: Sequence[str] | None,
+    x_axis: str,
+    stream: HistoryStream,
+) -> dict[str, list[JSONObject]]:
+    filters = encode_filters({"name": {"$in": list(names)}})
+    per_page = max(1, len(names))
+    found: dict[str, list[JSONObject]] = {}
+    if keys:
+        spec = sampled_history_spec(keys, x_axis=x_axis, samples=samples)
+        sampled = client.get_runs_sampled_history(entity, project, filters, per_page, [spec])
+        runs = sampled.project.runs if sampled.project is not None else None
+        for edge in runs.edges if runs is not None else []:
+            what = f"history of {entity}/{project}/{edge.node.name}"
+            found[edge.node.name] = sampled_history_rows(edge.node.sampled_history, what=what)
+    elif stream == "system":
+        events = client.get_runs_events(entity, project, filters, per_page, samples)
+        runs_events = events.project.runs if events.project is not None else None
+        for event_edge in runs_events.edges if runs_events is not None else []:
+            node = event_edge.node
+            found[node.name] = decode_history_lines(node.events, what="system metrics")
+    else:
+        full = client.get_runs_history(entity, project, filters, per_page, samples)
+        runs_history = full.project.runs if full.project is not None else None
+        for history_edge in runs_history.edges if runs_history is not None else []:
+            node_history = history_edge.node
+            found[node_history.name] = decode_history_lines(node_history.history, what="history")
+    wanted = set(names)
+    return {name: rows for name, rows in found.items() if name in wanted}
 
 
 def _sampled_rows(

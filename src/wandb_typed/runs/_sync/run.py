@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, overload
 
-from wandb_typed._concurrency import sleep
+from wandb_typed._concurrency import Batcher, sleep
 from wandb_typed._html import iframe_html
 from wandb_typed._json import JSONObject, JSONValue, decode_object, parse_object
 from wandb_typed.dataframes import FrameFormat
@@ -40,7 +40,7 @@ from wandb_typed.runs._sync.history_exports import (
 from wandb_typed.runs._sync.loading import PageHeavyFields, get_run_fragment
 from wandb_typed.runs._sync.summary import RunSummary
 from wandb_typed.runs.facts import FINISHED_STATES, as_format, check_state_target
-from wandb_typed.runs.history_spec import HistoryStream, check_history_args
+from wandb_typed.runs.history_spec import HistoryRequest, HistoryStream, check_history_args
 from wandb_typed.runs.run_data import RunConfig, encode_json_document, unwrapped_raw
 from wandb_typed.runs.run_fields import RunFields
 
@@ -74,7 +74,7 @@ class Run(RunFields[RunSummary]):
         (0.1, 0.25, 'finished')
     """
 
-    __slots__ = ("_heavy_fields", "_metadata", "_session")
+    __slots__ = ("_heavy_fields", "_histories", "_metadata", "_session")
 
     def __init__(
         self,
@@ -84,9 +84,11 @@ class Run(RunFields[RunSummary]):
         fragment: LightRunFragment,
         *,
         heavy_fields: PageHeavyFields | None = None,
+        histories: Batcher[HistoryRequest, list[JSONObject]] | None = None,
     ) -> None:
         self._session = session
         self._heavy_fields = heavy_fields
+        self._histories = histories
         self._metadata: JSONObject | None = None
         super().__init__(entity, project, fragment)
 
@@ -473,14 +475,21 @@ class Run(RunFields[RunSummary]):
             [{'_step': 0, 'loss': 1.0}, {'_step': 10, 'loss': 0.8}]
         """
         wanted = check_history_args(samples, keys, x_axis, stream)
-        rows = read_history(
-            self._session.client,
-            self._run_path,
-            samples=samples,
-            keys=wanted,
-            x_axis=x_axis,
-            stream=stream,
-        )
+        rows = None
+        if self._histories is not None:  # a listed run: read with its listing's others
+            request = HistoryRequest(
+                self._run_id, samples, None if wanted is None else tuple(wanted), x_axis, stream
+            )
+            rows = self._histories.load(request)
+        if rows is None:
+            rows = read_history(
+                self._session.client,
+                self._run_path,
+                samples=samples,
+                keys=wanted,
+                x_axis=x_axis,
+                stream=stream,
+            )
         chosen: FrameFormat = format or ("pandas" if pandas else "default")
         return as_format(rows, chosen)
 
