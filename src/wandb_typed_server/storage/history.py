@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from operator import itemgetter
 from typing import Literal
 
@@ -279,13 +279,12 @@ def _key_types(
     counts: Counter[tuple[str, str]] = Counter()
     for group_keys, group in groups:
         for key in group_keys:
-            column = list(map(itemgetter(key), group))
-            kinds = set(map(type, column))
+            kinds = set(map(type, map(itemgetter(key), group)))
             kind = kinds.pop() if len(kinds) == 1 else None
             if kind is not None and kind is not dict:
-                counts[key, _PLAIN_TYPE_NAMES.get(kind, "list")] += len(column)
+                counts[key, _PLAIN_TYPE_NAMES.get(kind, "list")] += len(group)
             else:  # mixed types, or objects (a media value's type name is its "_type")
-                for value in column:
+                for value in map(itemgetter(key), group):
                     counts[key, _type_name(value)] += 1
     return counts
 
@@ -447,15 +446,16 @@ def _insert_lines(
             (prepared.bodies[i] for i in indexes),
             strict=True,
         )
-    values: list[object] = list(chain.from_iterable(columns))
-    head: tuple[object, ...] = (run_pk, prepared.stream)
-    start, left = 0, len(indexes)
+    values = chain.from_iterable(columns)
+    left = len(indexes)
     while left:
         # full statements, then the rest in powers of two: a handful of distinct statements
         # (each compiled once and kept in the connection's statement cache), whatever the sizes
         rows = _ROWS_PER_INSERT if left >= _ROWS_PER_INSERT else 1 << (left.bit_length() - 1)
-        conn.execute(_insert_sql(rows), (*head, *values[start : start + 4 * rows]))
-        start, left = start + 4 * rows, left - rows
+        params: list[object] = [run_pk, prepared.stream]
+        params.extend(islice(values, 4 * rows))
+        conn.execute(_insert_sql(rows), params)
+        left -= rows
 
 
 def _record_stream(
