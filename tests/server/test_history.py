@@ -284,6 +284,41 @@ def test_step_falls_back_to_the_line_number(conn: sqlite3.Connection) -> None:
     assert history_page(conn, 1, samples=None, min_step=1, max_step=2) == ['{"a": 1, "_step": "x"}']
 
 
+def test_steps_beyond_64_bits_fall_back_to_the_line_number(conn: sqlite3.Connection) -> None:
+    """The fast parser reads an integer beyond 64 bits as a float (-2**63 - 1 would round to
+    -2**63, a valid step): such a step is read again exactly, and refused like any other."""
+    lines = [
+        '{"_step": -9223372036854775809, "a": 0}',
+        '{"_step": 18446744073709551616, "a": 1}',
+        '{"_step": 9223372036854775807, "a": 2}',
+        '{"_step": 3.0, "a": 3}',
+    ]
+    append_rows(conn, 1, "history", 0, lines)
+    append_rows(conn, 1, "history", 4, ['{"_step": 1e400, "a": 4}'])  # (orjson refuses it)
+    steps = conn.execute(
+        "SELECT line_no, step FROM history_lines WHERE run_pk = 1 ORDER BY line_no"
+    ).fetchall()
+    assert [tuple(row) for row in steps] == [(0, 0), (1, 1), (2, 2**63 - 1), (3, 3), (4, 4)]
+    assert history_keys(conn, 1)["keys"] == {
+        "_step": {"typeCounts": [{"type": "number", "count": 5}]},
+        "a": {"typeCounts": [{"type": "number", "count": 5}]},
+    }
+
+
+@pytest.mark.parametrize("sizes", [[1, 2, 3], [1023, 1, 1024], [1025, 2049, 7]])
+def test_batches_of_any_size_store_every_line_once_in_order(
+    conn: sqlite3.Connection, sizes: list[int]
+) -> None:
+    offset = 0
+    for size in sizes:
+        assert append_rows(conn, 1, "history", offset, rows(range(offset, offset + size))) == (
+            offset + size
+        )
+        offset += size
+    assert stored(conn, 1) == rows(range(offset))
+    assert history_keys(conn, 1) == recomputed_keys(conn, 1)
+
+
 # --------------------------------------------------------------------------- history pages
 
 

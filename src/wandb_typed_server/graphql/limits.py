@@ -93,6 +93,9 @@ def limit_message(what: str, name: str, limit: int) -> str:
     return f"{what}, over the limit {name}={limit} (server option {option})"
 
 
+_CONTAINERS = (dict, list)
+
+
 def json_depth_error(value: object, limit: int, what: str = "the JSON body") -> str | None:
     """The refusal of ``value`` if its arrays and objects nest deeper than ``limit``, else None
     (iterative: no recursion however deep the value).
@@ -100,18 +103,17 @@ def json_depth_error(value: object, limit: int, what: str = "the JSON body") -> 
     >>> json_depth_error([[[1]]], 2) is not None, json_depth_error([[1]], 2)
     (True, None)
     """
-    stack: list[tuple[object, int]] = [(value, 0)]
+    if not isinstance(value, dict | list):
+        return None
+    # Only arrays and objects are stacked: a file_stream body's thousands of strings cost a
+    # type check each, no more.
+    stack: list[tuple[dict[object, object] | list[object], int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: list[object] = list(item.values())
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
         if depth + 1 > limit:
             return limit_message(f"{what} nests deeper than {limit}", "max_json_depth", limit)
-        stack.extend((child, depth + 1) for child in children)
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, _CONTAINERS))
     return None
 
 

@@ -15,9 +15,9 @@ number) and the id of its key set. Reads never scan a whole run to answer a page
 - ``historyKeys``: ``{"lastStep": N, "keys": {k: {"typeCounts": [...]}}}``, kept up to date
   by :func:`append_rows` in a per-run key table.
 
-Writes are built for ingest: :func:`prepare_lines` parses a request's lines before the
-write transaction, :func:`store_lines` writes them with one ``executemany`` into the table,
-the only B-tree a line updates (line counts and last lines are kept per run and stream in
+Writes are built for ingest: :func:`prepare_lines` parses a request's lines and counts their
+key types before the write transaction, :func:`store_lines` writes them with a few
+multi-row INSERTs into the table, the only B-tree a line updates (line counts and last lines are kept per run and stream in
 ``history_streams``, key sets and type counts once per distinct shape).
 
 >>> import sqlite3
@@ -32,14 +32,18 @@ the only B-tree a line updates (line counts and last lines are kept per run and 
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain, islice, repeat
+from operator import itemgetter
 from typing import Literal
 
+import orjson
 from pydantic_core import from_json
 
 from wandb_typed_server.storage.history_exports import HISTORY_EXPORT_DDL, forget_history_exports
@@ -137,9 +141,9 @@ def _check_stream(stream: str) -> None:
 
 
 def _decode(stream: str, line_no: int, body: str) -> dict[str, object]:
-    """One line as a JSON object: pydantic-core's parser (about 4x the stdlib's on a history
-    row), the stdlib's for what it refuses (a lone surrogate), a ValueError naming the line
-    when neither takes it."""
+    """One line as a JSON object: pydantic-core's parser (it takes ``NaN``/``Infinity`` and
+    integers of any size), the stdlib's for what it refuses (a lone surrogate), a ValueError
+    naming the line when neither takes it."""
     try:
         row = from_json(body)
     except ValueError:
@@ -156,6 +160,23 @@ def _decode(stream: str, line_no: int, body: str) -> dict[str, object]:
     return row
 
 
+def _decode_rows(stream: str, offset: int, bodies: Sequence[str]) -> list[dict[str, object]]:
+    """Every line as a JSON object. orjson first (about twice pydantic-core's speed on a
+    history row); a batch it refuses anything of (``NaN``, a lone surrogate, not an object)
+    goes line by line through :func:`_decode`, which names the bad line.
+
+    orjson reads an integer beyond 64 bits as a float: no other value of a row is read as a
+    number here (type counts name both "number"), and :func:`_step_of` reads such a
+    ``_step`` again exactly."""
+    try:
+        rows: list[dict[str, object]] = list(map(orjson.loads, bodies))
+        if all(type(row) is dict for row in rows):
+            return rows
+    except ValueError:  # orjson.JSONDecodeError is one
+        pass
+    return [_decode(stream, offset + i, body) for i, body in enumerate(bodies)]
+
+
 @dataclass(frozen=True)
 class PreparedLines:
     """File_stream lines of one stream, parsed and checked (no database needed): made by
@@ -168,6 +189,8 @@ class PreparedLines:
     steps: list[int]
     keys: list[tuple[str, ...]]
     """Each row's keys in the order they came (sorted once per distinct tuple, when stored)."""
+    key_types: Counter[tuple[str, str]]
+    """How many of the rows hold each (key, W&B type name): what ``historyKeys`` counts."""
 
 
 def prepare_lines(stream: Stream, offset: int, lines: Sequence[str]) -> PreparedLines:
@@ -184,26 +207,27 @@ def prepare_lines(stream: Stream, offset: int, lines: Sequence[str]) -> Prepared
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise ValueError(f"{stream} offset must be a non-negative integer, got {offset!r}")
     bodies = [line.strip() for line in lines]
-    try:  # the common case in one comprehension; any doubt goes line by line below
-        rows: list[dict[str, object]] = [from_json(body) for body in bodies]
-        if not all(type(row) is dict for row in rows):
-            raise ValueError("not an object")
-    except ValueError:
-        rows = [_decode(stream, offset + i, body) for i, body in enumerate(bodies)]
+    rows = _decode_rows(stream, offset, bodies)
     steps = [
         step
         if type(step := row.get("_step")) is int and _INT64_MIN <= step <= _INT64_MAX
         # (a whole int; anything else, a float, a bool, none, is worked out below)
-        else _step_of(row, offset + i)
+        else _step_of(row, offset + i, bodies[i])
         for i, row in enumerate(rows)
     ]
-    return PreparedLines(stream, offset, bodies, rows, steps, [tuple(row) for row in rows])
+    keys = list(map(tuple, rows))
+    key_types = _key_types(rows, keys) if stream == "history" else Counter()
+    return PreparedLines(stream, offset, bodies, rows, steps, keys, key_types)
 
 
-def _step_of(row: Mapping[str, object], line_no: int) -> int:
+def _step_of(row: Mapping[str, object], line_no: int, body: str) -> int:
     step = row.get("_step")
     if isinstance(step, bool) or not isinstance(step, (int, float)):
         return line_no
+    if isinstance(step, float):  # (orjson's float may stand for an integer beyond 64 bits)
+        step = _decode("history", line_no, body).get("_step")
+        if not isinstance(step, (int, float)):
+            return line_no
     if isinstance(step, float) and not step.is_integer():
         return line_no
     whole = int(step)
@@ -242,23 +266,31 @@ _PLAIN_TYPE_NAMES: dict[type, str] = {
 }
 
 
-def _count_rows(
-    counts: Counter[tuple[str, str]],
-    rows: Sequence[Mapping[str, object]],
-    keys: Sequence[tuple[str, ...]],
-) -> None:
-    """:func:`_count_types` of many rows (``keys``: each row's keys, in its order), grouped
-    first: rows with the same keys and value types (nearly all of a run's rows) are counted
-    once, times how many they are."""
-    kinds = [tuple(map(type, row.values())) for row in rows]
-    for (row_keys, row_kinds), times in Counter(zip(keys, kinds, strict=True)).items():
-        if dict in row_kinds:  # a media value: its type name is its "_type", row by row
-            for index, row in enumerate(rows):
-                if keys[index] == row_keys and kinds[index] == row_kinds:
-                    _count_types(counts, row, +1)
-            continue
-        for key, kind in zip(row_keys, row_kinds, strict=True):
-            counts[key, _PLAIN_TYPE_NAMES.get(kind, "list")] += times
+def _key_types(
+    rows: Sequence[Mapping[str, object]], keys: Sequence[tuple[str, ...]]
+) -> Counter[tuple[str, str]]:
+    """:func:`_count_types` of many rows (``keys``: each row's keys, in its order), a column
+    at a time: rows with the same keys (nearly all of a run's rows) are grouped, and a column
+    whose values are all of one plain type is counted at once."""
+    groups: Iterable[tuple[tuple[str, ...], Sequence[Mapping[str, object]]]]
+    if not keys or keys.count(keys[0]) == len(keys):  # one key set: the usual batch
+        groups = [(keys[0], rows)] if keys else []
+    else:
+        by_keys: dict[tuple[str, ...], list[Mapping[str, object]]] = {}
+        for row_keys, row in zip(keys, rows, strict=True):
+            by_keys.setdefault(row_keys, []).append(row)
+        groups = by_keys.items()
+    counts: Counter[tuple[str, str]] = Counter()
+    for group_keys, group in groups:
+        for key in group_keys:
+            kinds = set(map(type, map(itemgetter(key), group)))
+            kind = kinds.pop() if len(kinds) == 1 else None
+            if kind is not None and kind is not dict:
+                counts[key, _PLAIN_TYPE_NAMES.get(kind, "list")] += len(group)
+            else:  # mixed types, or objects (a media value's type name is its "_type")
+                for value in map(itemgetter(key), group):
+                    counts[key, _type_name(value)] += 1
+    return counts
 
 
 @contextmanager
@@ -308,9 +340,9 @@ def store_lines(conn: sqlite3.Connection, run_pk: int, prepared: PreparedLines) 
     """Store lines made by :func:`prepare_lines` (see :func:`append_rows`); returns the
     stream's line count afterwards.
 
-    One ``executemany`` writes them all (two B-trees per row: the table in step order and
-    the line-number index); key sets and ``historyKeys`` counts are updated once per
-    distinct key set and (key, type), not per row.
+    A few multi-row INSERTs write them all (see :func:`_insert_lines`); key sets and
+    ``historyKeys`` counts (counted by :func:`prepare_lines`, outside the write lock) are
+    updated once per distinct key set and (key, type), not per row.
     """
     stream, offset = prepared.stream, prepared.offset
     count = len(prepared.bodies)
@@ -329,18 +361,23 @@ def store_lines(conn: sqlite3.Connection, run_pk: int, prepared: PreparedLines) 
             raise ValueError(
                 f"{stream} offset {offset} leaves a gap: the next line is {count_before}"
             )
-        existing: dict[int, tuple[int, str]] = {}
-        if offset < count_before:
-            # Re-sent lines (a retried request, a resume from an earlier offset): rare, so no
-            # index of line numbers is kept for them; this reads the run's rows once.
-            existing = {
-                int(line_no): (int(step), str(body))
-                for line_no, step, body in conn.execute(
-                    "SELECT line_no, step, body FROM history_lines"
-                    " WHERE run_pk = ? AND stream = ? AND line_no BETWEEN ? AND ?",
-                    (run_pk, stream, offset, offset + count - 1),
-                )
-            }
+        if offset == count_before:  # the common case: every line is new
+            _insert_lines(conn, run_pk, prepared, range(count))
+            if stream == "history":
+                _apply_key_counts(conn, run_pk, prepared.key_types)
+            count_after = offset + count
+            _record_stream(conn, run_pk, prepared, count_after, tail_before, False)
+            return count_after
+        # Re-sent lines (a retried request, a resume from an earlier offset): rare, so no
+        # index of line numbers is kept for them; this reads the run's rows once.
+        existing = {
+            int(line_no): (int(step), str(body))
+            for line_no, step, body in conn.execute(
+                "SELECT line_no, step, body FROM history_lines"
+                " WHERE run_pk = ? AND stream = ? AND line_no BETWEEN ? AND ?",
+                (run_pk, stream, offset, offset + count - 1),
+            )
+        }
         indexes = [
             i
             for i in range(count)
@@ -353,38 +390,78 @@ def store_lines(conn: sqlite3.Connection, run_pk: int, prepared: PreparedLines) 
             "DELETE FROM history_lines WHERE run_pk = ? AND stream = ? AND step = ? AND line_no = ?",
             [(run_pk, stream, step, offset + i) for i, (step, _) in replaced],
         )
-        order_keys = {prepared.keys[i] for i in indexes}
-        sorted_keys = {keys: tuple(sorted(keys)) for keys in order_keys}
-        keyset_pks = _keyset_pks(conn, run_pk, set(sorted_keys.values()))
-        line_keysets = {keys: keyset_pks[ordered] for keys, ordered in sorted_keys.items()}
-        conn.executemany(
-            "INSERT INTO history_lines"
-            " (run_pk, stream, line_no, step, keyset_pk, body) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    run_pk,
-                    stream,
-                    offset + i,
-                    prepared.steps[i],
-                    line_keysets[prepared.keys[i]],
-                    prepared.bodies[i],
-                )
-                for i in indexes
-            ],
-        )
+        _insert_lines(conn, run_pk, prepared, indexes)
         if stream == "history":
-            delta: Counter[tuple[str, str]] = Counter()
-            if len(indexes) == count:
-                _count_rows(delta, prepared.rows, prepared.keys)
-            else:
-                chosen = [prepared.rows[i] for i in indexes]
-                _count_rows(delta, chosen, [prepared.keys[i] for i in indexes])
+            delta = _key_types(
+                [prepared.rows[i] for i in indexes], [prepared.keys[i] for i in indexes]
+            )
             for _, (_, body) in replaced:
                 _count_types(delta, json.loads(body), -1)
             _apply_key_counts(conn, run_pk, delta)
         count_after = max(count_before, offset + count)
-        _record_stream(conn, run_pk, prepared, count_after, tail_before, bool(existing))
+        _record_stream(conn, run_pk, prepared, count_after, tail_before, True)
     return count_after
+
+
+_ROWS_PER_INSERT = 1024 if sqlite3.sqlite_version_info >= (3, 32, 0) else 128
+"""Rows of one multi-row INSERT: 4 parameters a row, under SQLite's limit of 32,766 (999
+before 3.32)."""
+
+
+@functools.cache
+def _insert_sql(rows: int) -> str:
+    """An INSERT of ``rows`` history lines: ``?1`` the run, ``?2`` the stream, then line
+    number, step, key set and body of each row."""
+    return (
+        "INSERT INTO history_lines (run_pk, stream, line_no, step, keyset_pk, body) VALUES "
+        + ",".join(repeat("(?1, ?2, ?, ?, ?, ?)", rows))
+    )
+
+
+def _insert_lines(
+    conn: sqlite3.Connection, run_pk: int, prepared: PreparedLines, indexes: Sequence[int]
+) -> None:
+    """Insert the lines of ``prepared`` at ``indexes`` (none already stored at their line
+    numbers) with their key sets.
+
+    A few INSERTs of many rows each, not one statement per row: SQLite does less work per
+    row, and the server's other threads wait for the interpreter lock at most once per
+    statement instead of once per row (each statement's step lets it go).
+    """
+    if not indexes:
+        return
+    keys, offset = prepared.keys, prepared.offset
+    every = len(indexes) == len(keys)
+    order_keys = set(keys) if every else {keys[i] for i in indexes}
+    sorted_keys = {found: tuple(sorted(found)) for found in order_keys}
+    keyset_pks = _keyset_pks(conn, run_pk, set(sorted_keys.values()))
+    line_keysets = {found: keyset_pks[ordered] for found, ordered in sorted_keys.items()}
+    if every:
+        columns = zip(
+            range(offset, offset + len(keys)),
+            prepared.steps,
+            map(line_keysets.__getitem__, keys),
+            prepared.bodies,
+            strict=True,
+        )
+    else:
+        columns = zip(
+            (offset + i for i in indexes),
+            (prepared.steps[i] for i in indexes),
+            (line_keysets[keys[i]] for i in indexes),
+            (prepared.bodies[i] for i in indexes),
+            strict=True,
+        )
+    values = chain.from_iterable(columns)
+    left = len(indexes)
+    while left:
+        # full statements, then the rest in powers of two: a handful of distinct statements
+        # (each compiled once and kept in the connection's statement cache), whatever the sizes
+        rows = _ROWS_PER_INSERT if left >= _ROWS_PER_INSERT else 1 << (left.bit_length() - 1)
+        params: list[object] = [run_pk, prepared.stream]
+        params.extend(islice(values, 4 * rows))
+        conn.execute(_insert_sql(rows), params)
+        left -= rows
 
 
 def _record_stream(
