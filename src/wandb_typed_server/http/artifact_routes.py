@@ -245,7 +245,8 @@ class ArtifactHandlers:
     async def fallback_get(self, request: Request) -> Response:
         """A stored file for a caller with an API key who may read an entity holding it."""
 
-        def locate() -> Response | Path:
+        def locate() -> Response | str:
+            """The md5 (hex) of the blob asked for, or the refusal."""
             principal = authenticate(
                 self.state.db.connection(), request.headers.get("authorization")
             )
