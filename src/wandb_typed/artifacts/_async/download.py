@@ -13,7 +13,7 @@ failure is raised.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -32,15 +32,18 @@ from wandb_typed.errors import (
 
 if TYPE_CHECKING:
     from wandb_typed._async.session import AsyncSession
+    from wandb_typed.artifacts.file_data import ArtifactFile
     from wandb_typed.artifacts.manifest import ArtifactManifest, ManifestEntry
+    from wandb_typed.pagination import Page
 
 __all__ = ["PARALLEL_DOWNLOADS", "download_artifact"]
 
 PARALLEL_DOWNLOADS = 16
 """Files fetched at once."""
 
-URL_PAGE_SIZE = 1000
-"""File URLs asked for per request."""
+URL_PAGE_SIZE = 250
+"""File URLs asked for per request (the files of a page are fetched while the next page is
+read ahead)."""
 
 
 async def download_artifact(
@@ -65,36 +68,58 @@ async def download_artifact(
             place(cached, destination)
         else:
             missing.append((entry, destination))
-    stored = [(e, d) for e, d in missing if not e.is_reference]
+    stored = {e.path: (e, d) for e, d in missing if not e.is_reference}
     references = [(e, d) for e, d in missing if e.is_reference]
-    urls = await _file_urls(session, artifact_id) if stored else {}
     progress = Progress(
         f"downloading {len(missing)} files", total=sum(e.size or 0 for e, _ in missing)
     )
 
-    async def fetch(entry: ManifestEntry, destination: Path) -> None:
-        if entry.is_reference:
-            await _fetch_reference(session, entry, destination, allow_missing_references)
-            return
-        url = urls.get(entry.path)
-        if url is None:
-            raise NotFoundError(
-                f"the server lists no file {entry.path!r} for artifact {artifact_id}",
-                kind="artifact file",
-                path=entry.path,
-            )
-        await _fetch_stored(session, entry, url, destination, cache, progress)
+    def job(entry: ManifestEntry, destination: Path, url: str) -> Callable[[], Awaitable[None]]:
+        return lambda: _fetch_stored(session, entry, url, destination, cache, progress)
 
-    def job(entry: ManifestEntry, destination: Path) -> Callable[[], Awaitable[None]]:
-        return lambda: fetch(entry, destination)
+    def reference_job(entry: ManifestEntry, destination: Path) -> Callable[[], Awaitable[None]]:
+        return lambda: _fetch_reference(session, entry, destination, allow_missing_references)
 
+    failure: BaseException | None = None
     try:
-        await async_gather_bounded(
-            [job(entry, destination) for entry, destination in stored + references],
-            limit=PARALLEL_DOWNLOADS,
-        )
+        # The files of each page of signed URLs are fetched as soon as the page arrives, while
+        # the listing reads the next page ahead (the first downloads do not wait for 1,000
+        # URLs to be signed and sent).
+        listing = AsyncArtifactFiles(session, artifact_id, per_page=URL_PAGE_SIZE)
+        async for page in listing.pages() if stored else _nothing():
+            jobs: list[Callable[[], Awaitable[None]]] = []
+            for file in page.items:
+                found = stored.pop(file.name, None)
+                if found is not None:
+                    jobs.append(job(*found, file.direct_url))
+            try:
+                await async_gather_bounded(jobs, limit=PARALLEL_DOWNLOADS)
+            except Exception as exc:  # the other pages are still downloaded
+                failure = failure or exc
+            if not stored:
+                break
+        jobs = [reference_job(entry, destination) for entry, destination in references]
+        try:
+            await async_gather_bounded(jobs, limit=PARALLEL_DOWNLOADS)
+        except Exception as exc:
+            failure = failure or exc
     finally:
         progress.close()
+    if failure is not None:
+        raise failure
+    if stored:
+        path = next(iter(stored))
+        raise NotFoundError(
+            f"the server lists no file {path!r} for artifact {artifact_id}",
+            kind="artifact file",
+            path=path,
+        )
+
+
+async def _nothing() -> AsyncIterator[Page[ArtifactFile]]:
+    """No page (no listing is asked for when no stored file is missing)."""
+    return
+    yield
 
 
 def _already_there(entry: ManifestEntry, destination: Path) -> bool:
@@ -166,9 +191,3 @@ async def _fetch_reference(
         kind="artifact reference",
         path=entry.path,
     )
-
-
-async def _file_urls(session: AsyncSession, artifact_id: str) -> dict[str, str]:
-    """``{file name: signed download URL}`` for every stored file of the version."""
-    listing = AsyncArtifactFiles(session, artifact_id, per_page=URL_PAGE_SIZE)
-    return {file.name: file.direct_url async for file in listing}

@@ -15,7 +15,7 @@ failure is raised.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
@@ -34,15 +34,18 @@ from wandb_typed.errors import (
 
 if TYPE_CHECKING:
     from wandb_typed._sync.session import Session
+    from wandb_typed.artifacts.file_data import ArtifactFile
     from wandb_typed.artifacts.manifest import ArtifactManifest, ManifestEntry
+    from wandb_typed.pagination import Page
 
 __all__ = ["PARALLEL_DOWNLOADS", "download_artifact"]
 
 PARALLEL_DOWNLOADS = 16
 """Files fetched at once."""
 
-URL_PAGE_SIZE = 1000
-"""File URLs asked for per request."""
+URL_PAGE_SIZE = 250
+"""File URLs asked for per request (the files of a page are fetched while the next page is
+read ahead)."""
 
 
 def download_artifact(
@@ -67,36 +70,58 @@ def download_artifact(
             place(cached, destination)
         else:
             missing.append((entry, destination))
-    stored = [(e, d) for e, d in missing if not e.is_reference]
+    stored = {e.path: (e, d) for e, d in missing if not e.is_reference}
     references = [(e, d) for e, d in missing if e.is_reference]
-    urls = _file_urls(session, artifact_id) if stored else {}
     progress = Progress(
         f"downloading {len(missing)} files", total=sum(e.size or 0 for e, _ in missing)
     )
 
-    def fetch(entry: ManifestEntry, destination: Path) -> None:
-        if entry.is_reference:
-            _fetch_reference(session, entry, destination, allow_missing_references)
-            return
-        url = urls.get(entry.path)
-        if url is None:
-            raise NotFoundError(
-                f"the server lists no file {entry.path!r} for artifact {artifact_id}",
-                kind="artifact file",
-                path=entry.path,
-            )
-        _fetch_stored(session, entry, url, destination, cache, progress)
+    def job(entry: ManifestEntry, destination: Path, url: str) -> Callable[[], None]:
+        return lambda: _fetch_stored(session, entry, url, destination, cache, progress)
 
-    def job(entry: ManifestEntry, destination: Path) -> Callable[[], None]:
-        return lambda: fetch(entry, destination)
+    def reference_job(entry: ManifestEntry, destination: Path) -> Callable[[], None]:
+        return lambda: _fetch_reference(session, entry, destination, allow_missing_references)
 
+    failure: BaseException | None = None
     try:
-        gather_bounded(
-            [job(entry, destination) for entry, destination in stored + references],
-            limit=PARALLEL_DOWNLOADS,
-        )
+        # The files of each page of signed URLs are fetched as soon as the page arrives, while
+        # the listing reads the next page ahead (the first downloads do not wait for 1,000
+        # URLs to be signed and sent).
+        listing = ArtifactFiles(session, artifact_id, per_page=URL_PAGE_SIZE)
+        for page in listing.pages() if stored else _nothing():
+            jobs: list[Callable[[], None]] = []
+            for file in page.items:
+                found = stored.pop(file.name, None)
+                if found is not None:
+                    jobs.append(job(*found, file.direct_url))
+            try:
+                gather_bounded(jobs, limit=PARALLEL_DOWNLOADS)
+            except Exception as exc:  # the other pages are still downloaded
+                failure = failure or exc
+            if not stored:
+                break
+        jobs = [reference_job(entry, destination) for entry, destination in references]
+        try:
+            gather_bounded(jobs, limit=PARALLEL_DOWNLOADS)
+        except Exception as exc:
+            failure = failure or exc
     finally:
         progress.close()
+    if failure is not None:
+        raise failure
+    if stored:
+        path = next(iter(stored))
+        raise NotFoundError(
+            f"the server lists no file {path!r} for artifact {artifact_id}",
+            kind="artifact file",
+            path=path,
+        )
+
+
+def _nothing() -> Iterator[Page[ArtifactFile]]:
+    """No page (no listing is asked for when no stored file is missing)."""
+    return
+    yield
 
 
 def _already_there(entry: ManifestEntry, destination: Path) -> bool:
@@ -168,9 +193,3 @@ def _fetch_reference(
         kind="artifact reference",
         path=entry.path,
     )
-
-
-def _file_urls(session: Session, artifact_id: str) -> dict[str, str]:
-    """``{file name: signed download URL}`` for every stored file of the version."""
-    listing = ArtifactFiles(session, artifact_id, per_page=URL_PAGE_SIZE)
-    return {file.name: file.direct_url for file in listing}
