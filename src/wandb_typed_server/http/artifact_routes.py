@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+from email.utils import formatdate
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -68,17 +69,33 @@ class _BlobResponse(FileResponse):
     chunk_size = 1 << 20
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["method"] != "GET" or any(name == b"range" for name, _ in scope["headers"]):
-            await super().__call__(scope, receive, send)
+        path = Path(self.path)
+        if scope["method"] == "GET" and not any(name == b"range" for name, _ in scope["headers"]):
+            try:
+                read = _read_small(path, self.chunk_size)
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                await _text(404, "file not found")(scope, receive, send)
+                return
+            if read is not None:
+                self.stat_result, body = read
+                self.set_stat_headers(self.stat_result)
+                start = {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
+                await send(start)
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                return
+        if not path.is_file():
+            await _text(404, "file not found")(scope, receive, send)
             return
-        read = _read_small(Path(self.path), self.chunk_size)
-        if read is None:
-            await super().__call__(scope, receive, send)
+        await super().__call__(scope, receive, send)
+
+    def set_stat_headers(self, stat_result: os.stat_result) -> None:
+        """Length and date of the file; its ``ETag`` too unless one was given (a blob's md5:
+        Starlette's is an md5 of the mtime and size, computed per request)."""
+        if "etag" not in self.headers:
+            super().set_stat_headers(stat_result)
             return
-        self.stat_result, body = read
-        self.set_stat_headers(self.stat_result)
-        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
-        await send({"type": "http.response.body", "body": body, "more_body": False})
+        self.headers.setdefault("content-length", str(stat_result.st_size))
+        self.headers.setdefault("last-modified", formatdate(stat_result.st_mtime, usegmt=True))
 
 
 def _read_small(path: Path, limit: int) -> tuple[os.stat_result, bytes] | None:
@@ -90,11 +107,10 @@ def _read_small(path: Path, limit: int) -> tuple[os.stat_result, bytes] | None:
         return status, handle.read(limit + 1)
 
 
-async def _file(path: Path, media_type: str | None = None, etag: str | None = None) -> Response:
-    """``path``'s bytes, or 404 when there is no such file. ``etag``: a strong validator of
-    the content (a blob's md5), used for ``If-Range`` instead of one made of the mtime."""
-    if not path.is_file():
-        return _text(404, "file not found")
+def _file(path: Path, media_type: str | None = None, etag: str | None = None) -> Response:
+    """``path``'s bytes (404 when there is no such file, found when the reply is sent).
+    ``etag``: a strong validator of the content (a blob's md5), used for ``If-Range``
+    instead of one made of the mtime."""
     headers = {"etag": f'"{etag}"'} if etag is not None else None
     return _BlobResponse(path, media_type=media_type or "application/octet-stream", headers=headers)
 
@@ -149,7 +165,7 @@ class ArtifactHandlers:
             md5 = check_md5_hex(request.path_params["md5"])
         except MalformedDigestError as exc:
             return _text(400, str(exc))
-        return await _file(self.state.artifact_blobs.blob_path(md5), etag=md5)
+        return _file(self.state.artifact_blobs.blob_path(md5), etag=md5)
 
     async def blob_put(self, request: Request) -> Response:
         """Store an uploaded file under its md5 if its bytes have that md5."""
@@ -184,7 +200,7 @@ class ArtifactHandlers:
         if not self._signature_ok(request, "GET"):
             return _text(403, "invalid or expired signature")
         path = self.state.artifact_blobs.manifest_path(request.path_params["pk"])
-        return await _file(path, "application/json")
+        return _file(path, "application/json")
 
     async def manifest_put(self, request: Request) -> Response:
         """Store a pending version's manifest (it must parse as a manifest)."""
@@ -266,4 +282,4 @@ class ArtifactHandlers:
         located = await run_in_threadpool(locate)
         if isinstance(located, Response):
             return located
-        return await _file(self.state.artifact_blobs.blob_path(located), etag=located)
+        return _file(self.state.artifact_blobs.blob_path(located), etag=located)
