@@ -83,11 +83,11 @@ def download_artifact(
         return lambda: _fetch_reference(session, entry, destination, allow_missing_references)
 
     failure: BaseException | None = None
+    # The files of each page of signed URLs are fetched as soon as the page arrives, while
+    # the listing reads the next page ahead (the first downloads do not wait for 1,000 URLs
+    # to be signed and sent).
+    listing = ArtifactFiles(session, artifact_id, per_page=URL_PAGE_SIZE)
     try:
-        # The files of each page of signed URLs are fetched as soon as the page arrives, while
-        # the listing reads the next page ahead (the first downloads do not wait for 1,000
-        # URLs to be signed and sent).
-        listing = ArtifactFiles(session, artifact_id, per_page=URL_PAGE_SIZE)
         for page in listing.pages() if stored else _nothing():
             jobs: list[Callable[[], None]] = []
             for file in page.items:
@@ -106,6 +106,7 @@ def download_artifact(
         except Exception as exc:
             failure = failure or exc
     finally:
+        listing.close()
         progress.close()
     if failure is not None:
         raise failure
