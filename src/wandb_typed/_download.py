@@ -79,7 +79,7 @@ class VerifiedWriter:
             for target in (destination, *copies):
                 self._outputs.append(_open_temporary(target))
         except BaseException:
-            self._discard()
+            self.discard()
             raise
 
     def __enter__(self) -> VerifiedWriter:
@@ -94,11 +94,13 @@ class VerifiedWriter:
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         try:
             if exc_type is None:
-                self._commit()
+                self.commit()
         finally:
-            self._discard()
+            self.discard()
 
-    def _commit(self) -> None:
+    def commit(self) -> None:
+        """Check the md5 and move every file into place (what a clean exit of the ``with``
+        block does); raises :class:`ChecksumMismatchError` on a bad md5."""
         self._close()
         digest = self._digest.digest()
         if self._expected is not None and not md5_matches(digest, self._expected):
@@ -117,8 +119,9 @@ class VerifiedWriter:
                 os.close(descriptor)
                 self._outputs[index] = (-1, temporary, target)
 
-    def _discard(self) -> None:
-        """Close every file and remove every temporary file still there."""
+    def discard(self) -> None:
+        """Close every file and remove every temporary file still there (a no-op after
+        :meth:`commit`; what every exit of the ``with`` block ends with)."""
         self._close()
         if self._committed:
             return

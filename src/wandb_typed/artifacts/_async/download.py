@@ -14,11 +14,12 @@ failure is raised.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from wandb_typed._concurrency import async_gather_bounded
+from wandb_typed._concurrency import async_gather_bounded, async_in_thread
 from wandb_typed._download import VerifiedWriter, local_destination
 from wandb_typed._progress import Progress
 from wandb_typed.artifacts._async.files import AsyncArtifactFiles
@@ -151,12 +152,22 @@ async def _fetch_stored(
     hex_digest = entry.md5_hex
     cached = None if cache is None or hex_digest is None else cache.path_for(hex_digest)
     copies = () if cached is None else (cached,)
+
+    def open_writer() -> VerifiedWriter:
+        return VerifiedWriter(destination, expected_md5=entry.digest, copies=copies)
+
+    # The file system work and the hashing run in a worker thread in async code (in sync
+    # code, where each download has a thread of its own, ``in_thread`` is a plain call).
     try:
         async with session.transport.stream(url) as chunks:
-            with VerifiedWriter(destination, expected_md5=entry.digest, copies=copies) as out:
+            out = await async_in_thread(open_writer)
+            try:
                 async for chunk in chunks:
-                    out.write(chunk)
+                    await async_in_thread(partial(out.write, chunk))
                     progress.advance(len(chunk))
+                await async_in_thread(out.commit)
+            finally:
+                await async_in_thread(out.discard)
     except ChecksumMismatchError as exc:
         raise ChecksumMismatchError(
             f"artifact file {entry.path!r}: {exc.message}; nothing was kept for it"

@@ -16,11 +16,12 @@ failure is raised.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from wandb_typed._concurrency import gather_bounded
+from wandb_typed._concurrency import gather_bounded, in_thread
 from wandb_typed._download import VerifiedWriter, local_destination
 from wandb_typed._progress import Progress
 from wandb_typed.artifacts._sync.files import ArtifactFiles
@@ -153,12 +154,22 @@ def _fetch_stored(
     hex_digest = entry.md5_hex
     cached = None if cache is None or hex_digest is None else cache.path_for(hex_digest)
     copies = () if cached is None else (cached,)
+
+    def open_writer() -> VerifiedWriter:
+        return VerifiedWriter(destination, expected_md5=entry.digest, copies=copies)
+
+    # The file system work and the hashing run in a worker thread in async code (in sync
+    # code, where each download has a thread of its own, ``in_thread`` is a plain call).
     try:
         with session.transport.stream(url) as chunks:
-            with VerifiedWriter(destination, expected_md5=entry.digest, copies=copies) as out:
+            out = in_thread(open_writer)
+            try:
                 for chunk in chunks:
-                    out.write(chunk)
+                    in_thread(partial(out.write, chunk))
                     progress.advance(len(chunk))
+                in_thread(out.commit)
+            finally:
+                in_thread(out.discard)
     except ChecksumMismatchError as exc:
         raise ChecksumMismatchError(
             f"artifact file {entry.path!r}: {exc.message}; nothing was kept for it"
