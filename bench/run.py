@@ -11,7 +11,7 @@ one through the proxy at 0 ms shows the proxy's own cost.
 
     .venv/bin/python bench/run.py [--reps 5] [--runs 10000] [--artifact-mb 200]
         [--artifact-files 1000] [--latency-ms 50] [--latency-reps 3] [--no-latency]
-        [--quick] [--output PATH] [--only ingest|startup|parquet|histories] [--ingest-base SHA]
+        [--quick] [--output PATH] [--only ingest|startup|parquet|histories|artifact] [--ingest-base SHA]
         [--startup-base SHA] [--parquet-rows N]
 
 The ingest row (``bench/ingest.py``: rows/s into the server, the baseline commit's server vs
@@ -25,6 +25,8 @@ read through Parquet exports vs our paged ``scan_history``) runs alone and write
 ``--only histories`` seeds only the sampled runs and runs 4, 4b and L4
 (``history(samples=500)`` of 50 runs, direct and through the latency proxy), written to
 ``bench/results/histories.md`` (or ``--output``).
+``--only artifact`` runs the artifact downloads (6a-6c) alone on a server holding only the
+artifacts, and writes ``bench/results/artifact.md`` (or ``--output``).
 
 ``--quick`` (small data, 1 repetition) writes ``bench/results/quick.md`` unless ``--output``
 says otherwise, never ``latest.md``.
@@ -144,6 +146,14 @@ def artifact_benchmarks(sizes: Sizes, seeded: dict[str, dict[str, object]]) -> l
     """Cold and cached downloads of the seeded artifact, and ours cold on the tenth."""
     main, tenth = artifact_specs(sizes)
     what = f"{main.megabytes:g} MB artifact of {main.files:,} files"
+    floor = Contender(
+        "floor: bare httpx, 16 threads, bytes to disk",
+        "floor",
+        {
+            "get_artifact": generated_document("get_artifact_membership"),
+            "get_artifact_files": generated_document("get_artifact_files"),
+        },
+    )
     return [
         Benchmark(
             "artifact-cold",
@@ -151,7 +161,7 @@ def artifact_benchmarks(sizes: Sizes, seeded: dict[str, dict[str, object]]) -> l
             "files",
             "download_artifact",
             seeded[main.name],
-            (OURS, OFFICIAL),
+            (OURS, OFFICIAL, floor),
             cache="cold",
             columns=FILE_REQUESTS,
         ),
@@ -634,6 +644,12 @@ def artifact_target_lines(
         )
     else:
         lines.append(f"- {name} cold: not measured for both clients")
+    floor = _median(results, "artifact-cold", "floor")
+    if ours and floor:
+        lines.append(
+            f"- {name} cold, ours / the floor (bare httpx writing the bytes, no md5, no cache, "
+            f"no temporary file; no target): {ours / floor:.2f}x"
+        )
     cached = _series(results, "artifact-cached", "ours")
     if cached is not None:
         sent = [int(record.get("file_requests", -1)) for record in cached.records]
@@ -684,6 +700,8 @@ def target_lines(
 
     largest = max(sizes.scan_rows)
     for key, name in (("listing", "listing (2)"), (f"scan-{largest}", "scan_history (3)")):
+        if key not in results:  # a run of one benchmark alone (--only)
+            continue
         ours = _median(results, key, "ours")
         official = _median(results, key, "official")
         floor = _median(results, key, "floor")
@@ -865,6 +883,11 @@ ARTIFACT_NOTES = [
     "by `download()`, the manifest being loaded before); the official client's by counting "
     "calls of `requests.Session.send` in its process (its GraphQL goes through the wandb-core "
     "sidecar, its files through `requests`). 6c is only the reference of the flat-RSS target.",
+    "6a floor (`bench/contender_floor.py`): the version's id (`GetArtifactMembership`) and "
+    "its signed URLs (`GetArtifactFiles`, 1,000 a page), then one GET per file on 16 threads "
+    "of one `httpx.Client`, each body written to its path: no manifest, no md5, no cache, no "
+    "temporary file, no retry. Ours does all of those, so the floor is what the HTTP part "
+    "alone costs on this server, not a bound a correct client can reach.",
 ]
 
 
@@ -1091,6 +1114,42 @@ def main_histories(
     return document
 
 
+def main_artifact(output: Path, sizes: Sizes, reps: int) -> str:
+    """The artifact downloads alone (6a-6c), on a fresh server holding only the artifacts;
+    the report is written to ``output`` and returned."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir()
+        with LocalServer(data_dir) as server:
+            print(f"server {server.base_url} (pid {server.pid}); seeding ...", flush=True)
+            artifacts = seed_artifact_data(server.base_url, server.api_key, sizes, Path(tmp))
+            if isinstance(artifacts, str):
+                raise SystemExit(f"artifact benchmark skipped: {artifacts}")
+            seeded, seconds = artifacts
+            plan = artifact_benchmarks(sizes, seeded)
+            environments = contender_environments(server.base_url, server.api_key, Path(tmp))
+            scratch = Path(tmp) / "scratch"
+            scratch.mkdir()
+            compile_bytecode(*BYTECODE_PACKAGES)
+            results = run_all(plan, reps, environments, scratch)
+            server_rss = peak_rss_mb(server.pid)
+    document = write_results(
+        plan,
+        results,
+        reps=reps,
+        sizes=sizes,
+        seeding={"artifacts (official SDK)": seconds},
+        server_rss=server_rss,
+        total_seconds=time.perf_counter() - started,
+        notes=[BYTECODE_NOTE, *ARTIFACT_NOTES],
+        artifact_skipped=None,
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(document)
+    return document
+
+
 def main() -> None:
     """Seed a fresh server, measure, write bench/results/latest.md (quick.md with --quick)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1122,10 +1181,10 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["ingest", "startup", "parquet", "histories"],
+        choices=["ingest", "startup", "parquet", "histories", "artifact"],
         help=(
             "run one benchmark alone (ingest: bench/ingest.py; startup: rows 1, 1b and 1c;"
-            " parquet: bench/parquet_history.py; histories: 4, 4b and L4)"
+            " parquet: bench/parquet_history.py; histories: 4, 4b and L4; artifact: 6a-6c)"
         ),
     )
     parser.add_argument(
@@ -1174,6 +1233,11 @@ def main() -> None:
         sizes = replace(sizes, artifact_mb=args.artifact_mb)
     if args.artifact_files is not None:
         sizes = replace(sizes, artifact_files=args.artifact_files)
+    if args.only == "artifact":
+        artifact_output = args.output or RESULTS.with_name("artifact.md")
+        print(main_artifact(artifact_output, sizes, reps))
+        print(f"written to {artifact_output}")
+        return
     latency_ms = None if args.no_latency else args.latency_ms
     latency_reps = 1 if args.quick else args.latency_reps
     if args.only == "histories":

@@ -35,9 +35,11 @@ __all__ = [
     "Sleeper",
     "Task",
     "async_gather_bounded",
+    "async_in_thread",
     "async_sleep",
     "async_spawn",
     "gather_bounded",
+    "in_thread",
     "sleep",
     "spawn",
 ]
@@ -126,6 +128,19 @@ class AsyncTask(Generic[R]):
 
     async def result(self) -> R:
         return await self._task
+
+
+def in_thread(function: Callable[[], R]) -> R:
+    """Call ``function`` here (sync code blocks anyway; the async twin moves it to a thread)."""
+    return function()
+
+
+async def async_in_thread(function: Callable[[], R]) -> R:
+    """Call blocking ``function`` (file system work, hashing) in a worker thread, so the
+    event loop goes on serving the other downloads meanwhile."""
+    import asyncio
+
+    return await asyncio.to_thread(function)
 
 
 def spawn(function: Callable[[], R], *, name: str = "wandb-typed") -> Task[R]:

@@ -18,10 +18,9 @@ import binascii
 import contextlib
 import hashlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO
 
 from .errors import ChecksumMismatchError, InvalidPathError
 
@@ -63,7 +62,9 @@ class VerifiedWriter:
 
     Atomic, not durable: a crash of this process never leaves a partial file, but the bytes
     are not fsynced (as W&B's client does not), since a sync per file costs more than the
-    transfer of a small one.
+    transfer of a small one. The files are written unbuffered (a chunk is one ``write``
+    call), and a folder is created only when opening a file in it fails: a download of
+    many small files pays a few system calls per file and no more.
     """
 
     def __init__(
@@ -72,36 +73,35 @@ class VerifiedWriter:
         self._destination = destination
         self._expected = expected_md5
         self._digest = hashlib.md5(usedforsecurity=False)
-        self._outputs: list[tuple[IO[bytes], Path, Path]] = []
+        self._outputs: list[tuple[int, str, Path]] = []
+        self._committed = False
         try:
             for target in (destination, *copies):
-                target.parent.mkdir(parents=True, exist_ok=True)
-                handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in __exit__
-                    dir=target.parent, prefix=f".{target.name}.", suffix=".part", delete=False
-                )
-                self._outputs.append((handle, Path(handle.name), target))
+                self._outputs.append(_open_temporary(target))
         except BaseException:
-            self._discard()
+            self.discard()
             raise
 
     def __enter__(self) -> VerifiedWriter:
         return self
 
     def write(self, chunk: bytes) -> None:
+        """Hash ``chunk`` and append it to every temporary file."""
         self._digest.update(chunk)
-        for handle, _, _ in self._outputs:
-            handle.write(chunk)
+        for descriptor, _, _ in self._outputs:
+            _write_all(descriptor, chunk)
 
     def __exit__(self, exc_type: type[BaseException] | None, *rest: object) -> None:
         try:
             if exc_type is None:
-                self._commit()
+                self.commit()
         finally:
-            self._discard()
+            self.discard()
 
-    def _commit(self) -> None:
-        for handle, _, _ in self._outputs:
-            handle.close()
+    def commit(self) -> None:
+        """Check the md5 and move every file into place (what a clean exit of the ``with``
+        block does); raises :class:`ChecksumMismatchError` on a bad md5."""
+        self._close()
         digest = self._digest.digest()
         if self._expected is not None and not md5_matches(digest, self._expected):
             actual = base64.b64encode(digest).decode()
@@ -111,12 +111,50 @@ class VerifiedWriter:
             )
         for _, temporary, target in self._outputs:
             os.replace(temporary, target)
+        self._committed = True
 
-    def _discard(self) -> None:
-        """Close every handle and remove every temporary file still there."""
-        for handle, temporary, _ in self._outputs:
-            handle.close()
-            temporary.unlink(missing_ok=True)
+    def _close(self) -> None:
+        for index, (descriptor, temporary, target) in enumerate(self._outputs):
+            if descriptor >= 0:
+                os.close(descriptor)
+                self._outputs[index] = (-1, temporary, target)
+
+    def discard(self) -> None:
+        """Close every file and remove every temporary file still there (a no-op after
+        :meth:`commit`; what every exit of the ``with`` block ends with)."""
+        self._close()
+        if self._committed:
+            return
+        for _, temporary, _ in self._outputs:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+
+
+_TEMPORARY_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+
+
+def _open_temporary(target: Path) -> tuple[int, str, Path]:
+    """A new hidden file beside ``target`` (its folder made if missing), opened for
+    writing: ``(descriptor, its path, target)``. Its mode is a new file's (umask applies)."""
+    folder = os.fspath(target.parent)
+    made_folder = False
+    while True:
+        temporary = os.path.join(folder, f".{target.name}.{secrets.token_hex(6)}.part")
+        try:
+            return os.open(temporary, _TEMPORARY_FLAGS, 0o666), temporary, target
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            if made_folder:
+                raise
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made_folder = True
+
+
+def _write_all(descriptor: int, chunk: bytes) -> None:
+    view = memoryview(chunk)
+    while view:
+        view = view[os.write(descriptor, view) :]
 
 
 def local_destination(root: Path, name: str) -> Path:

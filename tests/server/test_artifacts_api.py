@@ -513,6 +513,30 @@ def test_fallback_download_routes_need_a_key_and_an_entity_holding_the_bytes(
     assert http.get(f"/artifacts/someone-else/{digest}").status_code == 404
 
 
+def test_a_blob_is_served_whole_or_from_a_range_validated_by_its_md5(
+    logger: ArtifactLogger,
+) -> None:
+    small, large = bytes(range(256)) * 40, bytes(reversed(range(256))) * 6000  # 10 KB, 1.5 MB
+    logger.log("ranged", {"small.bin": small, "large.bin": large})
+    membership = _membership(logger, "ranged:v0")
+    assert membership is not None
+    urls = {
+        e["node"]["name"]: e["node"]["directUrl"] for e in membership["artifact"]["files"]["edges"]
+    }
+    for name, data in (("small.bin", small), ("large.bin", large)):
+        whole = httpx.get(urls[name])
+        etag = f'"{hashlib.md5(data).hexdigest()}"'
+        assert (whole.status_code, whole.content) == (200, data), name
+        assert whole.headers["content-length"] == str(len(data))
+        assert (whole.headers["etag"], whole.headers["accept-ranges"]) == (etag, "bytes")
+        assert "last-modified" in whole.headers
+        resumed = httpx.get(urls[name], headers={"Range": "bytes=100-", "If-Range": etag})
+        assert (resumed.status_code, resumed.content) == (206, data[100:]), name
+        assert resumed.headers["content-range"] == f"bytes 100-{len(data) - 1}/{len(data)}"
+        stale = httpx.get(urls[name], headers={"Range": "bytes=100-", "If-Range": '"other"'})
+        assert (stale.status_code, stale.content) == (200, data), name
+
+
 def test_large_files_upload_in_parts(logger: ArtifactLogger, local_server: RunningServer) -> None:
     data = bytes(range(256)) * 40 + b"tail"
     created = logger.create("parts", "dataset", "d-parts")

@@ -19,12 +19,15 @@
 from __future__ import annotations
 
 import json
+import os
+from email.utils import formatdate
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from wandb_typed_server.http.auth import authenticate
 from wandb_typed_server.storage.artifact_blobs import (
@@ -53,15 +56,67 @@ def _text(status: int, message: str, headers: dict[str, str] | None = None) -> R
 
 
 class _BlobResponse(FileResponse):
-    """A stored file, read in 1 MiB chunks (Starlette's 64 KiB cost a thread-pool hop each)."""
+    """A stored file, read in 1 MiB chunks (Starlette's 64 KiB cost a thread-pool hop each).
+
+    A plain GET of a file of at most one chunk (most artifact files) is answered with one
+    read (open, fstat and read together, on the event loop: a file of the page cache costs
+    less to read than a thread-pool hop) and one body message, instead of Starlette's four
+    thread-pool hops (stat, open, read, close) and its disconnect watcher; this halves the
+    server's CPU for a download of many small files. A ranged request (a resumed download)
+    and a larger file go through Starlette's own path.
+    """
 
     chunk_size = 1 << 20
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = Path(self.path)
+        if scope["method"] == "GET" and not any(name == b"range" for name, _ in scope["headers"]):
+            try:
+                read = _read_small(path, self.chunk_size)
+            except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+                await _text(404, "file not found")(scope, receive, send)
+                return
+            if read is not None:
+                self.stat_result, body = read
+                self.set_stat_headers(self.stat_result)
+                start = {"type": "http.response.start", "status": 200, "headers": self.raw_headers}
+                await send(start)
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+                return
+        if not path.is_file():
+            await _text(404, "file not found")(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
-def _file(path: Path, media_type: str | None = None) -> Response:
-    if not path.is_file():
-        return _text(404, "file not found")
-    return _BlobResponse(path, media_type=media_type or "application/octet-stream")
+    def set_stat_headers(self, stat_result: os.stat_result) -> None:
+        """Length and date of the file; its ``ETag`` too unless one was given (a blob's md5:
+        Starlette's is an md5 of the mtime and size, computed per request)."""
+        if "etag" not in self.headers:
+            super().set_stat_headers(stat_result)
+            return
+        self.headers.setdefault("content-length", str(stat_result.st_size))
+        self.headers.setdefault("last-modified", formatdate(stat_result.st_mtime, usegmt=True))
+
+
+def _read_small(path: Path, limit: int) -> tuple[os.stat_result, bytes] | None:
+    """``path``'s status and whole content if it holds at most ``limit`` bytes, else None.
+
+    Reads exactly the size ``fstat`` gives (a read of ``limit`` bytes allocates that much and
+    shrinks it after: five times the cost of the read itself for a 200 KB file)."""
+    with path.open("rb", buffering=0) as handle:
+        status = os.fstat(handle.fileno())
+        if status.st_size > limit:
+            return None
+        body = handle.read(status.st_size)
+        return (status, body) if len(body) == status.st_size else None
+
+
+def _file(path: Path, media_type: str | None = None, etag: str | None = None) -> Response:
+    """``path``'s bytes (404 when there is no such file, found when the reply is sent).
+    ``etag``: a strong validator of the content (a blob's md5), used for ``If-Range``
+    instead of one made of the mtime."""
+    headers = {"etag": f'"{etag}"'} if etag is not None else None
+    return _BlobResponse(path, media_type=media_type or "application/octet-stream", headers=headers)
 
 
 async def _receive(request: Request, writer: AtomicWriter) -> None:
@@ -111,10 +166,10 @@ class ArtifactHandlers:
         if not self._signature_ok(request, "GET"):
             return _text(403, "invalid or expired signature")
         try:
-            path = self.state.artifact_blobs.blob_path(request.path_params["md5"])
+            md5 = check_md5_hex(request.path_params["md5"])
         except MalformedDigestError as exc:
             return _text(400, str(exc))
-        return _file(path)
+        return _file(self.state.artifact_blobs.blob_path(md5), etag=md5)
 
     async def blob_put(self, request: Request) -> Response:
         """Store an uploaded file under its md5 if its bytes have that md5."""
@@ -210,7 +265,8 @@ class ArtifactHandlers:
     async def fallback_get(self, request: Request) -> Response:
         """A stored file for a caller with an API key who may read an entity holding it."""
 
-        def locate() -> Response | Path:
+        def locate() -> Response | str:
+            """The md5 (hex) of the blob asked for, or the refusal."""
             principal = authenticate(
                 self.state.db.connection(), request.headers.get("authorization")
             )
@@ -225,7 +281,9 @@ class ArtifactHandlers:
             entity = readable_entity(conn, principal, entity_name)
             if entity is None or not entity_holds_blob(conn, int(entity["pk"]), md5):
                 return _text(404, "file not found")
-            return self.state.artifact_blobs.blob_path(md5)
+            return md5
 
         located = await run_in_threadpool(locate)
-        return located if isinstance(located, Response) else _file(located)
+        if isinstance(located, Response):
+            return located
+        return _file(self.state.artifact_blobs.blob_path(located), etag=located)

@@ -15,12 +15,13 @@ failure is raised.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
-from wandb_typed._concurrency import gather_bounded
+from wandb_typed._concurrency import gather_bounded, in_thread
 from wandb_typed._download import VerifiedWriter, local_destination
 from wandb_typed._progress import Progress
 from wandb_typed.artifacts._sync.files import ArtifactFiles
@@ -34,15 +35,18 @@ from wandb_typed.errors import (
 
 if TYPE_CHECKING:
     from wandb_typed._sync.session import Session
+    from wandb_typed.artifacts.file_data import ArtifactFile
     from wandb_typed.artifacts.manifest import ArtifactManifest, ManifestEntry
+    from wandb_typed.pagination import Page
 
 __all__ = ["PARALLEL_DOWNLOADS", "download_artifact"]
 
 PARALLEL_DOWNLOADS = 16
 """Files fetched at once."""
 
-URL_PAGE_SIZE = 1000
-"""File URLs asked for per request."""
+URL_PAGE_SIZE = 250
+"""File URLs asked for per request (the files of a page are fetched while the next page is
+read ahead)."""
 
 
 def download_artifact(
@@ -67,36 +71,59 @@ def download_artifact(
             place(cached, destination)
         else:
             missing.append((entry, destination))
-    stored = [(e, d) for e, d in missing if not e.is_reference]
+    stored = {e.path: (e, d) for e, d in missing if not e.is_reference}
     references = [(e, d) for e, d in missing if e.is_reference]
-    urls = _file_urls(session, artifact_id) if stored else {}
     progress = Progress(
         f"downloading {len(missing)} files", total=sum(e.size or 0 for e, _ in missing)
     )
 
-    def fetch(entry: ManifestEntry, destination: Path) -> None:
-        if entry.is_reference:
-            _fetch_reference(session, entry, destination, allow_missing_references)
-            return
-        url = urls.get(entry.path)
-        if url is None:
-            raise NotFoundError(
-                f"the server lists no file {entry.path!r} for artifact {artifact_id}",
-                kind="artifact file",
-                path=entry.path,
-            )
-        _fetch_stored(session, entry, url, destination, cache, progress)
+    def job(entry: ManifestEntry, destination: Path, url: str) -> Callable[[], None]:
+        return lambda: _fetch_stored(session, entry, url, destination, cache, progress)
 
-    def job(entry: ManifestEntry, destination: Path) -> Callable[[], None]:
-        return lambda: fetch(entry, destination)
+    def reference_job(entry: ManifestEntry, destination: Path) -> Callable[[], None]:
+        return lambda: _fetch_reference(session, entry, destination, allow_missing_references)
 
+    failure: BaseException | None = None
+    # The files of each page of signed URLs are fetched as soon as the page arrives, while
+    # the listing reads the next page ahead (the first downloads do not wait for 1,000 URLs
+    # to be signed and sent).
+    listing = ArtifactFiles(session, artifact_id, per_page=URL_PAGE_SIZE)
     try:
-        gather_bounded(
-            [job(entry, destination) for entry, destination in stored + references],
-            limit=PARALLEL_DOWNLOADS,
-        )
+        for page in listing.pages() if stored else _nothing():
+            jobs: list[Callable[[], None]] = []
+            for file in page.items:
+                found = stored.pop(file.name, None)
+                if found is not None:
+                    jobs.append(job(*found, file.direct_url))
+            try:
+                gather_bounded(jobs, limit=PARALLEL_DOWNLOADS)
+            except Exception as exc:  # the other pages are still downloaded
+                failure = failure or exc
+            if not stored:
+                break
+        jobs = [reference_job(entry, destination) for entry, destination in references]
+        try:
+            gather_bounded(jobs, limit=PARALLEL_DOWNLOADS)
+        except Exception as exc:
+            failure = failure or exc
     finally:
+        listing.close()
         progress.close()
+    if failure is not None:
+        raise failure
+    if stored:
+        path = next(iter(stored))
+        raise NotFoundError(
+            f"the server lists no file {path!r} for artifact {artifact_id}",
+            kind="artifact file",
+            path=path,
+        )
+
+
+def _nothing() -> Iterator[Page[ArtifactFile]]:
+    """No page (no listing is asked for when no stored file is missing)."""
+    return
+    yield
 
 
 def _already_there(entry: ManifestEntry, destination: Path) -> bool:
@@ -127,12 +154,22 @@ def _fetch_stored(
     hex_digest = entry.md5_hex
     cached = None if cache is None or hex_digest is None else cache.path_for(hex_digest)
     copies = () if cached is None else (cached,)
+
+    def open_writer() -> VerifiedWriter:
+        return VerifiedWriter(destination, expected_md5=entry.digest, copies=copies)
+
+    # The file system work and the hashing run in a worker thread in async code (in sync
+    # code, where each download has a thread of its own, ``in_thread`` is a plain call).
     try:
         with session.transport.stream(url) as chunks:
-            with VerifiedWriter(destination, expected_md5=entry.digest, copies=copies) as out:
+            out = in_thread(open_writer)
+            try:
                 for chunk in chunks:
-                    out.write(chunk)
+                    in_thread(partial(out.write, chunk))
                     progress.advance(len(chunk))
+                in_thread(out.commit)
+            finally:
+                in_thread(out.discard)
     except ChecksumMismatchError as exc:
         raise ChecksumMismatchError(
             f"artifact file {entry.path!r}: {exc.message}; nothing was kept for it"
@@ -168,9 +205,3 @@ def _fetch_reference(
         kind="artifact reference",
         path=entry.path,
     )
-
-
-def _file_urls(session: Session, artifact_id: str) -> dict[str, str]:
-    """``{file name: signed download URL}`` for every stored file of the version."""
-    listing = ArtifactFiles(session, artifact_id, per_page=URL_PAGE_SIZE)
-    return {file.name: file.direct_url for file in listing}
