@@ -10,15 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from artifact_data import ArtifactSpec
-from dataset import (
-    EXPORT,
-    FILES_RUN,
-    LISTING,
-    LISTING_LATENCY,
-    SAMPLED,
-    Sizes,
-    scan_run_path,
-)
+from dataset import EXPORT, FILES_RUN, LISTING, LISTING_LATENCY, SAMPLED, Sizes, scan_run_path
 from documents import generated_document
 
 PER_PAGE = 1000
