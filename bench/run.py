@@ -30,6 +30,12 @@ artifacts, and writes ``bench/results/artifact.md`` (or ``--output``).
 
 ``--quick`` (small data, 1 repetition) writes ``bench/results/quick.md`` unless ``--output``
 says otherwise, never ``latest.md``.
+
+This module holds the arguments and the full run; the rest lives beside it, one concept a
+module: what is measured in ``bench/plans.py``, running a plan in ``bench/runner.py`` (on
+``bench/harness.py``), what the results mean in ``bench/targets.py``, the report document in
+``bench/document.py`` (each benchmark's table in ``bench/report.py``), and the runs of
+``--only startup|histories|artifact`` in ``bench/alone.py``.
 """
 
 from __future__ import annotations
