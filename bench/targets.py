@@ -15,6 +15,15 @@ SCAN_WINDOWS_IN_FLIGHT = 8
 """Our scan's windows in flight (``wandb_typed.runs._async.history.WINDOWS_IN_FLIGHT``)."""
 
 
+def verdict(ok: bool) -> str:
+    """Whether a target is met, as the report says it.
+
+    >>> verdict(True), verdict(False)
+    ('met', '**not met**')
+    """
+    return "met" if ok else "**not met**"
+
+
 def median_seconds(results: dict[str, list[Series]], key: str, contender: str) -> float | None:
     """The median time of ``contender`` on benchmark ``key`` (its default, not ``lazy=False``),
     or ``None`` when it has no measurement."""
@@ -43,9 +52,6 @@ def artifact_target_lines(
 ) -> list[str]:
     """The artifact download's targets: 3x faster cold, no file request from the cache, flat
     peak RSS."""
-
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "**not met**"
 
     name = f"artifact download ({sizes.artifact_mb:g} MB, {sizes.artifact_files:,} files)"
     if skipped is not None:
@@ -104,9 +110,9 @@ def startup_target_lines(results: dict[str, list[Series]]) -> list[str]:
         )
         if ours and official:
             speedup = official / ours
-            verdict = "met" if speedup >= 5 else "**not met**"
             lines.append(
-                f"- {name} at least 5x faster than the official client: {speedup:.1f}x ({verdict})"
+                f"- {name} at least 5x faster than the official client: {speedup:.1f}x "
+                f"({verdict(speedup >= 5)})"
             )
     return lines
 
@@ -116,9 +122,6 @@ def target_lines(
 ) -> list[str]:
     """Each target of the issue, with the measured value and whether it is met."""
     lines = ["## Targets", "", *startup_target_lines(results)]
-
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "**not met**"
 
     largest = max(sizes.scan_rows)
     for key, name in (("listing", "listing (2)"), (f"scan-{largest}", "scan_history (3)")):
@@ -167,9 +170,6 @@ def latency_target_lines(
     results: dict[str, list[Series]], sizes: Sizes, delay_ms: float
 ) -> list[str]:
     """The targets of the pass through the latency proxy, and the proxy's own overhead."""
-
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "**not met**"
 
     def median_of(key: str, label_start: str) -> float | None:
         for series in results.get(key, []):
