@@ -68,8 +68,8 @@ RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
 QUICK_RESULTS = RESULTS.with_name("quick.md")
 
 
-def main() -> None:
-    """Seed a fresh server, measure, write bench/results/latest.md (quick.md with --quick)."""
+def argument_parser() -> argparse.ArgumentParser:
+    """The command line of ``bench/run.py``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5, help="repetitions per contender")
     parser.add_argument("--runs", type=int, default=10_000, help="runs to list")
@@ -115,7 +115,81 @@ def main() -> None:
     parser.add_argument(
         "--ingest-base", default=BASELINE, help=f"the commit ingest compares with ({BASELINE})"
     )
-    args = parser.parse_args()
+    return parser
+
+
+def main_full(
+    output: Path,
+    sizes: Sizes,
+    reps: int,
+    latency_ms: float | None,
+    latency_reps: int,
+    ingest_sizes: IngestSizes,
+    ingest_base: str,
+) -> str:
+    """The full run: every benchmark on one seeded server, the latency and proxy passes
+    (unless ``latency_ms`` is ``None``), then the ingest row; the report is written to
+    ``output`` and returned."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir()
+        with LocalServer(data_dir) as server:
+            print(f"server {server.base_url} (pid {server.pid}); seeding ...", flush=True)
+            seeding = seed_everything(server.base_url, server.api_key, sizes)
+            plan = benchmarks(sizes)
+            artifacts = seed_artifact_data(server.base_url, server.api_key, sizes, Path(tmp))
+            artifact_skipped: str | None = None
+            if isinstance(artifacts, str):
+                artifact_skipped = artifacts
+                print(f"artifact benchmark skipped: {artifact_skipped}", flush=True)
+            else:
+                seeded, seconds = artifacts
+                seeding["artifacts (official SDK)"] = seconds
+                plan += artifact_benchmarks(sizes, seeded)
+            print("seeded: " + ", ".join(f"{k} {v:.1f} s" for k, v in seeding.items()))
+            environments = contender_environments(server.base_url, server.api_key, Path(tmp))
+            scratch = Path(tmp) / "scratch"
+            scratch.mkdir()
+            compile_bytecode(*BYTECODE_PACKAGES)
+            results = run_all(plan, reps, environments, scratch)
+            if latency_ms is not None:
+                seeded_artifacts = None if isinstance(artifacts, str) else artifacts[0]
+                passes = (
+                    (latency_ms, latency_benchmarks(sizes, seeded_artifacts, latency_ms)),
+                    (0.0, proxy_overhead_benchmarks(sizes)),
+                )
+                for delay, extra_plan in passes:
+                    print(f"through the latency proxy at {delay:g} ms ...", flush=True)
+                    with LatencyProxy(server.base_url, delay) as proxy:
+                        proxied = proxied_environments(environments, proxy.base_url, Path(tmp))
+                        results.update(run_all(extra_plan, latency_reps, proxied, scratch))
+                    plan += extra_plan
+            server_rss = peak_rss_mb(server.pid)
+        print("ingest: today's server vs this checkout's ...", flush=True)
+        ingest = run_ingest(Path(tmp) / "ingest", ingest_sizes, ingest_base)
+    document = write_results(
+        plan,
+        results,
+        reps=reps,
+        sizes=sizes,
+        seeding=seeding,
+        server_rss=server_rss,
+        total_seconds=time.perf_counter() - started,
+        notes=[BYTECODE_NOTE, STARTUP_FLOOR_NOTE, *NOTES]
+        + (ARTIFACT_NOTES if artifact_skipped is None else []),
+        artifact_skipped=artifact_skipped,
+        latency_ms=latency_ms,
+    )
+    document += "\n" + ingest_markdown(ingest, ingest_sizes, ingest_base)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(document)
+    return document
+
+
+def main() -> None:
+    """Seed a fresh server, measure, write bench/results/latest.md (quick.md with --quick)."""
+    args = argument_parser().parse_args()
     if args.only == "parquet":
         parquet_output = args.output or RESULTS.with_name("parquet.md")
         delay = 0.0 if args.no_latency else args.latency_ms
@@ -164,64 +238,8 @@ def main() -> None:
         print(f"written to {histories_output}")
         return
     output = args.output or (QUICK_RESULTS if args.quick else RESULTS)
-    started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
-        data_dir = Path(tmp) / "data"
-        data_dir.mkdir()
-        with LocalServer(data_dir) as server:
-            print(f"server {server.base_url} (pid {server.pid}); seeding ...", flush=True)
-            seeding = seed_everything(server.base_url, server.api_key, sizes)
-            plan = benchmarks(sizes)
-            artifacts = seed_artifact_data(server.base_url, server.api_key, sizes, Path(tmp))
-            artifact_skipped: str | None = None
-            if isinstance(artifacts, str):
-                artifact_skipped = artifacts
-                print(f"artifact benchmark skipped: {artifact_skipped}", flush=True)
-            else:
-                seeded, seconds = artifacts
-                seeding["artifacts (official SDK)"] = seconds
-                plan += artifact_benchmarks(sizes, seeded)
-            print("seeded: " + ", ".join(f"{k} {v:.1f} s" for k, v in seeding.items()))
-            environments = contender_environments(server.base_url, server.api_key, Path(tmp))
-            scratch = Path(tmp) / "scratch"
-            scratch.mkdir()
-            compile_bytecode(*BYTECODE_PACKAGES)
-            results = run_all(plan, reps, environments, scratch)
-            if latency_ms is not None:
-                seeded_artifacts = None if isinstance(artifacts, str) else artifacts[0]
-                passes = (
-                    (latency_ms, latency_benchmarks(sizes, seeded_artifacts, latency_ms)),
-                    (0.0, proxy_overhead_benchmarks(sizes)),
-                )
-                for delay, extra_plan in passes:
-                    print(f"through the latency proxy at {delay:g} ms ...", flush=True)
-                    with LatencyProxy(server.base_url, delay) as proxy:
-                        proxied = proxied_environments(environments, proxy.base_url, Path(tmp))
-                        results.update(run_all(extra_plan, latency_reps, proxied, scratch))
-                    plan += extra_plan
-            server_rss = peak_rss_mb(server.pid)
-        print("ingest: today's server vs this checkout's ...", flush=True)
-        ingest_sizes = (
-            IngestSizes() if not args.quick else IngestSizes(20_000, 5_000, 2_000, 500, 1)
-        )
-        ingest = run_ingest(Path(tmp) / "ingest", ingest_sizes, args.ingest_base)
-    document = write_results(
-        plan,
-        results,
-        reps=reps,
-        sizes=sizes,
-        seeding=seeding,
-        server_rss=server_rss,
-        total_seconds=time.perf_counter() - started,
-        notes=[BYTECODE_NOTE, STARTUP_FLOOR_NOTE, *NOTES]
-        + (ARTIFACT_NOTES if artifact_skipped is None else []),
-        artifact_skipped=artifact_skipped,
-        latency_ms=latency_ms,
-    )
-    document += "\n" + ingest_markdown(ingest, ingest_sizes, args.ingest_base)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(document)
-    print(document)
+    ingest_sizes = IngestSizes() if not args.quick else IngestSizes(20_000, 5_000, 2_000, 500, 1)
+    print(main_full(output, sizes, reps, latency_ms, latency_reps, ingest_sizes, args.ingest_base))
     print(f"written to {output}")
 
 
