@@ -1,4 +1,4 @@
-"""Summaries of repeated measurements and the markdown of ``bench/results/latest.md``.
+"""Summaries of repeated measurements and the markdown table of one benchmark's results.
 
 >>> summary = Summary.of([3.0, 1.0, 2.0])
 >>> summary.median, summary.low, summary.high
