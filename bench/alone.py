@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -26,13 +25,14 @@ from document import (
     versions_line,
     write_results,
 )
-from harness import LatencyProxy, LocalServer, child_environment, compile_bytecode, peak_rss_mb
+from harness import LatencyProxy, child_environment, compile_bytecode, peak_rss_mb
 from ingest import baseline_source
 from plans import Contender, artifact_benchmarks, benchmarks, latency_benchmarks, startup_benchmarks
 from report import Summary, table
 from runner import (
     BYTECODE_PACKAGES,
     contender_environments,
+    fresh_server,
     proxied_environments,
     run_all,
     seed_artifact_data,
@@ -58,36 +58,32 @@ def main_startup(output: Path, reps: int, base: str | None = None) -> str:
             replace(bench, contenders=(*bench.contenders, Contender(label, "ours_base")))
             for bench in plan
         ]
-    with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
-        data_dir = Path(tmp) / "data"
-        data_dir.mkdir()
-        with LocalServer(data_dir) as server:
-            print(f"server {server.base_url} (pid {server.pid}); seeding ...", flush=True)
-            seeded = time.perf_counter()
-            seed_files(server.base_url, server.api_key, Sizes())
-            seeding = {"files": time.perf_counter() - seeded}
-            environments = {
-                "ours": child_environment(server.base_url, server.api_key),
-                "startup_floor": child_environment(server.base_url, server.api_key),
-                "official": {
-                    **sdk_environment(server.base_url, server.api_key, Path(tmp) / "sdk"),
-                    "BENCH_BASE_URL": server.base_url,
-                    "BENCH_API_KEY": server.api_key,
-                },
+    with fresh_server() as (server, tmp):
+        seeded = time.perf_counter()
+        seed_files(server.base_url, server.api_key, Sizes())
+        seeding = {"files": time.perf_counter() - seeded}
+        environments = {
+            "ours": child_environment(server.base_url, server.api_key),
+            "startup_floor": child_environment(server.base_url, server.api_key),
+            "official": {
+                **sdk_environment(server.base_url, server.api_key, tmp / "sdk"),
+                "BENCH_BASE_URL": server.base_url,
+                "BENCH_API_KEY": server.api_key,
+            },
+        }
+        base_src: tuple[Path, ...] = ()
+        if base is not None:
+            base_src = (baseline_source(base, tmp / "base"),)
+            environments["ours_base"] = {
+                **environments["ours"],
+                "PYTHONPATH": os.pathsep.join(
+                    [str(base_src[0]), *filter(None, [os.environ.get("PYTHONPATH")])]
+                ),
             }
-            base_src: tuple[Path, ...] = ()
-            if base is not None:
-                base_src = (baseline_source(base, Path(tmp) / "base"),)
-                environments["ours_base"] = {
-                    **environments["ours"],
-                    "PYTHONPATH": os.pathsep.join(
-                        [str(base_src[0]), *filter(None, [os.environ.get("PYTHONPATH")])]
-                    ),
-                }
-            scratch = Path(tmp) / "scratch"
-            scratch.mkdir()
-            compile_bytecode(*BYTECODE_PACKAGES, folders=base_src)
-            results = run_all(plan, reps, environments, scratch)
+        scratch = tmp / "scratch"
+        scratch.mkdir()
+        compile_bytecode(*BYTECODE_PACKAGES, folders=base_src)
+        results = run_all(plan, reps, environments, scratch)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks: startup (rows 1, 1b, 1c of `latest.md`) alone",
@@ -148,32 +144,28 @@ def main_histories(
     """``--only histories``: the sampled runs alone, then 4 and 4b direct and L4 through the
     latency proxy; the markdown of the run."""
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
-        data_dir = Path(tmp) / "data"
-        data_dir.mkdir()
-        with LocalServer(data_dir) as server:
-            print(f"server {server.base_url} (pid {server.pid}); seeding ...", flush=True)
-            seeding_started = time.perf_counter()
-            seed_sampled(server.base_url, server.api_key, sizes)
-            seeding = {"sampled": time.perf_counter() - seeding_started}
-            environments = contender_environments(server.base_url, server.api_key, Path(tmp))
-            scratch = Path(tmp) / "scratch"
-            scratch.mkdir()
-            plan = [bench for bench in benchmarks(sizes) if bench.key in HISTORIES_KEYS]
-            compile_bytecode(*BYTECODE_PACKAGES)
-            results = run_all(plan, reps, environments, scratch)
-            if latency_ms is not None:
-                extra_plan = [
-                    bench
-                    for bench in latency_benchmarks(sizes, None, latency_ms)
-                    if bench.key in LATENCY_HISTORIES_KEYS
-                ]
-                print(f"through the latency proxy at {latency_ms:g} ms ...", flush=True)
-                with LatencyProxy(server.base_url, latency_ms) as proxy:
-                    proxied = proxied_environments(environments, proxy.base_url, Path(tmp))
-                    results.update(run_all(extra_plan, latency_reps, proxied, scratch))
-                plan += extra_plan
-            server_rss = peak_rss_mb(server.pid)
+    with fresh_server() as (server, tmp):
+        seeding_started = time.perf_counter()
+        seed_sampled(server.base_url, server.api_key, sizes)
+        seeding = {"sampled": time.perf_counter() - seeding_started}
+        environments = contender_environments(server.base_url, server.api_key, tmp)
+        scratch = tmp / "scratch"
+        scratch.mkdir()
+        plan = [bench for bench in benchmarks(sizes) if bench.key in HISTORIES_KEYS]
+        compile_bytecode(*BYTECODE_PACKAGES)
+        results = run_all(plan, reps, environments, scratch)
+        if latency_ms is not None:
+            extra_plan = [
+                bench
+                for bench in latency_benchmarks(sizes, None, latency_ms)
+                if bench.key in LATENCY_HISTORIES_KEYS
+            ]
+            print(f"through the latency proxy at {latency_ms:g} ms ...", flush=True)
+            with LatencyProxy(server.base_url, latency_ms) as proxy:
+                proxied = proxied_environments(environments, proxy.base_url, tmp)
+                results.update(run_all(extra_plan, latency_reps, proxied, scratch))
+            plan += extra_plan
+        server_rss = peak_rss_mb(server.pid)
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         "# Benchmarks: sampled histories of many runs (`bench/run.py --only histories`)",
@@ -207,22 +199,18 @@ def main_artifact(output: Path, sizes: Sizes, reps: int) -> str:
     """The artifact downloads alone (6a-6c), on a fresh server holding only the artifacts;
     the report is written to ``output`` and returned."""
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
-        data_dir = Path(tmp) / "data"
-        data_dir.mkdir()
-        with LocalServer(data_dir) as server:
-            print(f"server {server.base_url} (pid {server.pid}); seeding ...", flush=True)
-            artifacts = seed_artifact_data(server.base_url, server.api_key, sizes, Path(tmp))
-            if isinstance(artifacts, str):
-                raise SystemExit(f"artifact benchmark skipped: {artifacts}")
-            seeded, seconds = artifacts
-            plan = artifact_benchmarks(sizes, seeded)
-            environments = contender_environments(server.base_url, server.api_key, Path(tmp))
-            scratch = Path(tmp) / "scratch"
-            scratch.mkdir()
-            compile_bytecode(*BYTECODE_PACKAGES)
-            results = run_all(plan, reps, environments, scratch)
-            server_rss = peak_rss_mb(server.pid)
+    with fresh_server() as (server, tmp):
+        artifacts = seed_artifact_data(server.base_url, server.api_key, sizes, tmp)
+        if isinstance(artifacts, str):
+            raise SystemExit(f"artifact benchmark skipped: {artifacts}")
+        seeded, seconds = artifacts
+        plan = artifact_benchmarks(sizes, seeded)
+        environments = contender_environments(server.base_url, server.api_key, tmp)
+        scratch = tmp / "scratch"
+        scratch.mkdir()
+        compile_bytecode(*BYTECODE_PACKAGES)
+        results = run_all(plan, reps, environments, scratch)
+        server_rss = peak_rss_mb(server.pid)
     document = write_results(
         plan,
         results,

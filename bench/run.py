@@ -52,13 +52,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from alone import main_artifact, main_histories, main_startup
 from dataset import Sizes, seed_everything
 from document import ARTIFACT_NOTES, BYTECODE_NOTE, NOTES, STARTUP_FLOOR_NOTE, write_results
-from harness import LatencyProxy, LocalServer, compile_bytecode, peak_rss_mb
+from harness import LatencyProxy, compile_bytecode, peak_rss_mb
 from ingest import BASELINE, IngestSizes, ingest_markdown, main_ingest, run_ingest
 from parquet_history import main_parquet
 from plans import artifact_benchmarks, benchmarks, latency_benchmarks, proxy_overhead_benchmarks
 from runner import (
     BYTECODE_PACKAGES,
     contender_environments,
+    fresh_server,
     proxied_environments,
     run_all,
     seed_artifact_data,
@@ -131,43 +132,40 @@ def main_full(
     (unless ``latency_ms`` is ``None``), then the ingest row; the report is written to
     ``output`` and returned."""
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
-        data_dir = Path(tmp) / "data"
-        data_dir.mkdir()
-        with LocalServer(data_dir) as server:
-            print(f"server {server.base_url} (pid {server.pid}); seeding ...", flush=True)
-            seeding = seed_everything(server.base_url, server.api_key, sizes)
-            plan = benchmarks(sizes)
-            artifacts = seed_artifact_data(server.base_url, server.api_key, sizes, Path(tmp))
-            artifact_skipped: str | None = None
-            if isinstance(artifacts, str):
-                artifact_skipped = artifacts
-                print(f"artifact benchmark skipped: {artifact_skipped}", flush=True)
-            else:
-                seeded, seconds = artifacts
-                seeding["artifacts (official SDK)"] = seconds
-                plan += artifact_benchmarks(sizes, seeded)
-            print("seeded: " + ", ".join(f"{k} {v:.1f} s" for k, v in seeding.items()))
-            environments = contender_environments(server.base_url, server.api_key, Path(tmp))
-            scratch = Path(tmp) / "scratch"
-            scratch.mkdir()
-            compile_bytecode(*BYTECODE_PACKAGES)
-            results = run_all(plan, reps, environments, scratch)
-            if latency_ms is not None:
-                seeded_artifacts = None if isinstance(artifacts, str) else artifacts[0]
-                passes = (
-                    (latency_ms, latency_benchmarks(sizes, seeded_artifacts, latency_ms)),
-                    (0.0, proxy_overhead_benchmarks(sizes)),
-                )
-                for delay, extra_plan in passes:
-                    print(f"through the latency proxy at {delay:g} ms ...", flush=True)
-                    with LatencyProxy(server.base_url, delay) as proxy:
-                        proxied = proxied_environments(environments, proxy.base_url, Path(tmp))
-                        results.update(run_all(extra_plan, latency_reps, proxied, scratch))
-                    plan += extra_plan
-            server_rss = peak_rss_mb(server.pid)
-        print("ingest: today's server vs this checkout's ...", flush=True)
-        ingest = run_ingest(Path(tmp) / "ingest", ingest_sizes, ingest_base)
+    with fresh_server() as (server, tmp):
+        seeding = seed_everything(server.base_url, server.api_key, sizes)
+        plan = benchmarks(sizes)
+        artifacts = seed_artifact_data(server.base_url, server.api_key, sizes, tmp)
+        artifact_skipped: str | None = None
+        if isinstance(artifacts, str):
+            artifact_skipped = artifacts
+            print(f"artifact benchmark skipped: {artifact_skipped}", flush=True)
+        else:
+            seeded, seconds = artifacts
+            seeding["artifacts (official SDK)"] = seconds
+            plan += artifact_benchmarks(sizes, seeded)
+        print("seeded: " + ", ".join(f"{k} {v:.1f} s" for k, v in seeding.items()))
+        environments = contender_environments(server.base_url, server.api_key, tmp)
+        scratch = tmp / "scratch"
+        scratch.mkdir()
+        compile_bytecode(*BYTECODE_PACKAGES)
+        results = run_all(plan, reps, environments, scratch)
+        if latency_ms is not None:
+            seeded_artifacts = None if isinstance(artifacts, str) else artifacts[0]
+            passes = (
+                (latency_ms, latency_benchmarks(sizes, seeded_artifacts, latency_ms)),
+                (0.0, proxy_overhead_benchmarks(sizes)),
+            )
+            for delay, extra_plan in passes:
+                print(f"through the latency proxy at {delay:g} ms ...", flush=True)
+                with LatencyProxy(server.base_url, delay) as proxy:
+                    proxied = proxied_environments(environments, proxy.base_url, tmp)
+                    results.update(run_all(extra_plan, latency_reps, proxied, scratch))
+                plan += extra_plan
+        server_rss = peak_rss_mb(server.pid)
+    print("ingest: today's server vs this checkout's ...", flush=True)
+    with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-ingest-") as ingest_tmp:
+        ingest = run_ingest(Path(ingest_tmp), ingest_sizes, ingest_base)
     document = write_results(
         plan,
         results,

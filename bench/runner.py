@@ -1,4 +1,4 @@
-"""Running a plan: the contenders' environments (direct or through the latency proxy), the
+"""Running a plan: a fresh server, the contenders' environments (direct or through the latency proxy), the
 artifacts seeded by the official SDK, and every repetition of every benchmark, contenders
 alternating, each measurement in a fresh process (``harness.measure``).
 
@@ -11,17 +11,31 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from artifact_data import ArtifactsUnsupported, seed_artifacts
 from dataset import Sizes
-from harness import BenchError, child_environment, measure
+from harness import BenchError, LocalServer, child_environment, measure
 from plans import Benchmark, Contender, artifact_specs
 from report import Series
 from wandb_typed_server.testing.sdk_env import sdk_environment
 
 BYTECODE_PACKAGES = ("wandb_typed", "wandb")
 """Compiled before measuring: both clients read bytecode, as installed from a wheel."""
+
+
+@contextmanager
+def fresh_server() -> Iterator[tuple[LocalServer, Path]]:
+    """A ``wandb-typed server`` on a new data dir in a temporary folder, and that folder (for
+    scratch files and the SDK's folders); the server stops and the folder goes on exit."""
+    with tempfile.TemporaryDirectory(prefix="wandb-typed-bench-") as tmp:
+        data_dir = Path(tmp) / "data"
+        data_dir.mkdir()
+        with LocalServer(data_dir) as server:
+            print(f"server {server.base_url} (pid {server.pid}); seeding ...", flush=True)
+            yield server, Path(tmp)
 
 
 def contender_environments(base_url: str, api_key: str, tmp: Path) -> dict[str, dict[str, str]]:
