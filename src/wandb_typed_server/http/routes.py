@@ -17,7 +17,6 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-import anyio
 from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -42,6 +41,7 @@ from wandb_typed_server.storage.principal import Principal
 from wandb_typed_server.storage.run_files import record_file
 from wandb_typed_server.storage.runs import find_run_by_path
 from wandb_typed_server.storage.state import ServerState
+from wandb_typed_server.work_slots import WorkSlots
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,15 @@ write lock, the interpreter lock released during each statement): two at a time 
 parsing while the other writes. With more, the request holding the write lock waits for the
 interpreter lock after every statement while the others parse, and holds the write lock
 twice as long (measured: 8 concurrent 2,000-row requests, median 3 -> 6-8 ms)."""
+
+GRAPHQL_CONCURRENCY = 2
+"""How many GraphQL requests are executed at once (the others wait, without a thread).
+
+Execution is CPU-bound Python: started together, requests share the interpreter lock and all
+answer late (5 requests for 10 runs' sampled histories each: 0.27-0.29 s until the last
+reply, against 0.17-0.23 s two at a time, measured on loopback), where one after another the
+client decodes a reply while the server works on the next. A resolver that waits on another
+thread gives its slot back meanwhile (:func:`wandb_typed_server.work_slots.slot_given_back`)."""
 
 
 class _BodyTooLarge(Exception):
@@ -161,7 +170,8 @@ class Handlers:
         self.state = state
         self.executor = executor
         self.limits = limits or executor.limits
-        self._ingest = anyio.Semaphore(INGEST_CONCURRENCY)
+        self._ingest = WorkSlots(INGEST_CONCURRENCY)
+        self._graphql = WorkSlots(GRAPHQL_CONCURRENCY)
 
     def routes(self) -> list[Route]:
         """Starlette routes for these handlers."""
@@ -204,7 +214,7 @@ class Handlers:
             result = self.executor.run(ctx, body)
             return _json(result.status, result.body)
 
-        return await run_in_threadpool(work)
+        return await self._graphql.run(work)
 
     async def file_stream(self, request: Request) -> Response:
         """Apply one file_stream POST to a run (history, events, summary, console, end)."""
@@ -242,8 +252,7 @@ class Handlers:
                 return _text(400, f"bad file_stream request: {exc}")
             return _json(200, {})
 
-        async with self._ingest:
-            return await run_in_threadpool(work)
+        return await self._ingest.run(work)
 
     async def download(self, request: Request) -> Response:
         """``File.url``: a run file for a caller with a valid API key."""

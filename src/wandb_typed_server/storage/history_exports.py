@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 from pydantic_core import from_json
 
 from wandb_typed_server.storage.history_parquet import NotExportable, ShapeWriter
+from wandb_typed_server.work_slots import slot_given_back
 
 if TYPE_CHECKING:
     from wandb_typed_server.storage.db import Database
@@ -200,7 +201,8 @@ class HistoryExports:
                 build = self._builder.submit(self._export_in_snapshot, db, run)
                 self._builds[run.pk] = build
         try:
-            return build.result(timeout=self.wait_seconds)
+            with slot_given_back():  # the build runs on another thread: let others work
+                return build.result(timeout=self.wait_seconds)
         except FutureTimeoutError:
             return []
 
