@@ -25,7 +25,7 @@ from document import (
     versions_line,
     write_results,
 )
-from harness import LatencyProxy, child_environment, compile_bytecode, peak_rss_mb
+from harness import LatencyProxy, compile_bytecode, peak_rss_mb
 from ingest import baseline_source
 from plans import Contender, artifact_benchmarks, benchmarks, latency_benchmarks, startup_benchmarks
 from report import Summary, table
@@ -38,7 +38,6 @@ from runner import (
     seed_artifact_data,
 )
 from targets import latency_target_lines, median_seconds, startup_target_lines
-from wandb_typed_server.testing.sdk_env import sdk_environment
 
 
 def _ms(summary: Summary) -> str:
@@ -62,15 +61,7 @@ def main_startup(output: Path, reps: int, base: str | None = None) -> str:
         seeded = time.perf_counter()
         seed_files(server.base_url, server.api_key, Sizes())
         seeding = {"files": time.perf_counter() - seeded}
-        environments = {
-            "ours": child_environment(server.base_url, server.api_key),
-            "startup_floor": child_environment(server.base_url, server.api_key),
-            "official": {
-                **sdk_environment(server.base_url, server.api_key, tmp / "sdk"),
-                "BENCH_BASE_URL": server.base_url,
-                "BENCH_API_KEY": server.api_key,
-            },
-        }
+        environments = contender_environments(server.base_url, server.api_key, tmp)
         base_src: tuple[Path, ...] = ()
         if base is not None:
             base_src = (baseline_source(base, tmp / "base"),)
