@@ -358,7 +358,24 @@ def test_rows_come_in_step_order_not_arrival_order(conn: sqlite3.Connection) -> 
     page = history_page(conn, 1, samples=None, min_step=None, max_step=None)
     assert page == rows([3, 4, 5, 9])
     assert history_page(conn, 1, samples=10, min_step=4, max_step=9) == rows([4, 5])
+    assert history_page(conn, 1, samples=3, min_step=None, max_step=None) == rows([3, 5, 9])
+    assert history_page(conn, 1, samples=10, min_step=None, max_step=None) == rows([3, 4, 5, 9])
     assert history_keys(conn, 1)["lastStep"] == 9
+
+
+def test_a_body_holding_the_separator_still_reads_back_exactly(conn: sqlite3.Connection) -> None:
+    # Sampled reads fetch the bodies joined by "\x1e", which JSON text a client sends never
+    # holds unescaped; a row written around append_rows that does is read row by row.
+    append_rows(conn, 1, "history", 0, rows(range(4)))
+    odd = '{"_step": 4, "note": "a\x1eb"}'
+    conn.execute(
+        "INSERT INTO history_lines (run_pk, stream, step, line_no, keyset_pk, body)"
+        " VALUES (1, 'history', 4, 4, 0, ?)",
+        (odd,),
+    )
+    assert history_page(conn, 1, samples=10, min_step=None, max_step=None) == [*rows(range(4)), odd]
+    assert history_page(conn, 1, samples=3, min_step=None, max_step=None)[-1] == odd
+    assert history_page(conn, 1, samples=10, min_step=2, max_step=10) == [*rows([2, 3]), odd]
 
 
 def test_step_window_is_half_open_and_capped(conn: sqlite3.Connection) -> None:
@@ -553,6 +570,11 @@ def test_any_sequence_of_requests_matches_a_line_model(
     expected = sorted(range(len(model)), key=lambda i: (json.loads(model[i])["_step"], i))
     page = history_page(conn, 1, samples=None, min_step=None, max_step=None)
     assert page == [model[i] for i in expected]
+    sampled = history_page(conn, 1, samples=3, min_step=None, max_step=None)
+    chosen = (
+        [0, len(expected) // 2, len(expected) - 1] if len(expected) > 3 else range(len(expected))
+    )
+    assert sampled == [model[expected[rank]] for rank in chosen]
 
 
 # --------------------------------------------------------------------------- layout

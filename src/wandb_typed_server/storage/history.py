@@ -776,7 +776,7 @@ class _Window:
     """Which rows a read covers: a run's stream, a step window, optionally some key sets."""
 
     run_pk: int
-    stream: str
+    stream: Stream
     min_step: int | None
     max_step: int | None
     keyset_pks: list[int] | None
@@ -822,15 +822,53 @@ def _select_sampled(conn: sqlite3.Connection, window: _Window, samples: int | No
     if window.min_step is not None or window.max_step is not None:
         # A step window (a scan page) usually fits: O(page), the table hands rows over in
         # step order.
-        first = conn.execute(f"{ordered} LIMIT ?", (*params, samples + 1)).fetchall()
+        first = _bodies(conn, f"{ordered} LIMIT ?", (*params, samples + 1))
         if len(first) <= samples:
-            return [str(row[0]) for row in first]
+            return first
+    if line_count(conn, window.run_pk, window.stream) <= _BODIES_AT_ONCE:
+        # The stream's line count bounds the window's rows: every body at once, then the
+        # chosen ranks (one step of SQLite, no count first).
+        every = _bodies(conn, ordered, params)
+        if len(every) <= samples:
+            return every
+        return [every[rank] for rank in _even_ranks(len(every), samples)]
     total = int(
         conn.execute(f"SELECT COUNT(*) FROM history_lines WHERE {where}", params).fetchone()[0]
     )
     if total <= samples:
         return [str(row[0]) for row in conn.execute(ordered, params)]
-    # Too many rows: one pass in step order keeps the chosen ranks (about 3x cheaper than
-    # ranking the rows with a window function and joining the chosen ones back).
+    # Too many rows to hold: one pass in step order keeps the chosen ranks (about 3x cheaper
+    # than ranking the rows with a window function and joining the chosen ones back).
     chosen = set(_even_ranks(total, samples))
     return [str(row[0]) for rank, row in enumerate(conn.execute(ordered, params)) if rank in chosen]
+
+
+_BODIES_AT_ONCE = 50_000
+"""Streams of at most this many lines are sampled from all their bodies fetched as one
+value (:func:`_bodies`, about 10 MB); longer ones row by row, in bounded memory."""
+
+
+_BODY_SEPARATOR = "\x1e"
+"""Between the bodies :func:`_bodies` reads at once: a control character, which JSON text
+never holds unescaped (every stored line was parsed as JSON when it came in)."""
+
+
+def _bodies(conn: sqlite3.Connection, select: str, params: Sequence[object]) -> list[str]:
+    """The ``body`` column of ``select``'s rows, in its order (a subquery's ORDER BY is kept
+    for the aggregate around it), fetched as one value.
+
+    Row by row, the sqlite3 module lets the interpreter lock go and takes it back for every
+    row: with another request running beside it, each take waits its turn (up to the
+    5 ms switch interval), and a sampled history of 2,000 rows took most of a request's
+    time. One aggregate is one step. Should a body hold the separator after all (not JSON
+    text a client sent), the rows are read one by one.
+    """
+    joined, holding_separator = conn.execute(
+        f"SELECT group_concat(body, char(30)), max(instr(body, char(30))) FROM ({select})",
+        params,
+    ).fetchone()
+    if joined is None:
+        return []
+    if holding_separator:
+        return [str(row[0]) for row in conn.execute(select, params)]
+    return str(joined).split(_BODY_SEPARATOR)
