@@ -28,7 +28,15 @@ from wandb_typed.arrow import require_pyarrow
 if TYPE_CHECKING:
     import pyarrow
 
-__all__ = ["Columns", "RowBatches", "read_row_batches", "read_schema", "read_table", "write_table"]
+__all__ = [
+    "Columns",
+    "RowBatches",
+    "read_row_batches",
+    "read_schema",
+    "read_table",
+    "read_table_and_metadata",
+    "write_table",
+]
 
 
 class _Column(Protocol):
@@ -58,6 +66,8 @@ class _ParquetFile(Protocol):
     def metadata(self) -> _FileMetadata: ...
 
     def iter_batches(self, batch_size: int) -> Iterator[_RecordBatch]: ...
+
+    def read(self) -> pyarrow.Table: ...
 
     def close(self) -> None: ...
 
@@ -89,6 +99,16 @@ def write_table(table: pyarrow.Table, where: Path) -> None:
 def read_table(source: Path) -> pyarrow.Table:
     """The table in the Parquet file ``source``."""
     return _module().read_table(source)
+
+
+def read_table_and_metadata(source: Path) -> tuple[pyarrow.Table, Mapping[bytes, bytes]]:
+    """The table in the Parquet file ``source`` and the file's key-value metadata (its
+    footer's, which ``read_table`` leaves out when it was added as the file was closed)."""
+    parquet_file = _module().ParquetFile(str(source))
+    try:
+        return parquet_file.read(), parquet_file.metadata.metadata or {}
+    finally:
+        parquet_file.close()
 
 
 def read_schema(where: Path) -> pyarrow.Schema:

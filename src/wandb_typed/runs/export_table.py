@@ -1,0 +1,305 @@
+"""A run's whole history as one Arrow table, made column by column from its downloaded
+Parquet exports (pure: no requests; ``Run.full_history()``).
+
+The table is the one :func:`wandb_typed.arrow.to_arrow` makes of every row in step order,
+without making the rows: each file (one row shape, see :mod:`wandb_typed.runs.export_rows`)
+is read as an Arrow table, every column is brought to the type the arrow rule gives it over
+the whole history (a column missing from a file is nulls; ints beside floats become floats),
+the files are concatenated and put in step order (rows sharing a step in the order they were
+logged: the files' ``wandb_typed.step_ties``) by one stable Arrow sort. Only what Arrow
+cannot type alone goes through Python: nested values (dicts, lists) become their JSON text
+file by file, and a column whose files hold kinds that do not mix (``1`` in one, ``"a"`` in
+another) is typed from its values by the same rule as :func:`~wandb_typed.arrow.to_arrow`.
+
+The columns come in order of first appearance, as ``to_arrow`` orders rows' keys: a key first
+appears in the first row of some file, whose logged key order the local server writes in the
+file's metadata (``wandb_typed.first_row_keys``; a file without it gives its column order).
+
+Rows not exported yet (``live_rows``, every step at or past ``stop``) come after the exported
+ones; a column holding values among them is typed from all its values in Python.
+
+Example:
+    >>> from wandb_typed._json import as_array
+from wandb_typed._parquet import write_table
+    >>> from wandb_typed.arrow import to_arrow
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_table(to_arrow([{"_step": 0, "a": 1}, {"_step": 2, "a": 3}]), folder / "0.parquet")
+    >>> write_table(to_arrow([{"_step": 1, "a": 0.5, "b": "x"}]), folder / "1.parquet")
+    >>> history_table([folder / "0.parquet", folder / "1.parquet"]).to_pydict()
+    {'_step': [0, 1, 2], 'a': [1.0, 0.5, 3.0], 'b': [None, 'x', None]}
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, cast
+
+from wandb_typed._json import as_array
+from wandb_typed._parquet import read_table_and_metadata
+from wandb_typed.arrow import column, json_text, require_pyarrow
+from wandb_typed.runs.export_rows import as_step, step_ties
+
+if TYPE_CHECKING:
+    import pyarrow
+
+__all__ = ["FIRST_ROW_KEYS_KEY", "history_table"]
+
+FIRST_ROW_KEYS_KEY = b"wandb_typed.first_row_keys"
+"""File metadata naming the keys of the file's first row in the order they were logged."""
+
+STEP = "_step"
+
+if TYPE_CHECKING:
+    AnyArray: TypeAlias = pyarrow.Array[pyarrow.Scalar[pyarrow.DataType]]
+    AnyChunked: TypeAlias = pyarrow.ChunkedArray[pyarrow.Scalar[pyarrow.DataType]]
+
+
+class _Functions(Protocol):
+    """The ``pyarrow`` functions called with a type known only at run time (the stubs
+    overload them per type, and match no call with a plain ``DataType``)."""
+
+    def chunked_array(self, arrays: Sequence[AnyArray], type: pyarrow.DataType) -> AnyChunked: ...
+
+    def nulls(self, size: int, type: pyarrow.DataType) -> AnyArray: ...
+
+
+class _Column(Protocol):
+    """A column of a type known only at run time, as this module uses it."""
+
+    def to_pylist(self) -> list[object]: ...
+
+    def take(self, indices: pyarrow.UInt64Array) -> AnyChunked: ...
+
+
+class _Compute(Protocol):
+    """The ``pyarrow.compute`` functions used here, with the arguments given (their stubs
+    leave the other overloads' types unknown)."""
+
+    def less(self, x: pyarrow.Int64Array, y: pyarrow.Int64Scalar, /) -> pyarrow.BooleanArray: ...
+
+    def greater_equal(
+        self, x: pyarrow.Int64Array, y: pyarrow.Int64Array, /
+    ) -> pyarrow.BooleanArray: ...
+
+    def all(self, values: pyarrow.BooleanArray, /) -> pyarrow.BooleanScalar: ...
+
+    def sort_indices(
+        self,
+        input: pyarrow.Table,
+        /,
+        sort_keys: Sequence[tuple[str, Literal["ascending", "descending"]]],
+    ) -> pyarrow.UInt64Array: ...
+
+
+def _compute() -> _Compute:
+    import pyarrow.compute as pc
+
+    return cast("_Compute", pc)
+
+
+def _functions() -> _Functions:
+    import pyarrow as pa
+
+    return cast("_Functions", pa)
+
+
+@dataclass
+class _File:
+    """One export file read whole: its table, the sort keys of its rows, its first row."""
+
+    table: pyarrow.Table
+    steps: pyarrow.Int64Array
+    lines: pyarrow.Int64Array | None
+    first_keys: list[str]
+    first: tuple[int, int]
+
+
+def history_table(
+    paths: Sequence[Path],
+    *,
+    stop: int | None = None,
+    live_rows: Sequence[Mapping[str, object]] = (),
+) -> pyarrow.Table:
+    """Every row of the export files ``paths`` with a step below ``stop`` (all when None), then
+    ``live_rows``, as ``to_arrow`` makes them into a table (see the module)."""
+    require_pyarrow()
+    import pyarrow as pa
+
+    files = [read for path in paths if (read := _read(path, stop)).table.num_rows]
+    names = _column_order(files, live_rows)
+    order = _order(files)
+    columns = [_history_column(name, files, order, live_rows) for name in names]
+    return pa.Table.from_arrays(columns, names=names)
+
+
+def _read(path: Path, stop: int | None) -> _File:
+    import pyarrow as pa
+
+    table, metadata = read_table_and_metadata(path)
+    count = table.num_rows
+    if STEP in table.column_names:
+        raw = table.column(STEP)
+        if raw.type == pa.int64() and raw.null_count == 0:
+            steps = pa.array(raw.combine_chunks(), type=pa.int64())
+        else:  # steps stored as doubles (or missing in rows): ints, as W&B pages them
+            steps = pa.array([as_step(step) for step in raw.to_pylist()], type=pa.int64())
+            table = table.set_column(table.column_names.index(STEP), STEP, steps)
+    else:
+        steps = pa.array([0] * count, type=pa.int64())
+    lines = _tie_lines(steps, step_ties(metadata))
+    if stop is not None and count:
+        keep = _compute().less(steps, pa.scalar(stop, type=pa.int64()))
+        table, steps = table.filter(keep), steps.filter(keep)
+        lines = None if lines is None else lines.filter(keep)
+    first = (0, 0)
+    if len(steps):
+        first = (steps[0].as_py() or 0, 0 if lines is None else lines[0].as_py() or 0)
+    return _File(table, steps, lines, _first_keys(table, metadata), first)
+
+
+def _tie_lines(steps: pyarrow.Int64Array, ties: dict[int, list[int]]) -> pyarrow.Int64Array | None:
+    """The logged line of each row whose step other rows share (else 0), None without ties:
+    the rows of a file are in step order, so each tied step's rows are one slice."""
+    if not ties:
+        return None
+    import pyarrow as pa
+
+    values = [step or 0 for step in steps.to_pylist()]
+    lines = [0] * len(values)
+    for step, logged in ties.items():
+        start = bisect.bisect_left(values, step)
+        end = min(bisect.bisect_right(values, step), start + len(logged))
+        lines[start:end] = logged[: end - start]
+    return pa.array(lines, type=pa.int64())
+
+
+def _first_keys(table: pyarrow.Table, metadata: Mapping[bytes, bytes]) -> list[str]:
+    """The keys of the file's first row as logged (its metadata's), else its column order."""
+    names = table.column_names
+    text = metadata.get(FIRST_ROW_KEYS_KEY)
+    logged = as_array(json.loads(text)) if text else None
+    if logged is not None:
+        keys = [str(key) for key in logged]
+        if sorted(keys) == sorted(names):
+            return keys
+    return list(names)
+
+
+def _column_order(files: Sequence[_File], live_rows: Sequence[Mapping[str, object]]) -> list[str]:
+    """The keys of the rows in step order, by first appearance: a file's keys first appear in
+    its first row, so the files' first rows in step order (then file order) decide."""
+    seen: dict[str, None] = {}
+    for index in sorted(range(len(files)), key=lambda index: (files[index].first, index)):
+        for key in files[index].first_keys:
+            seen.setdefault(key, None)
+    for row in live_rows:
+        for key in row:
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def _order(files: Sequence[_File]) -> pyarrow.UInt64Array | None:
+    """The row indices of the files concatenated, in step order (then logged order, then
+    file order: a stable sort); None when they already are."""
+    import pyarrow as pa
+
+    if not files:
+        return None
+    tied = any(file.lines is not None for file in files)
+    if not tied and len(files) == 1:
+        steps = files[0].steps
+        compute = _compute()
+        if len(steps) < 2 or compute.all(compute.greater_equal(steps[1:], steps[:-1])).as_py():
+            return None
+    keys: list[pyarrow.ChunkedArray[pyarrow.Int64Scalar]] = [
+        pa.chunked_array([file.steps for file in files], type=pa.int64())
+    ]
+    names = ["step"]
+    sort_keys: list[tuple[str, Literal["ascending", "descending"]]] = [("step", "ascending")]
+    if tied:
+        lines = [
+            pa.array([0] * len(file.steps), type=pa.int64()) if file.lines is None else file.lines
+            for file in files
+        ]
+        keys.append(pa.chunked_array(lines, type=pa.int64()))
+        names.append("line")
+        sort_keys.append(("line", "ascending"))
+    return _compute().sort_indices(pa.Table.from_arrays(keys, names=names), sort_keys=sort_keys)
+
+
+def _target(kinds: set[pyarrow.DataType]) -> pyarrow.DataType | None:
+    """The type of a column whose files hold ``kinds`` (nested ones left out, null columns
+    too), None when only the values can tell (typed in Python)."""
+    import pyarrow as pa
+
+    if not kinds:
+        return pa.null()
+    if kinds <= {pa.int64()}:
+        return pa.int64()
+    if kinds <= {pa.int64(), pa.float64()}:
+        return pa.float64()
+    if kinds in ({pa.string()}, {pa.bool_()}):
+        return next(iter(kinds))
+    return None
+
+
+def _history_column(
+    name: str,
+    files: Sequence[_File],
+    order: pyarrow.UInt64Array | None,
+    live_rows: Sequence[Mapping[str, object]],
+) -> AnyArray | AnyChunked:
+    """The column ``name`` of the whole history, in step order, typed by the arrow rule."""
+    import pyarrow as pa
+
+    pieces: list[AnyChunked | None] = [
+        file.table.column(name) if name in file.table.column_names else None for file in files
+    ]
+    kinds = {piece.type for piece in pieces if piece is not None and piece.type != pa.null()}
+    live = [row.get(name) for row in live_rows]
+    nested = any(pa.types.is_nested(kind) for kind in kinds)
+    target = pa.string() if nested else _target(kinds)
+    if target is None or any(value is not None for value in live):
+        return _python_column(pieces, files, order, live)
+    chunks: list[AnyArray] = []
+    for piece, file in zip(pieces, files, strict=True):
+        if piece is None or piece.type == pa.null():
+            chunks.append(_functions().nulls(file.table.num_rows, type=target))
+        elif nested:  # dicts and lists (and what sits beside them): their JSON text
+            texts = [json_text(value) for value in cast("_Column", piece).to_pylist()]
+            chunks.append(pa.array(texts, type=pa.string()))
+        elif piece.type == target:
+            chunks.extend(piece.chunks)
+        else:  # ints beside floats: the nearest floats, as float() makes them
+            chunks.extend(piece.cast(target, safe=False).chunks)
+    functions = _functions()
+    whole = functions.chunked_array(chunks, type=target)
+    if order is not None:
+        whole = cast("_Column", whole).take(order)
+    if live:
+        tail = functions.nulls(len(live), type=target)
+        whole = functions.chunked_array([*whole.chunks, tail], type=target)
+    return whole
+
+
+def _python_column(
+    pieces: Sequence[AnyChunked | None],
+    files: Sequence[_File],
+    order: pyarrow.UInt64Array | None,
+    live: list[object],
+) -> AnyArray:
+    """The column typed from its Python values, in step order (kinds Arrow cannot mix)."""
+    values: list[object] = []
+    for piece, file in zip(pieces, files, strict=True):
+        if piece is None:
+            values.extend([None] * file.table.num_rows)
+        else:
+            values.extend(cast("_Column", piece).to_pylist())
+    if order is not None:
+        values = [values[index] for index in order.to_pylist() if index is not None]
+    return column(values + live)
