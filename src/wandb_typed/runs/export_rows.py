@@ -34,7 +34,15 @@ from typing import cast
 from wandb_typed._json import JSONObject, JSONValue
 from wandb_typed._parquet import Columns, RowBatches, read_row_batches
 
-__all__ = ["BATCH_ROWS", "STEP_TIES_KEY", "ExportRows", "as_step", "row_builder", "step_of", "step_ties"]
+__all__ = [
+    "BATCH_ROWS",
+    "STEP_TIES_KEY",
+    "ExportRows",
+    "as_step",
+    "row_builder",
+    "step_of",
+    "step_ties",
+]
 
 BATCH_ROWS = 16_384
 """Rows of each file decoded at a time."""

@@ -1,0 +1,69 @@
+"""``history_table`` (the pure part of ``Run.full_history()``) over export files written by
+the server's writer: the table ``to_arrow`` makes of the rows, with rows not exported yet
+(``stop``/``live_rows``), with files lacking the key-order metadata, and with steps stored
+as doubles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+
+from arrow_tables import assert_same_table
+from wandb_typed._parquet import write_table
+from wandb_typed.arrow import to_arrow
+from wandb_typed.runs.export_table import history_table
+from wandb_typed_server.storage.history_parquet import ShapeWriter
+
+
+def logged(step: int) -> dict[str, object]:
+    row: dict[str, object] = {"_step": step, "loss": step / 4 if step % 3 else float("nan")}
+    if step % 5 == 0:
+        row["eval"] = {"acc": step, "names": ["x"]}
+    if step % 7 == 0:
+        row["kind"] = "seven" if step % 2 else 7  # kinds that do not mix
+    if step % 4 == 1:
+        row["count"] = step if step % 8 == 1 else step + 0.5
+    if step % 9 == 2:
+        row["flag"] = step % 2 == 0
+    return row
+
+
+ROWS = [logged(step) for step in range(200)]
+
+
+def exported(folder: Path, rows: list[dict[str, object]]) -> list[Path]:
+    writer = ShapeWriter(folder, prefix="s0", batch_rows=37)
+    for line, row in enumerate(rows):
+        step = row["_step"]
+        assert isinstance(step, int)
+        writer.add(step, line, row)
+    return writer.close()
+
+
+def test_the_files_make_the_table_of_the_rows(tmp_path: Path) -> None:
+    paths = exported(tmp_path, ROWS)
+    assert len(paths) > 5  # several shapes: the merge and the column rule are exercised
+    assert_same_table(history_table(paths), to_arrow(ROWS))
+
+
+def test_rows_not_exported_yet_come_after_the_exported_ones(tmp_path: Path) -> None:
+    paths = exported(tmp_path, ROWS)
+    live = [{**row, "late": "yes"} for row in ROWS[150:]]  # a row's step is its index
+    expected = to_arrow(ROWS[:150] + live)
+    assert_same_table(history_table(paths, stop=150, live_rows=live), expected)
+
+
+def test_a_file_without_key_order_gives_its_column_order(tmp_path: Path) -> None:
+    path = tmp_path / "plain.parquet"
+    write_table(pa.table({"b": [1.0, 2.0], "_step": [0, 1]}), path)
+    table = history_table([path])
+    assert table.column_names == ["b", "_step"]
+    assert table.to_pydict() == {"b": [1.0, 2.0], "_step": [0, 1]}
+
+
+def test_steps_stored_as_doubles_are_ints(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.parquet", tmp_path / "b.parquet"
+    write_table(pa.table({"_step": [0.0, 2.0], "a": [1, 3]}), first)
+    write_table(pa.table({"_step": [1.0], "a": [0.5]}), second)
+    assert history_table([first, second]).to_pydict() == {"_step": [0, 1, 2], "a": [1.0, 0.5, 3.0]}
