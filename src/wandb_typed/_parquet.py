@@ -30,11 +30,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Columns",
+    "ParquetColumns",
     "RowBatches",
     "read_row_batches",
     "read_schema",
     "read_table",
-    "read_table_and_metadata",
     "write_table",
 ]
 
@@ -60,6 +60,9 @@ class _FileMetadata(Protocol):
     @property
     def metadata(self) -> Mapping[bytes, bytes] | None: ...
 
+    @property
+    def num_rows(self) -> int: ...
+
 
 class _ParquetFile(Protocol):
     @property
@@ -67,7 +70,10 @@ class _ParquetFile(Protocol):
 
     def iter_batches(self, batch_size: int) -> Iterator[_RecordBatch]: ...
 
-    def read(self) -> pyarrow.Table: ...
+    def read(self, columns: list[str]) -> pyarrow.Table: ...
+
+    @property
+    def schema_arrow(self) -> pyarrow.Schema: ...
 
     def close(self) -> None: ...
 
@@ -101,14 +107,41 @@ def read_table(source: Path) -> pyarrow.Table:
     return _module().read_table(source)
 
 
-def read_table_and_metadata(source: Path) -> tuple[pyarrow.Table, Mapping[bytes, bytes]]:
-    """The table in the Parquet file ``source`` and the file's key-value metadata (its
-    footer's, which ``read_table`` leaves out when it was added as the file was closed)."""
-    parquet_file = _module().ParquetFile(str(source))
-    try:
-        return parquet_file.read(), parquet_file.metadata.metadata or {}
-    finally:
-        parquet_file.close()
+class ParquetColumns:
+    """A Parquet file read a few columns at a time (their values in memory, not the whole
+    file's), with its Arrow schema and key-value metadata; ``close()`` when done.
+
+    Example:
+        >>> from wandb_typed.arrow import to_arrow
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "columns.parquet"
+        >>> write_table(to_arrow([{"a": 1, "b": "x"}, {"a": 2}]), path)
+        >>> columns = ParquetColumns(path)
+        >>> columns.schema.names, columns.column("b").to_pylist(), columns.close()
+        (['a', 'b'], ['x', None], None)
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._file = _module().ParquetFile(str(path))
+        self.metadata: Mapping[bytes, bytes] = self._file.metadata.metadata or {}
+        """The file's key-value metadata (its footer's, which ``read_table`` leaves out when
+        it was added as the file was closed)."""
+        self.schema: pyarrow.Schema = self._file.schema_arrow
+        """The file's columns and their Arrow types."""
+        self.row_count: int = self._file.metadata.num_rows
+        """How many rows the file holds."""
+
+    def column(self, name: str) -> pyarrow.ChunkedArray[pyarrow.Scalar[pyarrow.DataType]]:
+        """The values of the column ``name``."""
+        return self._file.read(columns=[name]).column(name)
+
+    def read(self, names: list[str]) -> pyarrow.Table:
+        """The columns ``names`` (read together: Arrow decodes them in parallel)."""
+        return self._file.read(columns=names)
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
 
 
 def read_schema(where: Path) -> pyarrow.Schema:

@@ -59,7 +59,12 @@ def json_text(value: object) -> str | None:
     """
     if value is None:
         return None
-    return json.dumps(value, sort_keys=True, allow_nan=True, default=str)
+    return _ENCODER.encode(value)
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, allow_nan=True, default=str)
+"""``json.dumps(value, sort_keys=True, allow_nan=True, default=str)``, without making an
+encoder per value (a JSON column of a long history has one value per row)."""
 
 
 def _is_number(value: object) -> bool:

@@ -5,6 +5,8 @@ as doubles."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow as pa
@@ -67,3 +69,28 @@ def test_steps_stored_as_doubles_are_ints(tmp_path: Path) -> None:
     write_table(pa.table({"_step": [0.0, 2.0], "a": [1, 3]}), first)
     write_table(pa.table({"_step": [1.0], "a": [0.5]}), second)
     assert history_table([first, second]).to_pydict() == {"_step": [0, 1, 2], "a": [1.0, 0.5, 3.0]}
+
+
+def test_text_and_int_columns_built_from_bytes_equal_pyarrow_arrays() -> None:
+    from wandb_typed.runs.export_table import _int64_array, _string_array
+
+    texts = ['{"a": 1}', None, "", "naïve ☃", None, "x" * 40, '"q"', None, "z"]
+    assert _string_array(texts).equals(pa.array(texts, type=pa.string()))
+    assert _string_array([]).equals(pa.array([], type=pa.string()))
+    numbers = [0, -1, 2**63 - 1, -(2**63), 7]
+    assert _int64_array(numbers).equals(pa.array(numbers, type=pa.int64()))
+
+
+def test_a_table_from_exports_does_not_import_pandas(tmp_path: Path) -> None:
+    # pyarrow.array(list) imports pandas when installed (a fifth of a second, tens of MB);
+    # only a column of kinds that do not mix ("kind") is typed from Python values by it
+    rows = [{key: value for key, value in row.items() if key != "kind"} for row in ROWS]
+    paths = exported(tmp_path, rows)
+    code = (
+        "import sys; from pathlib import Path;"
+        "from wandb_typed.runs.export_table import history_table;"
+        f"table = history_table([Path(p) for p in {[str(p) for p in paths]!r}]);"
+        "print(table.num_rows, 'pandas' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == [str(len(ROWS)), "False"]
