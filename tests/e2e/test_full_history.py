@@ -7,6 +7,7 @@ that do not mix, strings, booleans, rows sharing a step, a history Parquet canno
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -244,4 +245,15 @@ def test_a_missing_run_is_not_found(make_api: Any, exports_server: RunningServer
     run = api.run(f"{ENTITY}/{PROJECT}/doomed")
     run.delete()
     with pytest.raises(NotFoundError, match="doomed"):
+        run.full_history()
+
+
+def test_without_pyarrow_the_error_names_the_extra(
+    make_api: Any, exports_server: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a None in sys.modules is how Python says a module cannot be imported (find_spec
+    # answers None), as on an install without the arrow extra
+    run = api_at(make_api, exports_server).run(f"{ENTITY}/{PROJECT}/mixed")
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(ImportError, match=r"wandb-typed\[arrow\]"):
         run.full_history()
