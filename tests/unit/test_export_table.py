@@ -28,6 +28,8 @@ def logged(step: int) -> dict[str, object]:
         row["count"] = step if step % 8 == 1 else step + 0.5
     if step % 9 == 2:
         row["flag"] = step % 2 == 0
+    if step % 6 == 0:
+        row["eval.acc"] = step * 1.5  # a dotted key beside the dict "eval" (a Parquet path too)
     return row
 
 

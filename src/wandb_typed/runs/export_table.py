@@ -170,8 +170,8 @@ class _File:
         """Read those of the columns ``names`` it has, for :meth:`take`."""
         wanted = [name for name in names if name in self.types and name != STEP]
         if wanted:
-            table = self.source.read(wanted)
-            self.loaded = dict(zip(table.column_names, table.columns, strict=True))
+            table = self.source.read(wanted)  # "a.b" also reads the field b of a struct a
+            self.loaded = {name: table.column(name) for name in wanted}
 
     def take(self, name: str) -> AnyChunked | None:
         """The kept values of its column ``name`` (loaded), None when it has no such column;
