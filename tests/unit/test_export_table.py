@@ -96,3 +96,48 @@ def test_a_table_from_exports_does_not_import_pandas(tmp_path: Path) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == [str(len(ROWS)), "False"]
+
+
+def test_json_texts_are_the_json_text_of_each_value() -> None:
+    from wandb_typed.arrow import json_text
+    from wandb_typed.runs.export_table import json_texts
+
+    nan, inf = float("nan"), float("inf")
+    values = [
+        {
+            "b": [1, None, 3],
+            "a": nan,
+            'k{"}': 'quote " brace { } é ☃ \n',
+            "nested": {"x": [{"y": inf}, {"y": -inf}], "z": None, "t": True},
+            "deep": [[1.5, -0.0], [], None],
+            "big": 2**62,
+            "f": 1e16,
+        },
+        None,
+        {
+            "b": [],
+            "a": 1e-7,
+            'k{"}': "",
+            "nested": {"x": [], "z": None, "t": False},
+            "deep": None,
+            "big": -(2**63),
+            "f": 0.1,
+        },
+        {
+            "b": None,
+            "a": None,
+            'k{"}': None,
+            "nested": None,
+            "deep": [[None]],
+            "big": None,
+            "f": None,
+        },
+    ]
+    array = pa.array(values)
+    expected = [json_text(value) for value in array.to_pylist()]
+    assert json_texts(array) == expected
+    assert json_texts(array.slice(1, 3)) == expected[1:]
+    lists = pa.array([[{"a": 1}], None, [], [{"a": None}, {"a": 2}]])
+    assert json_texts(lists.slice(1)) == [json_text(v) for v in lists.slice(1).to_pylist()]
+    for scalars in (pa.array([1.5, None, nan]), pa.array(["x", None]), pa.array([True, None])):
+        assert json_texts(scalars) == [json_text(v) for v in scalars.to_pylist()]

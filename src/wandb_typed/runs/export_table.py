@@ -37,7 +37,8 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, pairwise
+from json.encoder import encode_basestring_ascii
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, cast
 
@@ -364,8 +365,8 @@ def _history_column(
         if piece is None or piece.type == pa.null():
             chunks.append(_functions().nulls(file.rows, type=target))
         elif nested:  # dicts and lists (and what sits beside them): their JSON text
-            texts = [json_text(value) for value in cast("_Column", piece).to_pylist()]
-            chunks.append(_string_array(texts))
+            for chunk in piece.chunks:
+                chunks.append(_string_array(json_texts(chunk)))
         elif piece.type == target:
             chunks.extend(piece.chunks)
         else:  # ints beside floats: the nearest floats, as float() makes them
@@ -396,3 +397,88 @@ def _python_column(
     if order is not None:
         values = [values[index] for index in order.to_pylist() if index is not None]
     return column(values + live)
+
+
+class _Struct(Protocol):
+    """A struct array as :func:`json_texts` reads it."""
+
+    def flatten(self) -> list[AnyArray]: ...
+
+
+class _StructType(Protocol):
+    """A struct type as :func:`json_texts` reads it (the stubs lack ``names``)."""
+
+    @property
+    def names(self) -> list[str]: ...
+
+
+class _List(Protocol):
+    """A list array as :func:`json_texts` reads it."""
+
+    @property
+    def offsets(self) -> pyarrow.Int32Array: ...
+
+    @property
+    def values(self) -> AnyArray: ...
+
+
+_FLOAT_TEXTS: dict[str, str | None] = {
+    "nan": "NaN",
+    "inf": "Infinity",
+    "-inf": "-Infinity",
+    "None": None,
+}
+"""The ``repr`` of the floats (and of None) that ``json.dumps`` writes otherwise."""
+
+
+def json_texts(values: AnyArray) -> list[str | None]:
+    """Each value's JSON text as :func:`wandb_typed.arrow.json_text` writes it (keys
+    sorted, NaN as ``NaN``; a null stays None), made field by field: a struct's fields and a
+    list's items are formatted as whole columns, then joined row by row, a fraction of the
+    cost of a ``json.dumps`` per value.
+
+    >>> import pyarrow as pa
+    >>> json_texts(pa.array([{"b": [1, None], "a": float("nan")}, None, {"b": [], "a": 2.5}]))
+    ['{"a": NaN, "b": [1, null]}', None, '{"a": 2.5, "b": []}']
+    """
+    import pyarrow as pa
+
+    kind = values.type
+    python = cast("_Column", values)
+    texts: list[str | None]
+    if pa.types.is_struct(kind) and kind.num_fields:
+        names = cast("_StructType", kind).names
+        order = sorted(range(len(names)), key=names.__getitem__)
+        children = cast("_Struct", values).flatten()  # the parent's offset and nulls applied
+        fields = [_items(json_texts(children[index])) for index in order]
+        entries = (f"{_braces(encode_basestring_ascii(names[index]))}: {{}}" for index in order)
+        template = "{{" + ", ".join(entries) + "}}"  # braces doubled: literal in a template
+        texts = [template.format(*row) for row in zip(*fields, strict=True)]
+    elif pa.types.is_list(kind):
+        listed = cast("_List", values)
+        bounds = listed.offsets.to_pylist()
+        items = _items(json_texts(listed.values))
+        texts = [
+            "[" + ", ".join(items[start or 0 : end or 0]) + "]" for start, end in pairwise(bounds)
+        ]
+    elif kind == pa.float64():
+        floats = cast("list[float | None]", python.to_pylist())
+        return [_FLOAT_TEXTS.get(text, text) for text in map(repr, floats)]
+    else:  # ints, strings, booleans...: each value as Python gives it
+        return [json_text(value) for value in python.to_pylist()]
+    if values.null_count:  # a null dict or list: None, not a text of its fields
+        present = python.to_pylist()
+        texts = [
+            None if value is None else text for text, value in zip(texts, present, strict=True)
+        ]
+    return texts
+
+
+def _items(texts: list[str | None]) -> list[str]:
+    """Texts of the values inside a dict or a list: a null is ``null`` there."""
+    return ["null" if text is None else text for text in texts]
+
+
+def _braces(text: str) -> str:
+    """``text`` as literal text of a ``str.format`` template."""
+    return text.replace("{", "{{").replace("}", "}}")
