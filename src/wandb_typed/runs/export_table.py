@@ -3,9 +3,9 @@ Parquet exports (pure: no requests; ``Run.full_history()``).
 
 The table is the one :func:`wandb_typed.arrow.to_arrow` makes of every row in step order,
 without making the rows: each file (one row shape, see :mod:`wandb_typed.runs.export_rows`)
-is read as an Arrow table, every column is brought to the type the arrow rule gives it over
-the whole history (a column missing from a file is nulls; ints beside floats become floats),
-the files are concatenated and put in step order (rows sharing a step in the order they were
+is read with Arrow a few columns at a time, every column is brought to the type the arrow
+rule gives it over the whole history (a column missing from a file is nulls; ints beside
+floats become floats), the files are concatenated and put in step order (rows sharing a step in the order they were
 logged: the files' ``wandb_typed.step_ties``) by one stable Arrow sort. Only what Arrow
 cannot type alone goes through Python: nested values (dicts, lists) become their JSON text
 file by file, and a column whose files hold kinds that do not mix (``1`` in one, ``"a"`` in
@@ -50,7 +50,7 @@ from wandb_typed.runs.export_rows import as_step, step_ties
 if TYPE_CHECKING:
     import pyarrow
 
-__all__ = ["FIRST_ROW_KEYS_KEY", "history_table"]
+__all__ = ["FIRST_ROW_KEYS_KEY", "history_table", "json_texts"]
 
 FIRST_ROW_KEYS_KEY = b"wandb_typed.first_row_keys"
 """File metadata naming the keys of the file's first row in the order they were logged."""
