@@ -5,10 +5,10 @@ The table is the one :func:`wandb_typed.arrow.to_arrow` makes of every row in st
 without making the rows: each file (one row shape, see :mod:`wandb_typed.runs.export_rows`)
 is read with Arrow a few columns at a time, every column is brought to the type the arrow
 rule gives it over the whole history (a column missing from a file is nulls; ints beside
-floats become floats), the files are concatenated and put in step order (rows sharing a step in the order they were
-logged: the files' ``wandb_typed.step_ties``) by one stable Arrow sort. Only what Arrow
-cannot type alone goes through Python: nested values (dicts, lists) become their JSON text
-file by file, and a column whose files hold kinds that do not mix (``1`` in one, ``"a"`` in
+floats become floats), the files are concatenated and put in step order (rows sharing a
+step in the order they were logged: the files' ``wandb_typed.step_ties``) by one stable
+Arrow sort. Only what Arrow cannot type alone goes through Python: nested values (dicts,
+lists) become their JSON text file by file (:func:`json_texts`), and a column whose files hold kinds that do not mix (``1`` in one, ``"a"`` in
 another) is typed from its values by the same rule as :func:`~wandb_typed.arrow.to_arrow`.
 
 The columns come in order of first appearance, as ``to_arrow`` orders rows' keys: a key first
