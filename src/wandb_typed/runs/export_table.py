@@ -8,8 +8,9 @@ rule gives it over the whole history (a column missing from a file is nulls; int
 floats become floats), the files are concatenated and put in step order (rows sharing a
 step in the order they were logged: the files' ``wandb_typed.step_ties``) by one stable
 Arrow sort. Only what Arrow cannot type alone goes through Python: nested values (dicts,
-lists) become their JSON text file by file (:func:`json_texts`), and a column whose files hold kinds that do not mix (``1`` in one, ``"a"`` in
-another) is typed from its values by the same rule as :func:`~wandb_typed.arrow.to_arrow`.
+lists) become their JSON text file by file (:func:`json_texts`), and a column whose files
+hold kinds that do not mix (``1`` in one, ``"a"`` in another) is typed from its values by
+the same rule as :func:`~wandb_typed.arrow.to_arrow`.
 
 The columns come in order of first appearance, as ``to_arrow`` orders rows' keys: a key first
 appears in the first row of some file, whose logged key order the local server writes in the
