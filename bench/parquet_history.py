@@ -11,12 +11,17 @@ included):
 - ``exports``: ``run.scan_history()`` (the export is cached on the server);
 - ``paged``: ``run.scan_history(min_step=0)`` (a step bound keeps our client on pages,
   1,000 steps each, several in flight);
+- ``table``: ``run.full_history()``, the whole history as one Arrow table made column by
+  column from the exports (rows counted with ``num_rows``);
+- ``paged-table``: ``to_arrow(list(run.scan_history(min_step=0)))``, the same table from the
+  paged rows (what ``full_history()`` does without exports);
 
 each timed while only counting rows, then once more unclocked to check identity: the
 number of rows and a SHA-256 over every row's JSON text (sorted keys, NaN as a token) must be
-the same for both. Both reads are timed again through ``bench/latency_proxy.py``
+the same for both, and one more child builds both tables and compares them (schema and
+values, NaN equal to NaN). Every read is timed again through ``bench/latency_proxy.py``
 adding ``--latency-ms`` (50) to every request (``--no-latency``: not), each compared with
-the paged read at the same delay.
+the paged read at the same delay (the tables also with ``paged-table`` at that delay).
 
     .venv/bin/python bench/run.py --only parquet [--parquet-rows 1000000] [--latency-ms 50]
         [--no-latency] [--output PATH]
@@ -44,25 +49,63 @@ CHUNK_ROWS = 20_000
 CHILD = """
 import hashlib, json, resource, sys, time
 from wandb_typed import Api
+from wandb_typed.arrow import to_arrow
 base_url, api_key, path, mode, check = sys.argv[1:6]
+
+
+def same_table(a, b):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if a.schema != b.schema or a.num_rows != b.num_rows:
+        return False
+    for name in a.column_names:
+        x, y = a.column(name), b.column(name)
+        if pa.types.is_floating(x.type):
+            if not pc.is_nan(x).equals(pc.is_nan(y)):
+                return False
+            x, y = pc.if_else(pc.is_nan(x), 0.0, x), pc.if_else(pc.is_nan(y), 0.0, y)
+        if not x.equals(y):
+            return False
+    return True
+
+
 with Api(api_key=api_key, overrides={"base_url": base_url}) as api:
     run = api.run(path)
     started = time.perf_counter()
-    rows = run.scan_history(min_step=0) if mode == "paged" else run.scan_history()
-    count, digest = 0, hashlib.sha256()
-    if check == "check":
-        for row in rows:
-            count += 1
-            digest.update(json.dumps(row, sort_keys=True, allow_nan=True).encode())
-            digest.update(b"\\n")
+    count, digest, equal = 0, hashlib.sha256(), None
+    if mode == "table":
+        count = run.full_history().num_rows
+    elif mode == "paged-table":
+        count = to_arrow(list(run.scan_history(min_step=0))).num_rows
+    elif mode == "table-identity":
+        table = run.full_history()
+        equal = same_table(table, to_arrow(list(run.scan_history(min_step=0))))
+        count = table.num_rows
     else:
-        for _ in rows:
-            count += 1
+        rows = run.scan_history(min_step=0) if mode == "paged" else run.scan_history()
+        if check == "check":
+            for row in rows:
+                count += 1
+                digest.update(json.dumps(row, sort_keys=True, allow_nan=True).encode())
+                digest.update(b"\\n")
+        else:
+            for _ in rows:
+                count += 1
     seconds = time.perf_counter() - started
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print("RESULT " + json.dumps({"seconds": seconds, "rss_mb": rss, "rows": count,
+print("RESULT " + json.dumps({"seconds": seconds, "rss_mb": rss, "rows": count, "equal": equal,
                               "digest": digest.hexdigest() if check == "check" else None}))
 """
+
+MODES = (
+    ("exports", "exports"),
+    ("paged", "paged scan_history"),
+    ("table", "table"),
+    ("paged-table", "paged-table"),
+)
+"""The timed reads (child mode, label): rows from the exports, rows paged, ``full_history()``
+(a table from the exports) and ``to_arrow`` of the paged rows (the same table, paged)."""
 
 
 def logged_row(step: int) -> dict[str, object]:
@@ -170,23 +213,24 @@ def run_parquet(tmp: Path, rows: int, latency_ms: float = 50.0) -> ParquetResult
         print("parquet: building the export ...", flush=True)
         built = build_export(server)
         timed: dict[str, dict[str, object]] = {}
-        for mode, label in (("exports", "exports"), ("paged", "paged scan_history")):
+        for mode, label in MODES:
             print(f"parquet: {label} ...", flush=True)
             timed[label] = measure(server, mode, check=False)
         if latency_ms:
             with LatencyProxy(server.base_url, latency_ms) as proxy:
-                for mode, label in (("exports", "exports"), ("paged", "paged scan_history")):
+                for mode, label in MODES:
                     label = f"{label}, {latency_ms:g} ms per request"
                     print(f"parquet: {label} ...", flush=True)
                     timed[label] = measure(server, mode, check=False, base_url=proxy.base_url)
         checked = {mode: measure(server, mode, check=True) for mode in ("exports", "paged")}
+        print("parquet: table identity ...", flush=True)
+        checked["table-identity"] = measure(server, "table-identity", check=True)
         server_rss = peak_rss_mb(server.pid)
     return ParquetResult(rows, seeded, built, timed, checked, server_rss)
 
 
 def parquet_markdown(result: ParquetResult) -> str:
     """The benchmark's section of a results document."""
-    paged = float(str(result.timed["paged scan_history"]["seconds"]))
     lines = [
         f"## Whole history through Parquet exports ({result.rows:,} rows, one run)",
         "",
@@ -196,24 +240,30 @@ def parquet_markdown(result: ParquetResult) -> str:
         f"{result.server_rss_mb or 0:.0f} MB. The server built the export in"
         f" {result.build_seconds:.1f} s.",
         "",
-        "| read | time (s) | rows/s | peak RSS (MB) | rows | vs paged |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| read | time (s) | rows/s | peak RSS (MB) | rows | vs paged | vs paged-table |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for label, record in result.timed.items():
         seconds = float(str(record["seconds"]))
         count = int(str(record["rows"]))
-        base = paged
-        if "ms per request" in label:
-            base = float(
-                str(result.timed[label.replace("exports", "paged scan_history")]["seconds"])
-            )
+        delay = label.partition(", ")[2]
+        suffix = f", {delay}" if delay else ""
+        base = float(str(result.timed[f"paged scan_history{suffix}"]["seconds"]))
+        same_output = ""
+        if label.startswith("table"):
+            paged_table = float(str(result.timed[f"paged-table{suffix}"]["seconds"]))
+            same_output = f"{paged_table / seconds:.1f}x"
         lines.append(
             f"| {label} | {seconds:.2f} | {count / seconds:,.0f} |"
             f" {float(str(record['rss_mb'])):.0f} | {count:,} | {base / seconds:.1f}x |"
+            f" {same_output} |"
         )
-    digests = {mode: record["digest"] for mode, record in result.checked.items()}
-    counts = {mode: record["rows"] for mode, record in result.checked.items()}
+    rows_checked = {m: r for m, r in result.checked.items() if m in ("exports", "paged")}
+    digests = {mode: record["digest"] for mode, record in rows_checked.items()}
+    counts = {mode: record["rows"] for mode, record in rows_checked.items()}
     same = len(set(digests.values())) == 1 and len(set(counts.values())) == 1
+    identity = result.checked["table-identity"]
+    same_table = identity["equal"] is True and identity["rows"] == counts["paged"]
     lines += [
         "",
         "Identity (a second, unclocked read of each, hashing every row's JSON with sorted keys):"
@@ -221,9 +271,17 @@ def parquet_markdown(result: ParquetResult) -> str:
         f" paged {counts['paged']:,} rows sha256 {str(digests['paged'])[:16]}... ->"
         f" {'identical' if same else 'DIFFERENT'}.",
         "",
+        "Table identity (one more unclocked child builds both tables: `run.full_history()`"
+        " from the exports and `to_arrow(list(run.scan_history(min_step=0)))` from the pages,"
+        " compared column by column, schema included, NaN equal to NaN):"
+        f" {int(str(identity['rows'])):,} rows ->"
+        f" {'equal' if same_table else 'DIFFERENT'}.",
+        "",
     ]
     if not same:
         raise BenchError("\n".join(lines) + "\nthe exports and the pages differ")
+    if not same_table:
+        raise BenchError("\n".join(lines) + "\nfull_history() and the paged table differ")
     return "\n".join(lines)
 
 

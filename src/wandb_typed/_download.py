@@ -86,8 +86,9 @@ class VerifiedWriter:
         return self
 
     def write(self, chunk: bytes) -> None:
-        """Hash ``chunk`` and append it to every temporary file."""
-        self._digest.update(chunk)
+        """Hash ``chunk`` (when an md5 is expected) and append it to every temporary file."""
+        if self._expected is not None:
+            self._digest.update(chunk)
         for descriptor, _, _ in self._outputs:
             _write_all(descriptor, chunk)
 

@@ -28,7 +28,15 @@ from wandb_typed.arrow import require_pyarrow
 if TYPE_CHECKING:
     import pyarrow
 
-__all__ = ["Columns", "RowBatches", "read_row_batches", "read_schema", "read_table", "write_table"]
+__all__ = [
+    "Columns",
+    "ParquetColumns",
+    "RowBatches",
+    "read_row_batches",
+    "read_schema",
+    "read_table",
+    "write_table",
+]
 
 
 class _Column(Protocol):
@@ -52,12 +60,20 @@ class _FileMetadata(Protocol):
     @property
     def metadata(self) -> Mapping[bytes, bytes] | None: ...
 
+    @property
+    def num_rows(self) -> int: ...
+
 
 class _ParquetFile(Protocol):
     @property
     def metadata(self) -> _FileMetadata: ...
 
     def iter_batches(self, batch_size: int) -> Iterator[_RecordBatch]: ...
+
+    def read(self, columns: list[str]) -> pyarrow.Table: ...
+
+    @property
+    def schema_arrow(self) -> pyarrow.Schema: ...
 
     def close(self) -> None: ...
 
@@ -89,6 +105,43 @@ def write_table(table: pyarrow.Table, where: Path) -> None:
 def read_table(source: Path) -> pyarrow.Table:
     """The table in the Parquet file ``source``."""
     return _module().read_table(source)
+
+
+class ParquetColumns:
+    """A Parquet file read a few columns at a time (their values in memory, not the whole
+    file's), with its Arrow schema and key-value metadata; ``close()`` when done.
+
+    Example:
+        >>> from wandb_typed.arrow import to_arrow
+        >>> import tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "columns.parquet"
+        >>> write_table(to_arrow([{"a": 1, "b": "x"}, {"a": 2}]), path)
+        >>> columns = ParquetColumns(path)
+        >>> columns.schema.names, columns.column("b").to_pylist(), columns.close()
+        (['a', 'b'], ['x', None], None)
+    """
+
+    def __init__(self, path: Path) -> None:
+        self._file = _module().ParquetFile(str(path))
+        self.metadata: Mapping[bytes, bytes] = self._file.metadata.metadata or {}
+        """The file's key-value metadata (its footer's, which ``read_table`` leaves out when
+        it was added as the file was closed)."""
+        self.schema: pyarrow.Schema = self._file.schema_arrow
+        """The file's columns and their Arrow types."""
+        self.row_count: int = self._file.metadata.num_rows
+        """How many rows the file holds."""
+
+    def column(self, name: str) -> pyarrow.ChunkedArray[pyarrow.Scalar[pyarrow.DataType]]:
+        """The values of the column ``name``."""
+        return self._file.read(columns=[name]).column(name)
+
+    def read(self, names: list[str]) -> pyarrow.Table:
+        """The columns ``names`` (read together: Arrow decodes them in parallel)."""
+        return self._file.read(columns=names)
+
+    def close(self) -> None:
+        """Close the file."""
+        self._file.close()
 
 
 def read_schema(where: Path) -> pyarrow.Schema:

@@ -51,10 +51,20 @@ def require_pyarrow() -> None:
         )
 
 
-def _json_text(value: object) -> str | None:
+def json_text(value: object) -> str | None:
+    """``value`` as a JSON-text column holds it (keys sorted, NaN as ``NaN``; None stays None).
+
+    >>> json_text({"b": [1, None], "a": float("nan")}), json_text(None)
+    ('{"a": NaN, "b": [1, null]}', None)
+    """
     if value is None:
         return None
-    return json.dumps(value, sort_keys=True, allow_nan=True, default=str)
+    return _ENCODER.encode(value)
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, allow_nan=True, default=str)
+"""``json.dumps(value, sort_keys=True, allow_nan=True, default=str)``, without making an
+encoder per value (a JSON column of a long history has one value per row)."""
 
 
 def _is_number(value: object) -> bool:
@@ -74,12 +84,18 @@ class _InferredArray(Protocol):
     ) -> pyarrow.Array[pyarrow.Scalar[pyarrow.DataType]]: ...
 
 
-def _column(values: list[object]) -> pyarrow.Array[pyarrow.Scalar[pyarrow.DataType]]:
+def column(values: list[object]) -> pyarrow.Array[pyarrow.Scalar[pyarrow.DataType]]:
+    """The Arrow column of ``values`` (a column's values, one per row, None where missing),
+    typed by the module's rule.
+
+    >>> column([1, None, 2.5]).to_pylist(), str(column([1, None]).type)
+    ([1.0, None, 2.5], 'int64')
+    """
     import pyarrow as pa
 
     present = [value for value in values if value is not None]
     if any(isinstance(value, dict | list | tuple) for value in present):
-        return pa.array([_json_text(value) for value in values], type=pa.string())
+        return pa.array([json_text(value) for value in values], type=pa.string())
     if present and all(_is_number(value) for value in present):
         if all(isinstance(value, int) for value in present):
             try:
@@ -93,7 +109,7 @@ def _column(values: list[object]) -> pyarrow.Array[pyarrow.Scalar[pyarrow.DataTy
     try:
         return inferred(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
-        return pa.array([_json_text(value) for value in values], type=pa.string())
+        return pa.array([json_text(value) for value in values], type=pa.string())
 
 
 def to_arrow(
@@ -105,5 +121,5 @@ def to_arrow(
     import pyarrow as pa
 
     names = list(columns or columns_of(rows))
-    arrays = [_column([row.get(name) for row in rows]) for name in names]
+    arrays = [column([row.get(name) for row in rows]) for name in names]
     return pa.Table.from_arrays(arrays, names=names)

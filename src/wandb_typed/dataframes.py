@@ -32,7 +32,8 @@ def columns_of(rows: Iterable[Mapping[str, object]]) -> list[str]:
     return list(seen)
 
 
-def _require(module: str, extra: str) -> None:
+def require(module: str, extra: str) -> None:
+    """Raise an ImportError naming the extra ``extra`` when ``module`` is not installed."""
     import importlib.util
 
     if importlib.util.find_spec(module) is None:
@@ -45,7 +46,7 @@ def to_pandas(
     rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None = None
 ) -> pandas.DataFrame:
     """A pandas ``DataFrame`` with one row per mapping (``columns`` fixes the column order)."""
-    _require("pandas", "pandas")
+    require("pandas", "pandas")
     import pandas as pd
 
     frame: pd.DataFrame = pd.DataFrame(
@@ -58,7 +59,7 @@ def to_polars(
     rows: Sequence[Mapping[str, object]], columns: Sequence[str] | None = None
 ) -> polars.DataFrame:
     """A polars ``DataFrame`` with one row per mapping; mixed-type columns widen, never fail."""
-    _require("polars", "polars")
+    require("polars", "polars")
     import polars as pl
 
     names = list(columns or columns_of(rows))

@@ -66,6 +66,42 @@ def test_one_file_per_shape_each_row_with_exactly_its_keys(
     assert read_all(exports, names) == logged
 
 
+def test_each_file_names_the_keys_of_its_first_row_in_logged_order(
+    conn: sqlite3.Connection, exports: HistoryExports
+) -> None:
+    logged = [
+        {"zeta": 1, "_step": 0, "alpha": 0.5},
+        {"alpha": 1.5, "_step": 1, "zeta": 2},  # the same shape, keys in another order
+        {"_step": 2, "m": {"b": 1}, "a": "x"},
+    ]
+    append_rows(conn, RUN.pk, "history", 0, lines(logged))
+    names = exports.export_now(conn, RUN)
+    first_keys = []
+    for name in names:
+        path = exports.file_path(RUN.pk, name)
+        assert path is not None
+        metadata = pq.ParquetFile(path).metadata.metadata or {}
+        first_keys.append(json.loads(metadata[b"wandb_typed.first_row_keys"]))
+    assert first_keys == [["zeta", "_step", "alpha"], ["_step", "m", "a"]]
+
+
+def test_an_export_in_an_older_format_is_made_again(
+    conn: sqlite3.Connection, exports: HistoryExports
+) -> None:
+    append_rows(conn, RUN.pk, "history", 0, lines([{"_step": s, "v": s} for s in range(5)]))
+    names = exports.export_now(conn, RUN)
+    path = exports.file_path(RUN.pk, names[0])
+    assert path is not None
+    manifest = path.parent / "manifest.json"
+    old = json.loads(manifest.read_text())
+    del old["format"]  # as a server before wandb_typed.first_row_keys wrote it
+    manifest.write_text(json.dumps(old))
+    path.write_bytes(b"not parquet")
+    assert exports.export_now(conn, RUN) == names
+    assert pq.read_table(path).column("v").to_pylist() == list(range(5))
+    assert json.loads(manifest.read_text())["format"] == 2
+
+
 def test_appended_rows_go_to_a_new_segment_and_old_files_stay(
     conn: sqlite3.Connection, exports: HistoryExports
 ) -> None:

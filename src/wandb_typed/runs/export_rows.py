@@ -34,7 +34,15 @@ from typing import cast
 from wandb_typed._json import JSONObject, JSONValue
 from wandb_typed._parquet import Columns, RowBatches, read_row_batches
 
-__all__ = ["BATCH_ROWS", "STEP_TIES_KEY", "ExportRows", "row_builder", "step_of"]
+__all__ = [
+    "BATCH_ROWS",
+    "STEP_TIES_KEY",
+    "ExportRows",
+    "as_step",
+    "row_builder",
+    "step_of",
+    "step_ties",
+]
 
 BATCH_ROWS = 16_384
 """Rows of each file decoded at a time."""
@@ -51,10 +59,15 @@ def step_of(row: Mapping[str, object]) -> int:
     >>> step_of({"_step": 3}), step_of({"_step": 3.0}), step_of({})
     (3, 3, 0)
     """
-    return _as_step(row.get("_step"))
+    return as_step(row.get("_step"))
 
 
-def _as_step(step: object) -> int:
+def as_step(step: object) -> int:
+    """A ``_step`` value as an int, as W&B pages it (0 when it is not a whole number).
+
+    >>> as_step(3), as_step(3.0), as_step(None), as_step(True)
+    (3, 3, 0, 0)
+    """
     if isinstance(step, bool):
         return 0
     if isinstance(step, int):
@@ -93,7 +106,7 @@ class _Cursor:
         self.steps: list[int] = []
         self.position = 0
         self.fixed_steps = False
-        self.ties = _ties(batches.metadata)
+        self.ties = step_ties(batches.metadata)
 
     def fill(self) -> bool:
         """Load the next batch when this one is used up; False once the file is."""
@@ -108,7 +121,7 @@ class _Cursor:
             if raw is not None and set(map(type, raw)) <= {int}:
                 self.steps, self.fixed_steps = cast("list[int]", raw), False
             else:  # no step, or steps stored as doubles: ints, as W&B pages them
-                self.steps = [_as_step(step) for step in raw] if raw else [0] * count
+                self.steps = [as_step(step) for step in raw] if raw else [0] * count
                 self.fixed_steps = raw is not None
             self.position = 0
         return True
@@ -130,7 +143,9 @@ class _Cursor:
         ]
 
 
-def _ties(metadata: Mapping[bytes, bytes]) -> dict[int, list[int]]:
+def step_ties(metadata: Mapping[bytes, bytes]) -> dict[int, list[int]]:
+    """The line numbers of the file's rows sharing their step, by step (its metadata's
+    ``wandb_typed.step_ties``; empty when it has none)."""
     text = metadata.get(STEP_TIES_KEY)
     if not text:
         return {}

@@ -12,11 +12,11 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol, TypeAlias, cast
 
 from wandb_typed._json import JSONObject
 from wandb_typed._time import as_utc
-from wandb_typed.dataframes import FrameFormat, to_pandas, to_polars
+from wandb_typed.dataframes import FrameFormat, require, to_pandas, to_polars
 from wandb_typed.errors import InvalidArgumentError
 
 if TYPE_CHECKING:
@@ -31,9 +31,12 @@ __all__ = [
     "FINISHED_STATES",
     "RunFacts",
     "RunUser",
+    "TableFormat",
     "as_format",
     "check_state_target",
+    "check_table_format",
     "new_run_id",
+    "table_as_format",
 ]
 
 UPDATABLE_STATES = ("pending", "failed")
@@ -108,6 +111,60 @@ def as_format(
     raise InvalidArgumentError(
         f"format must be 'default', 'pandas', 'polars' or 'arrow', got {chosen!r}"
     )
+
+
+TableFormat: TypeAlias = Literal["arrow", "pandas", "polars"]
+"""What a whole table comes as: a ``pyarrow.Table``, or a pandas or polars DataFrame of it."""
+
+_TABLE_FORMATS: tuple[TableFormat, ...] = ("arrow", "pandas", "polars")
+
+
+def check_table_format(chosen: object) -> TableFormat:
+    """``chosen`` if it is a :data:`TableFormat`.
+
+    >>> check_table_format("polars")
+    'polars'
+    >>> check_table_format("rows")
+    Traceback (most recent call last):
+    ...
+    wandb_typed.errors.InvalidArgumentError: format must be 'arrow', 'pandas' or 'polars', got 'rows'
+    """
+    for known in _TABLE_FORMATS:
+        if chosen == known:
+            return known
+    raise InvalidArgumentError(f"format must be 'arrow', 'pandas' or 'polars', got {chosen!r}")
+
+
+def table_as_format(
+    table: pyarrow.Table, chosen: TableFormat
+) -> pyarrow.Table | pandas.DataFrame | polars.DataFrame:
+    """``table`` itself, its ``to_pandas()``, or ``polars.from_arrow`` of it."""
+    if chosen == "pandas":
+        require("pandas", "pandas")
+        return cast("_ToPandas", table).to_pandas()
+    if chosen == "polars":
+        require("polars", "polars")
+        import polars as pl
+
+        converted = cast("_PolarsFromArrow", pl).from_arrow(table)
+        if not isinstance(converted, pl.DataFrame):  # pragma: no cover - a table is a frame
+            raise TypeError("polars.from_arrow gave a Series for a table")
+        return converted
+    return table
+
+
+class _ToPandas(Protocol):
+    """``pyarrow.Table.to_pandas`` as called here (its stubs leave optional parameters'
+    types unknown)."""
+
+    def to_pandas(self) -> pandas.DataFrame: ...
+
+
+class _PolarsFromArrow(Protocol):
+    """``polars.from_arrow`` as called here, with a table (its stubs leave a parameter's
+    type unknown)."""
+
+    def from_arrow(self, data: pyarrow.Table) -> polars.DataFrame | polars.Series: ...
 
 
 def new_run_id() -> str:

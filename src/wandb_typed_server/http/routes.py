@@ -303,7 +303,7 @@ class Handlers:
         )
         if path is None:
             return _text(404, "history export not found")
-        return FileResponse(path, media_type="application/vnd.apache.parquet")
+        return _ExportResponse(path, media_type="application/vnd.apache.parquet")
 
     async def storage_put(self, request: Request) -> Response:
         """Upload URL from createRunFiles: store the body atomically and record the file."""
@@ -341,6 +341,13 @@ class Handlers:
     def _run_pk(self, entity: str, project: str, run: str) -> int | None:
         row = find_run_by_path(self.state.db.connection(), entity, project, run)
         return None if row is None else int(row["pk"])
+
+
+class _ExportResponse(FileResponse):
+    """A history export, sent in 1 MiB chunks: Starlette's 64 KiB cost a thread-pool hop
+    each, about 600 for the 40 MB export of a million-row run."""
+
+    chunk_size = 1 << 20
 
 
 def _file_response(path: Path) -> Response:

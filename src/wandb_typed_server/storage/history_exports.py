@@ -102,6 +102,11 @@ class RunIdentity:
     created_at: str
 
 
+EXPORT_FORMAT = 2
+"""The files' format, in the manifest: an export written in another (by an older server; 1
+had no ``wandb_typed.first_row_keys``) is made again."""
+
+
 @dataclass(frozen=True)
 class _Segment:
     lines: int
@@ -131,6 +136,7 @@ class _Manifest:
     def to_json(self) -> str:
         return json.dumps(
             {
+                "format": EXPORT_FORMAT,
                 "run": self.run,
                 "generation": self.generation,
                 "exportable": self.exportable,
@@ -144,6 +150,8 @@ class _Manifest:
     @classmethod
     def from_json(cls, text: str) -> _Manifest:
         data = json.loads(text)
+        if data.get("format") != EXPORT_FORMAT:
+            raise ValueError(f"an export in format {data.get('format', 1)}")
         return cls(
             run=str(data["run"]),
             generation=int(data["generation"]),

@@ -39,7 +39,14 @@ if TYPE_CHECKING:
     import pyarrow
     import pyarrow.parquet
 
-__all__ = ["BATCH_ROWS", "MAX_SHAPES", "TIES_METADATA_KEY", "NotExportable", "ShapeWriter"]
+__all__ = [
+    "BATCH_ROWS",
+    "FIRST_KEYS_METADATA_KEY",
+    "MAX_SHAPES",
+    "TIES_METADATA_KEY",
+    "NotExportable",
+    "ShapeWriter",
+]
 
 BATCH_ROWS = 50_000
 """Rows held before they are written (one row group per shape holding rows)."""
@@ -50,6 +57,11 @@ MAX_SHAPES = 128
 TIES_METADATA_KEY = "wandb_typed.step_ties"
 """File metadata: the line numbers of rows whose step another row of the run shares, so a
 reader merging the files puts them in the order they were logged (``{step: [line, ...]}``)."""
+
+FIRST_KEYS_METADATA_KEY = "wandb_typed.first_row_keys"
+"""File metadata: the keys of the file's first row in the order they were logged (a JSON
+list; the file's columns are sorted), so a reader can order a whole history's columns by
+first appearance as the logged rows do."""
 
 _INT64_MIN = -(2**63)
 _INT64_MAX = 2**63 - 1
@@ -139,6 +151,7 @@ class _Shape:
     path: Path
     keys: list[str]
     schema: pyarrow.Schema
+    first_keys: list[str]
     buffered: list[Mapping[str, object]] = field(default_factory=list[Mapping[str, object]])
     writer: pyarrow.parquet.ParquetWriter | None = None
     ties: dict[int, list[int]] = field(default_factory=dict[int, list[int]])
@@ -217,7 +230,7 @@ class ShapeWriter:
                 raise NotExportable(f"the rows have more than {MAX_SHAPES} shapes")
             name = f"{self._prefix}-{len(self._files):03d}.parquet"
             schema = pa.schema(list(zip(keys, types, strict=True)))
-            shape = _Shape(self._folder / name, keys, schema)
+            shape = _Shape(self._folder / name, keys, schema, first_keys=list(row))
             self._exact[exact] = shape
             self._files.append(shape)
         if dict not in quick[1] and list not in quick[1]:  # nested values: typed row by row
@@ -249,8 +262,10 @@ class ShapeWriter:
             writer = shape.writer
             if writer is None:  # pragma: no cover - every shape holds a row
                 continue
+            metadata = {FIRST_KEYS_METADATA_KEY: json.dumps(shape.first_keys)}
             if shape.ties:
-                writer.add_key_value_metadata({TIES_METADATA_KEY: json.dumps(shape.ties)})
+                metadata[TIES_METADATA_KEY] = json.dumps(shape.ties)
+            writer.add_key_value_metadata(metadata)
             writer.close()
             _temporary(shape.path).replace(shape.path)
         return [shape.path for shape in self._files]

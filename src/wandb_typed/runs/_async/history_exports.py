@@ -7,7 +7,8 @@ that has history cannot serve ``download_history_exports``:
 :class:`~wandb_typed.errors.UnsupportedByServerError` says so, and ``run.scan_history()``
 reads the same rows over GraphQL.
 
-:func:`open_history_exports` is how a whole-history scan reads them: the files are
+:func:`open_history_exports` is how a whole-history scan reads them (and
+:func:`fetch_history_exports`, ``run.full_history()``, as one table): the files are
 downloaded to a temporary folder and read a batch at a time (see
 :mod:`wandb_typed.runs.export_rows`); it answers None when the server offers no exports
 (no URLs, or no ``parquetHistory`` field) or pyarrow is not installed, and the scan pages.
@@ -38,9 +39,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DownloadHistoryResult",
+    "DownloadedExports",
     "ExportedHistory",
     "IncompleteRunHistoryError",
     "download_history_exports",
+    "fetch_history_exports",
     "open_history_exports",
 ]
 
@@ -99,6 +102,21 @@ async def download_history_exports(
 
 
 @dataclass
+class DownloadedExports:
+    """A run's export files, downloaded to a temporary folder, and the first step they do
+    not hold; ``cleanup()`` when done."""
+
+    paths: list[Path]
+    live_from: int | None
+    """The lowest step of the rows not exported yet (read by paging), None when none."""
+    folder: tempfile.TemporaryDirectory[str]
+
+    def cleanup(self) -> None:
+        """Remove the temporary folder and the files."""
+        self.folder.cleanup()
+
+
+@dataclass
 class ExportedHistory:
     """A run's downloaded exports: their rows, and the first step they do not hold."""
 
@@ -114,8 +132,26 @@ class ExportedHistory:
 
 
 async def open_history_exports(session: AsyncSession, path: RunPath) -> ExportedHistory | None:
-    """Download the run's Parquet history exports, or None when the server offers none
-    (or pyarrow is not installed): then the history is read by paging.
+    """Download the run's Parquet history exports and open them as rows, or None when the
+    server offers none (or pyarrow is not installed): then the history is read by paging.
+
+    Raises:
+        NotFoundError: The run does not exist.
+    """
+    downloaded = await fetch_history_exports(session, path)
+    if downloaded is None:
+        return None
+    try:
+        rows = ExportRows(downloaded.paths)
+    except BaseException:
+        downloaded.cleanup()
+        raise
+    return ExportedHistory(rows, downloaded.live_from, downloaded.folder)
+
+
+async def fetch_history_exports(session: AsyncSession, path: RunPath) -> DownloadedExports | None:
+    """Download the run's Parquet history exports to a temporary folder, or None when the
+    server offers none (no URLs, no ``parquetHistory``) or pyarrow is not installed.
 
     Raises:
         NotFoundError: The run does not exist.
@@ -147,8 +183,7 @@ async def open_history_exports(session: AsyncSession, path: RunPath) -> Exported
                     async for chunk in chunks:
                         out.write(chunk)
             paths.append(destination)
-        rows = ExportRows(paths)
     except BaseException:
         folder.cleanup()
         raise
-    return ExportedHistory(rows, min(live_steps) if live_steps else None, folder)
+    return DownloadedExports(paths, min(live_steps) if live_steps else None, folder)

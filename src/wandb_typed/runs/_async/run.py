@@ -30,14 +30,25 @@ from wandb_typed.dataframes import FrameFormat
 from wandb_typed.errors import NotFoundError, WandbTypedError
 from wandb_typed.paths import RunPath, app_url
 from wandb_typed.runs._async.files import AsyncFile, AsyncFiles, run_file, upload_run_file
-from wandb_typed.runs._async.history import last_history_step, read_history, scan_history
+from wandb_typed.runs._async.history import (
+    full_history_table,
+    last_history_step,
+    read_history,
+    scan_history,
+)
 from wandb_typed.runs._async.history_exports import (
     DownloadHistoryResult,
     download_history_exports,
 )
 from wandb_typed.runs._async.loading import AsyncPageHeavyFields, get_run_fragment
 from wandb_typed.runs._async.summary import AsyncRunSummary
-from wandb_typed.runs.facts import FINISHED_STATES, as_format, check_state_target
+from wandb_typed.runs.facts import (
+    FINISHED_STATES,
+    as_format,
+    check_state_target,
+    check_table_format,
+    table_as_format,
+)
 from wandb_typed.runs.history_spec import HistoryRequest, HistoryStream, check_history_args
 from wandb_typed.runs.run_data import RunConfig, encode_json_document, unwrapped_raw
 from wandb_typed.runs.run_fields import RunFields
@@ -528,6 +539,47 @@ class AsyncRun(RunFields[AsyncRunSummary]):
             max_step=max_step,
             exports=self._session,
         )
+
+    @overload
+    async def full_history(self, format: Literal["arrow"] = ...) -> pyarrow.Table: ...
+
+    @overload
+    async def full_history(self, format: Literal["pandas"]) -> pandas.DataFrame: ...
+
+    @overload
+    async def full_history(self, format: Literal["polars"]) -> polars.DataFrame: ...
+
+    async def full_history(
+        self, format: Literal["arrow", "pandas", "polars"] = "arrow"
+    ) -> pyarrow.Table | pandas.DataFrame | polars.DataFrame:
+        """Every history row, every key, in step order, as one table (not in ``wandb``).
+
+        The table is ``wandb_typed.arrow.to_arrow(list(run.scan_history(min_step=0)))``: a
+        column per key in order of first appearance, nulls where a row lacks the key, each
+        column typed by the rule of :mod:`wandb_typed.arrow` (ints stay ints, ints beside
+        floats become floats, dicts and lists become their JSON text). When the server offers
+        Parquet history exports, the table is made from them column by column, without a
+        Python object per row (far faster than the rows for a long run); otherwise from the
+        paged rows.
+
+        Args:
+            format: ``"arrow"`` (a ``pyarrow.Table``), ``"pandas"`` (that table's
+                ``to_pandas()``) or ``"polars"`` (``polars.from_arrow`` of it).
+
+        Raises:
+            InvalidArgumentError: ``format`` is not one of those.
+            ImportError: pyarrow (or the chosen pandas/polars) is not installed.
+            NotFoundError: The run does not exist.
+
+        Example:
+            >>> table = run.full_history()  # doctest: +SKIP
+            >>> table.num_rows, table.column_names[:3]  # doctest: +SKIP
+            (1000000, ['_step', 'loss', '_runtime'])
+            >>> run.full_history("polars")["loss"].mean()  # doctest: +SKIP
+            0.25
+        """
+        check_table_format(format)
+        return table_as_format(await full_history_table(self._session, self._run_path), format)
 
     def beta_scan_history(
         self,

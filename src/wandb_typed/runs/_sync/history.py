@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 from wandb_typed._concurrency import gather_bounded
 from wandb_typed._json import JSONObject
 from wandb_typed._sync.read_ahead import ReadAhead
+from wandb_typed.arrow import require_pyarrow, to_arrow
 from wandb_typed.errors import NotFoundError, WandbTypedError
-from wandb_typed.runs._sync.history_exports import open_history_exports
+from wandb_typed.runs._sync.history_exports import fetch_history_exports, open_history_exports
+from wandb_typed.runs.export_table import history_table
 from wandb_typed.runs.filters import encode_filters
 from wandb_typed.runs.history_spec import (
     HistoryRequest,
@@ -32,11 +34,14 @@ from wandb_typed.runs.history_spec import (
 )
 
 if TYPE_CHECKING:
+    import pyarrow
+
     from wandb_typed._generated.client import Client
     from wandb_typed._sync.session import Session
     from wandb_typed.paths import RunPath
 
 __all__ = [
+    "full_history_table",
     "last_history_step",
     "read_histories",
     "read_history",
@@ -319,6 +324,32 @@ def _scan_exports(session: Session, path: RunPath, size: int) -> Iterator[JSONOb
     if exported.live_from is not None:
         for row in _scan(session.client, path, None, size, exported.live_from, None):
             yield row
+
+
+def full_history_table(session: Session, path: RunPath) -> pyarrow.Table:
+    """Every history row of the run as one Arrow table: the table
+    ``to_arrow(list(scan_history(min_step=0)))`` (see :mod:`wandb_typed.arrow`), made column
+    by column from the run's Parquet exports when the server offers them (see
+    :mod:`wandb_typed.runs.export_table`; rows not exported yet are paged), else from the
+    paged rows.
+
+    Raises:
+        ImportError: pyarrow is not installed.
+        NotFoundError: The run does not exist.
+    """
+    require_pyarrow()
+    downloaded = fetch_history_exports(session, path)
+    if downloaded is None:
+        return to_arrow([row for row in scan_history(session.client, path, min_step=0)])
+    try:
+        live: list[JSONObject] = []
+        if downloaded.live_from is not None:
+            live = [
+                row for row in scan_history(session.client, path, min_step=downloaded.live_from)
+            ]
+        return history_table(downloaded.paths, stop=downloaded.live_from, live_rows=live)
+    finally:
+        downloaded.cleanup()
 
 
 def _scan(

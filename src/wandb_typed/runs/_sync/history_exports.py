@@ -9,7 +9,8 @@ that has history cannot serve ``download_history_exports``:
 :class:`~wandb_typed.errors.UnsupportedByServerError` says so, and ``run.scan_history()``
 reads the same rows over GraphQL.
 
-:func:`open_history_exports` is how a whole-history scan reads them: the files are
+:func:`open_history_exports` is how a whole-history scan reads them (and
+:func:`fetch_history_exports`, ``run.full_history()``, as one table): the files are
 downloaded to a temporary folder and read a batch at a time (see
 :mod:`wandb_typed.runs.export_rows`); it answers None when the server offers no exports
 (no URLs, or no ``parquetHistory`` field) or pyarrow is not installed, and the scan pages.
@@ -40,9 +41,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DownloadHistoryResult",
+    "DownloadedExports",
     "ExportedHistory",
     "IncompleteRunHistoryError",
     "download_history_exports",
+    "fetch_history_exports",
     "open_history_exports",
 ]
 
@@ -101,6 +104,21 @@ def download_history_exports(
 
 
 @dataclass
+class DownloadedExports:
+    """A run's export files, downloaded to a temporary folder, and the first step they do
+    not hold; ``cleanup()`` when done."""
+
+    paths: list[Path]
+    live_from: int | None
+    """The lowest step of the rows not exported yet (read by paging), None when none."""
+    folder: tempfile.TemporaryDirectory[str]
+
+    def cleanup(self) -> None:
+        """Remove the temporary folder and the files."""
+        self.folder.cleanup()
+
+
+@dataclass
 class ExportedHistory:
     """A run's downloaded exports: their rows, and the first step they do not hold."""
 
@@ -116,8 +134,26 @@ class ExportedHistory:
 
 
 def open_history_exports(session: Session, path: RunPath) -> ExportedHistory | None:
-    """Download the run's Parquet history exports, or None when the server offers none
-    (or pyarrow is not installed): then the history is read by paging.
+    """Download the run's Parquet history exports and open them as rows, or None when the
+    server offers none (or pyarrow is not installed): then the history is read by paging.
+
+    Raises:
+        NotFoundError: The run does not exist.
+    """
+    downloaded = fetch_history_exports(session, path)
+    if downloaded is None:
+        return None
+    try:
+        rows = ExportRows(downloaded.paths)
+    except BaseException:
+        downloaded.cleanup()
+        raise
+    return ExportedHistory(rows, downloaded.live_from, downloaded.folder)
+
+
+def fetch_history_exports(session: Session, path: RunPath) -> DownloadedExports | None:
+    """Download the run's Parquet history exports to a temporary folder, or None when the
+    server offers none (no URLs, no ``parquetHistory``) or pyarrow is not installed.
 
     Raises:
         NotFoundError: The run does not exist.
@@ -149,8 +185,7 @@ def open_history_exports(session: Session, path: RunPath) -> ExportedHistory | N
                     for chunk in chunks:
                         out.write(chunk)
             paths.append(destination)
-        rows = ExportRows(paths)
     except BaseException:
         folder.cleanup()
         raise
-    return ExportedHistory(rows, min(live_steps) if live_steps else None, folder)
+    return DownloadedExports(paths, min(live_steps) if live_steps else None, folder)
