@@ -191,7 +191,7 @@ def main() -> None:
     if args.only == "parquet":
         parquet_output = args.output or RESULTS.with_name("parquet.md")
         delay = 0.0 if args.no_latency else args.latency_ms
-        print(main_parquet(parquet_output, args.parquet_rows, delay))
+        print(main_parquet(parquet_output, args.parquet_rows, delay, args.reps))
         print(f"written to {parquet_output}")
         return
     if args.only == "ingest":
