@@ -172,11 +172,11 @@ def _validity(values: AnyArray) -> Mask | None:
     return _bits(values.buffers()[0], values.offset, len(values))
 
 
-def _gathered_validity(parts: Sequence[Part], index: Index) -> tuple[pyarrow.Buffer | None, int]:
-    """The validity bitmap of the gathered rows (None when all hold a value), its nulls."""
+def _presence(parts: Sequence[Part]) -> Mask | None:
+    """Which rows of the parts concatenated hold a value, None when all do."""
     import numpy as np
 
-    masks: list[Mask] = []
+    masks: list[Mask] = [np.zeros(0, dtype=np.bool_)]
     nullable = False
     for part in parts:
         if isinstance(part, int):
@@ -186,9 +186,17 @@ def _gathered_validity(parts: Sequence[Part], index: Index) -> tuple[pyarrow.Buf
             mask = _validity(part)
             nullable = nullable or mask is not None
             masks.append(np.ones(len(part), dtype=np.bool_) if mask is None else mask)
-    if not nullable:
+    return np.concatenate(masks) if nullable else None
+
+
+def _gathered_validity(parts: Sequence[Part], index: Index) -> tuple[pyarrow.Buffer | None, int]:
+    """The validity bitmap of the gathered rows (None when all hold a value), its nulls."""
+    import numpy as np
+
+    presence = _presence(parts)
+    if presence is None:
         return None, 0
-    valid = np.concatenate(masks)[index]
+    valid = presence[index]
     nulls = len(valid) - int(np.count_nonzero(valid))
     if not nulls:
         return None, 0
@@ -247,21 +255,29 @@ def _gathered_numbers(parts: Sequence[Part], ints: bool, index: Index) -> pyarro
 
 
 def _gather_strings(parts: Sequence[Part], index: Index) -> AnyArray | AnyChunked:
-    """:func:`gather` of string parts: each row's bytes copied by one fancy index (its
-    start, repeated over its length, plus the position in it)."""
+    """:func:`gather` of string parts, made of the rows holding a text only (few in a sparse
+    column): their lengths give the offsets, and their bytes are copied by one fancy index
+    (each row's start, repeated over its length, plus the position in it)."""
     import numpy as np
     import pyarrow as pa
 
-    starts: list[Index] = []
-    lengths: list[Index] = []
-    texts: list[NDArray[numpy.uint8]] = []
-    size = 0
+    presence = _presence(parts)
+    valid = np.ones(len(index), dtype=np.bool_) if presence is None else presence[index]
+    rows = index if presence is None else index[valid]  # where the texts are, in parts
+    firsts: list[int] = []  # the first row of each part, among all rows and among texts'
+    bases: list[int] = []
+    starts: list[Index] = [np.zeros(0, dtype=np.int64)]
+    lengths: list[Index] = [np.zeros(0, dtype=np.int64)]
+    texts: list[NDArray[numpy.uint8]] = [np.zeros(0, dtype=np.uint8)]
+    row = base = size = 0
     for part in parts:
+        firsts.append(row)
+        bases.append(base)
         if isinstance(part, int):
-            starts.append(np.zeros(part, dtype=np.int64))
-            lengths.append(np.zeros(part, dtype=np.int64))
+            row += part
             continue
         count = len(part)
+        row += count
         if count == 0:
             continue
         _, offsets_buffer, data_buffer = part.buffers()
@@ -275,25 +291,25 @@ def _gather_strings(parts: Sequence[Part], index: Index) -> AnyArray | AnyChunke
             texts.append(np.frombuffer(memoryview(data_buffer), dtype=np.uint8, count=last)[first:])
         starts.append(offsets[:-1] + (size - first))
         lengths.append(np.diff(offsets))
-        mask = _validity(part)
-        if mask is not None:  # a null's slot may span bytes: it gives none
-            lengths[-1] = np.where(mask, lengths[-1], 0)
+        base += count
         size += last - first
-    nothing = np.zeros(0, dtype=np.int64)
-    start = np.concatenate([nothing, *starts])[index]
-    length = np.concatenate([nothing, *lengths])[index]
-    bounds = np.zeros(len(length) + 1, dtype=np.int64)
-    np.cumsum(length, out=bounds[1:])
-    total = int(bounds[-1])
+    owner = np.searchsorted(np.array(firsts, dtype=np.int64), rows, side="right") - 1
+    local = rows - np.array(firsts, dtype=np.int64)[owner] + np.array(bases, dtype=np.int64)[owner]
+    start, length = np.concatenate(starts)[local], np.concatenate(lengths)[local]
+    total = int(length.sum())
     if total > MAX_STRING_BYTES:  # pragma: no cover - 2 GB of text in one column
         return _take_with_compute(parts, index)
-    data = np.concatenate(texts) if texts else np.zeros(0, dtype=np.uint8)
-    filled = np.flatnonzero(length)  # few rows of a sparse column: the others add nothing
-    shifts = start[filled] - bounds[filled]
-    positions = np.repeat(shifts, length[filled]) + np.arange(total, dtype=np.int64)
-    validity, nulls = _gathered_validity(parts, index)
-    buffers = [validity, arrow_buffer(bounds.astype(np.int32)), arrow_buffer(data[positions])]
-    return pa.Array.from_buffers(pa.string(), len(length), buffers, null_count=nulls)
+    every = np.zeros(len(index), dtype=np.int32)
+    every[valid] = length
+    bounds = np.zeros(len(index) + 1, dtype=np.int32)
+    np.cumsum(every, dtype=np.int32, out=bounds[1:])
+    shifts = start - bounds[:-1][valid]
+    positions = np.repeat(shifts, length) + np.arange(total, dtype=np.int64)
+    nulls = len(index) - len(rows)
+    validity = arrow_buffer(np.packbits(valid, bitorder="little")) if nulls else None
+    data = np.concatenate(texts)[positions]
+    buffers = [validity, arrow_buffer(bounds), arrow_buffer(data)]
+    return pa.Array.from_buffers(pa.string(), len(index), buffers, null_count=nulls)
 
 
 def _take_with_compute(parts: Sequence[Part], index: Index) -> AnyChunked:  # pragma: no cover
