@@ -7,7 +7,8 @@ is read with Arrow a few columns at a time, every column is brought to the type 
 rule gives it over the whole history (a column missing from a file is nulls; ints beside
 floats become floats), the files are concatenated and put in step order (rows sharing a
 step in the order they were logged: the files' ``wandb_typed.step_ties``) by one stable
-Arrow sort. Only what Arrow cannot type alone goes through Python: nested values (dicts,
+sort, with numpy on the columns' buffers (:mod:`wandb_typed.runs.export_take`: no
+``pyarrow.compute``, whose import alone costs a fifth of the read). Only what Arrow cannot type alone goes through Python: nested values (dicts,
 lists) become their JSON text file by file (:func:`json_texts`), and a column whose files
 hold kinds that do not mix (``1`` in one, ``"a"`` in another) is typed from its values by
 the same rule as :func:`~wandb_typed.arrow.to_arrow`.
@@ -33,7 +34,6 @@ Example:
 from __future__ import annotations
 
 import array
-import bisect
 import json
 import sys
 from collections.abc import Mapping, Sequence
@@ -41,15 +41,27 @@ from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 from json.encoder import encode_basestring_ascii
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias, cast
+from typing import TYPE_CHECKING, Protocol, TypeAlias, cast
 
 from wandb_typed._json import as_array
 from wandb_typed._parquet import ParquetColumns
 from wandb_typed.arrow import column, json_text, require_pyarrow
 from wandb_typed.runs.export_rows import as_step, step_ties
+from wandb_typed.runs.export_take import (
+    arrow_buffer,
+    concatenated,
+    gather,
+    gathers,
+    int64_values,
+    stable_order,
+)
 
 if TYPE_CHECKING:
+    import numpy
     import pyarrow
+    from numpy.typing import NDArray
+
+    from wandb_typed.runs.export_take import Index, Part
 
 __all__ = ["FIRST_ROW_KEYS_KEY", "history_table", "json_texts"]
 
@@ -81,33 +93,7 @@ class _Column(Protocol):
 
     def to_pylist(self) -> list[object]: ...
 
-    def take(self, indices: pyarrow.UInt64Array) -> AnyChunked: ...
-
-
-class _Compute(Protocol):
-    """The ``pyarrow.compute`` functions used here, with the arguments given (their stubs
-    leave the other overloads' types unknown)."""
-
-    def less(self, x: pyarrow.Int64Array, y: pyarrow.Int64Scalar, /) -> pyarrow.BooleanArray: ...
-
-    def greater_equal(
-        self, x: pyarrow.Int64Array, y: pyarrow.Int64Array, /
-    ) -> pyarrow.BooleanArray: ...
-
-    def all(self, values: pyarrow.BooleanArray, /) -> pyarrow.BooleanScalar: ...
-
-    def sort_indices(
-        self,
-        input: pyarrow.Table,
-        /,
-        sort_keys: Sequence[tuple[str, Literal["ascending", "descending"]]],
-    ) -> pyarrow.UInt64Array: ...
-
-
-def _compute() -> _Compute:
-    import pyarrow.compute as pc
-
-    return cast("_Compute", pc)
+    def take(self, indices: pyarrow.Int64Array) -> AnyChunked: ...
 
 
 def _functions() -> _Functions:
@@ -116,15 +102,17 @@ def _functions() -> _Functions:
     return cast("_Functions", pa)
 
 
-def _int64_array(values: list[int]) -> pyarrow.Int64Array:
-    """``values`` as an Arrow array, from their bytes: ``pyarrow.array`` of a list imports
-    pandas when it is installed (to look for pandas objects), a fifth of a second and tens
-    of MB that a table never needs."""
+def _int64_array(values: list[int] | NDArray[numpy.int64]) -> pyarrow.Int64Array:
+    """``values`` as an Arrow array, from their bytes: ``pyarrow.array`` of a list (or of an
+    ndarray) imports pandas when it is installed (to look for pandas objects), a fifth of a
+    second and tens of MB that a table never needs."""
     import pyarrow as pa
 
     if sys.byteorder != "little":  # pragma: no cover - Arrow's buffers are little-endian
         return pa.array(values, type=pa.int64())
-    data = pa.py_buffer(array.array("q", values))
+    data = (
+        pa.py_buffer(array.array("q", values)) if isinstance(values, list) else arrow_buffer(values)
+    )
     return cast("pyarrow.Int64Array", pa.Array.from_buffers(pa.int64(), len(values), [None, data]))
 
 
@@ -151,22 +139,32 @@ def _string_array(texts: list[str | None]) -> pyarrow.StringArray:
 
 @dataclass
 class _File:
-    """One export file, open: its columns' types, the sort keys of its rows (those kept:
-    below the step the read stops at), its first row's position and logged keys."""
+    """One export file, open: its columns' types, the sort keys of its rows, which of them
+    are kept (those below the step the read stops at; None: all), its first kept row's
+    position and its first row's logged keys."""
 
     source: ParquetColumns
     types: dict[str, pyarrow.DataType]
-    steps: pyarrow.Int64Array
-    lines: pyarrow.Int64Array | None
-    keep: pyarrow.BooleanArray | None
+    steps: NDArray[numpy.int64]
+    lines: NDArray[numpy.int64] | None
+    keep: Index | None
     first_keys: list[str]
     first: tuple[int, int]
     loaded: dict[str, AnyChunked] = field(default_factory=dict[str, "AnyChunked"])
 
     @property
+    def count(self) -> int:
+        """How many rows it has."""
+        return len(self.steps)
+
+    @property
     def rows(self) -> int:
         """How many of its rows are in the table."""
-        return len(self.steps)
+        return self.count if self.keep is None else len(self.keep)
+
+    def kept(self, values: NDArray[numpy.int64]) -> NDArray[numpy.int64]:
+        """The kept rows of ``values`` (one per row of the file)."""
+        return values if self.keep is None else values[self.keep]
 
     def load(self, names: Sequence[str]) -> None:
         """Read those of the columns ``names`` it has, for :meth:`take`."""
@@ -175,15 +173,16 @@ class _File:
             table = self.source.read(wanted)  # "a.b" also reads the field b of a struct a
             self.loaded = {name: table.column(name) for name in wanted}
 
-    def take(self, name: str) -> AnyChunked | None:
-        """The kept values of its column ``name`` (loaded), None when it has no such column;
-        the file keeps no reference to them."""
+    def take(self, name: str) -> list[Part]:
+        """The values of its column ``name`` (loaded), every row (see :func:`_selection`),
+        as chunks, or the count of its rows when it has no such column; the file keeps no
+        reference to them."""
         if name == STEP and name in self.types:  # read when opened, as ints
-            return _functions().chunked_array([self.steps], self.steps.type)
+            return [_int64_array(self.steps)]
         values = self.loaded.pop(name, None)
         if values is None:
-            return None
-        return values if self.keep is None else values.filter(self.keep)
+            return [self.count]
+        return list(values.chunks)
 
 
 def history_table(
@@ -206,7 +205,7 @@ def history_table(
             opened.append(_open(path, stop))
         files = [file for file in opened if file.rows]
         names = _column_order(files, live_rows)
-        order = _order(files)
+        order = _selection(files)
         pool = pa.default_memory_pool()
         columns: list[AnyArray | AnyChunked] = []
         for start in range(0, len(names), COLUMNS_AT_ONCE):
@@ -225,6 +224,7 @@ def history_table(
 
 
 def _open(path: Path, stop: int | None) -> _File:
+    import numpy as np
     import pyarrow as pa
 
     source = ParquetColumns(path)
@@ -233,23 +233,24 @@ def _open(path: Path, stop: int | None) -> _File:
         types = dict(zip(schema.names, schema.types, strict=True))
         count = source.row_count
         if STEP not in types:
-            steps = _int64_array([0] * count)
+            steps = np.zeros(count, dtype=np.int64)
         else:
             raw = source.column(STEP)
             if raw.type == pa.int64() and raw.null_count == 0:
-                steps = cast("pyarrow.Int64Array", raw.combine_chunks())
+                steps = int64_values(raw.chunks)
             else:  # steps stored as doubles (or missing in rows): ints, as W&B pages them
                 logged = cast("_Column", raw).to_pylist()
-                steps = _int64_array([as_step(step) for step in logged])
+                steps = np.array([as_step(step) for step in logged], dtype=np.int64)
         lines = _tie_lines(steps, step_ties(source.metadata))
         keep = None
         if stop is not None and count:
-            keep = _compute().less(steps, pa.scalar(stop, type=pa.int64()))
-            steps = steps.filter(keep)
-            lines = None if lines is None else lines.filter(keep)
+            below = steps < stop
+            if not bool(below.all()):
+                keep = np.flatnonzero(below).astype(np.int64, copy=False)
         first = (0, 0)
-        if len(steps):
-            first = (steps[0].as_py() or 0, 0 if lines is None else lines[0].as_py() or 0)
+        if keep is None or len(keep):
+            row = 0 if keep is None else int(keep[0])
+            first = (int(steps[row]), 0 if lines is None else int(lines[row]))
         first_keys = _first_keys(schema.names, source.metadata)
     except BaseException:
         source.close()
@@ -257,18 +258,21 @@ def _open(path: Path, stop: int | None) -> _File:
     return _File(source, types, steps, lines, keep, first_keys, first)
 
 
-def _tie_lines(steps: pyarrow.Int64Array, ties: dict[int, list[int]]) -> pyarrow.Int64Array | None:
+def _tie_lines(
+    steps: NDArray[numpy.int64], ties: dict[int, list[int]]
+) -> NDArray[numpy.int64] | None:
     """The logged line of each row whose step other rows share (else 0), None without ties:
     the rows of a file are in step order, so each tied step's rows are one slice."""
+    import numpy as np
+
     if not ties:
         return None
-    values = [step or 0 for step in steps.to_pylist()]
-    lines = [0] * len(values)
+    lines = np.zeros(len(steps), dtype=np.int64)
     for step, logged in ties.items():
-        start = bisect.bisect_left(values, step)
-        end = min(bisect.bisect_right(values, step), start + len(logged))
+        start = int(np.searchsorted(steps, step, side="left"))
+        end = min(int(np.searchsorted(steps, step, side="right")), start + len(logged))
         lines[start:end] = logged[: end - start]
-    return _int64_array(lines)
+    return lines
 
 
 def _first_keys(names: list[str], metadata: Mapping[bytes, bytes]) -> list[str]:
@@ -295,33 +299,36 @@ def _column_order(files: Sequence[_File], live_rows: Sequence[Mapping[str, objec
     return list(seen)
 
 
-def _order(files: Sequence[_File]) -> pyarrow.UInt64Array | None:
-    """The row indices of the files concatenated, in step order (then logged order, then
-    file order: a stable sort); None when they already are."""
-    import pyarrow as pa
+def _selection(files: Sequence[_File]) -> Index | None:
+    """The rows of the table, as indices into the files' rows concatenated (every row of
+    each, kept or not): the kept rows in step order (then logged order, then file order: a
+    stable sort); None when that is every row in file order."""
+    import numpy as np
 
     if not files:
         return None
-    tied = any(file.lines is not None for file in files)
-    if not tied and len(files) == 1:
-        steps = files[0].steps
-        compute = _compute()
-        if len(steps) < 2 or compute.all(compute.greater_equal(steps[1:], steps[:-1])).as_py():
-            return None
-    keys: list[pyarrow.ChunkedArray[pyarrow.Int64Scalar]] = [
-        pa.chunked_array([file.steps for file in files], type=pa.int64())
-    ]
-    names = ["step"]
-    sort_keys: list[tuple[str, Literal["ascending", "descending"]]] = [("step", "ascending")]
-    if tied:
-        lines = [
-            _int64_array([0] * len(file.steps)) if file.lines is None else file.lines
-            for file in files
+    steps = np.concatenate([file.kept(file.steps) for file in files])
+    lines = None
+    if any(file.lines is not None for file in files):
+        lines = np.concatenate(
+            [
+                np.zeros(file.rows, dtype=np.int64) if file.lines is None else file.kept(file.lines)
+                for file in files
+            ]
+        )
+    order = stable_order(steps, lines)
+    if all(file.keep is None for file in files):
+        return order
+    starts = accumulate((file.count for file in files), initial=0)
+    kept = np.concatenate(
+        [
+            np.arange(start, start + file.count, dtype=np.int64)
+            if file.keep is None
+            else file.keep + start
+            for start, file in zip(starts, files, strict=False)
         ]
-        keys.append(pa.chunked_array(lines, type=pa.int64()))
-        names.append("line")
-        sort_keys.append(("line", "ascending"))
-    return _compute().sort_indices(pa.Table.from_arrays(keys, names=names), sort_keys=sort_keys)
+    )
+    return kept if order is None else kept[order]
 
 
 def _target(kinds: set[pyarrow.DataType]) -> pyarrow.DataType | None:
@@ -343,7 +350,7 @@ def _target(kinds: set[pyarrow.DataType]) -> pyarrow.DataType | None:
 def _history_column(
     name: str,
     files: Sequence[_File],
-    order: pyarrow.UInt64Array | None,
+    order: Index | None,
     live_rows: Sequence[Mapping[str, object]],
 ) -> AnyArray | AnyChunked:
     """The column ``name`` of the whole history, in step order, typed by the arrow rule."""
@@ -360,43 +367,47 @@ def _history_column(
     nested = any(pa.types.is_nested(kind) for kind in kinds)
     target = pa.string() if nested else _target(kinds)
     if target is None or any(value is not None for value in live):
-        return _python_column(pieces, files, order, live)
-    chunks: list[AnyArray] = []
-    for piece, file in zip(pieces, files, strict=True):
-        if piece is None or piece.type == pa.null():
-            chunks.append(_functions().nulls(file.rows, type=target))
-        elif nested:  # dicts and lists (and what sits beside them): their JSON text
-            for chunk in piece.chunks:
-                chunks.append(_string_array(json_texts(chunk)))
-        elif piece.type == target:
-            chunks.extend(piece.chunks)
-        else:  # ints beside floats: the nearest floats, as float() makes them
-            chunks.extend(piece.cast(target, safe=False).chunks)
+        return _python_column(pieces, order, live)
+    parts: list[Part] = []
+    for piece in pieces:
+        for chunk in piece:
+            if isinstance(chunk, int) or chunk.type == pa.null():
+                parts.append(chunk if isinstance(chunk, int) else len(chunk))
+            elif nested:  # dicts and lists (and what sits beside them): their JSON text
+                parts.append(_string_array(json_texts(chunk)))
+            else:
+                parts.append(chunk)
     functions = _functions()
-    whole = functions.chunked_array(chunks, type=target)
-    if order is not None:
-        whole = cast("_Column", whole).take(order)
+    whole: AnyArray | AnyChunked
+    if order is None:
+        whole = functions.chunked_array(concatenated(parts, target), type=target)
+    elif target == pa.null():
+        whole = functions.nulls(len(order), type=target)
+    elif gathers(target):
+        whole = gather(parts, target, order)
+    else:  # pragma: no cover - a big-endian machine: Arrow's take
+        unordered = functions.chunked_array(concatenated(parts, target), type=target)
+        whole = cast("_Column", unordered).take(_int64_array(order))
     if live:
         tail = functions.nulls(len(live), type=target)
-        whole = functions.chunked_array([*whole.chunks, tail], type=target)
+        chunks = whole.chunks if isinstance(whole, pa.ChunkedArray) else [whole]
+        whole = functions.chunked_array([*chunks, tail], type=target)
     return whole
 
 
 def _python_column(
-    pieces: Sequence[AnyChunked | None],
-    files: Sequence[_File],
-    order: pyarrow.UInt64Array | None,
-    live: list[object],
+    pieces: Sequence[Sequence[Part]], order: Index | None, live: list[object]
 ) -> AnyArray:
     """The column typed from its Python values, in step order (kinds Arrow cannot mix)."""
     values: list[object] = []
-    for piece, file in zip(pieces, files, strict=True):
-        if piece is None:
-            values.extend([None] * file.rows)
-        else:
-            values.extend(cast("_Column", piece).to_pylist())
+    for piece in pieces:
+        for chunk in piece:
+            if isinstance(chunk, int):
+                values.extend([None] * chunk)
+            else:
+                values.extend(cast("_Column", chunk).to_pylist())
     if order is not None:
-        values = [values[index] for index in order.to_pylist() if index is not None]
+        values = [values[index] for index in order.tolist()]
     return column(values + live)
 
 
