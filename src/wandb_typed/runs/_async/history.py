@@ -15,7 +15,6 @@ from wandb_typed._json import JSONObject
 from wandb_typed.arrow import require_pyarrow, to_arrow
 from wandb_typed.errors import NotFoundError, WandbTypedError
 from wandb_typed.runs._async.history_exports import fetch_history_exports, open_history_exports
-from wandb_typed.runs.export_table import history_table
 from wandb_typed.runs.filters import encode_filters
 from wandb_typed.runs.history_spec import (
     HistoryRequest,
@@ -339,6 +338,8 @@ async def full_history_table(session: AsyncSession, path: RunPath) -> pyarrow.Ta
         ImportError: pyarrow is not installed.
         NotFoundError: The run does not exist.
     """
+    from wandb_typed.runs.export_table import history_table  # numpy work: imported when used
+
     require_pyarrow()
     downloaded = await fetch_history_exports(session, path)
     if downloaded is None:

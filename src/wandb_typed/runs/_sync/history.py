@@ -17,7 +17,6 @@ from wandb_typed._sync.read_ahead import ReadAhead
 from wandb_typed.arrow import require_pyarrow, to_arrow
 from wandb_typed.errors import NotFoundError, WandbTypedError
 from wandb_typed.runs._sync.history_exports import fetch_history_exports, open_history_exports
-from wandb_typed.runs.export_table import history_table
 from wandb_typed.runs.filters import encode_filters
 from wandb_typed.runs.history_spec import (
     HistoryRequest,
@@ -337,6 +336,8 @@ def full_history_table(session: Session, path: RunPath) -> pyarrow.Table:
         ImportError: pyarrow is not installed.
         NotFoundError: The run does not exist.
     """
+    from wandb_typed.runs.export_table import history_table  # numpy work: imported when used
+
     require_pyarrow()
     downloaded = fetch_history_exports(session, path)
     if downloaded is None:
