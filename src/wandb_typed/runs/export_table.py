@@ -8,8 +8,9 @@ rule gives it over the whole history (a column missing from a file is nulls; int
 floats become floats), the files are concatenated and put in step order (rows sharing a
 step in the order they were logged: the files' ``wandb_typed.step_ties``) by one stable
 sort, with numpy on the columns' buffers (:mod:`wandb_typed.runs.export_take`: no
-``pyarrow.compute``, whose import alone costs a fifth of the read). Only what Arrow cannot type alone goes through Python: nested values (dicts,
-lists) become their JSON text file by file (:func:`json_texts`), and a column whose files
+``pyarrow.compute``, whose import alone costs a fifth of the read). Only what Arrow cannot
+type alone goes through Python: nested values (dicts, lists) become their JSON text file by
+file (:func:`json_texts`), and a column whose files
 hold kinds that do not mix (``1`` in one, ``"a"`` in another) is typed from its values by
 the same rule as :func:`~wandb_typed.arrow.to_arrow`.
 
