@@ -39,7 +39,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeoutError
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic_core import from_json
 
@@ -47,15 +47,27 @@ from wandb_typed_server.storage.history_parquet import NotExportable, ShapeWrite
 from wandb_typed_server.work_slots import slot_given_back
 
 if TYPE_CHECKING:
-    from wandb_typed_server.storage.db import Database
+    from contextlib import AbstractContextManager
 
 __all__ = [
     "HISTORY_EXPORT_DDL",
     "MAX_SEGMENTS",
     "HistoryExports",
     "RunIdentity",
+    "Snapshots",
     "forget_history_exports",
 ]
+
+
+class Snapshots(Protocol):
+    """What an export build reads from (the server's ``Database``): read transactions, each
+    seeing one committed state of the rows (the database imports this module for its
+    tables, so this module names only what it uses of the database)."""
+
+    def snapshot(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A read transaction."""
+        ...
+
 
 MAX_SEGMENTS = 32
 """Segments kept before the export is made again as one."""
@@ -194,7 +206,7 @@ class HistoryExports:
         with self._locks_lock:
             return self._locks.setdefault(run_pk, threading.Lock())
 
-    def export(self, db: Database, run: RunIdentity) -> list[str]:
+    def export(self, db: Snapshots, run: RunIdentity) -> list[str]:
         """The names of the run's export files once they hold every row (see
         :meth:`export_now`), brought up to date by one background thread: when that takes
         more than ``wait_seconds`` (a first export of a long run), none for now (the caller
@@ -214,7 +226,7 @@ class HistoryExports:
         except FutureTimeoutError:
             return []
 
-    def _export_in_snapshot(self, db: Database, run: RunIdentity) -> list[str]:
+    def _export_in_snapshot(self, db: Snapshots, run: RunIdentity) -> list[str]:
         with db.snapshot() as conn:
             return self.export_now(conn, run)
 
