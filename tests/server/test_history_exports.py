@@ -85,6 +85,35 @@ def test_each_file_names_the_keys_of_its_first_row_in_logged_order(
     assert first_keys == [["zeta", "_step", "alpha"], ["_step", "m", "a"]]
 
 
+def test_numbers_are_written_split_and_as_deltas_compressed(
+    conn: sqlite3.Connection, exports: HistoryExports
+) -> None:
+    """Floats byte-stream-split, ints as deltas, LZ4: a smooth series (a timestamp) takes a
+    fraction of its plain bytes; a name that would also be a struct's field path keeps
+    plain pages."""
+    logged = [
+        {"_step": s, "_timestamp": 1.7e9 + s / 100, "a.b": 0.5, "a": {"b": "x"}, "note": "n"}
+        for s in range(20_000)
+    ]
+    append_rows(conn, RUN.pk, "history", 0, lines(logged))
+    (name,) = exports.export_now(conn, RUN)
+    path = exports.file_path(RUN.pk, name)
+    assert path is not None
+    metadata = pq.ParquetFile(path).metadata
+    chunks = {
+        metadata.row_group(0).column(index).path_in_schema: metadata.row_group(0).column(index)
+        for index in range(metadata.num_columns)
+    }
+    assert "BYTE_STREAM_SPLIT" in chunks["_timestamp"].encodings
+    assert "DELTA_BINARY_PACKED" in chunks["_step"].encodings
+    assert {"BYTE_STREAM_SPLIT", "DELTA_BINARY_PACKED"}.isdisjoint(chunks["a.b"].encodings)
+    # pyarrow names the codec it writes LZ4 (the file says LZ4_RAW, as duckdb reads it)
+    assert {chunk.compression for chunk in chunks.values()} == {"LZ4"}
+    timestamps = chunks["_timestamp"]
+    assert timestamps.total_compressed_size < timestamps.total_uncompressed_size / 2
+    assert read_all(exports, [name]) == logged
+
+
 def test_an_export_in_an_older_format_is_made_again(
     conn: sqlite3.Connection, exports: HistoryExports
 ) -> None:
