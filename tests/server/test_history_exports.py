@@ -91,7 +91,7 @@ def test_numbers_are_written_split_and_as_deltas_compressed(
     """Floats byte-stream-split, ints as deltas, LZ4: a smooth series (a timestamp) takes a
     fraction of its plain bytes; a name that would also be a struct's field path keeps
     plain pages."""
-    logged = [
+    logged: list[dict[str, object]] = [
         {"_step": s, "_timestamp": 1.7e9 + s / 100, "a.b": 0.5, "a": {"b": "x"}, "note": "n"}
         for s in range(20_000)
     ]
