@@ -44,13 +44,18 @@ def lines(rows: Sequence[Mapping[str, object]]) -> list[str]:
     return [json.dumps(row, allow_nan=True) for row in rows]
 
 
+def exported_file(exports: HistoryExports, name: str) -> Path:
+    """The path of the run's export file ``name``, which must exist."""
+    path = exports.file_path(RUN.pk, name)
+    assert path is not None
+    return path
+
+
 def read_all(exports: HistoryExports, names: Sequence[str]) -> list[dict[str, object]]:
     """Every row of the files, ordered by step (what a reader merging them gets)."""
     rows: list[dict[str, object]] = []
     for name in names:
-        path = exports.file_path(RUN.pk, name)
-        assert path is not None
-        rows += pq.read_table(path).to_pylist()
+        rows += pq.read_table(exported_file(exports, name)).to_pylist()
     return sorted(rows, key=lambda row: int(str(row["_step"])))
 
 
@@ -78,8 +83,7 @@ def test_each_file_names_the_keys_of_its_first_row_in_logged_order(
     names = exports.export_now(conn, RUN)
     first_keys = []
     for name in names:
-        path = exports.file_path(RUN.pk, name)
-        assert path is not None
+        path = exported_file(exports, name)
         metadata = pq.ParquetFile(path).metadata.metadata or {}
         first_keys.append(json.loads(metadata[b"wandb_typed.first_row_keys"]))
     assert first_keys == [["zeta", "_step", "alpha"], ["_step", "m", "a"]]
@@ -97,8 +101,7 @@ def test_numbers_are_written_split_and_as_deltas_compressed(
     ]
     append_rows(conn, RUN.pk, "history", 0, lines(logged))
     (name,) = exports.export_now(conn, RUN)
-    path = exports.file_path(RUN.pk, name)
-    assert path is not None
+    path = exported_file(exports, name)
     metadata = pq.ParquetFile(path).metadata
     chunks = {
         metadata.row_group(0).column(index).path_in_schema: metadata.row_group(0).column(index)
@@ -119,8 +122,7 @@ def test_an_export_in_an_older_format_is_made_again(
 ) -> None:
     append_rows(conn, RUN.pk, "history", 0, lines([{"_step": s, "v": s} for s in range(5)]))
     names = exports.export_now(conn, RUN)
-    path = exports.file_path(RUN.pk, names[0])
-    assert path is not None
+    path = exported_file(exports, names[0])
     manifest = path.parent / "manifest.json"
     old = json.loads(manifest.read_text())
     del old["format"]  # as a server before wandb_typed.first_row_keys wrote it
@@ -136,8 +138,7 @@ def test_appended_rows_go_to_a_new_segment_and_old_files_stay(
 ) -> None:
     append_rows(conn, RUN.pk, "history", 0, lines([{"_step": s, "v": s} for s in range(5)]))
     first = exports.export_now(conn, RUN)
-    path = exports.file_path(RUN.pk, first[0])
-    assert path is not None
+    path = exported_file(exports, first[0])
     before = (path.stat().st_mtime_ns, path.read_bytes())
     assert exports.export_now(conn, RUN) == first  # nothing new: the same files
     append_rows(conn, RUN.pk, "history", 5, lines([{"_step": s, "v": s} for s in range(5, 8)]))
