@@ -54,7 +54,7 @@ CHILD = """
 import hashlib, json, resource, sys, time
 from wandb_typed import Api
 from wandb_typed.arrow import to_arrow
-base_url, api_key, path, mode, check = sys.argv[1:6]
+base_url, api_key, path, mode, check, parquet_query = sys.argv[1:7]
 
 
 def same_table(a, b):
@@ -74,12 +74,6 @@ def same_table(a, b):
     return True
 
 
-FLOOR_QUERY = (
-    "query($e: String!, $p: String!, $r: String!) { project(name: $p, entityName: $e) {"
-    ' run(name: $r) { parquetHistory(liveKeys: ["_step"]) { parquetUrls } } } }'
-)
-
-
 def floor_rows():
     # The least any reader of these exports does for a table: ask for the URLs, download
     # each file into memory, import pyarrow and decode each file whole; no merge of the files
@@ -89,7 +83,7 @@ def floor_rows():
     entity, project, name = path.split("/")
     variables = {"e": entity, "p": project, "r": name}
     with httpx.Client(base_url=base_url, auth=("api", api_key), timeout=600) as http:
-        reply = http.post("/graphql", json={"query": FLOOR_QUERY, "variables": variables})
+        reply = http.post("/graphql", json={"query": parquet_query, "variables": variables})
         urls = reply.json()["data"]["project"]["run"]["parquetHistory"]["parquetUrls"]
         blobs = [http.get(url).raise_for_status().content for url in urls]
     import pyarrow as pa
@@ -214,6 +208,7 @@ def measure(
         f"{ENTITY}/{PROJECT}/{RUN}",
         mode,
         "check" if check else "count",
+        PARQUET_QUERY,
     ]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
     line = next((x for x in proc.stdout.splitlines() if x.startswith("RESULT ")), None)
@@ -350,8 +345,6 @@ def parquet_markdown(result: ParquetResult) -> str:
         " Parquet reader thread still joinable at exit; their times stand): "
         + (", ".join(f"{label} {n}" for label, n in aborts.items() if n) or "none")
         + ".",
-    ]
-    lines += [
         "",
         "Target: the whole history through Parquet exports at least 10x faster than our own"
         f" paged `scan_history`, peak RSS under 300 MB: `full_history()` {ratio:.1f}x,"
