@@ -864,7 +864,8 @@ def _bodies(conn: sqlite3.Connection, select: str, params: Sequence[object]) -> 
     text a client sent: then the pieces outnumber the rows), the rows are read one by one.
     """
     rows, joined = conn.execute(
-        f"SELECT COUNT(*), group_concat(body, char(30)) FROM ({select})", params
+        f"SELECT COUNT(*), group_concat(body, char({ord(_BODY_SEPARATOR)})) FROM ({select})",
+        params,
     ).fetchone()
     if not rows:
         return []
